@@ -1,0 +1,98 @@
+# koppel: build, test, demo, benchmark and install the filters.
+# `make demo` and `make check` first install missing Debian packages (scripts/install-deps).
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+BIN     ?= bin
+
+CC      ?= cc
+OPTFLAGS ?= -O2 -g
+WARNFLAGS = -Wall -Wextra $(if $(WERROR),-Werror)
+PKGS    = libsodium gsl
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPTFLAGS) $(WARNFLAGS) $(SANFLAGS) -Icommon \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += -lcsv -lglpk $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsodium -lgsl -lgslcblas) -lm
+LDFLAGS += $(SANFLAGS)
+
+COMMON_SRC = $(wildcard common/*.c)
+COMMON_OBJ = $(COMMON_SRC:%.c=$(BUILD)/%.o)
+COMMON_HDR = $(wildcard common/*.h)
+FILTER_SRC = $(filter-out filters/koppel.c,$(wildcard filters/*.c))
+FILTERS    = $(FILTER_SRC:filters/%.c=$(BIN)/koppel-%)
+UNIT_SRC   = $(wildcard tests/unit/*.c)
+UNITS      = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
+DEPS_STAMP = $(BUILD)/.deps-ok
+
+.PHONY: all check unit bats demo bench asan install uninstall clean deps man
+
+all: $(DEPS_STAMP) $(BIN)/koppel $(FILTERS)
+
+$(DEPS_STAMP): scripts/install-deps
+	@scripts/install-deps --check >/dev/null 2>&1 || scripts/install-deps
+	@mkdir -p $(@D) && touch $@
+
+deps:
+	scripts/install-deps
+
+$(BUILD)/common/%.o: common/%.c $(COMMON_HDR) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libkoppel.a: $(COMMON_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/filters/%.o: filters/%.c $(COMMON_HDR) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BIN)/koppel-%: $(BUILD)/filters/%.o $(BUILD)/libkoppel.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BIN)/koppel: $(BUILD)/filters/koppel.o $(BUILD)/libkoppel.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libkoppel.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+unit: $(UNITS)
+	@set -e; for t in $(UNITS); do echo "unit: $$t"; $$t; done
+
+bats: all
+	KOPPEL_BIN=$(abspath $(BIN)) bats --jobs 2 tests/ 2>/dev/null || KOPPEL_BIN=$(abspath $(BIN)) bats tests/
+
+check: all unit
+	KOPPEL_BIN=$(abspath $(BIN)) bats tests/
+
+# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan:
+	$(MAKE) BUILD=build-asan BIN=bin-asan OPTFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	  SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" check
+
+demo: all
+	scripts/demo
+
+bench: all
+	scripts/bench
+
+man: all
+	@mkdir -p $(BUILD)/man
+	@for p in $(BIN)/koppel $(FILTERS); do \
+	  help2man --no-info --version-string=$$($$p --version | awk '{print $$NF}') \
+	    -N -o $(BUILD)/man/$$(basename $$p).1 $$p || exit 1; done
+
+install: all man
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/koppel $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BIN)/koppel $(FILTERS) $(DESTDIR)$(PREFIX)/bin/
+	cp -R share/koppel/. $(DESTDIR)$(PREFIX)/share/koppel/
+	install -m 644 $(BUILD)/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/koppel $(FILTERS:$(BIN)/%=$(DESTDIR)$(PREFIX)/bin/%)
+	rm -rf $(DESTDIR)$(PREFIX)/share/koppel
+
+clean:
+	rm -rf build build-asan bin bin-asan out

@@ -1,0 +1,114 @@
+/* date.c: civil-date arithmetic (days from 1970-01-01 after H. Hinnant's algorithms), strict
+ * parsing of ISO and Dutch day-month-year dates, and age in whole years. */
+#include "date.h"
+
+#include <stdio.h>
+
+bool date_is_leap_year(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+
+int date_days_in_month(int year, int month)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month < 1 || month > 12)
+        return 0;
+    return month == 2 && date_is_leap_year(year) ? 29 : days[month - 1];
+}
+
+bool date_is_valid(date_ymd date)
+{
+    return date.year >= 1 && date.year <= 9999 && date.month >= 1 && date.month <= 12 &&
+           date.day >= 1 && date.day <= date_days_in_month(date.year, date.month);
+}
+
+int64_t date_to_days(date_ymd date)
+{
+    int64_t y = date.year - (date.month <= 2);
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t year_of_era = y - era * 400;
+    int64_t month_index = date.month > 2 ? date.month - 3 : date.month + 9;
+    int64_t day_of_year = (153 * month_index + 2) / 5 + date.day - 1;
+    int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    return era * 146097 + day_of_era - 719468;
+}
+
+date_ymd date_from_days(int64_t days)
+{
+    days += 719468;
+    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    int64_t day_of_era = days - era * 146097;
+    int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+    int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    int64_t month_index = (5 * day_of_year + 2) / 153;
+    date_ymd date;
+    date.day = (int)(day_of_year - (153 * month_index + 2) / 5 + 1);
+    date.month = (int)(month_index < 10 ? month_index + 3 : month_index - 9);
+    date.year = (int)(year_of_era + era * 400 + (date.month <= 2));
+    return date;
+}
+
+static bool digits(const char *text, int count, int *value)
+{
+    int v = 0;
+    for (int i = 0; i < count; i++) {
+        if (text[i] < '0' || text[i] > '9')
+            return false;
+        v = v * 10 + (text[i] - '0');
+    }
+    *value = v;
+    return true;
+}
+
+bool date_parse_iso(const char *text, size_t length, date_ymd *date)
+{
+    if (length != 10 || text[4] != '-' || text[7] != '-')
+        return false;
+    date_ymd d;
+    if (!digits(text, 4, &d.year) || !digits(text + 5, 2, &d.month) || !digits(text + 8, 2, &d.day))
+        return false;
+    if (!date_is_valid(d))
+        return false;
+    *date = d;
+    return true;
+}
+
+bool date_parse_dmy(const char *text, size_t length, date_ymd *date)
+{
+    if (length != 10)
+        return false;
+    char separator = text[2];
+    if ((separator != '-' && separator != '/' && separator != '.') || text[5] != separator)
+        return false;
+    date_ymd d;
+    if (!digits(text, 2, &d.day) || !digits(text + 3, 2, &d.month) || !digits(text + 6, 4, &d.year))
+        return false;
+    if (!date_is_valid(d))
+        return false;
+    *date = d;
+    return true;
+}
+
+void date_format_iso(date_ymd date, char *buffer)
+{
+    snprintf(buffer, 11, "%04d-%02d-%02d", (date.year % 10000 + 10000) % 10000,
+             (date.month % 100 + 100) % 100, (date.day % 100 + 100) % 100);
+}
+
+int date_compare(date_ymd a, date_ymd b)
+{
+    if (a.year != b.year)
+        return a.year < b.year ? -1 : 1;
+    if (a.month != b.month)
+        return a.month < b.month ? -1 : 1;
+    if (a.day != b.day)
+        return a.day < b.day ? -1 : 1;
+    return 0;
+}
+
+int date_age_years(date_ymd birth, date_ymd reference)
+{
+    int age = reference.year - birth.year;
+    /* Comparing (month, day) pairs gives the 1 March rule for 29 February birthdays. */
+    if (reference.month < birth.month || (reference.month == birth.month && reference.day < birth.day))
+        age--;
+    return age;
+}

@@ -1,0 +1,300 @@
+/* koppel.c: the run context: common options, input and output set-up, rejects, --stats and
+ * progress, shared by every filter. */
+#include "koppel.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "message.h"
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+void koppel_init(koppel_context *ctx, const char *verb, const char *usage)
+{
+    static char program[64];
+    snprintf(program, sizeof program, "koppel-%s", verb);
+    message_set_program(program);
+    /* A closed pipe must end the run quietly: see EPIPE in the writer. */
+    signal(SIGPIPE, SIG_IGN);
+    memset(ctx, 0, sizeof *ctx);
+    ctx->verb = verb;
+    ctx->usage = usage;
+    ctx->delimiter = ',';
+    ctx->output_delimiter = ',';
+    ctx->progress_on = isatty(STDERR_FILENO);
+    ctx->progress_started = ctx->progress_last = now_seconds();
+}
+
+_Noreturn void koppel_usage_error(const koppel_context *ctx, const char *fmt, ...)
+{
+    char text[2048];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(text, sizeof text, fmt, args);
+    va_end(args);
+    message_die(EXIT_USAGE, "%s (try 'koppel %s --help')", text, ctx->verb);
+}
+
+char koppel_parse_delimiter(const koppel_context *ctx, const char *arg)
+{
+    if (strcmp(arg, "\\t") == 0 || strcmp(arg, "tab") == 0 || strcmp(arg, "\t") == 0)
+        return '\t';
+    if (strlen(arg) != 1 || arg[0] == '"' || arg[0] == '\n' || arg[0] == '\r' ||
+        (unsigned char)arg[0] >= 0x80)
+        koppel_usage_error(ctx, "delimiter must be one ASCII character such as ',' ';' '|' or '\\t'");
+    return arg[0];
+}
+
+bool koppel_common_option(koppel_context *ctx, int opt, const char *arg)
+{
+    switch (opt) {
+    case 'd':
+        ctx->delimiter = koppel_parse_delimiter(ctx, arg);
+        return true;
+    case OPT_OUTPUT_DELIMITER:
+        ctx->output_delimiter = koppel_parse_delimiter(ctx, arg);
+        return true;
+    case 'o':
+        ctx->output_path = arg;
+        return true;
+    case OPT_REJECTS:
+        ctx->rejects_path = arg;
+        return true;
+    case OPT_STATS:
+        ctx->stats_path = arg;
+        return true;
+    case 'h':
+        fputs(ctx->usage, stdout);
+        if (fflush(stdout) != 0 || ferror(stdout))
+            message_die(EXIT_SYSTEM, "error writing standard output");
+        exit(EXIT_OK);
+    case 'V':
+        printf("koppel-%s (koppel) %s\n", ctx->verb, KOPPEL_VERSION);
+        if (fflush(stdout) != 0 || ferror(stdout))
+            message_die(EXIT_SYSTEM, "error writing standard output");
+        exit(EXIT_OK);
+    case ':':
+    case '?':
+        /* getopt_long has printed what was wrong. */
+        message_die(EXIT_USAGE, "try 'koppel %s --help'", ctx->verb);
+    default:
+        return false;
+    }
+}
+
+static void context_bad_record(void *context, record_reader *reader, const record_t *record,
+                               const char *reason)
+{
+    koppel_context *ctx = context;
+    if (!ctx->rejects)
+        message_die_at(EXIT_DATA, record_reader_name(reader), record->line, "%s", reason);
+    reject_sink_write(ctx->rejects, reader, record, reason);
+    ctx->counts.rejected++;
+}
+
+record_reader *koppel_open_input(koppel_context *ctx, const char *path)
+{
+    record_reader *reader = record_reader_open(path, ctx->delimiter, context_bad_record, ctx);
+    record_reader_set_counter(reader, &ctx->counts.in);
+    if (ctx->rejects_path && !ctx->rejects) {
+        ctx->rejects = reject_sink_open(ctx->rejects_path, ctx->output_delimiter);
+        reject_sink_register(ctx->rejects, record_reader_header(reader));
+    }
+    return reader;
+}
+
+void koppel_open_output(koppel_context *ctx, char *const *header, size_t count)
+{
+    ctx->out = record_writer_open(ctx->output_path, ctx->output_delimiter);
+    record_writer_record(ctx->out, header, NULL, count);
+}
+
+void koppel_reject(koppel_context *ctx, record_reader *reader, const record_t *record,
+                   const char *fmt, ...)
+{
+    char reason[1024];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(reason, sizeof reason, fmt, args);
+    va_end(args);
+    context_bad_record(ctx, reader, record, reason);
+}
+
+/* ---------------------------------------------------------------- --stats */
+
+static void stats_append(koppel_context *ctx, const char *piece, size_t length)
+{
+    ctx->stats_extra = xrealloc(ctx->stats_extra, ctx->stats_extra_len + length + 1);
+    memcpy(ctx->stats_extra + ctx->stats_extra_len, piece, length);
+    ctx->stats_extra_len += length;
+    ctx->stats_extra[ctx->stats_extra_len] = '\0';
+}
+
+static void stats_key(koppel_context *ctx, const char *key)
+{
+    char piece[256];
+    int n = snprintf(piece, sizeof piece, ",\"%s\":", key);
+    stats_append(ctx, piece, (size_t)n);
+}
+
+void koppel_stats_int(koppel_context *ctx, const char *key, int64_t value)
+{
+    char piece[32];
+    stats_key(ctx, key);
+    int n = snprintf(piece, sizeof piece, "%lld", (long long)value);
+    stats_append(ctx, piece, (size_t)n);
+}
+
+void koppel_stats_double(koppel_context *ctx, const char *key, double value)
+{
+    char piece[40];
+    stats_key(ctx, key);
+    int n = value == value && value - value == 0 ? snprintf(piece, sizeof piece, "%.17g", value)
+                                                 : snprintf(piece, sizeof piece, "null");
+    stats_append(ctx, piece, (size_t)n);
+}
+
+void koppel_stats_string(koppel_context *ctx, const char *key, const char *value)
+{
+    stats_key(ctx, key);
+    stats_append(ctx, "\"", 1);
+    for (const char *p = value; *p; p++) {
+        char escaped[8];
+        int n;
+        if (*p == '"' || *p == '\\')
+            n = snprintf(escaped, sizeof escaped, "\\%c", *p);
+        else if ((unsigned char)*p < 0x20)
+            n = snprintf(escaped, sizeof escaped, "\\u%04x", (unsigned char)*p);
+        else {
+            escaped[0] = *p;
+            n = 1;
+        }
+        stats_append(ctx, escaped, (size_t)n);
+    }
+    stats_append(ctx, "\"", 1);
+}
+
+static void write_stats(koppel_context *ctx)
+{
+    char head[512];
+    int n = snprintf(head, sizeof head,
+                     "{\"filter\":\"%s\",\"version\":\"%s\",\"records_in\":%llu,\"records_out\":%llu,"
+                     "\"filtered\":%llu,\"rejected\":%llu",
+                     ctx->verb, KOPPEL_VERSION, (unsigned long long)ctx->counts.in,
+                     (unsigned long long)ctx->counts.out, (unsigned long long)ctx->counts.filtered,
+                     (unsigned long long)ctx->counts.rejected);
+    int fd = open(ctx->stats_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+    if (fd < 0)
+        message_die(EXIT_SYSTEM, "cannot open %s: %s", ctx->stats_path, strerror(errno));
+    /* One write per object so that parallel runs appending to one file do not interleave. */
+    size_t total = (size_t)n + ctx->stats_extra_len + 2;
+    char *line = xmalloc(total + 1);
+    memcpy(line, head, (size_t)n);
+    if (ctx->stats_extra_len)
+        memcpy(line + n, ctx->stats_extra, ctx->stats_extra_len);
+    memcpy(line + n + ctx->stats_extra_len, "}\n", 2);
+    ssize_t written = write(fd, line, total);
+    free(line);
+    if (written != (ssize_t)total || close(fd) != 0)
+        message_die(EXIT_SYSTEM, "error writing %s: %s", ctx->stats_path,
+                    written < 0 ? strerror(errno) : "short write");
+}
+
+/* ---------------------------------------------------------------- progress and finish */
+
+void koppel_progress_tick(koppel_context *ctx)
+{
+    double now = now_seconds();
+    if (now - ctx->progress_last < 1.0)
+        return;
+    ctx->progress_last = now;
+    double elapsed = now - ctx->progress_started;
+    fprintf(stderr, "\rkoppel-%s: %llu records, %.0f records/s   ", ctx->verb,
+            (unsigned long long)ctx->counts.in, elapsed > 0 ? (double)ctx->counts.in / elapsed : 0.0);
+}
+
+int koppel_finish(koppel_context *ctx)
+{
+    if (ctx->progress_on && ctx->progress_last > ctx->progress_started)
+        fputs("\r\033[K", stderr);
+    if (ctx->out) {
+        ctx->counts.out = record_writer_records(ctx->out) - 1;
+        record_writer_close(ctx->out);
+        ctx->out = NULL;
+    }
+    if (ctx->rejects) {
+        reject_sink_close(ctx->rejects);
+        ctx->rejects = NULL;
+    }
+    if (ctx->counts.rejected)
+        message_warn("%llu of %llu records rejected (see %s)", (unsigned long long)ctx->counts.rejected,
+                     (unsigned long long)ctx->counts.in, ctx->rejects_path);
+    if (ctx->stats_path)
+        write_stats(ctx);
+    free(ctx->stats_extra);
+    ctx->stats_extra = NULL;
+    return EXIT_OK;
+}
+
+char **koppel_split_list(const koppel_context *ctx, const char *option, const char *list,
+                         size_t *count)
+{
+    size_t items = 1, length = strlen(list);
+    for (const char *p = list; *p; p++)
+        items += *p == ',';
+    char **result = xmalloc((items + 1) * sizeof(char *) + length + 1);
+    char *copy = (char *)(result + items + 1);
+    memcpy(copy, list, length + 1);
+    size_t n = 0;
+    char *item = copy;
+    for (char *p = copy;; p++) {
+        if (*p == ',' || *p == '\0') {
+            bool last = *p == '\0';
+            *p = '\0';
+            if (*item == '\0')
+                koppel_usage_error(ctx, "%s: empty name in the list '%s'", option, list);
+            result[n++] = item;
+            item = p + 1;
+            if (last)
+                break;
+        }
+    }
+    result[n] = NULL;
+    *count = n;
+    return result;
+}
+
+char *koppel_share_file(const char *relative)
+{
+    const char *root = getenv("KOPPEL_SHARE");
+    char path[8192];
+    if (root && *root) {
+        snprintf(path, sizeof path, "%s/%s", root, relative);
+        return xstrdup(path);
+    }
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        char *slash = strrchr(self, '/');
+        if (slash)
+            *slash = '\0';
+        snprintf(path, sizeof path, "%s/../share/koppel/%s", self, relative);
+        if (access(path, R_OK) == 0)
+            return xstrdup(path);
+    }
+    snprintf(path, sizeof path, "/usr/local/share/koppel/%s", relative);
+    return xstrdup(path);
+}

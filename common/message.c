@@ -1,0 +1,135 @@
+/* message.c: house-format messages, fatal exits, and the list of temporary output files a
+ * fatal exit removes so that Make never sees a half-written table. */
+#include "message.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Process-wide by nature: the program name and the temporaries to remove on a fatal exit
+ * are needed by every die path, wherever it is reached from. */
+static const char *program_name = "koppel";
+#define MAX_TEMPORARIES 16
+static char *temporaries[MAX_TEMPORARIES];
+
+void message_set_program(const char *program) { program_name = program; }
+const char *message_program(void) { return program_name; }
+
+static void remove_temporaries(void)
+{
+    for (int i = 0; i < MAX_TEMPORARIES; i++)
+        if (temporaries[i]) {
+            unlink(temporaries[i]);
+            free(temporaries[i]);
+            temporaries[i] = NULL;
+        }
+}
+
+void message_register_temporary(const char *path)
+{
+    for (int i = 0; i < MAX_TEMPORARIES; i++)
+        if (!temporaries[i]) {
+            temporaries[i] = strdup(path);
+            if (!temporaries[i])
+                message_die_nomem();
+            return;
+        }
+    message_die(3, "too many output files open at once");
+}
+
+void message_unregister_temporary(const char *path)
+{
+    for (int i = 0; i < MAX_TEMPORARIES; i++)
+        if (temporaries[i] && strcmp(temporaries[i], path) == 0) {
+            free(temporaries[i]);
+            temporaries[i] = NULL;
+        }
+}
+
+static void vwarn(const char *prefix, const char *fmt, va_list args)
+{
+    char text[4096];
+    vsnprintf(text, sizeof text, fmt, args);
+    fprintf(stderr, "%s: %s%s\n", program_name, prefix ? prefix : "", text);
+}
+
+void message_warn(const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    vwarn(NULL, fmt, args);
+    va_end(args);
+}
+
+_Noreturn void message_die(int status, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    vwarn(NULL, fmt, args);
+    va_end(args);
+    remove_temporaries();
+    exit(status);
+}
+
+_Noreturn void message_die_at(int status, const char *file, long line, const char *fmt, ...)
+{
+    char prefix[1200];
+    snprintf(prefix, sizeof prefix, "%s:%ld: ", file, line);
+    va_list args;
+    va_start(args, fmt);
+    vwarn(prefix, fmt, args);
+    va_end(args);
+    remove_temporaries();
+    exit(status);
+}
+
+_Noreturn void message_exit_quietly(int status)
+{
+    remove_temporaries();
+    exit(status);
+}
+
+_Noreturn void message_die_nomem(void) { message_die(3, "out of memory"); }
+
+void *xmalloc(size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (!p)
+        message_die_nomem();
+    return p;
+}
+
+void *xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        message_die_nomem();
+    return p;
+}
+
+void *xrealloc(void *pointer, size_t size)
+{
+    void *p = realloc(pointer, size ? size : 1);
+    if (!p)
+        message_die_nomem();
+    return p;
+}
+
+char *xstrdup(const char *text)
+{
+    char *p = strdup(text);
+    if (!p)
+        message_die_nomem();
+    return p;
+}
+
+char *xstrndup(const char *text, size_t length)
+{
+    char *p = xmalloc(length + 1);
+    memcpy(p, text, length);
+    p[length] = '\0';
+    return p;
+}

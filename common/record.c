@@ -1,0 +1,832 @@
+/* record.c: the record layer. The reader scans for record boundaries itself (it must know
+ * physical lines, which libcsv does not report), splits unquoted records directly, and hands
+ * records that contain quotes to libcsv in strict mode. The writer quotes minimally. */
+#include "record.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "message.h"
+
+#define READ_BLOCK (1u << 20)
+#define WRITE_BLOCK (1u << 18)
+
+/* Byte classes for the scanner: everything that ends the plain run of a field. */
+enum byte_class { PLAIN = 0, DELIMITER, QUOTE, LINE_FEED, CARRIAGE_RETURN, NUL_BYTE, HIGH_BIT };
+
+struct record_reader {
+    int fd;
+    char *name;
+    char delimiter;
+    unsigned char classes[256];
+    unsigned char *buffer;
+    size_t capacity; /* one byte always stays free for a terminating NUL */
+    size_t start;    /* first unconsumed byte */
+    size_t end;      /* end of valid bytes */
+    bool eof;
+    long line; /* physical line of the next record */
+    record_t record;
+    size_t field_capacity;
+    size_t *offsets; /* field start offsets relative to the record start, while scanning */
+    record_t header;
+    /* Fields of a quoted record, as libcsv delivers them. */
+    struct csv_parser parser;
+    char *arena;
+    size_t arena_length, arena_capacity;
+    size_t arena_fields;
+    record_bad_handler on_bad;
+    void *handler_context;
+    uint64_t *counter;
+};
+
+/* ---------------------------------------------------------------- reading bytes */
+
+static void reader_fill(record_reader *reader)
+{
+    if (reader->start > 0) {
+        memmove(reader->buffer, reader->buffer + reader->start, reader->end - reader->start);
+        reader->end -= reader->start;
+        reader->start = 0;
+    }
+    if (reader->end + 1 >= reader->capacity) {
+        if (reader->capacity > SIZE_MAX / 2)
+            message_die(3, "%s: record too large", reader->name);
+        reader->capacity *= 2;
+        reader->buffer = xrealloc(reader->buffer, reader->capacity);
+    }
+    for (;;) {
+        ssize_t n = read(reader->fd, reader->buffer + reader->end, reader->capacity - 1 - reader->end);
+        if (n > 0) {
+            reader->end += (size_t)n;
+            return;
+        }
+        if (n == 0) {
+            reader->eof = true;
+            return;
+        }
+        if (errno != EINTR)
+            message_die(3, "%s: read error: %s", reader->name, strerror(errno));
+    }
+}
+
+/* Length of the UTF-8 sequence at P (AVAILABLE bytes), 0 when invalid, -1 when more bytes
+ * are needed to tell. Overlong forms, surrogates and code points above U+10FFFF are invalid. */
+static int utf8_sequence_length(const unsigned char *p, size_t available)
+{
+    unsigned char c = p[0];
+    int length;
+    unsigned char low = 0x80, high = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF)
+        length = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        length = 3;
+        if (c == 0xE0)
+            low = 0xA0;
+        else if (c == 0xED)
+            high = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        length = 4;
+        if (c == 0xF0)
+            low = 0x90;
+        else if (c == 0xF4)
+            high = 0x8F;
+    } else
+        return 0;
+    for (int i = 1; i < length; i++) {
+        if ((size_t)i >= available)
+            return -1;
+        unsigned char lo = i == 1 ? low : 0x80, hi = i == 1 ? high : 0xBF;
+        if (p[i] < lo || p[i] > hi)
+            return 0;
+    }
+    return length;
+}
+
+/* ---------------------------------------------------------------- scanning records */
+
+typedef struct scan_result {
+    size_t content_end; /* end of the record's bytes, before CR LF / LF (absolute) */
+    size_t next;        /* where the next record starts (absolute) */
+    long newlines;      /* line feeds inside the record (quoted fields) */
+    size_t fields;      /* number of fields (fast path) */
+    bool quoted;        /* contains a quote: split by libcsv */
+    const char *bad;    /* first structural problem, or NULL */
+} scan_result;
+
+static void reader_note_field(record_reader *reader, size_t index, size_t offset)
+{
+    if (index >= reader->field_capacity) {
+        reader->field_capacity = reader->field_capacity ? reader->field_capacity * 2 : 64;
+        reader->offsets = xrealloc(reader->offsets, reader->field_capacity * sizeof *reader->offsets);
+        reader->record.fields = xrealloc(reader->record.fields, reader->field_capacity * sizeof(char *));
+        reader->record.lengths = xrealloc(reader->record.lengths, reader->field_capacity * sizeof(size_t));
+    }
+    reader->offsets[index] = offset;
+}
+
+enum scan_status { SCAN_RECORD, SCAN_MORE, SCAN_END };
+
+/* Unquoted records: one pass that notes field starts and checks every byte. Stops at the
+ * first quote and leaves the record to scan_quoted. */
+static enum scan_status scan_plain(record_reader *reader, scan_result *result)
+{
+    const unsigned char *buffer = reader->buffer;
+    const unsigned char *classes = reader->classes;
+    size_t start = reader->start, end = reader->end, p = start;
+    size_t fields = 0;
+    memset(result, 0, sizeof *result);
+    if (start == end)
+        return reader->eof ? SCAN_END : SCAN_MORE;
+    reader_note_field(reader, fields++, 0);
+    for (;;) {
+        while (p < end && classes[buffer[p]] == PLAIN)
+            p++;
+        if (p == end) {
+            if (!reader->eof)
+                return SCAN_MORE;
+            result->content_end = result->next = end;
+            break;
+        }
+        switch (classes[buffer[p]]) {
+        case DELIMITER:
+            p++;
+            reader_note_field(reader, fields++, p - start);
+            continue;
+        case QUOTE:
+            result->quoted = true;
+            return SCAN_RECORD;
+        case LINE_FEED:
+            result->content_end = p;
+            result->next = p + 1;
+            break;
+        case CARRIAGE_RETURN:
+            if (p + 1 == end && !reader->eof)
+                return SCAN_MORE;
+            if (p + 1 < end && buffer[p + 1] == '\n') {
+                result->content_end = p;
+                result->next = p + 2;
+                break;
+            }
+            if (!result->bad)
+                result->bad = "carriage return outside quotes (only CR LF or LF end a line)";
+            p++;
+            continue;
+        case NUL_BYTE:
+            if (!result->bad)
+                result->bad = "NUL byte in the record";
+            p++;
+            continue;
+        default: { /* HIGH_BIT */
+            int length = utf8_sequence_length(buffer + p, end - p);
+            if (length < 0 && !reader->eof)
+                return SCAN_MORE;
+            if (length <= 0) {
+                if (!result->bad)
+                    result->bad = "invalid UTF-8";
+                p++;
+            } else
+                p += (size_t)length;
+            continue;
+        }
+        }
+        break;
+    }
+    result->fields = fields;
+    return SCAN_RECORD;
+}
+
+/* Records with quotes: find the end with RFC 4180 quote rules, count the line feeds inside
+ * quoted fields, and check bytes. libcsv splits the fields afterwards. */
+static enum scan_status scan_quoted(record_reader *reader, scan_result *result)
+{
+    enum { FIELD_START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED } state = FIELD_START;
+    const unsigned char *buffer = reader->buffer;
+    size_t end = reader->end, p = reader->start;
+    memset(result, 0, sizeof *result);
+    result->quoted = true;
+    while (p < end) {
+        unsigned char c = buffer[p];
+        if (c == '"') {
+            if (state == FIELD_START)
+                state = QUOTED;
+            else if (state == QUOTED)
+                state = QUOTE_IN_QUOTED;
+            else if (state == QUOTE_IN_QUOTED)
+                state = QUOTED;
+            else if (!result->bad)
+                result->bad = "quote inside an unquoted field (a field with quotes must be quoted as a whole)";
+            p++;
+            continue;
+        }
+        if (state == QUOTE_IN_QUOTED) {
+            if (c == (unsigned char)reader->delimiter || c == '\n' || c == '\r')
+                state = UNQUOTED;
+            else {
+                if (!result->bad)
+                    result->bad = "text after a closing quote";
+                state = UNQUOTED;
+            }
+        }
+        if (c == (unsigned char)reader->delimiter && state != QUOTED) {
+            state = FIELD_START;
+            p++;
+            continue;
+        }
+        if (c == '\n') {
+            if (state == QUOTED) {
+                result->newlines++;
+                p++;
+                continue;
+            }
+            result->content_end = p;
+            result->next = p + 1;
+            return SCAN_RECORD;
+        }
+        if (c == '\r' && state != QUOTED) {
+            if (p + 1 == end && !reader->eof)
+                return SCAN_MORE;
+            if (p + 1 < end && buffer[p + 1] == '\n') {
+                result->content_end = p;
+                result->next = p + 2;
+                return SCAN_RECORD;
+            }
+            if (!result->bad)
+                result->bad = "carriage return outside quotes (only CR LF or LF end a line)";
+            p++;
+            continue;
+        }
+        if (state == FIELD_START)
+            state = UNQUOTED;
+        if (c == 0) {
+            if (!result->bad)
+                result->bad = "NUL byte in the record";
+            p++;
+        } else if (c >= 0x80) {
+            int length = utf8_sequence_length(buffer + p, end - p);
+            if (length < 0 && !reader->eof)
+                return SCAN_MORE;
+            if (length <= 0) {
+                if (!result->bad)
+                    result->bad = "invalid UTF-8";
+                p++;
+            } else
+                p += (size_t)length;
+        } else
+            p++;
+    }
+    if (!reader->eof)
+        return SCAN_MORE;
+    if (state == QUOTED && !result->bad)
+        result->bad = "unterminated quote (the quoted field runs to the end of the input)";
+    result->content_end = result->next = end;
+    return SCAN_RECORD;
+}
+
+/* ---------------------------------------------------------------- splitting with libcsv */
+
+static void arena_field(void *data, size_t length, void *context)
+{
+    record_reader *reader = context;
+    if (reader->arena_length + length + 1 > reader->arena_capacity) {
+        while (reader->arena_length + length + 1 > reader->arena_capacity)
+            reader->arena_capacity = reader->arena_capacity ? reader->arena_capacity * 2 : 4096;
+        reader->arena = xrealloc(reader->arena, reader->arena_capacity);
+    }
+    reader_note_field(reader, reader->arena_fields, reader->arena_length);
+    if (length)
+        memcpy(reader->arena + reader->arena_length, data, length);
+    reader->arena_length += length;
+    reader->arena[reader->arena_length++] = '\0';
+    reader->arena_fields++;
+}
+
+static void arena_record_end(int terminator, void *context)
+{
+    (void)terminator;
+    (void)context;
+}
+
+static int never_space(unsigned char c)
+{
+    (void)c;
+    return 0;
+}
+
+static int never_terminator(unsigned char c)
+{
+    (void)c;
+    return 0;
+}
+
+/* Split a quoted record with libcsv; returns an error text or NULL. */
+static const char *split_with_libcsv(record_reader *reader, size_t start, size_t length)
+{
+    reader->arena_length = 0;
+    reader->arena_fields = 0;
+    if (csv_parse(&reader->parser, reader->buffer + start, length, arena_field, arena_record_end,
+                  reader) != length ||
+        csv_fini(&reader->parser, arena_field, arena_record_end, reader) != 0) {
+        int error = csv_error(&reader->parser);
+        csv_free(&reader->parser);
+        csv_init(&reader->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
+        csv_set_delim(&reader->parser, (unsigned char)reader->delimiter);
+        csv_set_space_func(&reader->parser, never_space);
+        csv_set_term_func(&reader->parser, never_terminator);
+        return error == CSV_ENOMEM ? "record too large for memory" : "malformed quoting";
+    }
+    for (size_t i = 0; i < reader->arena_fields; i++) {
+        size_t next = i + 1 < reader->arena_fields ? reader->offsets[i + 1] : reader->arena_length;
+        reader->record.fields[i] = reader->arena + reader->offsets[i];
+        reader->record.lengths[i] = next - reader->offsets[i] - 1;
+    }
+    reader->record.count = reader->arena_fields;
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- the record loop */
+
+/* Scan and split the next record. Returns false at the end of input; sets *BAD to the
+ * reason when the record is structurally bad. */
+static bool reader_read(record_reader *reader, const char **bad)
+{
+    scan_result scan;
+    for (;;) {
+        enum scan_status status = scan_plain(reader, &scan);
+        if (status == SCAN_RECORD && scan.quoted)
+            status = scan_quoted(reader, &scan);
+        if (status == SCAN_RECORD)
+            break;
+        if (status == SCAN_END)
+            return false;
+        reader_fill(reader);
+    }
+    size_t start = reader->start;
+    record_t *record = &reader->record;
+    record->line = reader->line;
+    record->raw = (const char *)reader->buffer + start;
+    record->raw_length = scan.content_end - start;
+    record->count = 0;
+    reader->line += 1 + scan.newlines;
+    reader->start = scan.next;
+    *bad = scan.bad;
+    if (scan.bad)
+        return true;
+    if (scan.quoted) {
+        *bad = split_with_libcsv(reader, start, scan.content_end - start);
+        return true;
+    }
+    /* Plain record: terminate fields in place. The raw bytes are no longer intact after
+     * this, so the raw pointer is only kept for bad records. */
+    char *base = (char *)reader->buffer + start;
+    size_t content_length = scan.content_end - start;
+    for (size_t i = 0; i < scan.fields; i++) {
+        size_t field_end = i + 1 < scan.fields ? reader->offsets[i + 1] - 1 : content_length;
+        record->fields[i] = base + reader->offsets[i];
+        record->lengths[i] = field_end - reader->offsets[i];
+    }
+    record->count = scan.fields;
+    return true;
+}
+
+static void terminate_fields(record_t *record)
+{
+    for (size_t i = 0; i < record->count; i++)
+        record->fields[i][record->lengths[i]] = '\0';
+    record->raw = NULL;
+    record->raw_length = 0;
+}
+
+bool record_reader_next(record_reader *reader, const record_t **result)
+{
+    for (;;) {
+        const char *bad = NULL;
+        if (!reader_read(reader, &bad))
+            return false;
+        if (reader->counter)
+            (*reader->counter)++;
+        record_t *record = &reader->record;
+        char reason[160];
+        if (!bad && record->count != reader->header.count) {
+            if (record->count == 1 && record->lengths[0] == 0)
+                snprintf(reason, sizeof reason, "empty line (expected %zu fields)", reader->header.count);
+            else
+                snprintf(reason, sizeof reason, "%zu fields, expected %zu as in the header",
+                         record->count, reader->header.count);
+            bad = reason;
+        }
+        if (bad) {
+            /* Structural rejects keep the raw bytes; no fields are handed on. */
+            record->count = 0;
+            reader->on_bad(reader->handler_context, reader, record, bad);
+            continue;
+        }
+        terminate_fields(record);
+        *result = record;
+        return true;
+    }
+}
+
+/* ---------------------------------------------------------------- opening */
+
+record_reader *record_reader_open(const char *path, char delimiter, record_bad_handler on_bad,
+                                  void *handler_context)
+{
+    record_reader *reader = xcalloc(1, sizeof *reader);
+    if (!path || strcmp(path, "-") == 0) {
+        reader->fd = STDIN_FILENO;
+        reader->name = xstrdup("-");
+    } else {
+        reader->fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (reader->fd < 0)
+            message_die(errno == ENOENT || errno == EACCES ? 2 : 3, "cannot open %s: %s", path,
+                        strerror(errno));
+        struct stat info;
+        if (fstat(reader->fd, &info) == 0 && S_ISDIR(info.st_mode))
+            message_die(2, "cannot read %s: it is a directory", path);
+        reader->name = xstrdup(path);
+    }
+    reader->delimiter = delimiter;
+    reader->classes[(unsigned char)delimiter] = DELIMITER;
+    reader->classes['"'] = QUOTE;
+    reader->classes['\n'] = LINE_FEED;
+    reader->classes['\r'] = CARRIAGE_RETURN;
+    reader->classes[0] = NUL_BYTE;
+    for (int c = 0x80; c < 0x100; c++)
+        reader->classes[c] = HIGH_BIT;
+    reader->capacity = READ_BLOCK + 1;
+    reader->buffer = xmalloc(reader->capacity);
+    reader->line = 1;
+    reader->on_bad = on_bad;
+    reader->handler_context = handler_context;
+    if (csv_init(&reader->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+        message_die_nomem();
+    csv_set_delim(&reader->parser, (unsigned char)delimiter);
+    csv_set_space_func(&reader->parser, never_space);
+    csv_set_term_func(&reader->parser, never_terminator);
+
+    while (reader->end < 3 && !reader->eof)
+        reader_fill(reader);
+    if (reader->end >= 3 && memcmp(reader->buffer, "\xEF\xBB\xBF", 3) == 0)
+        reader->start = 3;
+
+    const char *bad = NULL;
+    if (!reader_read(reader, &bad))
+        message_die(1, "%s: empty input: no header row", reader->name);
+    if (bad)
+        message_die_at(1, reader->name, 1, "header: %s", bad);
+    record_t *record = &reader->record;
+    terminate_fields(record);
+    reader->header.count = record->count;
+    reader->header.line = 1;
+    reader->header.fields = xmalloc(record->count * sizeof(char *));
+    reader->header.lengths = xmalloc(record->count * sizeof(size_t));
+    for (size_t i = 0; i < record->count; i++) {
+        reader->header.fields[i] = xstrndup(record->fields[i], record->lengths[i]);
+        reader->header.lengths[i] = record->lengths[i];
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(reader->header.fields[j], reader->header.fields[i]) == 0)
+                message_die_at(1, reader->name, 1, "duplicate column name '%s' in the header",
+                               reader->header.fields[i]);
+    }
+    return reader;
+}
+
+const record_t *record_reader_header(const record_reader *reader) { return &reader->header; }
+const char *record_reader_name(const record_reader *reader) { return reader->name; }
+void record_reader_set_counter(record_reader *reader, uint64_t *counter) { reader->counter = counter; }
+
+void record_reader_close(record_reader *reader)
+{
+    if (!reader)
+        return;
+    if (reader->fd != STDIN_FILENO)
+        close(reader->fd);
+    csv_free(&reader->parser);
+    for (size_t i = 0; i < reader->header.count; i++)
+        free(reader->header.fields[i]);
+    free(reader->header.fields);
+    free(reader->header.lengths);
+    free(reader->record.fields);
+    free(reader->record.lengths);
+    free(reader->offsets);
+    free(reader->arena);
+    free(reader->buffer);
+    free(reader->name);
+    free(reader);
+}
+
+long record_reader_find_column(const record_reader *reader, const char *name)
+{
+    for (size_t i = 0; i < reader->header.count; i++)
+        if (strcmp(reader->header.fields[i], name) == 0)
+            return (long)i;
+    return -1;
+}
+
+size_t record_reader_column(const record_reader *reader, const char *name, const char *option)
+{
+    long index = record_reader_find_column(reader, name);
+    if (index >= 0)
+        return (size_t)index;
+    size_t size = 64;
+    for (size_t i = 0; i < reader->header.count; i++)
+        size += reader->header.lengths[i] + 2;
+    char *list = xmalloc(size);
+    list[0] = '\0';
+    for (size_t i = 0; i < reader->header.count; i++) {
+        if (i)
+            strcat(list, ", ");
+        strcat(list, reader->header.fields[i]);
+    }
+    message_die(2, "%s%scolumn '%s' not found in %s; the columns are: %s", option ? option : "",
+                option ? ": " : "", name, reader->name, list);
+}
+
+/* ---------------------------------------------------------------- writing */
+
+struct record_writer {
+    int fd;
+    char *path;
+    char *temporary;
+    char delimiter;
+    char *buffer;
+    size_t used;
+    uint64_t records;
+    bool in_record;
+};
+
+static void writer_flush(record_writer *writer)
+{
+    size_t done = 0;
+    while (done < writer->used) {
+        ssize_t n = write(writer->fd, writer->buffer + done, writer->used - done);
+        if (n >= 0) {
+            done += (size_t)n;
+            continue;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno == EPIPE) /* the reader downstream has gone: end quietly */
+            message_exit_quietly(0);
+        message_die(3, "error writing %s: %s", writer->path ? writer->path : "standard output",
+                    strerror(errno));
+    }
+    writer->used = 0;
+}
+
+static inline void writer_bytes(record_writer *writer, const char *bytes, size_t length)
+{
+    if (writer->used + length > WRITE_BLOCK) {
+        writer_flush(writer);
+        if (length > WRITE_BLOCK) {
+            char *saved = writer->buffer;
+            writer->buffer = (char *)bytes;
+            writer->used = length;
+            writer_flush(writer);
+            writer->buffer = saved;
+            return;
+        }
+    }
+    memcpy(writer->buffer + writer->used, bytes, length);
+    writer->used += length;
+}
+
+static inline void writer_byte(record_writer *writer, char c)
+{
+    if (writer->used == WRITE_BLOCK)
+        writer_flush(writer);
+    writer->buffer[writer->used++] = c;
+}
+
+record_writer *record_writer_open(const char *path, char delimiter)
+{
+    record_writer *writer = xcalloc(1, sizeof *writer);
+    writer->delimiter = delimiter;
+    writer->buffer = xmalloc(WRITE_BLOCK);
+    if (!path || strcmp(path, "-") == 0) {
+        writer->fd = STDOUT_FILENO;
+        return writer;
+    }
+    writer->path = xstrdup(path);
+    size_t length = strlen(path) + 16;
+    writer->temporary = xmalloc(length);
+    snprintf(writer->temporary, length, "%s.tmpXXXXXX", path);
+    writer->fd = mkstemp(writer->temporary);
+    if (writer->fd < 0)
+        message_die(3, "cannot create %s: %s", path, strerror(errno));
+    message_register_temporary(writer->temporary);
+    return writer;
+}
+
+bool record_field_needs_quotes(const char *text, size_t length, char delimiter)
+{
+    for (size_t i = 0; i < length; i++) {
+        char c = text[i];
+        if (c == delimiter || c == '"' || c == '\n' || c == '\r')
+            return true;
+    }
+    return false;
+}
+
+void record_writer_field(record_writer *writer, const char *text, size_t length)
+{
+    if (writer->in_record)
+        writer_byte(writer, writer->delimiter);
+    writer->in_record = true;
+    if (!record_field_needs_quotes(text, length, writer->delimiter)) {
+        writer_bytes(writer, text, length);
+        return;
+    }
+    writer_byte(writer, '"');
+    size_t from = 0;
+    for (size_t i = 0; i < length; i++)
+        if (text[i] == '"') {
+            writer_bytes(writer, text + from, i + 1 - from);
+            writer_byte(writer, '"');
+            from = i + 1;
+        }
+    writer_bytes(writer, text + from, length - from);
+    writer_byte(writer, '"');
+}
+
+void record_writer_field_str(record_writer *writer, const char *text)
+{
+    record_writer_field(writer, text, strlen(text));
+}
+
+void record_writer_end(record_writer *writer)
+{
+    writer_byte(writer, '\n');
+    writer->in_record = false;
+    writer->records++;
+}
+
+void record_writer_record(record_writer *writer, char *const *fields, const size_t *lengths, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        record_writer_field(writer, fields[i], lengths ? lengths[i] : strlen(fields[i]));
+    record_writer_end(writer);
+}
+
+uint64_t record_writer_records(const record_writer *writer) { return writer->records; }
+
+static void writer_free(record_writer *writer)
+{
+    free(writer->buffer);
+    free(writer->path);
+    free(writer->temporary);
+    free(writer);
+}
+
+void record_writer_close(record_writer *writer)
+{
+    if (!writer)
+        return;
+    writer_flush(writer);
+    if (!writer->temporary) {
+        writer_free(writer);
+        return;
+    }
+    if (fsync(writer->fd) != 0 && errno != EINVAL)
+        message_die(3, "error writing %s: %s", writer->path, strerror(errno));
+    if (close(writer->fd) != 0)
+        message_die(3, "error writing %s: %s", writer->path, strerror(errno));
+    /* mkstemp creates 0600; give the file the usual mode for new files. */
+    mode_t mask = umask(0);
+    umask(mask);
+    chmod(writer->temporary, 0666 & ~mask);
+    if (rename(writer->temporary, writer->path) != 0)
+        message_die(3, "cannot rename output into place as %s: %s", writer->path, strerror(errno));
+    message_unregister_temporary(writer->temporary);
+    writer_free(writer);
+}
+
+void record_writer_abandon(record_writer *writer)
+{
+    if (!writer)
+        return;
+    if (writer->temporary) {
+        close(writer->fd);
+        unlink(writer->temporary);
+        message_unregister_temporary(writer->temporary);
+    }
+    writer_free(writer);
+}
+
+/* ---------------------------------------------------------------- rejects */
+
+struct reject_sink {
+    record_writer *writer;
+    char **columns; /* the columns of the first input that rejected (or was registered) */
+    size_t column_count;
+    bool header_written;
+    uint64_t count;
+};
+
+reject_sink *reject_sink_open(const char *path, char delimiter)
+{
+    reject_sink *sink = xcalloc(1, sizeof *sink);
+    sink->writer = record_writer_open(path, delimiter);
+    return sink;
+}
+
+static bool same_columns(const reject_sink *sink, const record_t *header)
+{
+    if (sink->column_count != header->count)
+        return false;
+    for (size_t i = 0; i < header->count; i++)
+        if (strcmp(sink->columns[i], header->fields[i]) != 0)
+            return false;
+    return true;
+}
+
+static void sink_header(reject_sink *sink, const record_t *header)
+{
+    if (sink->header_written)
+        return;
+    if (header) {
+        sink->column_count = header->count;
+        sink->columns = xmalloc((header->count + 1) * sizeof(char *));
+        for (size_t i = 0; i < header->count; i++) {
+            sink->columns[i] = xstrdup(header->fields[i]);
+            record_writer_field(sink->writer, header->fields[i], header->lengths[i]);
+        }
+    }
+    record_writer_field_str(sink->writer, "reject_file");
+    record_writer_field_str(sink->writer, "reject_line");
+    record_writer_field_str(sink->writer, "reject_reason");
+    record_writer_field_str(sink->writer, "reject_raw");
+    record_writer_end(sink->writer);
+    sink->header_written = true;
+}
+
+void reject_sink_write(reject_sink *sink, const record_reader *reader, const record_t *record,
+                       const char *reason)
+{
+    const record_t *header = record_reader_header(reader);
+    sink_header(sink, header);
+    bool aligned = record->count == sink->column_count && same_columns(sink, header);
+    for (size_t i = 0; i < sink->column_count; i++) {
+        if (aligned)
+            record_writer_field(sink->writer, record->fields[i], record->lengths[i]);
+        else
+            record_writer_field(sink->writer, "", 0);
+    }
+    char line[32];
+    snprintf(line, sizeof line, "%ld", record->line);
+    record_writer_field_str(sink->writer, record_reader_name(reader));
+    record_writer_field_str(sink->writer, line);
+    record_writer_field_str(sink->writer, reason);
+    if (record->raw && !aligned)
+        record_writer_field(sink->writer, record->raw, record->raw_length);
+    else if (!aligned) {
+        /* Fields of another input: keep them, re-encoded as one CSV line. */
+        record_writer *w = sink->writer;
+        size_t size = 16;
+        for (size_t i = 0; i < record->count; i++)
+            size += record->lengths[i] * 2 + 3;
+        char *line_text = xmalloc(size), *q = line_text;
+        for (size_t i = 0; i < record->count; i++) {
+            if (i)
+                *q++ = w->delimiter;
+            bool quote = record_field_needs_quotes(record->fields[i], record->lengths[i], w->delimiter);
+            if (quote)
+                *q++ = '"';
+            for (size_t j = 0; j < record->lengths[i]; j++) {
+                if (record->fields[i][j] == '"')
+                    *q++ = '"';
+                *q++ = record->fields[i][j];
+            }
+            if (quote)
+                *q++ = '"';
+        }
+        record_writer_field(w, line_text, (size_t)(q - line_text));
+        free(line_text);
+    } else
+        record_writer_field(sink->writer, "", 0);
+    record_writer_end(sink->writer);
+    sink->count++;
+}
+
+void reject_sink_register(reject_sink *sink, const record_t *header) { sink_header(sink, header); }
+
+uint64_t reject_sink_count(const reject_sink *sink) { return sink->count; }
+
+void reject_sink_close(reject_sink *sink)
+{
+    if (!sink)
+        return;
+    sink_header(sink, NULL);
+    record_writer_close(sink->writer);
+    for (size_t i = 0; i < sink->column_count; i++)
+        free(sink->columns[i]);
+    free(sink->columns);
+    free(sink);
+}

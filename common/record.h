@@ -1,0 +1,82 @@
+/* record.h: the record layer. A strict CSV reader (a fast path for unquoted records, libcsv
+ * for records with quotes) that knows the physical line each record starts on, a writer
+ * with minimal quoting and atomic output, and the sink for rejected records. */
+#ifndef KOPPEL_RECORD_H
+#define KOPPEL_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One record. Fields are NUL-terminated (a field may also contain no NUL of its own: the
+ * reader rejects NUL bytes). Pointers stay valid until the next record_reader_next call. */
+typedef struct record_t {
+    char **fields;
+    size_t *lengths;
+    size_t count;
+    long line;      /* physical line (1-based) where the record starts */
+    const char *raw; /* the record's original bytes, without its line terminator */
+    size_t raw_length;
+} record_t;
+
+typedef struct record_reader record_reader;
+typedef struct record_writer record_writer;
+typedef struct reject_sink reject_sink;
+
+/* Called by the reader for a structurally bad record (wrong field count, quote errors,
+ * NUL byte, invalid UTF-8, bare CR). RECORD has the fields that could be split (possibly
+ * none) and the raw bytes. REASON never contains data values. */
+typedef void (*record_bad_handler)(void *context, record_reader *reader, const record_t *record,
+                                   const char *reason);
+
+/* Open PATH ("-" or NULL: stdin) and read the header. Dies (status 1) on an empty input, a bad
+ * header or duplicate column names, status 3 on I/O errors. */
+record_reader *record_reader_open(const char *path, char delimiter, record_bad_handler on_bad,
+                                  void *handler_context);
+
+/* The next good record: returns true with *RECORD set, or false at the end of input. Bad
+ * records go to the handler and are skipped. Records are counted in *COUNTER (if set). */
+bool record_reader_next(record_reader *reader, const record_t **record);
+
+const record_t *record_reader_header(const record_reader *reader);
+const char *record_reader_name(const record_reader *reader); /* "-" for stdin */
+void record_reader_set_counter(record_reader *reader, uint64_t *counter);
+void record_reader_close(record_reader *reader);
+
+/* Index of the column NAME in the header, or -1. */
+long record_reader_find_column(const record_reader *reader, const char *name);
+
+/* Index of the column NAME; a missing column is a usage error (status 2) that lists the
+ * columns that exist. OPTION names the option that asked for it, for the message. */
+size_t record_reader_column(const record_reader *reader, const char *name, const char *option);
+
+/* Writer: PATH NULL or "-" writes stdout; otherwise a temporary file beside PATH that
+ * record_writer_close renames into place. Write errors die with status 3; a closed pipe
+ * exits quietly with status 0. */
+record_writer *record_writer_open(const char *path, char delimiter);
+void record_writer_record(record_writer *writer, char *const *fields, const size_t *lengths,
+                          size_t count);
+/* Build a record field by field: record_writer_field (…) then record_writer_end. */
+void record_writer_field(record_writer *writer, const char *text, size_t length);
+void record_writer_field_str(record_writer *writer, const char *text);
+void record_writer_end(record_writer *writer);
+/* Records written so far (record_writer_end calls), the header included. */
+uint64_t record_writer_records(const record_writer *writer);
+void record_writer_close(record_writer *writer);
+/* Close and remove a half-written output (for error paths that do not exit). */
+void record_writer_abandon(record_writer *writer);
+
+/* Rejects file: the input's columns, then reject_line, reject_reason and reject_raw (the
+ * original bytes of a record that could not be split into the header's fields). */
+reject_sink *reject_sink_open(const char *path, char delimiter);
+void reject_sink_write(reject_sink *sink, const record_reader *reader, const record_t *record,
+                       const char *reason);
+/* Fix the rejects file's columns to HEADER's (the first input's), even if nothing is rejected. */
+void reject_sink_register(reject_sink *sink, const record_t *header);
+uint64_t reject_sink_count(const reject_sink *sink);
+void reject_sink_close(reject_sink *sink);
+
+/* Does TEXT of LENGTH need quoting with DELIMITER (delimiter, quote, CR or LF)? */
+bool record_field_needs_quotes(const char *text, size_t length, char delimiter);
+
+#endif
