@@ -1,0 +1,231 @@
+#!/usr/bin/env bats
+bats_require_minimum_version 1.5.0
+# record.bats: the record layer, exercised through `koppel select` with no condition
+# (which must pass valid CSV through unchanged): parsing, bad records, rejects, output.
+
+setup() {
+    load 'test_helper/common-setup'
+    _common_setup
+    F="$FIXTURES/record"
+}
+
+@test "quoted fields with delimiters, quotes, newlines, spaces and UTF-8 pass through byte for byte" {
+    run koppel select "$F/quoted.csv"
+    assert_success
+    diff <(koppel select "$F/quoted.csv") "$F/quoted.csv"
+}
+
+@test "random CSV written with minimal quoting by Python passes through unchanged, across read-buffer boundaries" {
+    python3 - "$BATS_TEST_TMPDIR/random.csv" <<'PY'
+import csv, random, sys
+random.seed(7)
+alphabet = ['a', 'b', 'Z', ' ', ',', '"', '\n', '\r\n', 'é', '€', '😀', '1', '0', ';', '\t']
+with open(sys.argv[1], 'w', newline='', encoding='utf-8') as f:
+    w = csv.writer(f, lineterminator='\n', quoting=csv.QUOTE_MINIMAL)
+    w.writerow(['id', 'text', 'more', 'last'])
+    for i in range(60000):
+        row = [str(i)]
+        for _ in range(3):
+            n = random.choice([0, 1, 3, 8, 40])
+            row.append(''.join(random.choice(alphabet) for _ in range(n)))
+        w.writerow(row)
+PY
+    [ "$(stat -c %s "$BATS_TEST_TMPDIR/random.csv")" -gt 2000000 ]
+    koppel select "$BATS_TEST_TMPDIR/random.csv" > "$BATS_TEST_TMPDIR/out.csv"
+    cmp "$BATS_TEST_TMPDIR/random.csv" "$BATS_TEST_TMPDIR/out.csv"
+    # The same through a pipe (short reads) must give the same bytes.
+    cat "$BATS_TEST_TMPDIR/random.csv" | koppel select > "$BATS_TEST_TMPDIR/piped.csv"
+    cmp "$BATS_TEST_TMPDIR/random.csv" "$BATS_TEST_TMPDIR/piped.csv"
+}
+
+@test "a field larger than the read buffer passes through" {
+    python3 -c '
+import sys
+big = "x" * 5000000
+sys.stdout.write("a,b\n1,\"" + big + ",\"\"\"\n2," + big + "\n")' > "$BATS_TEST_TMPDIR/big.csv"
+    koppel select "$BATS_TEST_TMPDIR/big.csv" | cmp - "$BATS_TEST_TMPDIR/big.csv"
+}
+
+@test "a UTF-8 byte-order mark is skipped and CRLF becomes LF; CR LF inside quotes is data" {
+    run koppel select "$F/bom-crlf.csv"
+    assert_success
+    assert_equal "$(koppel select "$F/bom-crlf.csv" | od -c | head -c 2000)" \
+                 "$(printf 'id,name\n1,a\n2,"b\r\nc"\n' | od -c | head -c 2000)"
+}
+
+@test "a record with too many fields: file, line and status 1" {
+    run koppel select "$F/too-many.csv"
+    assert_failure 1
+    assert_output --partial "koppel-select: $F/too-many.csv:3: 3 fields, expected 2 as in the header"
+}
+
+@test "a record with too few fields: file, line and status 1" {
+    run koppel select "$F/too-few.csv"
+    assert_failure 1
+    assert_output --partial "too-few.csv:3: 1 fields, expected 2"
+}
+
+@test "an unterminated quote is reported at the line where its record starts, after a multi-line field" {
+    run koppel select "$F/unterminated.csv"
+    assert_failure 1
+    # line 3 holds a field over three lines, so the unterminated record starts on line 6
+    assert_output --partial "unterminated.csv:6: unterminated quote"
+}
+
+@test "a NUL byte is a bad record" {
+    run koppel select "$F/nul.csv"
+    assert_failure 1
+    assert_output --partial "nul.csv:3: NUL byte"
+}
+
+@test "invalid UTF-8 is a bad record; valid multi-byte characters are not" {
+    run koppel select "$F/bad-utf8.csv"
+    assert_failure 1
+    assert_output --partial "bad-utf8.csv:3: invalid UTF-8"
+    for bad in '\xc0\xaf' '\xed\xa0\x80' '\xf4\x90\x80\x80' '\xe2\x82'; do
+        printf "a,b\n1,x${bad}y\n" > "$BATS_TEST_TMPDIR/u.csv"
+        run koppel select "$BATS_TEST_TMPDIR/u.csv"
+        assert_failure 1
+        assert_output --partial "u.csv:2: invalid UTF-8"
+    done
+}
+
+@test "a quote inside an unquoted field and text after a closing quote are bad records" {
+    run --separate-stderr koppel select --rejects "$BATS_TEST_TMPDIR/rej.csv" "$F/stray-quote.csv"
+    assert_success
+    assert_output $'id,name\n1,a\n4,d'
+    run cat "$BATS_TEST_TMPDIR/rej.csv"
+    assert_line --index 0 "id,name,reject_file,reject_line,reject_reason,reject_raw"
+    assert_line --partial ",3,quote inside an unquoted field"
+    assert_line --partial ",4,text after a closing quote"
+}
+
+@test "a bare carriage return outside quotes is a bad record" {
+    run koppel select "$F/bare-cr.csv"
+    assert_failure 1
+    assert_output --partial "bare-cr.csv:2: carriage return outside quotes"
+}
+
+@test "the last record needs no final newline" {
+    run koppel select "$F/no-final-newline.csv"
+    assert_success
+    assert_output $'id,name\n1,a\n2,b'
+}
+
+@test "an empty input is an error; a header alone gives a header alone" {
+    run koppel select "$F/empty.csv"
+    assert_failure 1
+    assert_output --partial "empty input: no header row"
+    run koppel select "$F/header-only.csv"
+    assert_success
+    assert_output "id,name"
+}
+
+@test "duplicate column names in the header are an error" {
+    run koppel select "$F/duplicate-header.csv"
+    assert_failure 1
+    assert_output --partial "duplicate-header.csv:1: duplicate column name 'id'"
+}
+
+@test "with --rejects the good records come out and in = out + filtered + rejected" {
+    run --separate-stderr koppel select --rejects "$BATS_TEST_TMPDIR/rej.csv" --stats "$BATS_TEST_TMPDIR/stats.json" \
+        "$F/unterminated.csv"
+    assert_success
+    assert_output $'id,name\n1,a\n2,"multi\nline\nvalue"'
+    assert_counts_balance "$BATS_TEST_TMPDIR/stats.json"
+    assert_equal "$(stats_field "$BATS_TEST_TMPDIR/stats.json" records_in)" 3
+    assert_equal "$(stats_field "$BATS_TEST_TMPDIR/stats.json" rejected)" 1
+    # the raw text of the bad record is kept, nothing is lost
+    python3 - "$BATS_TEST_TMPDIR/rej.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline='')))
+assert len(rows) == 1, rows
+assert rows[0]['reject_line'] == '6'
+assert rows[0]['reject_raw'] == '3,"unterminated\n4,d\n', repr(rows[0]['reject_raw'])
+PY
+}
+
+@test "rejects of several kinds are all counted and the counts balance" {
+    cat "$F/too-many.csv" > "$BATS_TEST_TMPDIR/mixed.csv"
+    tail -n +2 "$F/too-few.csv" >> "$BATS_TEST_TMPDIR/mixed.csv"
+    tail -n +2 "$F/bad-utf8.csv" >> "$BATS_TEST_TMPDIR/mixed.csv"
+    run --separate-stderr koppel select --rejects "$BATS_TEST_TMPDIR/rej.csv" --stats "$BATS_TEST_TMPDIR/s.json" "$BATS_TEST_TMPDIR/mixed.csv"
+    assert_success
+    assert_counts_balance "$BATS_TEST_TMPDIR/s.json"
+    assert_equal "$(stats_field "$BATS_TEST_TMPDIR/s.json" records_in)" 9
+    assert_equal "$(stats_field "$BATS_TEST_TMPDIR/s.json" rejected)" 3
+    assert_equal "$(tail -n +2 "$BATS_TEST_TMPDIR/rej.csv" | wc -l)" 3
+    assert [ "$(echo "$stderr" | grep -c "3 of 9 records rejected")" = 1 ]
+}
+
+@test "--stats appends one JSON object per run" {
+    koppel select --stats "$BATS_TEST_TMPDIR/s.json" "$F/quoted.csv" > /dev/null
+    koppel select --stats "$BATS_TEST_TMPDIR/s.json" "$F/quoted.csv" > /dev/null
+    assert_equal "$(wc -l < "$BATS_TEST_TMPDIR/s.json")" 2
+    run python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]; print(json.loads(open(sys.argv[1]).readline())["filter"])' "$BATS_TEST_TMPDIR/s.json"
+    assert_output "select"
+}
+
+@test "-d ';' reads semicolon CSV; output is comma CSV unless --output-delimiter" {
+    run koppel select -d ';' "$F/semicolon.csv"
+    assert_success
+    assert_output $'id,name,note\n1,a;b,"c,d"'
+    run koppel select -d ';' --output-delimiter ';' "$F/semicolon.csv"
+    assert_output $'id;name;note\n1;"a;b";c,d'
+    printf 'a\tb\n1\t"x\ty"\n' | koppel select -d '\t' > "$BATS_TEST_TMPDIR/t.csv"
+    run cat "$BATS_TEST_TMPDIR/t.csv"
+    assert_output $'a,b\n1,x\ty'
+}
+
+@test "a write error (disk full) is status 3 with a message" {
+    run bash -c "koppel select '$F/quoted.csv' > /dev/full"
+    assert_failure 3
+    assert_output --partial "koppel-select: error writing standard output: No space left on device"
+}
+
+@test "a closed pipe downstream ends quietly with status 0" {
+    python3 -c 'import sys; sys.stdout.write("a,b\n" + "1,2\n" * 300000)' > "$BATS_TEST_TMPDIR/long.csv"
+    run bash -c "set -o pipefail; koppel select '$BATS_TEST_TMPDIR/long.csv' 2>'$BATS_TEST_TMPDIR/err' | head -n 1"
+    assert_success
+    assert_output "a,b"
+    assert_file_empty "$BATS_TEST_TMPDIR/err"
+}
+
+@test "-o writes the output atomically and leaves nothing behind on failure" {
+    run koppel select -o "$BATS_TEST_TMPDIR/out.csv" "$F/quoted.csv"
+    assert_success
+    cmp "$BATS_TEST_TMPDIR/out.csv" "$F/quoted.csv"
+    run koppel select -o "$BATS_TEST_TMPDIR/bad.csv" "$F/too-many.csv"
+    assert_failure 1
+    assert_file_not_exists "$BATS_TEST_TMPDIR/bad.csv"
+    run bash -c "ls '$BATS_TEST_TMPDIR' | grep -c tmp"
+    assert_output 0
+}
+
+@test "a missing input file is status 2; a directory is status 2" {
+    run koppel select "$BATS_TEST_TMPDIR/nope.csv"
+    assert_failure 2
+    assert_output --partial "cannot open $BATS_TEST_TMPDIR/nope.csv"
+    run koppel select "$BATS_TEST_TMPDIR"
+    assert_failure 2
+}
+
+@test "stdin is named '-' in messages" {
+    run bash -c "koppel select < '$F/too-many.csv'"
+    assert_failure 1
+    assert_output --partial "koppel-select: -:3: 3 fields"
+}
+
+@test "progress is not shown when stderr is not a terminal" {
+    python3 -c 'import sys; sys.stdout.write("a,b\n" + "1,2\n" * 200000)' > "$BATS_TEST_TMPDIR/long.csv"
+    koppel select "$BATS_TEST_TMPDIR/long.csv" > /dev/null 2> "$BATS_TEST_TMPDIR/err"
+    assert_file_empty "$BATS_TEST_TMPDIR/err"
+}
+
+@test "progress (records and records per second) is shown on a terminal" {
+    command -v script >/dev/null || skip "script(1) not installed"
+    python3 -c 'import sys; sys.stdout.write("a,b\n" + "1,2\n" * 3000000)' > "$BATS_TEST_TMPDIR/long.csv"
+    # script gives the program a terminal; slow the reader so that a second passes
+    run script -qec "cat '$BATS_TEST_TMPDIR/long.csv' | (sleep 1.5; cat) | koppel select > /dev/null" /dev/null
+    assert_output --partial "records/s"
+}

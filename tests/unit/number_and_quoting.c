@@ -1,0 +1,90 @@
+/* number_and_quoting.c: unit tests for common/number.c (strict parsing, round-trip printing)
+ * and the writer's quoting rule in common/record.c. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "number.h"
+#include "record.h"
+
+static int failures;
+#define CHECK(condition)                                                      \
+    do {                                                                      \
+        if (!(condition)) {                                                   \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #condition); \
+            failures++;                                                       \
+        }                                                                     \
+    } while (0)
+
+static int parses_int(const char *text, int64_t expected)
+{
+    int64_t v;
+    return number_parse_int64(text, strlen(text), &v) && v == expected;
+}
+
+static int rejects_int(const char *text)
+{
+    int64_t v;
+    return !number_parse_int64(text, strlen(text), &v);
+}
+
+int main(void)
+{
+    CHECK(parses_int("0", 0));
+    CHECK(parses_int("-17", -17));
+    CHECK(parses_int("+5", 5));
+    CHECK(parses_int("9223372036854775807", INT64_MAX));
+    CHECK(parses_int("-9223372036854775808", INT64_MIN));
+    CHECK(rejects_int("9223372036854775808"));
+    CHECK(rejects_int("-9223372036854775809"));
+    CHECK(rejects_int(""));
+    CHECK(rejects_int("-"));
+    CHECK(rejects_int(" 1"));
+    CHECK(rejects_int("1 "));
+    CHECK(rejects_int("1.0"));
+    CHECK(rejects_int("0x10"));
+
+    double d;
+    CHECK(number_parse_double("2.5", 3, &d) && d == 2.5);
+    CHECK(number_parse_double("-1e-3", 5, &d) && d == -1e-3);
+    CHECK(!number_parse_double("inf", 3, &d));
+    CHECK(!number_parse_double("nan", 3, &d));
+    CHECK(!number_parse_double("1,5", 3, &d));
+    CHECK(!number_parse_double("1e999", 5, &d));
+    CHECK(!number_parse_double("", 0, &d));
+    CHECK(!number_parse_double(" 2", 2, &d));
+
+    /* Round trip: the shortest text reads back to the same double. */
+    char buffer[32];
+    const double samples[] = {0.1, 1.0 / 3.0, 2.0 / 3.0, 1e-300, 123456789.123456789, 0.3, -0.0, 5e-324};
+    for (size_t i = 0; i < sizeof samples / sizeof *samples; i++) {
+        number_format_double(samples[i], buffer);
+        CHECK(strtod(buffer, NULL) == samples[i]);
+    }
+    number_format_double(0.1, buffer);
+    CHECK(strcmp(buffer, "0.1") == 0);
+    number_format_double(-0.0, buffer);
+    CHECK(strcmp(buffer, "0") == 0);
+    number_format_double(42, buffer);
+    CHECK(strcmp(buffer, "42") == 0);
+    number_format_double_digits(2.0 / 3.0, 10, buffer);
+    CHECK(strcmp(buffer, "0.6666666667") == 0);
+    number_format_int64(INT64_MIN, buffer);
+    CHECK(strcmp(buffer, "-9223372036854775808") == 0);
+
+    /* Minimal quoting: only delimiter, quote, CR and LF force quotes. */
+    CHECK(!record_field_needs_quotes("plain text; é", strlen("plain text; é"), ','));
+    CHECK(record_field_needs_quotes("a,b", 3, ','));
+    CHECK(!record_field_needs_quotes("a,b", 3, ';'));
+    CHECK(record_field_needs_quotes("a;b", 3, ';'));
+    CHECK(record_field_needs_quotes("say \"x\"", 7, ','));
+    CHECK(record_field_needs_quotes("a\nb", 3, ','));
+    CHECK(record_field_needs_quotes("a\rb", 3, ','));
+    CHECK(!record_field_needs_quotes(" padded ", 8, ','));
+
+    if (failures)
+        fprintf(stderr, "number_and_quoting: %d checks failed\n", failures);
+    return failures != 0;
+}
