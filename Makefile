@@ -61,11 +61,12 @@ $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libkoppel.a
 unit: $(UNITS)
 	@set -e; for t in $(UNITS); do echo "unit: $$t"; $$t; done
 
-bats: all
-	KOPPEL_BIN=$(abspath $(BIN)) bats --jobs 2 tests/ 2>/dev/null || KOPPEL_BIN=$(abspath $(BIN)) bats tests/
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-check: all unit
-	KOPPEL_BIN=$(abspath $(BIN)) bats tests/
+bats: all
+	KOPPEL_BIN=$(abspath $(BIN)) bats --jobs $(JOBS) tests/
+
+check: all unit bats
 
 # The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:
