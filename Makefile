@@ -83,7 +83,7 @@ man: all
 	@mkdir -p $(BUILD)/man
 	@for p in $(BIN)/koppel $(FILTERS); do \
 	  help2man --no-info --version-string=$$($$p --version | awk '{print $$NF}') \
-	    -N -o $(BUILD)/man/$$(basename $$p).1 $$p || exit 1; done
+	    --name="$$($$p --help | sed -n 2p)" -o $(BUILD)/man/$$(basename $$p).1 $$p || exit 1; done
 
 install: all man
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/koppel $(DESTDIR)$(PREFIX)/share/man/man1
