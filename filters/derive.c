@@ -1,0 +1,783 @@
+/* derive.c: koppel derive — add computed columns: ages, age bands, parts of dates, ISO dates
+ * from Dutch ones, looked-up categories, constants and renames, applied in the order given. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <uthash.h>
+
+#include "date.h"
+#include "koppel.h"
+#include "message.h"
+#include "number.h"
+
+static const char usage[] =
+    "Usage: koppel derive [OPTIONS] [FILE...]\n"
+    "Add computed columns: ages, age bands, year and month, ISO dates, lookups, constants.\n"
+    "\n"
+    "Reads CSV with a header from FILEs (all with the same header) or standard input, writes\n"
+    "CSV to standard output: every input column, then the new ones. The derivations are\n"
+    "applied in the order given, so a later one can use a column an earlier one made. A NEW\n"
+    "name equal to an existing column replaces that column's values in place; any other NEW\n"
+    "column is appended at the end. An empty input value gives an empty result (counted as\n"
+    "missing in --stats). Column names may not contain ':'.\n"
+    "\n"
+    "Derivations (each may be repeated):\n"
+    "      --age NEW=BIRTH:REF     age in whole years on the reference date REF, an ISO date\n"
+    "                              (YYYY-MM-DD) or the name of a date column. BIRTH holds\n"
+    "                              ISO dates of birth, or birth years (YYYY): the age is then\n"
+    "                              REF's year minus the birth year, the age reached during\n"
+    "                              REF's year. Someone born on 29 February completes a year on\n"
+    "                              1 March in a common year. Born after REF is a bad record.\n"
+    "      --band NEW=COL:SPEC     age band of the whole number in COL. SPEC is one of\n"
+    "                                esp2013    the 19 bands of the European Standard\n"
+    "                                           Population 2013: 0-4, 5-9, ..., 85-89, 90+\n"
+    "                                Wy[:TOP]   W-year bands with an open top band TOP+\n"
+    "                                           (default 90), e.g. 5y, 5y:85, 10y:80\n"
+    "                                C1,C2,...  explicit cut points: 0,18,65,75 gives 0-17,\n"
+    "                                           18-64, 65-74, 75+\n"
+    "                              A negative value is a bad record; so is a value below the\n"
+    "                              first cut point, unless --below-first says otherwise.\n"
+    "      --below-first NEW=reject|empty\n"
+    "                              what --band NEW does with a value below its first cut\n"
+    "                              point: a bad record (default) or an empty band (counted)\n"
+    "      --year NEW=DATECOL      year of an ISO date (2023)\n"
+    "      --month NEW=DATECOL     month of an ISO date, 1 to 12\n"
+    "      --yearmonth NEW=DATECOL year and month of an ISO date (2023-01)\n"
+    "      --iso-date COL          rewrite DD-MM-YYYY (also DD/MM/YYYY, DD.MM.YYYY) in COL to\n"
+    "                              YYYY-MM-DD in place; ISO dates and empty values pass;\n"
+    "                              anything else, or a day that does not exist, is a bad record\n"
+    "      --lookup NEW=COL:FILE   look the code in COL up in FILE, a comma-separated CSV with a\n"
+    "                              header and two columns: code, value. A code that FILE lists\n"
+    "                              twice with different values is a configuration error; an\n"
+    "                              unlisted code is a bad record unless --default NEW=... is given\n"
+    "      --default NEW=VALUE     the value --lookup NEW gives to codes not in its FILE\n"
+    "      --const NEW=VALUE       a column with the same VALUE in every record\n"
+    "      --rename OLD=NEW        rename column OLD; NEW must not be a column already\n"
+    "\n"
+    "A value that cannot be read is a bad record (see --rejects); its reason names the column\n"
+    "but never shows the value. --stats adds: ages_missing, bands_missing,\n"
+    "bands_below_first_cut, dates_missing, iso_dates_rewritten, lookups_missing (empty code),\n"
+    "lookups_defaulted, for the derivations used.\n"
+    "\n" KOPPEL_COMMON_OPTIONS_HELP
+    "\n"
+    "Examples:\n"
+    "  koppel derive --age age=birth_date:2023-01-01 --band age_band=age:esp2013 \\\n"
+    "      --year birth_year=birth_date persons.csv\n"
+    "  koppel derive --iso-date contact_date --age age=birth_date:contact_date \\\n"
+    "      --band age_group=age:0,18,65,75 gp_contacts.csv\n"
+    "  koppel derive --lookup category=provision_type:categories.csv --default category=other \\\n"
+    "      --yearmonth month=start_date --rename gemeente_code=municipality wmo.csv\n"
+    "  koppel select --not-empty birth_date persons.csv \\\n"
+    "      | koppel derive --age age=birth_date:2023-01-01 --band age_band=age:5y:85 \\\n"
+    "      --rejects bad-dates.csv --stats run.json -o persons-aged.csv\n";
+
+enum { OPT_AGE = OPT_FILTER_BASE, OPT_BAND, OPT_BELOW_FIRST, OPT_YEAR, OPT_MONTH, OPT_YEARMONTH,
+       OPT_ISO_DATE, OPT_LOOKUP, OPT_DEFAULT, OPT_CONST, OPT_RENAME };
+
+static const struct option long_options[] = {
+    {"age", required_argument, NULL, OPT_AGE},
+    {"band", required_argument, NULL, OPT_BAND},
+    {"below-first", required_argument, NULL, OPT_BELOW_FIRST},
+    {"year", required_argument, NULL, OPT_YEAR},
+    {"month", required_argument, NULL, OPT_MONTH},
+    {"yearmonth", required_argument, NULL, OPT_YEARMONTH},
+    {"iso-date", required_argument, NULL, OPT_ISO_DATE},
+    {"lookup", required_argument, NULL, OPT_LOOKUP},
+    {"default", required_argument, NULL, OPT_DEFAULT},
+    {"const", required_argument, NULL, OPT_CONST},
+    {"rename", required_argument, NULL, OPT_RENAME},
+    KOPPEL_COMMON_LONG_OPTIONS,
+    {NULL, 0, NULL, 0},
+};
+
+/* Bands wider than this many are surely a typing error (and would only waste memory). */
+#define MAXIMUM_BANDS 10000
+
+/* ---------------------------------------------------------------- derivations */
+
+typedef struct lookup_entry {
+    char *code;
+    char *value;
+    size_t value_length;
+    long line; /* in the lookup file, for the duplicate message */
+    UT_hash_handle hh;
+} lookup_entry;
+
+typedef struct band_table {
+    int64_t *cuts; /* ascending lower bounds; the last band is open */
+    char **labels;
+    size_t count;
+    bool below_first_empty;
+} band_table;
+
+typedef struct step {
+    int kind;           /* OPT_AGE ... OPT_RENAME */
+    const char *option; /* "--age", for messages */
+    char *argument;     /* owned copy, split in place into the names below */
+    char *target;       /* NEW; COL of --iso-date; NEW of --rename */
+    char *source;       /* BIRTH, COL, DATECOL; OLD of --rename */
+    char *extra;        /* REF, SPEC, FILE or VALUE */
+    size_t source_slot, reference_slot, target_slot;
+    bool reference_is_column;
+    date_ymd reference_date;
+    band_table bands;
+    lookup_entry *table;
+    const char *default_value; /* NULL: an unlisted code is a bad record */
+    char buffer[32];           /* this record's result when it is computed text */
+} step;
+
+/* Figures for --stats, summed over the derivations of each kind. */
+typedef struct derive_counts {
+    int64_t ages_missing, bands_missing, bands_below_first_cut, dates_missing, iso_dates_rewritten,
+        lookups_missing, lookups_defaulted;
+} derive_counts;
+
+/* An option that refers to another option's NEW column (--default, --below-first). */
+typedef struct modifier {
+    int kind;
+    char *argument; /* owned: NEW '\0' VALUE */
+    char *value;
+} modifier;
+
+typedef struct derive_options {
+    step *steps;
+    size_t step_count;
+    modifier *modifiers;
+    size_t modifier_count;
+} derive_options;
+
+/* The columns as they stand after each derivation: names by slot. */
+typedef struct column_set {
+    const char **names;
+    size_t count;
+    const char *input_name; /* the input file, for messages */
+} column_set;
+
+static const char *option_name(int kind)
+{
+    static const char *names[] = {"--age",       "--band",     "--below-first", "--year",
+                                  "--month",     "--yearmonth", "--iso-date",   "--lookup",
+                                  "--default",   "--const",    "--rename"};
+    return names[kind - OPT_AGE];
+}
+
+static const char *option_form(int kind)
+{
+    switch (kind) {
+    case OPT_AGE: return "NEW=BIRTH:REF, e.g. age=birth_date:2023-01-01";
+    case OPT_BAND: return "NEW=COL:SPEC, e.g. age_band=age:esp2013";
+    case OPT_LOOKUP: return "NEW=COL:FILE, e.g. category=provision_type:categories.csv";
+    case OPT_RENAME: return "OLD=NEW";
+    case OPT_CONST: case OPT_DEFAULT: return "NEW=VALUE";
+    case OPT_BELOW_FIRST: return "NEW=reject or NEW=empty";
+    default: return "NEW=DATECOL, e.g. birth_year=birth_date";
+    }
+}
+
+/* Split TEXT at the first SEPARATOR; the part before must not be empty. */
+static char *split_at(const koppel_context *ctx, int kind, char *text, char separator, bool empty_rest_ok)
+{
+    char *at = strchr(text, separator);
+    if (!at || at == text || (!empty_rest_ok && at[1] == '\0'))
+        koppel_usage_error(ctx, "%s expects %s", option_name(kind), option_form(kind));
+    *at = '\0';
+    return at + 1;
+}
+
+static void parse_band_spec(const koppel_context *ctx, step *s);
+
+static void add_step(const koppel_context *ctx, derive_options *options, int kind, const char *arg)
+{
+    options->steps = xrealloc(options->steps, (options->step_count + 1) * sizeof(step));
+    step *s = &options->steps[options->step_count++];
+    memset(s, 0, sizeof *s);
+    s->kind = kind;
+    s->option = option_name(kind);
+    s->argument = xstrdup(arg);
+    if (kind == OPT_ISO_DATE) {
+        if (!*s->argument)
+            koppel_usage_error(ctx, "--iso-date expects a column name");
+        s->target = s->source = s->argument;
+        return;
+    }
+    char *rest = split_at(ctx, kind, s->argument, '=', kind == OPT_CONST);
+    if (kind == OPT_RENAME) {
+        s->source = s->argument;
+        s->target = rest;
+        return;
+    }
+    s->target = s->argument;
+    if (kind == OPT_CONST) {
+        s->extra = rest;
+        return;
+    }
+    s->source = rest;
+    if (kind == OPT_AGE || kind == OPT_BAND || kind == OPT_LOOKUP)
+        s->extra = split_at(ctx, kind, rest, ':', false);
+    if (kind == OPT_AGE)
+        s->reference_is_column = !date_parse_iso(s->extra, strlen(s->extra), &s->reference_date);
+    if (kind == OPT_BAND)
+        parse_band_spec(ctx, s);
+}
+
+static void add_modifier(const koppel_context *ctx, derive_options *options, int kind, const char *arg)
+{
+    options->modifiers = xrealloc(options->modifiers, (options->modifier_count + 1) * sizeof(modifier));
+    modifier *m = &options->modifiers[options->modifier_count++];
+    m->kind = kind;
+    m->argument = xstrdup(arg);
+    m->value = split_at(ctx, kind, m->argument, '=', kind == OPT_DEFAULT);
+    if (kind == OPT_BELOW_FIRST && strcmp(m->value, "reject") != 0 && strcmp(m->value, "empty") != 0)
+        koppel_usage_error(ctx, "--below-first expects %s", option_form(kind));
+}
+
+/* ---------------------------------------------------------------- bands */
+
+static void band_add(band_table *bands, int64_t cut)
+{
+    bands->cuts = xrealloc(bands->cuts, (bands->count + 1) * sizeof(int64_t));
+    bands->cuts[bands->count++] = cut;
+}
+
+/* Labels "A-B" (both ends included), "A" for a one-year band, "A+" for the open top band. */
+static void band_labels(band_table *bands)
+{
+    bands->labels = xmalloc(bands->count * sizeof(char *));
+    for (size_t i = 0; i < bands->count; i++) {
+        char label[64];
+        if (i + 1 == bands->count)
+            snprintf(label, sizeof label, "%lld+", (long long)bands->cuts[i]);
+        else if (bands->cuts[i + 1] - 1 == bands->cuts[i])
+            snprintf(label, sizeof label, "%lld", (long long)bands->cuts[i]);
+        else
+            snprintf(label, sizeof label, "%lld-%lld", (long long)bands->cuts[i],
+                     (long long)(bands->cuts[i + 1] - 1));
+        bands->labels[i] = xstrdup(label);
+    }
+}
+
+/* Digits only, as a positive whole number. */
+static bool parse_count(const char *text, size_t length, int64_t *value)
+{
+    if (length == 0 || text[0] < '0' || text[0] > '9')
+        return false;
+    return number_parse_int64(text, length, value);
+}
+
+/* esp2013, Wy[:TOP] or C1,C2,...: bands as ascending cut points. */
+static void parse_band_spec(const koppel_context *ctx, step *s)
+{
+    const char *spec = s->extra;
+    band_table *bands = &s->bands;
+    const char *y = strchr(spec, 'y');
+    if (strcmp(spec, "esp2013") == 0 || y) {
+        int64_t width = 5, top = 90;
+        if (strcmp(spec, "esp2013") != 0) {
+            bool good = parse_count(spec, (size_t)(y - spec), &width);
+            if (good && y[1] == ':')
+                good = parse_count(y + 2, strlen(y + 2), &top);
+            else if (good && y[1] != '\0')
+                good = false;
+            if (!good || width < 1 || top < 1)
+                koppel_usage_error(ctx, "--band %s: '%s' is not a band specification: use esp2013, "
+                                        "Wy[:TOP] such as 5y or 5y:85, or cut points such as 0,18,65",
+                                   s->target, spec);
+            if (top % width != 0 || top / width >= MAXIMUM_BANDS)
+                koppel_usage_error(ctx, "--band %s: the open top band (%lld) must start at a multiple "
+                                        "of the band width (%lld), below %lld bands",
+                                   s->target, (long long)top, (long long)width, (long long)MAXIMUM_BANDS);
+        }
+        for (int64_t cut = 0; cut <= top; cut += width)
+            band_add(bands, cut);
+    } else {
+        for (const char *item = spec;;) {
+            const char *comma = strchr(item, ',');
+            size_t length = comma ? (size_t)(comma - item) : strlen(item);
+            int64_t cut;
+            if (!parse_count(item, length, &cut))
+                koppel_usage_error(ctx, "--band %s: '%s' is not a band specification: cut points are "
+                                        "whole numbers of 0 or more, e.g. 0,18,65,75",
+                                   s->target, spec);
+            if (bands->count && cut <= bands->cuts[bands->count - 1])
+                koppel_usage_error(ctx, "--band %s: cut points must increase, as in 0,18,65,75",
+                                   s->target);
+            if (bands->count >= MAXIMUM_BANDS)
+                koppel_usage_error(ctx, "--band %s: more than %d cut points", s->target, MAXIMUM_BANDS);
+            band_add(bands, cut);
+            if (!comma)
+                break;
+            item = comma + 1;
+        }
+    }
+    band_labels(bands);
+}
+
+/* The band holding VALUE (>= the first cut): the last cut point not above it. */
+static size_t band_index(const band_table *bands, int64_t value)
+{
+    size_t low = 0, high = bands->count; /* cuts[low] <= value < cuts[high] */
+    while (high - low > 1) {
+        size_t middle = low + (high - low) / 2;
+        if (bands->cuts[middle] <= value)
+            low = middle;
+        else
+            high = middle;
+    }
+    return low;
+}
+
+/* ---------------------------------------------------------------- lookup files */
+
+static void lookup_bad_record(void *context, record_reader *reader, const record_t *record,
+                              const char *reason)
+{
+    (void)context;
+    message_die_at(EXIT_USAGE, record_reader_name(reader), record->line, "%s (in a --lookup file)", reason);
+}
+
+static void load_lookup(step *s)
+{
+    struct stat info;
+    if (stat(s->extra, &info) == 0 && S_ISREG(info.st_mode) && info.st_size == 0)
+        message_die(EXIT_USAGE, "--lookup %s: %s is empty; expected a header and code,value rows",
+                    s->target, s->extra);
+    record_reader *reader = record_reader_open(s->extra, ',', lookup_bad_record, NULL);
+    const record_t *header = record_reader_header(reader);
+    if (header->count != 2)
+        message_die_at(EXIT_USAGE, s->extra, 1,
+                       "a --lookup file has exactly two columns (code, value), this one has %zu",
+                       header->count);
+    const record_t *record;
+    while (record_reader_next(reader, &record)) {
+        if (record->lengths[0] == 0)
+            message_die_at(EXIT_USAGE, s->extra, record->line, "empty code in a --lookup file");
+        lookup_entry *found;
+        HASH_FIND(hh, s->table, record->fields[0], record->lengths[0], found);
+        if (found) {
+            /* Codes are not shown: a lookup may map identifiers such as postcodes. */
+            if (found->value_length != record->lengths[1] ||
+                memcmp(found->value, record->fields[1], record->lengths[1]) != 0)
+                message_die_at(EXIT_USAGE, s->extra, record->line,
+                               "the code of line %ld again, with a different value", found->line);
+            continue;
+        }
+        lookup_entry *entry = xmalloc(sizeof *entry);
+        entry->code = xstrndup(record->fields[0], record->lengths[0]);
+        entry->value = xstrndup(record->fields[1], record->lengths[1]);
+        entry->value_length = record->lengths[1];
+        entry->line = record->line;
+        HASH_ADD_KEYPTR(hh, s->table, entry->code, record->lengths[0], entry);
+    }
+    record_reader_close(reader);
+}
+
+static void free_lookup(step *s)
+{
+    lookup_entry *entry, *next;
+    HASH_ITER(hh, s->table, entry, next) {
+        HASH_DEL(s->table, entry);
+        free(entry->code);
+        free(entry->value);
+        free(entry);
+    }
+}
+
+/* ---------------------------------------------------------------- columns */
+
+static long column_find(const column_set *columns, const char *name)
+{
+    for (size_t i = 0; i < columns->count; i++)
+        if (strcmp(columns->names[i], name) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* The slot of column NAME as the columns stand now; missing is a usage error listing them. */
+static size_t column_require(const column_set *columns, const char *name, const char *option)
+{
+    long slot = column_find(columns, name);
+    if (slot >= 0)
+        return (size_t)slot;
+    size_t size = 1;
+    for (size_t i = 0; i < columns->count; i++)
+        size += strlen(columns->names[i]) + 2;
+    char *list = xmalloc(size);
+    list[0] = '\0';
+    for (size_t i = 0; i < columns->count; i++) {
+        if (i)
+            strcat(list, ", ");
+        strcat(list, columns->names[i]);
+    }
+    message_die(EXIT_USAGE, "%s: column '%s' not found in %s; the columns are: %s", option, name,
+                columns->input_name, list);
+}
+
+/* NEW replaces an existing column in place, or is appended. */
+static size_t column_target(column_set *columns, const char *name)
+{
+    long slot = column_find(columns, name);
+    if (slot >= 0)
+        return (size_t)slot;
+    columns->names = xrealloc(columns->names, (columns->count + 1) * sizeof(char *));
+    columns->names[columns->count] = name;
+    return columns->count++;
+}
+
+/* Walk the derivations in order, giving each its slots; the final names are the output header. */
+static void resolve_steps(const koppel_context *ctx, derive_options *options, column_set *columns)
+{
+    for (size_t i = 0; i < options->step_count; i++) {
+        step *s = &options->steps[i];
+        if (s->kind == OPT_RENAME) {
+            s->source_slot = column_require(columns, s->source, s->option);
+            if (column_find(columns, s->target) >= 0)
+                koppel_usage_error(ctx, "--rename %s=%s: there is a column '%s' already", s->source,
+                                   s->target, s->target);
+            columns->names[s->source_slot] = s->target;
+            continue;
+        }
+        if (s->source)
+            s->source_slot = column_require(columns, s->source, s->option);
+        if (s->kind == OPT_AGE && s->reference_is_column) {
+            if (column_find(columns, s->extra) < 0)
+                koppel_usage_error(ctx, "--age %s: the reference '%s' is neither an ISO date "
+                                        "(YYYY-MM-DD) nor a column of %s", s->target, s->extra,
+                                   columns->input_name);
+            s->reference_slot = column_require(columns, s->extra, s->option);
+        }
+        if (s->kind == OPT_LOOKUP)
+            load_lookup(s);
+        s->target_slot = column_target(columns, s->target);
+    }
+}
+
+/* --default and --below-first attach to the --lookup or --band that makes their NEW column. */
+static void apply_modifiers(const koppel_context *ctx, derive_options *options)
+{
+    for (size_t m = 0; m < options->modifier_count; m++) {
+        const modifier *mod = &options->modifiers[m];
+        int wanted = mod->kind == OPT_DEFAULT ? OPT_LOOKUP : OPT_BAND;
+        for (size_t j = 0; j < m; j++)
+            if (options->modifiers[j].kind == mod->kind &&
+                strcmp(options->modifiers[j].argument, mod->argument) == 0)
+                koppel_usage_error(ctx, "%s %s is given twice", option_name(mod->kind), mod->argument);
+        bool matched = false;
+        for (size_t i = 0; i < options->step_count; i++) {
+            step *s = &options->steps[i];
+            if (s->kind != wanted || strcmp(s->target, mod->argument) != 0)
+                continue;
+            matched = true;
+            if (mod->kind == OPT_DEFAULT)
+                s->default_value = mod->value;
+            else
+                s->bands.below_first_empty = strcmp(mod->value, "empty") == 0;
+        }
+        if (!matched)
+            koppel_usage_error(ctx, "%s %s: no %s makes a column '%s'", option_name(mod->kind),
+                               mod->argument, option_name(wanted), mod->argument);
+    }
+}
+
+/* ---------------------------------------------------------------- one record */
+
+/* The fields of one record as the derivations go: slots of text and length. */
+typedef struct working_record {
+    char **text;
+    size_t *length;
+} working_record;
+
+static void set_slot(working_record *w, size_t slot, const char *text, size_t length)
+{
+    /* The writer only reads the fields; the cast keeps one array type for input and results. */
+    w->text[slot] = (char *)text;
+    w->length[slot] = length;
+}
+
+static void set_buffer(working_record *w, step *s, int length)
+{
+    set_slot(w, s->target_slot, s->buffer, (size_t)length);
+}
+
+/* Each derive_* returns false with REASON set when the record is bad. Reasons name columns,
+ * never values: dates of birth are identifiers. */
+static bool derive_age(step *s, working_record *w, derive_counts *counts, char *reason, size_t size)
+{
+    const char *birth = w->text[s->source_slot];
+    size_t birth_length = w->length[s->source_slot];
+    date_ymd reference = s->reference_date;
+    bool reference_empty = s->reference_is_column && w->length[s->reference_slot] == 0;
+    if (birth_length == 0 || reference_empty) {
+        counts->ages_missing++;
+        set_slot(w, s->target_slot, "", 0);
+        return true;
+    }
+    if (s->reference_is_column &&
+        !date_parse_iso(w->text[s->reference_slot], w->length[s->reference_slot], &reference)) {
+        snprintf(reason, size, "column '%s': not an ISO date (YYYY-MM-DD)", s->extra);
+        return false;
+    }
+    int64_t birth_year;
+    date_ymd birth_date;
+    int age;
+    if (birth_length == 4 && parse_count(birth, 4, &birth_year) && birth_year >= 1)
+        age = reference.year - (int)birth_year;
+    else if (date_parse_iso(birth, birth_length, &birth_date))
+        age = date_age_years(birth_date, reference);
+    else {
+        snprintf(reason, size, "column '%s': not an ISO date of birth (YYYY-MM-DD) or a birth year (YYYY)",
+                 s->source);
+        return false;
+    }
+    if (age < 0) {
+        if (s->reference_is_column)
+            snprintf(reason, size, "column '%s': born after the reference date in column '%s'",
+                     s->source, s->extra);
+        else
+            snprintf(reason, size, "column '%s': born after the reference date %s", s->source, s->extra);
+        return false;
+    }
+    set_buffer(w, s, snprintf(s->buffer, sizeof s->buffer, "%d", age));
+    return true;
+}
+
+static bool derive_band(step *s, working_record *w, derive_counts *counts, char *reason, size_t size)
+{
+    const char *field = w->text[s->source_slot];
+    size_t length = w->length[s->source_slot];
+    int64_t value;
+    if (length == 0) {
+        counts->bands_missing++;
+        set_slot(w, s->target_slot, "", 0);
+        return true;
+    }
+    if (!number_parse_int64(field, length, &value)) {
+        snprintf(reason, size, "column '%s': not a whole number", s->source);
+        return false;
+    }
+    if (value < 0) {
+        snprintf(reason, size, "column '%s': negative age", s->source);
+        return false;
+    }
+    if (value < s->bands.cuts[0]) {
+        if (!s->bands.below_first_empty) {
+            snprintf(reason, size, "column '%s': below the first cut point (%lld) of --band %s",
+                     s->source, (long long)s->bands.cuts[0], s->target);
+            return false;
+        }
+        counts->bands_below_first_cut++;
+        set_slot(w, s->target_slot, "", 0);
+        return true;
+    }
+    const char *label = s->bands.labels[band_index(&s->bands, value)];
+    set_slot(w, s->target_slot, label, strlen(label));
+    return true;
+}
+
+static bool derive_date_part(step *s, working_record *w, derive_counts *counts, char *reason, size_t size)
+{
+    size_t length = w->length[s->source_slot];
+    date_ymd date;
+    if (length == 0) {
+        counts->dates_missing++;
+        set_slot(w, s->target_slot, "", 0);
+        return true;
+    }
+    if (!date_parse_iso(w->text[s->source_slot], length, &date)) {
+        snprintf(reason, size, "column '%s': not an ISO date (YYYY-MM-DD)", s->source);
+        return false;
+    }
+    int n = s->kind == OPT_YEAR    ? snprintf(s->buffer, sizeof s->buffer, "%04d", date.year)
+            : s->kind == OPT_MONTH ? snprintf(s->buffer, sizeof s->buffer, "%d", date.month)
+                                   : snprintf(s->buffer, sizeof s->buffer, "%04d-%02d", date.year, date.month);
+    set_buffer(w, s, n);
+    return true;
+}
+
+static bool derive_iso_date(step *s, working_record *w, derive_counts *counts, char *reason, size_t size)
+{
+    const char *field = w->text[s->source_slot];
+    size_t length = w->length[s->source_slot];
+    date_ymd date;
+    if (length == 0 || date_parse_iso(field, length, &date))
+        return true;
+    if (!date_parse_dmy(field, length, &date)) {
+        snprintf(reason, size, "column '%s': not a date that exists, written YYYY-MM-DD or DD-MM-YYYY "
+                               "(or DD/MM/YYYY, DD.MM.YYYY)", s->source);
+        return false;
+    }
+    counts->iso_dates_rewritten++;
+    date_format_iso(date, s->buffer);
+    set_buffer(w, s, 10);
+    return true;
+}
+
+static bool derive_lookup(step *s, working_record *w, derive_counts *counts, char *reason, size_t size)
+{
+    const char *code = w->text[s->source_slot];
+    size_t length = w->length[s->source_slot];
+    if (length == 0) {
+        /* An empty code is a missing value: it never matches, not even an empty code. */
+        counts->lookups_missing++;
+        set_slot(w, s->target_slot, "", 0);
+        return true;
+    }
+    lookup_entry *found;
+    HASH_FIND(hh, s->table, code, length, found);
+    if (found) {
+        set_slot(w, s->target_slot, found->value, found->value_length);
+        return true;
+    }
+    if (!s->default_value) {
+        snprintf(reason, size, "column '%s': code not found in %s (give --default %s=VALUE to accept it)",
+                 s->source, s->extra, s->target);
+        return false;
+    }
+    counts->lookups_defaulted++;
+    set_slot(w, s->target_slot, s->default_value, strlen(s->default_value));
+    return true;
+}
+
+static bool derive(step *s, working_record *w, derive_counts *counts, char *reason, size_t size)
+{
+    switch (s->kind) {
+    case OPT_AGE:
+        return derive_age(s, w, counts, reason, size);
+    case OPT_BAND:
+        return derive_band(s, w, counts, reason, size);
+    case OPT_YEAR:
+    case OPT_MONTH:
+    case OPT_YEARMONTH:
+        return derive_date_part(s, w, counts, reason, size);
+    case OPT_ISO_DATE:
+        return derive_iso_date(s, w, counts, reason, size);
+    case OPT_LOOKUP:
+        return derive_lookup(s, w, counts, reason, size);
+    case OPT_CONST:
+        set_slot(w, s->target_slot, s->extra, strlen(s->extra));
+        return true;
+    default: /* --rename changes only the header */
+        return true;
+    }
+}
+
+/* ---------------------------------------------------------------- main */
+
+static bool same_header(const record_t *a, const record_t *b)
+{
+    if (a->count != b->count)
+        return false;
+    for (size_t i = 0; i < a->count; i++)
+        if (strcmp(a->fields[i], b->fields[i]) != 0)
+            return false;
+    return true;
+}
+
+static bool uses(const derive_options *options, int kind)
+{
+    for (size_t i = 0; i < options->step_count; i++)
+        if (options->steps[i].kind == kind)
+            return true;
+    return false;
+}
+
+static void add_stats(koppel_context *ctx, const derive_options *options, const derive_counts *counts)
+{
+    if (uses(options, OPT_AGE))
+        koppel_stats_int(ctx, "ages_missing", counts->ages_missing);
+    if (uses(options, OPT_BAND)) {
+        koppel_stats_int(ctx, "bands_missing", counts->bands_missing);
+        koppel_stats_int(ctx, "bands_below_first_cut", counts->bands_below_first_cut);
+    }
+    if (uses(options, OPT_YEAR) || uses(options, OPT_MONTH) || uses(options, OPT_YEARMONTH))
+        koppel_stats_int(ctx, "dates_missing", counts->dates_missing);
+    if (uses(options, OPT_ISO_DATE))
+        koppel_stats_int(ctx, "iso_dates_rewritten", counts->iso_dates_rewritten);
+    if (uses(options, OPT_LOOKUP)) {
+        koppel_stats_int(ctx, "lookups_missing", counts->lookups_missing);
+        koppel_stats_int(ctx, "lookups_defaulted", counts->lookups_defaulted);
+    }
+}
+
+static void free_options(derive_options *options)
+{
+    for (size_t i = 0; i < options->step_count; i++) {
+        step *s = &options->steps[i];
+        for (size_t b = 0; b < s->bands.count && s->bands.labels; b++)
+            free(s->bands.labels[b]);
+        free(s->bands.labels);
+        free(s->bands.cuts);
+        free_lookup(s);
+        free(s->argument);
+    }
+    free(options->steps);
+    for (size_t m = 0; m < options->modifier_count; m++)
+        free(options->modifiers[m].argument);
+    free(options->modifiers);
+}
+
+int main(int argc, char **argv)
+{
+    koppel_context ctx;
+    derive_options options = {0};
+    derive_counts counts = {0};
+    koppel_init(&ctx, "derive", usage);
+    int opt;
+    while ((opt = getopt_long(argc, argv, KOPPEL_COMMON_SHORT_OPTIONS, long_options, NULL)) != -1) {
+        if (koppel_common_option(&ctx, opt, optarg))
+            continue;
+        if (opt == OPT_DEFAULT || opt == OPT_BELOW_FIRST)
+            add_modifier(&ctx, &options, opt, optarg);
+        else
+            add_step(&ctx, &options, opt, optarg);
+    }
+    apply_modifiers(&ctx, &options);
+
+    int input_count = argc - optind;
+    char *stdin_only[] = {"-"};
+    char **inputs = input_count > 0 ? argv + optind : stdin_only;
+    if (input_count == 0)
+        input_count = 1;
+
+    record_reader *first = koppel_open_input(&ctx, inputs[0]);
+    const record_t *header = record_reader_header(first);
+    column_set columns = {xmalloc((header->count + 1) * sizeof(char *)), header->count,
+                          record_reader_name(first)};
+    for (size_t i = 0; i < header->count; i++)
+        columns.names[i] = header->fields[i];
+    resolve_steps(&ctx, &options, &columns);
+    koppel_open_output(&ctx, (char *const *)columns.names, columns.count);
+
+    working_record work = {xmalloc(columns.count * sizeof(char *)), xmalloc(columns.count * sizeof(size_t))};
+    for (int file = 0; file < input_count; file++) {
+        record_reader *reader = file == 0 ? first : koppel_open_input(&ctx, inputs[file]);
+        if (!same_header(record_reader_header(reader), header))
+            message_die_at(EXIT_DATA, record_reader_name(reader), 1, "header differs from that of %s",
+                           inputs[0]);
+        const record_t *record;
+        while (record_reader_next(reader, &record)) {
+            koppel_progress(&ctx);
+            for (size_t i = 0; i < header->count; i++)
+                set_slot(&work, i, record->fields[i], record->lengths[i]);
+            bool good = true;
+            char reason[512];
+            for (size_t i = 0; i < options.step_count && good; i++)
+                good = derive(&options.steps[i], &work, &counts, reason, sizeof reason);
+            if (!good) {
+                koppel_reject(&ctx, reader, record, "%s", reason);
+                continue;
+            }
+            record_writer_record(ctx.out, work.text, work.length, columns.count);
+        }
+        if (reader != first)
+            record_reader_close(reader);
+    }
+    add_stats(&ctx, &options, &counts);
+    int status = koppel_finish(&ctx);
+    record_reader_close(first);
+    free(work.text);
+    free(work.length);
+    free(columns.names);
+    free_options(&options);
+    return status;
+}
