@@ -1,0 +1,182 @@
+/* stats.c: the formulas of DOMAIN.md §6, exactly as written there; quantiles from GSL. */
+#include "stats.h"
+
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+
+double stats_z(double confidence)
+{
+    return gsl_cdf_ugaussian_Pinv(1.0 - (1.0 - confidence) / 2.0);
+}
+
+double stats_chisq_quantile(double probability, double degrees_of_freedom)
+{
+    return gsl_cdf_chisq_Pinv(probability, degrees_of_freedom);
+}
+
+stats_interval stats_poisson_byar(double observed, double confidence)
+{
+    double z = stats_z(confidence);
+    stats_interval limits;
+    if (observed > 0) {
+        double root = sqrt(observed);
+        double factor = 1.0 - 1.0 / (9.0 * observed) - z / (3.0 * root);
+        limits.lower = observed * factor * factor * factor;
+    } else {
+        limits.lower = 0.0;
+    }
+    double next = observed + 1.0;
+    double factor = 1.0 - 1.0 / (9.0 * next) + z / (3.0 * sqrt(next));
+    limits.upper = next * factor * factor * factor;
+    return limits;
+}
+
+stats_interval stats_poisson_exact(double observed, double confidence)
+{
+    double alpha = 1.0 - confidence;
+    stats_interval limits;
+    /* The chi-square with 0 degrees of freedom is a point mass at 0: no events, lower limit 0. */
+    limits.lower = observed > 0 ? stats_chisq_quantile(alpha / 2.0, 2.0 * observed) / 2.0 : 0.0;
+    limits.upper = stats_chisq_quantile(1.0 - alpha / 2.0, 2.0 * observed + 2.0) / 2.0;
+    return limits;
+}
+
+stats_interval stats_poisson_limits(double observed, double confidence)
+{
+    return observed >= STATS_BYAR_MINIMUM ? stats_poisson_byar(observed, confidence)
+                                          : stats_poisson_exact(observed, confidence);
+}
+
+stats_interval stats_wilson(double events, double total, double confidence)
+{
+    double z = stats_z(confidence);
+    double z2 = z * z;
+    double spread = z * sqrt(z2 + 4.0 * events * (1.0 - events / total));
+    double denominator = 2.0 * (total + z2);
+    stats_interval limits = {(2.0 * events + z2 - spread) / denominator,
+                             (2.0 * events + z2 + spread) / denominator};
+    /* Rounding can leave -1e-17 where the formula gives exactly 0 (no events), or 1 + 1e-16
+     * where it gives 1 (all events). */
+    if (events == 0)
+        limits.lower = 0.0;
+    if (events == total)
+        limits.upper = 1.0;
+    return limits;
+}
+
+static stats_estimate undefined_estimate(void)
+{
+    stats_estimate result = {NAN, NAN, NAN, NAN};
+    return result;
+}
+
+stats_estimate stats_crude_rate(double observed, double population, double confidence,
+                                double multiplier)
+{
+    if (!(population > 0))
+        return undefined_estimate();
+    stats_interval count = stats_poisson_limits(observed, confidence);
+    stats_estimate result;
+    result.estimate = observed / population * multiplier;
+    result.variance = observed / (population * population) * multiplier * multiplier;
+    result.lower = count.lower / population * multiplier;
+    result.upper = count.upper / population * multiplier;
+    return result;
+}
+
+stats_estimate stats_crude_proportion(double events, double total, double confidence,
+                                      double multiplier)
+{
+    if (!(total > 0))
+        return undefined_estimate();
+    double p = events / total;
+    stats_interval limits = stats_wilson(events, total, confidence);
+    stats_estimate result;
+    result.estimate = p * multiplier;
+    result.variance = p * (1.0 - p) / total * multiplier * multiplier;
+    result.lower = limits.lower * multiplier;
+    result.upper = limits.upper * multiplier;
+    return result;
+}
+
+void stats_direct_add(stats_direct *sums, double events, double population, double weight)
+{
+    sums->observed += events;
+    if (weight == 0)
+        return;
+    double share = weight / population;
+    double p = events / population;
+    sums->weight_sum += weight;
+    sums->weighted_rate_sum += share * events;
+    sums->dobson_sum += events * share * share;
+    sums->binomial_sum += weight * weight * p * (1.0 - p) / population;
+}
+
+stats_estimate stats_dsr_rate(const stats_direct *sums, double confidence, double multiplier)
+{
+    double observed = sums->observed;
+    if (observed < STATS_BYAR_MINIMUM || !(sums->weight_sum > 0))
+        return undefined_estimate();
+    double total_weight = sums->weight_sum;
+    double variance = sums->dobson_sum / (total_weight * total_weight);
+    stats_interval count = stats_poisson_limits(observed, confidence);
+    stats_estimate result;
+    result.estimate = sums->weighted_rate_sum / total_weight * multiplier;
+    result.variance = variance * multiplier * multiplier;
+    double scale = sqrt(variance / observed);
+    result.lower = result.estimate + scale * (count.lower - observed) * multiplier;
+    result.upper = result.estimate + scale * (count.upper - observed) * multiplier;
+    return result;
+}
+
+stats_estimate stats_dsr_proportion(const stats_direct *sums, double confidence, double multiplier)
+{
+    if (!(sums->weight_sum > 0))
+        return undefined_estimate();
+    double total_weight = sums->weight_sum;
+    double variance = sums->binomial_sum / (total_weight * total_weight);
+    double half_width = stats_z(confidence) * sqrt(variance) * multiplier;
+    stats_estimate result;
+    result.estimate = sums->weighted_rate_sum / total_weight * multiplier;
+    result.variance = variance * multiplier * multiplier;
+    result.lower = result.estimate - half_width;
+    result.upper = result.estimate + half_width;
+    return result;
+}
+
+stats_estimate stats_smr(double observed, double expected, double confidence)
+{
+    if (!(expected > 0))
+        return undefined_estimate();
+    stats_interval count = stats_poisson_limits(observed, confidence);
+    stats_estimate result;
+    result.estimate = observed / expected;
+    result.variance = observed / (expected * expected);
+    result.lower = count.lower / expected;
+    result.upper = count.upper / expected;
+    return result;
+}
+
+stats_comparison stats_compare(const stats_estimate *group, const stats_estimate *reference,
+                               double confidence)
+{
+    double z = stats_z(confidence);
+    double r1 = group->estimate, r0 = reference->estimate;
+    stats_comparison result;
+    result.difference = r1 - r0;
+    double spread = z * sqrt(group->variance + reference->variance);
+    result.difference_lower = result.difference - spread;
+    result.difference_upper = result.difference + spread;
+    if (r1 > 0 && r0 > 0) {
+        double log_ratio = log(r1 / r0);
+        double log_spread = z * sqrt(group->variance / (r1 * r1) + reference->variance / (r0 * r0));
+        result.ratio = r1 / r0;
+        result.ratio_lower = exp(log_ratio - log_spread);
+        result.ratio_upper = exp(log_ratio + log_spread);
+        result.significant = result.ratio_lower > 1.0 || result.ratio_upper < 1.0;
+    } else {
+        result.ratio = result.ratio_lower = result.ratio_upper = NAN;
+        result.significant = -1;
+    }
+    return result;
+}
