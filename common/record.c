@@ -675,6 +675,11 @@ void record_writer_record(record_writer *writer, char *const *fields, const size
     record_writer_end(writer);
 }
 
+void record_writer_raw(record_writer *writer, const char *bytes, size_t length)
+{
+    writer_bytes(writer, bytes, length);
+}
+
 uint64_t record_writer_records(const record_writer *writer) { return writer->records; }
 
 static void writer_free(record_writer *writer)

@@ -60,6 +60,9 @@ void record_writer_record(record_writer *writer, char *const *fields, const size
 void record_writer_field(record_writer *writer, const char *text, size_t length);
 void record_writer_field_str(record_writer *writer, const char *text);
 void record_writer_end(record_writer *writer);
+/* Write BYTES as they are, with no delimiter, quoting or record count: for deliberately
+ * malformed output (koppel synth --dirty: CRLF line ends, an unterminated quote). */
+void record_writer_raw(record_writer *writer, const char *bytes, size_t length);
 /* Records written so far (record_writer_end calls), the header included. */
 uint64_t record_writer_records(const record_writer *writer);
 void record_writer_close(record_writer *writer);
