@@ -101,9 +101,10 @@ stats_estimate stats_crude_proportion(double events, double total, double confid
 
 void stats_direct_add(stats_direct *sums, double events, double population, double weight)
 {
-    sums->observed += events;
+    /* A stratum without weight is no part of the weighted sum, nor of its O. */
     if (weight == 0)
         return;
+    sums->observed += events;
     double share = weight / population;
     double p = events / population;
     sums->weight_sum += weight;

@@ -55,11 +55,12 @@ typedef struct stats_direct {
     double weighted_rate_sum;   /* Σ w_i x_i / n_i */
     double dobson_sum;          /* Σ x_i (w_i / n_i)^2 */
     double binomial_sum;        /* Σ w_i^2 p_i (1 - p_i) / n_i */
-    double observed;            /* Σ x_i */
+    double observed;            /* Σ x_i over the strata with a weight */
 } stats_direct;
 
 /* Add stratum (EVENTS, POPULATION, WEIGHT). POPULATION must be > 0 when WEIGHT > 0 (the caller
- * reports that case); a stratum with WEIGHT 0 adds only its events. */
+ * reports that case); a stratum with WEIGHT 0 is no part of the standardised rate and adds
+ * nothing, not even to O. */
 void stats_direct_add(stats_direct *sums, double events, double population, double weight);
 
 /* Directly standardised rate (Dobson et al. 1991) with Byar/exact limits on O = Σ x_i.

@@ -60,11 +60,14 @@ static void test_dsr_threshold(void)
     stats_direct_add(&sums, 4, 1000, 3);
     stats_direct_add(&sums, 5, 2000, 1);
     check("DSR with O=9 not reported", isnan(stats_dsr_rate(&sums, 0.95, 1000).estimate));
-    stats_direct_add(&sums, 1, 500, 0);
+    stats_direct_add(&sums, 7, 300, 0);
+    check("a stratum without weight adds nothing to O", sums.observed == 9);
+    check("DSR with O=9 still not reported", isnan(stats_dsr_rate(&sums, 0.95, 1000).estimate));
+    stats_direct_add(&sums, 1, 500, 2);
     stats_estimate ten = stats_dsr_rate(&sums, 0.95, 1000);
     check("DSR with O=10 reported", !isnan(ten.estimate));
-    /* by hand: (3*4/1000 + 1*5/2000) / 4 * 1000 = 3.625 */
-    check_close("DSR with O=10", ten.estimate, 3.625, 1e-15);
+    /* by hand: (3*4/1000 + 1*5/2000 + 2*1/500) / 6 * 1000 = 18.5/6 */
+    check_close("DSR with O=10", ten.estimate, 18.5 / 6, 1e-15);
 }
 
 /* Standardised proportion with binomial variance (Stata dstdize), python3:

@@ -1,0 +1,1150 @@
+/* standardise.c: koppel standardise — crude, directly and indirectly standardised rates and
+ * proportions per group, with confidence intervals and comparisons (DOMAIN.md §6). */
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uthash.h>
+
+#include "koppel.h"
+#include "message.h"
+#include "number.h"
+#include "stats.h"
+
+static const char usage[] =
+    "Usage: koppel standardise --method crude|direct|indirect --events COL --population COL\n"
+    "                          [--strata COL,...] [-g COL,...] [OPTIONS] [FILE]\n"
+    "Crude, directly and indirectly standardised rates and proportions per group, with intervals.\n"
+    "\n"
+    "Reads one record per group and stratum with a number of events and a population (what\n"
+    "'koppel aggregate' writes) from FILE or standard input, and writes one record per group,\n"
+    "in the order in which the groups first appear in the input.\n"
+    "\n"
+    "What to compute:\n"
+    "      --method M              crude, direct or indirect (required)\n"
+    "      --events COL            the number of events: a whole number of 0 or more (required)\n"
+    "      --population COL        the population or person-time: a number of 0 or more (required)\n"
+    "      --strata COL[,COL...]   the strata, e.g. age_band,sex (required for direct and\n"
+    "                              indirect); a stratum may occur only once per group\n"
+    "  -g, --group COL[,COL...]    the groups (default: the whole input is one group)\n"
+    "      --measure rate|proportion\n"
+    "                              rate (default): events are Poisson counts; proportion: events\n"
+    "                              out of the population (never more), Wilson limits for crude\n"
+    "                              proportions, binomial variance for standardised ones\n"
+    "      --multiplier M          rates per M (default 1000), proportions per M (default 100)\n"
+    "      --confidence C          confidence level, between 0 and 1 (default 0.95)\n"
+    "      --digits N              significant digits of the results, 1-17 (default 10)\n"
+    "Direct standardisation:\n"
+    "      --standard S            esp2013: the European Standard Population 2013, joined on the\n"
+    "                                stratum column age_band with the labels of 'koppel derive\n"
+    "                                --band age_band=age:esp2013' (0-4, 5-9, ..., 85-89, 90+);\n"
+    "                              internal: per stratum the population of all groups together;\n"
+    "                              FILE: a CSV with some of the strata columns and a weight\n"
+    "      --weight-column NAME    the weight column of a standard FILE (default weight)\n"
+    "                              A standard is joined on the strata columns it has; each value\n"
+    "                              of the other strata columns (as they occur in the input) gets\n"
+    "                              the full weight: esp2013 with --strata age_band,sex gives\n"
+    "                              both sexes the ESP age structure.\n"
+    "Indirect standardisation:\n"
+    "      --reference R           internal: the rates of all groups together per stratum; or\n"
+    "                              FILE: a CSV with some of the strata columns and reference\n"
+    "                              events and population, joined as a standard FILE is\n"
+    "      --reference-events COL  events column of the reference FILE (default: as --events)\n"
+    "      --reference-population COL\n"
+    "                              population column of the reference FILE (default: as\n"
+    "                              --population)\n"
+    "Comparison:\n"
+    "      --compare-to COL=VALUE  compare each group with the group whose COL (a -g column) is\n"
+    "                              VALUE and whose other group columns are the same: ratio and\n"
+    "                              difference of the rates (standardised, or crude for crude),\n"
+    "                              with limits; significant is 1 when the ratio's interval\n"
+    "                              excludes 1, else 0\n"
+    "\n"
+    "Output: the group columns, observed, population, crude_rate, crude_lower, crude_upper; for\n"
+    "direct std_rate, std_lower, std_upper; for indirect expected, smr, smr_lower, smr_upper,\n"
+    "std_rate, std_lower, std_upper (the indirectly standardised rate); with --compare-to ratio,\n"
+    "ratio_lower, ratio_upper, difference, difference_lower, difference_upper, significant; and\n"
+    "note, which says why a value is empty. Proportions are written in the same columns.\n"
+    "\n"
+    "Methods (DOMAIN.md section 6): limits on a count O by Byar's approximation when O >= 10 and\n"
+    "exact (chi-square) limits when O < 10. DSR as Dobson et al. (1991), not reported when\n"
+    "O < 10. Standardised proportion with binomial variance and a normal interval (as Stata's\n"
+    "dstdize; it is not clipped to 0..M). SMR = O/E with the limits on O divided by E;\n"
+    "indirectly standardised rate = SMR x the reference's crude rate x M. Ratio limits from\n"
+    "var(ln R) = var1/r1^2 + var0/r0^2, difference limits from var1 + var0. A stratum with\n"
+    "population 0 (or missing from a group) and a positive weight leaves the DSR empty and is\n"
+    "named in the note; a stratum with weight 0 is no part of the DSR nor of its O.\n"
+    "\n"
+    "Bad records (status 1 without --rejects): a number that is not one or is negative, events\n"
+    "above 0 with population 0, events above the population for proportions, a stratum that is\n"
+    "not in the standard or the reference, a stratum repeated within a group. Such a record's\n"
+    "group is still reported, with the number of its rejected records in the note.\n"
+    "\n" KOPPEL_COMMON_OPTIONS_HELP
+    "\n"
+    "Examples:\n"
+    "  koppel standardise --method direct --standard esp2013 --strata age_band,sex \\\n"
+    "      -g district --events wmo_users --population persons --measure proportion \\\n"
+    "      --compare-to district=Centrum counts.csv\n"
+    "  koppel standardise --method direct --standard internal --strata age_band,sex -g ses \\\n"
+    "      --events contacts --population persons --multiplier 1 counts.csv\n"
+    "  koppel standardise --method indirect --reference nl-rates.csv --strata age_band \\\n"
+    "      -g gemeente_code --events deaths --population persons --multiplier 100000 counts.csv\n"
+    "\n"
+    "--stats adds groups, strata and records_used: records_in = records_used + rejected (the\n"
+    "output has one record per group, not per input record).\n";
+
+enum { OPT_METHOD = OPT_FILTER_BASE, OPT_EVENTS, OPT_POPULATION, OPT_STRATA, OPT_STANDARD,
+       OPT_WEIGHT_COLUMN, OPT_REFERENCE, OPT_REFERENCE_EVENTS, OPT_REFERENCE_POPULATION,
+       OPT_MEASURE, OPT_MULTIPLIER, OPT_CONFIDENCE, OPT_COMPARE_TO, OPT_DIGITS };
+
+static const struct option long_options[] = {
+    {"method", required_argument, NULL, OPT_METHOD},
+    {"events", required_argument, NULL, OPT_EVENTS},
+    {"population", required_argument, NULL, OPT_POPULATION},
+    {"strata", required_argument, NULL, OPT_STRATA},
+    {"group", required_argument, NULL, 'g'},
+    {"standard", required_argument, NULL, OPT_STANDARD},
+    {"weight-column", required_argument, NULL, OPT_WEIGHT_COLUMN},
+    {"reference", required_argument, NULL, OPT_REFERENCE},
+    {"reference-events", required_argument, NULL, OPT_REFERENCE_EVENTS},
+    {"reference-population", required_argument, NULL, OPT_REFERENCE_POPULATION},
+    {"measure", required_argument, NULL, OPT_MEASURE},
+    {"multiplier", required_argument, NULL, OPT_MULTIPLIER},
+    {"confidence", required_argument, NULL, OPT_CONFIDENCE},
+    {"compare-to", required_argument, NULL, OPT_COMPARE_TO},
+    {"digits", required_argument, NULL, OPT_DIGITS},
+    KOPPEL_COMMON_LONG_OPTIONS,
+    {NULL, 0, NULL, 0},
+};
+
+typedef enum { METHOD_NONE, METHOD_CRUDE, METHOD_DIRECT, METHOD_INDIRECT } method_kind;
+
+typedef struct options {
+    method_kind method;
+    const char *events, *population;
+    char **strata;
+    size_t strata_count;
+    char **groups;
+    size_t group_count;
+    const char *standard;  /* esp2013, internal or a path */
+    const char *weight_column;
+    const char *reference; /* internal or a path */
+    const char *reference_events, *reference_population;
+    bool proportion;
+    double multiplier;
+    bool multiplier_given;
+    double confidence;
+    int digits;
+    char *compare_column; /* --compare-to COL=VALUE, split */
+    const char *compare_value;
+    size_t compare_index; /* position of compare_column among the group columns */
+} options;
+
+/* ---------------------------------------------------------------- keys */
+
+/* Keys are the values of some columns, each followed by a NUL byte (values hold no NUL:
+ * the reader rejects it), so that no two different value lists share a key. */
+typedef struct key_buffer {
+    char *bytes;
+    size_t length, capacity;
+} key_buffer;
+
+static void key_reset(key_buffer *key)
+{
+    key->length = 0;
+}
+
+static void key_append(key_buffer *key, const char *value, size_t length)
+{
+    if (key->length + length + 1 > key->capacity) {
+        key->capacity = (key->length + length + 1) * 2 + 64;
+        key->bytes = xrealloc(key->bytes, key->capacity);
+    }
+    memcpy(key->bytes + key->length, value, length);
+    key->bytes[key->length + length] = '\0';
+    key->length += length + 1;
+}
+
+/* The I-th value of a key (I < number of values). */
+static const char *key_value(const char *key, size_t index)
+{
+    while (index--)
+        key += strlen(key) + 1;
+    return key;
+}
+
+/* ---------------------------------------------------------------- the tables */
+
+/* A row of a standard or reference file, by its values of the joined strata columns. */
+typedef struct lookup_row {
+    char *key;
+    size_t key_length;
+    double weight;     /* standard */
+    double events;     /* reference */
+    double population; /* reference */
+    UT_hash_handle hh;
+} lookup_row;
+
+/* A standard or reference file: which strata columns it has (joined), and its rows. */
+typedef struct lookup_table {
+    const char *name; /* for messages */
+    bool *joined;     /* per strata column */
+    size_t joined_count;
+    lookup_row *rows; /* hash */
+    lookup_row **order; /* file order */
+    size_t row_count;
+    double events_total, population_total;
+} lookup_table;
+
+/* A stratum: the values of all strata columns. */
+typedef struct stratum {
+    char *key;
+    size_t key_length;
+    uint32_t index;
+    bool in_data;
+    double pooled_events, pooled_population; /* over all groups */
+    double weight;                           /* direct */
+    const lookup_row *reference;             /* indirect with a reference FILE */
+    UT_hash_handle hh;
+} stratum;
+
+/* A combination of values of the strata columns that a standard or reference does not have. */
+typedef struct crossed_values {
+    char *key;
+    size_t key_length;
+    struct crossed_values *next; /* order of first appearance */
+    UT_hash_handle hh;
+} crossed_values;
+
+/* One input record that was accepted: a group's events and population in a stratum. */
+typedef struct cell_id {
+    uint32_t group, stratum;
+} cell_id;
+
+typedef struct cell {
+    cell_id id;
+    int64_t events;
+    double population;
+    long line;
+    stratum *stratum;
+    struct cell *next_in_group;
+    UT_hash_handle hh;
+} cell;
+
+/* Cells are allocated in blocks: the hash needs them to stay where they are. */
+typedef struct cell_block {
+    struct cell_block *next;
+    size_t used;
+    cell cells[1024];
+} cell_block;
+
+typedef struct group {
+    char *key;
+    size_t key_length;
+    uint32_t index;
+    uint64_t rejected;
+    cell *cells, *last_cell;
+    /* results */
+    int64_t observed;
+    double population;
+    stats_estimate crude, standardised, smr;
+    double expected;
+    bool has_standardised; /* direct or indirect */
+    char *note;
+    size_t note_length;
+    UT_hash_handle hh;
+} group;
+
+typedef struct standardise {
+    koppel_context ctx;
+    options opt;
+    record_reader *reader;
+    size_t events_index, population_index;
+    size_t *strata_index, *group_index;
+    lookup_table standard, reference;
+    bool standard_internal, reference_internal;
+    stratum *strata; /* hash */
+    stratum **strata_order;
+    size_t strata_count, strata_capacity;
+    crossed_values *crossed, *crossed_first, *crossed_last;
+    group *groups; /* hash */
+    group **group_order;
+    size_t group_count, group_capacity;
+    cell *cells; /* hash */
+    cell_block *blocks;
+    stratum **standard_strata; /* direct: the strata the DSR sums over, in a fixed order */
+    size_t standard_strata_count;
+    uint64_t records_used;
+    key_buffer key, joined_key, crossed_key, label;
+} standardise;
+
+/* ---------------------------------------------------------------- options */
+
+static double parse_positive(const koppel_context *ctx, const char *option, const char *text)
+{
+    double value;
+    if (!number_parse_double(text, strlen(text), &value) || !(value > 0))
+        koppel_usage_error(ctx, "%s: '%s' is not a number above 0", option, text);
+    return value;
+}
+
+static void parse_options(standardise *run, int argc, char **argv)
+{
+    koppel_context *ctx = &run->ctx;
+    options *opt = &run->opt;
+    opt->confidence = 0.95;
+    opt->digits = 10;
+    opt->weight_column = "weight";
+    int code;
+    while ((code = getopt_long(argc, argv, KOPPEL_COMMON_SHORT_OPTIONS "g:", long_options, NULL)) != -1) {
+        if (koppel_common_option(ctx, code, optarg))
+            continue;
+        switch (code) {
+        case OPT_METHOD:
+            opt->method = strcmp(optarg, "crude") == 0      ? METHOD_CRUDE
+                          : strcmp(optarg, "direct") == 0   ? METHOD_DIRECT
+                          : strcmp(optarg, "indirect") == 0 ? METHOD_INDIRECT
+                                                            : METHOD_NONE;
+            if (opt->method == METHOD_NONE)
+                koppel_usage_error(ctx, "--method: '%s' is not crude, direct or indirect", optarg);
+            break;
+        case OPT_EVENTS: opt->events = optarg; break;
+        case OPT_POPULATION: opt->population = optarg; break;
+        case OPT_STRATA:
+            free(opt->strata);
+            opt->strata = koppel_split_list(ctx, "--strata", optarg, &opt->strata_count);
+            break;
+        case 'g':
+            free(opt->groups);
+            opt->groups = koppel_split_list(ctx, "--group", optarg, &opt->group_count);
+            break;
+        case OPT_STANDARD: opt->standard = optarg; break;
+        case OPT_WEIGHT_COLUMN: opt->weight_column = optarg; break;
+        case OPT_REFERENCE: opt->reference = optarg; break;
+        case OPT_REFERENCE_EVENTS: opt->reference_events = optarg; break;
+        case OPT_REFERENCE_POPULATION: opt->reference_population = optarg; break;
+        case OPT_MEASURE:
+            if (strcmp(optarg, "rate") != 0 && strcmp(optarg, "proportion") != 0)
+                koppel_usage_error(ctx, "--measure: '%s' is not rate or proportion", optarg);
+            opt->proportion = strcmp(optarg, "proportion") == 0;
+            break;
+        case OPT_MULTIPLIER:
+            opt->multiplier = parse_positive(ctx, "--multiplier", optarg);
+            opt->multiplier_given = true;
+            break;
+        case OPT_CONFIDENCE:
+            if (!number_parse_double(optarg, strlen(optarg), &opt->confidence) ||
+                !(opt->confidence > 0 && opt->confidence < 1))
+                koppel_usage_error(ctx, "--confidence: '%s' is not a level between 0 and 1, "
+                                        "such as 0.95", optarg);
+            break;
+        case OPT_COMPARE_TO: {
+            free(opt->compare_column);
+            opt->compare_column = xstrdup(optarg);
+            char *equals = strchr(opt->compare_column, '=');
+            if (!equals || equals == opt->compare_column)
+                koppel_usage_error(ctx, "--compare-to expects COL=VALUE, e.g. district=Centrum");
+            *equals = '\0';
+            opt->compare_value = equals + 1;
+            break;
+        }
+        case OPT_DIGITS: {
+            int64_t digits;
+            if (!number_parse_int64(optarg, strlen(optarg), &digits) || digits < 1 || digits > 17)
+                koppel_usage_error(ctx, "--digits: '%s' is not a whole number from 1 to 17", optarg);
+            opt->digits = (int)digits;
+            break;
+        }
+        default:
+            koppel_usage_error(ctx, "unexpected option");
+        }
+    }
+    if (opt->method == METHOD_NONE)
+        koppel_usage_error(ctx, "--method is required: crude, direct or indirect");
+    if (!opt->events || !opt->population)
+        koppel_usage_error(ctx, "--events and --population are required");
+    if (opt->method != METHOD_CRUDE && !opt->strata)
+        koppel_usage_error(ctx, "--method %s needs --strata",
+                           opt->method == METHOD_DIRECT ? "direct" : "indirect");
+    if (opt->method == METHOD_DIRECT && !opt->standard)
+        koppel_usage_error(ctx, "--method direct needs --standard esp2013, internal or a FILE");
+    if (opt->method != METHOD_DIRECT && opt->standard)
+        koppel_usage_error(ctx, "--standard is for --method direct");
+    if (opt->method == METHOD_INDIRECT && !opt->reference)
+        koppel_usage_error(ctx, "--method indirect needs --reference internal or a FILE");
+    if (opt->method != METHOD_INDIRECT && (opt->reference || opt->reference_events ||
+                                           opt->reference_population))
+        koppel_usage_error(ctx, "--reference and its columns are for --method indirect");
+    if ((opt->standard && strcmp(opt->standard, "-") == 0) ||
+        (opt->reference && strcmp(opt->reference, "-") == 0))
+        koppel_usage_error(ctx, "a standard or reference must be a file, not standard input");
+    if (!opt->multiplier_given)
+        opt->multiplier = opt->proportion ? 100 : 1000;
+    if (!opt->reference_events)
+        opt->reference_events = opt->events;
+    if (!opt->reference_population)
+        opt->reference_population = opt->population;
+    if (opt->compare_column) {
+        size_t i = 0;
+        while (i < opt->group_count && strcmp(opt->groups[i], opt->compare_column) != 0)
+            i++;
+        if (i == opt->group_count)
+            koppel_usage_error(ctx, "--compare-to: '%s' is not one of the -g columns",
+                               opt->compare_column);
+        opt->compare_index = i;
+    }
+}
+
+/* ---------------------------------------------------------------- standard and reference files */
+
+/* A structurally bad record in a standard or reference file stops the run: dropping a stratum
+ * of the standard would change every result without a trace. */
+static void die_on_bad_record(void *context, record_reader *reader, const record_t *record,
+                              const char *reason)
+{
+    (void)context;
+    message_die_at(EXIT_DATA, record_reader_name(reader), record->line, "%s", reason);
+}
+
+/* "age_band=85-89, sex=F": a stratum named by the strata columns in KEY (ALL: all of them,
+ * else only those JOINED). */
+static const char *stratum_label(standardise *run, const char *key, const bool *joined)
+{
+    key_buffer *label = &run->label;
+    label->length = 0;
+    size_t value = 0;
+    for (size_t i = 0; i < run->opt.strata_count; i++) {
+        if (joined && !joined[i])
+            continue;
+        const char *text = key_value(key, value++);
+        size_t need = label->length + strlen(run->opt.strata[i]) + strlen(text) + 4;
+        if (need > label->capacity) {
+            label->capacity = need * 2;
+            label->bytes = xrealloc(label->bytes, label->capacity);
+        }
+        label->length += (size_t)sprintf(label->bytes + label->length, "%s%s=%s",
+                                         label->length ? ", " : "", run->opt.strata[i], text);
+    }
+    if (!label->bytes)
+        label->bytes = xstrdup("");
+    return label->bytes;
+}
+
+static double parse_table_number(const record_reader *reader, const record_t *record,
+                                 size_t column, const char *column_name, bool positive)
+{
+    double value;
+    if (!number_parse_double(record->fields[column], record->lengths[column], &value) ||
+        value < 0 || (positive && value == 0))
+        message_die_at(EXIT_DATA, record_reader_name(reader), record->line,
+                       "column '%s': not a number %s", column_name,
+                       positive ? "above 0" : "of 0 or more");
+    return value;
+}
+
+/* Read a standard (WEIGHT_COLUMN) or reference (EVENTS_COLUMN, POPULATION_COLUMN) file. */
+static void load_table(standardise *run, lookup_table *table, const char *path, const char *name,
+                       const char *weight_column, const char *events_column,
+                       const char *population_column)
+{
+    const options *opt = &run->opt;
+    table->name = name;
+    record_reader *reader = record_reader_open(path, run->ctx.delimiter, die_on_bad_record, NULL);
+    table->joined = xcalloc(opt->strata_count, sizeof(bool));
+    size_t *columns = xcalloc(opt->strata_count, sizeof(size_t));
+    for (size_t i = 0; i < opt->strata_count; i++) {
+        long found = record_reader_find_column(reader, opt->strata[i]);
+        if (found >= 0) {
+            table->joined[i] = true;
+            columns[table->joined_count++] = (size_t)found;
+        }
+    }
+    if (table->joined_count == 0)
+        message_die(EXIT_USAGE, "%s has none of the strata columns (%s...): it cannot be joined",
+                    name, opt->strata[0]);
+    size_t weight = 0, events = 0, population = 0;
+    if (weight_column)
+        weight = record_reader_column(reader, weight_column, "--weight-column");
+    else {
+        events = record_reader_column(reader, events_column, "--reference-events");
+        population = record_reader_column(reader, population_column, "--reference-population");
+    }
+    const record_t *record;
+    while (record_reader_next(reader, &record)) {
+        key_reset(&run->joined_key);
+        for (size_t j = 0; j < table->joined_count; j++)
+            key_append(&run->joined_key, record->fields[columns[j]], record->lengths[columns[j]]);
+        lookup_row *row;
+        HASH_FIND(hh, table->rows, run->joined_key.bytes, run->joined_key.length, row);
+        if (row)
+            message_die_at(EXIT_DATA, record_reader_name(reader), record->line,
+                           "stratum %s occurs twice in %s", stratum_label(run, run->joined_key.bytes,
+                                                                          table->joined), name);
+        row = xcalloc(1, sizeof *row);
+        row->key = xmalloc(run->joined_key.length);
+        memcpy(row->key, run->joined_key.bytes, run->joined_key.length);
+        row->key_length = run->joined_key.length;
+        if (weight_column)
+            row->weight = parse_table_number(reader, record, weight, weight_column, false);
+        else {
+            row->events = parse_table_number(reader, record, events, events_column, false);
+            row->population = parse_table_number(reader, record, population, population_column, true);
+            table->events_total += row->events;
+            table->population_total += row->population;
+        }
+        HASH_ADD_KEYPTR(hh, table->rows, row->key, row->key_length, row);
+        table->order = xrealloc(table->order, (table->row_count + 1) * sizeof(lookup_row *));
+        table->order[table->row_count++] = row;
+    }
+    if (table->row_count == 0)
+        message_die(EXIT_DATA, "%s has no rows", name);
+    record_reader_close(reader);
+    free(columns);
+}
+
+static void load_standard_and_reference(standardise *run)
+{
+    const options *opt = &run->opt;
+    if (opt->method == METHOD_DIRECT) {
+        if (strcmp(opt->standard, "internal") == 0)
+            run->standard_internal = true;
+        else if (strcmp(opt->standard, "esp2013") == 0) {
+            char *path = koppel_share_file("standards/esp2013.csv");
+            char delimiter = run->ctx.delimiter;
+            run->ctx.delimiter = ','; /* the shipped file is plain CSV whatever -d says */
+            load_table(run, &run->standard, path, xstrdup("the standard esp2013"), "weight", NULL,
+                       NULL);
+            run->ctx.delimiter = delimiter;
+            free(path);
+        } else {
+            char *name = xmalloc(strlen(opt->standard) + 16);
+            sprintf(name, "the standard %s", opt->standard);
+            load_table(run, &run->standard, opt->standard, name, opt->weight_column, NULL, NULL);
+        }
+    } else if (opt->method == METHOD_INDIRECT) {
+        if (strcmp(opt->reference, "internal") == 0)
+            run->reference_internal = true;
+        else {
+            char *name = xmalloc(strlen(opt->reference) + 16);
+            sprintf(name, "the reference %s", opt->reference);
+            load_table(run, &run->reference, opt->reference, name, NULL, opt->reference_events,
+                       opt->reference_population);
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- records */
+
+static group *find_or_add_group(standardise *run, const record_t *record)
+{
+    key_reset(&run->key);
+    for (size_t i = 0; i < run->opt.group_count; i++)
+        key_append(&run->key, record->fields[run->group_index[i]], record->lengths[run->group_index[i]]);
+    group *g;
+    HASH_FIND(hh, run->groups, run->key.bytes, run->key.length, g);
+    if (g)
+        return g;
+    g = xcalloc(1, sizeof *g);
+    g->key = xmalloc(run->key.length + 1);
+    memcpy(g->key, run->key.bytes, run->key.length);
+    g->key_length = run->key.length;
+    g->index = (uint32_t)run->group_count;
+    HASH_ADD_KEYPTR(hh, run->groups, g->key, g->key_length, g);
+    if (run->group_count == run->group_capacity) {
+        run->group_capacity = run->group_capacity ? run->group_capacity * 2 : 64;
+        run->group_order = xrealloc(run->group_order, run->group_capacity * sizeof(group *));
+    }
+    run->group_order[run->group_count++] = g;
+    return g;
+}
+
+static stratum *find_or_add_stratum(standardise *run, const char *key, size_t key_length)
+{
+    stratum *s;
+    HASH_FIND(hh, run->strata, key, key_length, s);
+    if (s)
+        return s;
+    s = xcalloc(1, sizeof *s);
+    s->key = xmalloc(key_length + 1);
+    memcpy(s->key, key, key_length);
+    s->key_length = key_length;
+    s->index = (uint32_t)run->strata_count;
+    HASH_ADD_KEYPTR(hh, run->strata, s->key, s->key_length, s);
+    if (run->strata_count == run->strata_capacity) {
+        run->strata_capacity = run->strata_capacity ? run->strata_capacity * 2 : 64;
+        run->strata_order = xrealloc(run->strata_order, run->strata_capacity * sizeof(stratum *));
+    }
+    run->strata_order[run->strata_count++] = s;
+    return s;
+}
+
+static void note_crossed_values(standardise *run)
+{
+    crossed_values *c;
+    HASH_FIND(hh, run->crossed, run->crossed_key.bytes, run->crossed_key.length, c);
+    if (c)
+        return;
+    c = xcalloc(1, sizeof *c);
+    c->key = xmalloc(run->crossed_key.length + 1);
+    memcpy(c->key, run->crossed_key.bytes, run->crossed_key.length);
+    c->key_length = run->crossed_key.length;
+    HASH_ADD_KEYPTR(hh, run->crossed, c->key, c->key_length, c);
+    if (run->crossed_last)
+        run->crossed_last->next = c;
+    else
+        run->crossed_first = c;
+    run->crossed_last = c;
+}
+
+static cell *new_cell(standardise *run)
+{
+    if (!run->blocks || run->blocks->used == sizeof run->blocks->cells / sizeof(cell)) {
+        cell_block *block = xmalloc(sizeof *block);
+        block->next = run->blocks;
+        block->used = 0;
+        run->blocks = block;
+    }
+    cell *c = &run->blocks->cells[run->blocks->used++];
+    memset(c, 0, sizeof *c);
+    return c;
+}
+
+/* The table (standard or reference FILE) that strata must be found in, or NULL. */
+static const lookup_table *joined_table(const standardise *run)
+{
+    if (run->opt.method == METHOD_DIRECT && !run->standard_internal)
+        return &run->standard;
+    if (run->opt.method == METHOD_INDIRECT && !run->reference_internal)
+        return &run->reference;
+    return NULL;
+}
+
+static void reject(standardise *run, group *g, const record_t *record, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void reject(standardise *run, group *g, const record_t *record, const char *fmt, ...)
+{
+    char reason[1024];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(reason, sizeof reason, fmt, args);
+    va_end(args);
+    g->rejected++;
+    koppel_reject(&run->ctx, run->reader, record, "%s", reason);
+}
+
+static void read_record(standardise *run, const record_t *record)
+{
+    const options *opt = &run->opt;
+    group *g = find_or_add_group(run, record);
+    int64_t events;
+    double population;
+    const char *events_text = record->fields[run->events_index];
+    size_t events_length = record->lengths[run->events_index];
+    if (!number_parse_int64(events_text, events_length, &events) || events < 0) {
+        reject(run, g, record, "column '%s': %s, expected a whole number of 0 or more", opt->events,
+               events_length == 0 ? "empty" : events_text[0] == '-' ? "negative" : "not a whole number");
+        return;
+    }
+    const char *population_text = record->fields[run->population_index];
+    size_t population_length = record->lengths[run->population_index];
+    bool is_number = number_parse_double(population_text, population_length, &population);
+    if (!is_number || population < 0) {
+        reject(run, g, record, "column '%s': %s, expected a number of 0 or more", opt->population,
+               population_length == 0 ? "empty" : is_number ? "negative" : "not a number");
+        return;
+    }
+    if (population == 0 && events > 0) {
+        reject(run, g, record, "column '%s' is above 0 while column '%s' is 0", opt->events,
+               opt->population);
+        return;
+    }
+    if (opt->proportion && (double)events > population) {
+        reject(run, g, record, "column '%s' is above column '%s': a proportion needs events out "
+                               "of the population", opt->events, opt->population);
+        return;
+    }
+    key_reset(&run->key);
+    key_reset(&run->joined_key);
+    key_reset(&run->crossed_key);
+    const lookup_table *table = joined_table(run);
+    for (size_t i = 0; i < opt->strata_count; i++) {
+        const char *value = record->fields[run->strata_index[i]];
+        size_t length = record->lengths[run->strata_index[i]];
+        key_append(&run->key, value, length);
+        if (table && table->joined[i])
+            key_append(&run->joined_key, value, length);
+        else
+            key_append(&run->crossed_key, value, length);
+    }
+    const lookup_row *row = NULL;
+    if (table) {
+        HASH_FIND(hh, table->rows, run->joined_key.bytes, run->joined_key.length, row);
+        if (!row) {
+            reject(run, g, record, "stratum %s is not in %s",
+                   stratum_label(run, run->joined_key.bytes, table->joined), table->name);
+            return;
+        }
+    }
+    stratum *s = find_or_add_stratum(run, run->key.bytes, run->key.length);
+    cell_id id = {g->index, s->index};
+    cell *c = NULL;
+    /* Without strata (crude rates) a group's records are simply added up. */
+    if (opt->strata_count)
+        HASH_FIND(hh, run->cells, &id, sizeof id, c);
+    if (c) {
+        reject(run, g, record, "stratum %s occurs twice in its group (first at line %ld)",
+               stratum_label(run, s->key, NULL), c->line);
+        return;
+    }
+    c = new_cell(run);
+    c->id = id;
+    c->events = events;
+    c->population = population;
+    c->line = record->line;
+    c->stratum = s;
+    if (opt->strata_count)
+        HASH_ADD(hh, run->cells, id, sizeof(cell_id), c);
+    if (g->last_cell)
+        g->last_cell->next_in_group = c;
+    else
+        g->cells = c;
+    g->last_cell = c;
+    if (!s->in_data) {
+        s->in_data = true;
+        s->reference = row;
+        if (table)
+            note_crossed_values(run);
+    }
+    s->pooled_events += (double)events;
+    s->pooled_population += population;
+    run->records_used++;
+}
+
+/* ---------------------------------------------------------------- the strata of the standard */
+
+/* Direct standardisation sums over a fixed list of strata: the pooled strata of the input
+ * (internal), or every row of the standard with every combination of the other strata
+ * columns' values that occurs in the input. */
+static void build_standard_strata(standardise *run)
+{
+    if (run->standard_internal) {
+        run->standard_strata = xmalloc((run->strata_count + 1) * sizeof(stratum *));
+        for (size_t i = 0; i < run->strata_count; i++) {
+            run->strata_order[i]->weight = run->strata_order[i]->pooled_population;
+            run->standard_strata[run->standard_strata_count++] = run->strata_order[i];
+        }
+        return;
+    }
+    const lookup_table *table = &run->standard;
+    const options *opt = &run->opt;
+    crossed_values none = {0};
+    none.key = "";
+    crossed_values *first = run->crossed_first ? run->crossed_first : &none;
+    for (size_t r = 0; r < table->row_count; r++) {
+        const lookup_row *row = table->order[r];
+        for (crossed_values *c = first; c; c = c->next) {
+            key_reset(&run->key);
+            size_t joined_value = 0, crossed_value = 0;
+            for (size_t i = 0; i < opt->strata_count; i++) {
+                const char *value = table->joined[i] ? key_value(row->key, joined_value++)
+                                                     : key_value(c->key, crossed_value++);
+                key_append(&run->key, value, strlen(value));
+            }
+            stratum *s = find_or_add_stratum(run, run->key.bytes, run->key.length);
+            s->weight = row->weight;
+            run->standard_strata = xrealloc(run->standard_strata,
+                                            (run->standard_strata_count + 1) * sizeof(stratum *));
+            run->standard_strata[run->standard_strata_count++] = s;
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- results */
+
+static void add_note(group *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void add_note(group *g, const char *fmt, ...)
+{
+    char text[1024];
+    va_list args;
+    va_start(args, fmt);
+    int n = vsnprintf(text, sizeof text, fmt, args);
+    va_end(args);
+    size_t length = n < 0 ? 0 : (size_t)n >= sizeof text ? sizeof text - 1 : (size_t)n;
+    g->note = xrealloc(g->note, g->note_length + length + 3);
+    if (g->note_length) {
+        memcpy(g->note + g->note_length, "; ", 2);
+        g->note_length += 2;
+    }
+    memcpy(g->note + g->note_length, text, length);
+    g->note_length += length;
+    g->note[g->note_length] = '\0';
+}
+
+static void compute_crude(standardise *run, group *g)
+{
+    const options *opt = &run->opt;
+    for (const cell *c = g->cells; c; c = c->next_in_group) {
+        g->observed += c->events;
+        g->population += c->population;
+    }
+    g->crude = opt->proportion
+                   ? stats_crude_proportion((double)g->observed, g->population, opt->confidence,
+                                            opt->multiplier)
+                   : stats_crude_rate((double)g->observed, g->population, opt->confidence,
+                                      opt->multiplier);
+    if (!(g->population > 0))
+        add_note(g, "population 0: crude %s not defined", opt->proportion ? "proportion" : "rate");
+}
+
+static void compute_direct(standardise *run, group *g)
+{
+    const options *opt = &run->opt;
+    stats_direct sums = {0};
+    size_t missing = 0;
+    const stratum *first_missing = NULL;
+    for (size_t i = 0; i < run->standard_strata_count; i++) {
+        const stratum *s = run->standard_strata[i];
+        if (s->weight == 0)
+            continue;
+        cell_id id = {g->index, s->index};
+        const cell *c;
+        HASH_FIND(hh, run->cells, &id, sizeof id, c);
+        if (!c || c->population == 0) {
+            if (missing++ == 0)
+                first_missing = s;
+            continue;
+        }
+        stats_direct_add(&sums, (double)c->events, c->population, s->weight);
+    }
+    g->has_standardised = true;
+    if (missing) {
+        g->standardised = (stats_estimate){NAN, NAN, NAN, NAN};
+        const char *label = opt->strata_count ? stratum_label(run, first_missing->key, NULL) : "";
+        if (missing == 1)
+            add_note(g, "population 0 in stratum %s with positive weight: %s not defined", label,
+                     opt->proportion ? "standardised proportion" : "DSR");
+        else
+            add_note(g, "population 0 in stratum %s and %zu more strata with positive weight: %s "
+                        "not defined", label, missing - 1,
+                     opt->proportion ? "standardised proportion" : "DSR");
+        return;
+    }
+    if (opt->proportion) {
+        g->standardised = stats_dsr_proportion(&sums, opt->confidence, opt->multiplier);
+        return;
+    }
+    g->standardised = stats_dsr_rate(&sums, opt->confidence, opt->multiplier);
+    if (sums.observed < STATS_BYAR_MINIMUM) {
+        if (sums.observed == (double)g->observed)
+            add_note(g, "O < %d: DSR not reported", STATS_BYAR_MINIMUM);
+        else
+            add_note(g, "O < %d in the strata with positive weight: DSR not reported",
+                     STATS_BYAR_MINIMUM);
+    }
+}
+
+static void compute_indirect(standardise *run, group *g, double reference_rate)
+{
+    const options *opt = &run->opt;
+    double expected = 0;
+    for (const cell *c = g->cells; c; c = c->next_in_group) {
+        const stratum *s = c->stratum;
+        double rate;
+        if (s->reference)
+            rate = s->reference->events / s->reference->population;
+        else
+            rate = s->pooled_population > 0 ? s->pooled_events / s->pooled_population : 0;
+        expected += c->population * rate;
+    }
+    g->expected = expected;
+    g->smr = stats_smr((double)g->observed, expected, opt->confidence);
+    g->has_standardised = true;
+    double scale = reference_rate * opt->multiplier;
+    if (isnan(g->smr.estimate)) {
+        g->standardised = g->smr;
+        add_note(g, "expected 0: SMR not defined");
+        return;
+    }
+    g->standardised.estimate = g->smr.estimate * scale;
+    g->standardised.lower = g->smr.lower * scale;
+    g->standardised.upper = g->smr.upper * scale;
+    g->standardised.variance = g->smr.variance * scale * scale;
+}
+
+static double reference_crude_rate(const standardise *run)
+{
+    if (!run->reference_internal)
+        return run->reference.events_total / run->reference.population_total;
+    double events = 0, population = 0;
+    for (size_t i = 0; i < run->strata_count; i++) {
+        events += run->strata_order[i]->pooled_events;
+        population += run->strata_order[i]->pooled_population;
+    }
+    return population > 0 ? events / population : 0;
+}
+
+static void compute_results(standardise *run)
+{
+    if (run->opt.method == METHOD_DIRECT)
+        build_standard_strata(run);
+    double reference_rate = run->opt.method == METHOD_INDIRECT ? reference_crude_rate(run) : 0;
+    for (size_t i = 0; i < run->group_count; i++) {
+        group *g = run->group_order[i];
+        compute_crude(run, g);
+        if (run->opt.method == METHOD_DIRECT)
+            compute_direct(run, g);
+        else if (run->opt.method == METHOD_INDIRECT)
+            compute_indirect(run, g, reference_rate);
+    }
+}
+
+/* ---------------------------------------------------------------- output */
+
+static void write_number(standardise *run, double value)
+{
+    char text[40];
+    if (isnan(value)) {
+        record_writer_field(run->ctx.out, "", 0);
+        return;
+    }
+    size_t length = number_format_double_digits(value, run->opt.digits, text);
+    record_writer_field(run->ctx.out, text, length);
+}
+
+static void write_header(standardise *run)
+{
+    const char *names[64];
+    size_t count = 0;
+    char **header = xmalloc((run->opt.group_count + 32) * sizeof(char *));
+    for (size_t i = 0; i < run->opt.group_count; i++)
+        header[count++] = run->opt.groups[i];
+    static const char *const base[] = {"observed", "population", "crude_rate", "crude_lower",
+                                       "crude_upper"};
+    static const char *const direct[] = {"std_rate", "std_lower", "std_upper"};
+    static const char *const indirect[] = {"expected", "smr", "smr_lower", "smr_upper",
+                                           "std_rate", "std_lower", "std_upper"};
+    static const char *const compare[] = {"ratio", "ratio_lower", "ratio_upper", "difference",
+                                          "difference_lower", "difference_upper", "significant"};
+    size_t n = 0;
+    for (size_t i = 0; i < 5; i++)
+        names[n++] = base[i];
+    if (run->opt.method == METHOD_DIRECT)
+        for (size_t i = 0; i < 3; i++)
+            names[n++] = direct[i];
+    if (run->opt.method == METHOD_INDIRECT)
+        for (size_t i = 0; i < 7; i++)
+            names[n++] = indirect[i];
+    if (run->opt.compare_column)
+        for (size_t i = 0; i < 7; i++)
+            names[n++] = compare[i];
+    names[n++] = "note";
+    for (size_t i = 0; i < n; i++)
+        header[count++] = (char *)names[i];
+    koppel_open_output(&run->ctx, header, count);
+    free(header);
+}
+
+/* The group to compare G with: its group values with VALUE in the --compare-to column. */
+static const group *comparison_group(standardise *run, const group *g)
+{
+    key_reset(&run->key);
+    for (size_t i = 0; i < run->opt.group_count; i++) {
+        const char *value = i == run->opt.compare_index ? run->opt.compare_value
+                                                        : key_value(g->key, i);
+        key_append(&run->key, value, strlen(value));
+    }
+    const group *reference;
+    HASH_FIND(hh, run->groups, run->key.bytes, run->key.length, reference);
+    return reference;
+}
+
+static void write_comparison(standardise *run, group *g)
+{
+    const group *reference = comparison_group(run, g);
+    const stats_estimate *mine = g->has_standardised ? &g->standardised : &g->crude;
+    const stats_estimate *theirs = reference ? (reference->has_standardised ? &reference->standardised
+                                                                           : &reference->crude)
+                                             : NULL;
+    stats_comparison c = {NAN, NAN, NAN, NAN, NAN, NAN, -1};
+    if (reference == g) {
+        c.ratio = 1;
+        c.difference = 0;
+        add_note(g, "reference group of the comparison");
+    } else if (!reference) {
+        add_note(g, "no reference group with %s=%s: no comparison", run->opt.compare_column,
+                 run->opt.compare_value);
+    } else if (isnan(mine->estimate) || isnan(theirs->estimate)) {
+        add_note(g, "%s: no comparison", isnan(mine->estimate) ? "no rate for this group"
+                                                               : "no rate for the reference group");
+    } else {
+        c = stats_compare(mine, theirs, run->opt.confidence);
+        if (c.significant < 0)
+            add_note(g, "rate 0: no ratio");
+    }
+    write_number(run, c.ratio);
+    write_number(run, c.ratio_lower);
+    write_number(run, c.ratio_upper);
+    write_number(run, c.difference);
+    write_number(run, c.difference_lower);
+    write_number(run, c.difference_upper);
+    record_writer_field_str(run->ctx.out, c.significant < 0 ? "" : c.significant ? "1" : "0");
+}
+
+static void write_group(standardise *run, group *g)
+{
+    record_writer *out = run->ctx.out;
+    for (size_t i = 0; i < run->opt.group_count; i++)
+        record_writer_field_str(out, key_value(g->key, i));
+    char text[40];
+    record_writer_field(out, text, number_format_int64(g->observed, text));
+    record_writer_field(out, text, number_format_double(g->population, text));
+    write_number(run, g->crude.estimate);
+    write_number(run, g->crude.lower);
+    write_number(run, g->crude.upper);
+    if (run->opt.method == METHOD_INDIRECT) {
+        write_number(run, g->expected);
+        write_number(run, g->smr.estimate);
+        write_number(run, g->smr.lower);
+        write_number(run, g->smr.upper);
+    }
+    if (run->opt.method != METHOD_CRUDE) {
+        write_number(run, g->standardised.estimate);
+        write_number(run, g->standardised.lower);
+        write_number(run, g->standardised.upper);
+    }
+    if (g->rejected)
+        add_note(g, "%llu input record%s of this group rejected", (unsigned long long)g->rejected,
+                 g->rejected == 1 ? "" : "s");
+    if (run->opt.compare_column)
+        write_comparison(run, g);
+    record_writer_field_str(out, g->note ? g->note : "");
+    record_writer_end(out);
+}
+
+/* ---------------------------------------------------------------- main */
+
+static void resolve_columns(standardise *run)
+{
+    const options *opt = &run->opt;
+    run->events_index = record_reader_column(run->reader, opt->events, "--events");
+    run->population_index = record_reader_column(run->reader, opt->population, "--population");
+    run->strata_index = xmalloc((opt->strata_count + 1) * sizeof(size_t));
+    for (size_t i = 0; i < opt->strata_count; i++)
+        run->strata_index[i] = record_reader_column(run->reader, opt->strata[i], "--strata");
+    run->group_index = xmalloc((opt->group_count + 1) * sizeof(size_t));
+    for (size_t i = 0; i < opt->group_count; i++)
+        run->group_index[i] = record_reader_column(run->reader, opt->groups[i], "--group");
+}
+
+static void check_comparison_value(standardise *run)
+{
+    const options *opt = &run->opt;
+    for (size_t i = 0; i < run->group_count; i++)
+        if (strcmp(key_value(run->group_order[i]->key, opt->compare_index), opt->compare_value) == 0)
+            return;
+    message_die(EXIT_USAGE, "--compare-to %s=%s: no group has this value", opt->compare_column,
+                opt->compare_value);
+}
+
+static void free_table(lookup_table *table)
+{
+    lookup_row *row, *next;
+    HASH_ITER(hh, table->rows, row, next) {
+        HASH_DEL(table->rows, row);
+        free(row->key);
+        free(row);
+    }
+    free(table->order);
+    free(table->joined);
+}
+
+static void free_run(standardise *run)
+{
+    stratum *s, *next_stratum;
+    HASH_ITER(hh, run->strata, s, next_stratum) {
+        HASH_DEL(run->strata, s);
+        free(s->key);
+        free(s);
+    }
+    crossed_values *c, *next_crossed;
+    HASH_ITER(hh, run->crossed, c, next_crossed) {
+        HASH_DEL(run->crossed, c);
+        free(c->key);
+        free(c);
+    }
+    group *g, *next_group;
+    HASH_ITER(hh, run->groups, g, next_group) {
+        HASH_DEL(run->groups, g);
+        free(g->key);
+        free(g->note);
+        free(g);
+    }
+    HASH_CLEAR(hh, run->cells);
+    while (run->blocks) {
+        cell_block *next = run->blocks->next;
+        free(run->blocks);
+        run->blocks = next;
+    }
+    free((char *)run->standard.name);
+    free((char *)run->reference.name);
+    free_table(&run->standard);
+    free_table(&run->reference);
+    free(run->strata_order);
+    free(run->group_order);
+    free(run->standard_strata);
+    free(run->strata_index);
+    free(run->group_index);
+    free(run->key.bytes);
+    free(run->joined_key.bytes);
+    free(run->crossed_key.bytes);
+    free(run->label.bytes);
+    free(run->opt.strata);
+    free(run->opt.groups);
+    free(run->opt.compare_column);
+}
+
+static const char *method_name(method_kind method)
+{
+    return method == METHOD_CRUDE ? "crude" : method == METHOD_DIRECT ? "direct" : "indirect";
+}
+
+int main(int argc, char **argv)
+{
+    standardise run;
+    memset(&run, 0, sizeof run);
+    koppel_init(&run.ctx, "standardise", usage);
+    parse_options(&run, argc, argv);
+    if (argc - optind > 1)
+        koppel_usage_error(&run.ctx, "one input FILE at most (or standard input)");
+    run.reader = koppel_open_input(&run.ctx, optind < argc ? argv[optind] : "-");
+    resolve_columns(&run);
+    load_standard_and_reference(&run);
+
+    const record_t *record;
+    while (record_reader_next(run.reader, &record)) {
+        koppel_progress(&run.ctx);
+        read_record(&run, record);
+    }
+    if (run.opt.compare_column)
+        check_comparison_value(&run);
+    compute_results(&run);
+    write_header(&run);
+    for (size_t i = 0; i < run.group_count; i++)
+        write_group(&run, run.group_order[i]);
+
+    koppel_stats_string(&run.ctx, "method", method_name(run.opt.method));
+    koppel_stats_string(&run.ctx, "measure", run.opt.proportion ? "proportion" : "rate");
+    koppel_stats_int(&run.ctx, "groups", (int64_t)run.group_count);
+    koppel_stats_int(&run.ctx, "strata", (int64_t)(run.opt.method == METHOD_DIRECT
+                                                       ? run.standard_strata_count
+                                                       : run.strata_count));
+    koppel_stats_int(&run.ctx, "records_used", (int64_t)run.records_used);
+    int status = koppel_finish(&run.ctx);
+    record_reader_close(run.reader);
+    free_run(&run);
+    return status;
+}
