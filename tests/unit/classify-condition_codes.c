@@ -1,0 +1,104 @@
+/* Unit test for common/codes.c: normalisation, ICPC and ATC validity, match prefixes, and which
+ * values may be shown in messages. Expected values are written out by hand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "codes.h"
+
+static int failures = 0;
+
+#define CHECK(condition)                                                                     \
+    do {                                                                                     \
+        if (!(condition)) {                                                                  \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #condition);   \
+            failures++;                                                                      \
+        }                                                                                    \
+    } while (0)
+
+static void check_normalise(const char *input, int expected_length, const char *expected)
+{
+    char buffer[CODE_MAX_LENGTH + 1];
+    int length = code_normalise(input, strlen(input), buffer);
+    CHECK(length == expected_length);
+    if (length == expected_length && expected)
+        CHECK(strcmp(buffer, expected) == 0);
+}
+
+static bool icpc(const char *code) { return code_is_valid(CODE_SYSTEM_ICPC, code, strlen(code)); }
+static bool atc(const char *code) { return code_is_valid(CODE_SYSTEM_ATC, code, strlen(code)); }
+
+static void check_prefixes(code_system system, const char *code, size_t count, const size_t *expected)
+{
+    size_t lengths[CODE_MAX_PREFIXES];
+    size_t n = code_match_prefixes(system, code, strlen(code), lengths);
+    CHECK(n == count);
+    for (size_t i = 0; i < n && i < count; i++)
+        CHECK(lengths[i] == expected[i]);
+}
+
+int main(void)
+{
+    check_normalise(" t90 ", 3, "T90");
+    check_normalise("\tt90.02\r", 6, "T90.02");
+    check_normalise("   ", 0, "");
+    check_normalise("", 0, "");
+    check_normalise("a10ba02", 7, "A10BA02");
+    check_normalise("0123456789ABCDEF", -1, NULL); /* 16 characters */
+    check_normalise("  0123456789ABCDE  ", 15, "0123456789ABCDE");
+
+    /* ICPC chapters: A B D F H K L N P R S T U W X Y Z; C E G I J M O Q V are none. */
+    const char *chapters = "ABDFHKLNPRSTUWXYZ";
+    for (char c = 'A'; c <= 'Z'; c++) {
+        char code[4] = {c, '0', '1', '\0'};
+        CHECK(icpc(code) == (strchr(chapters, c) != NULL));
+    }
+    CHECK(icpc("T90"));
+    CHECK(icpc("T90.02"));
+    CHECK(icpc("T90.2"));
+    CHECK(icpc("T90.123"));
+    CHECK(!icpc("T90."));
+    CHECK(!icpc("T901"));
+    CHECK(!icpc("T9"));
+    CHECK(!icpc("T9A"));
+    CHECK(!icpc("T90.0A"));
+    CHECK(!icpc("T90.02.1"));
+    CHECK(!icpc("t90")); /* validation sees normalised codes only */
+    CHECK(!icpc(""));
+    CHECK(!icpc("90T"));
+
+    CHECK(atc("A"));
+    CHECK(atc("A10"));
+    CHECK(atc("A10B"));
+    CHECK(atc("A10BA"));
+    CHECK(atc("A10BA02"));
+    CHECK(!atc("A1"));
+    CHECK(!atc("A10BA0"));
+    CHECK(!atc("A10BA023"));
+    CHECK(!atc("E10"));  /* E is no anatomical main group */
+    CHECK(!atc("A1BB"));
+    CHECK(!atc("A10B1"));
+
+    check_prefixes(CODE_SYSTEM_ICPC, "T90", 1, (size_t[]){3});
+    check_prefixes(CODE_SYSTEM_ICPC, "T90.02", 2, (size_t[]){6, 3});
+    check_prefixes(CODE_SYSTEM_ATC, "A10BA02", 5, (size_t[]){7, 5, 4, 3, 1});
+    check_prefixes(CODE_SYSTEM_ATC, "A10B", 3, (size_t[]){4, 3, 1});
+    check_prefixes(CODE_SYSTEM_ATC, "A", 1, (size_t[]){1});
+
+    CHECK(code_is_showable("T90.02", 6));
+    CHECK(code_is_showable("X999", 4)); /* a run of three digits is fine, four is not */
+    CHECK(!code_is_showable("X9999", 5));
+    CHECK(!code_is_showable("123456782", 9));   /* a BSN */
+    CHECK(!code_is_showable("1011AB", 6));      /* a postcode */
+    CHECK(!code_is_showable("2023-01-01", 10)); /* a date */
+    CHECK(!code_is_showable("0123456789abcdef0123456789abcdef", 32)); /* a pseudonym */
+    CHECK(!code_is_showable("abcdefghijk", 11));
+    CHECK(!code_is_showable("it's", 4));
+    CHECK(!code_is_showable("a\x01", 2));
+
+    CHECK(code_system_parse("icpc", &(code_system){0}));
+    CHECK(!code_system_parse("ICD10", &(code_system){0}));
+
+    if (failures)
+        fprintf(stderr, "%d checks failed\n", failures);
+    return failures ? 1 : 0;
+}
