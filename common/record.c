@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,6 +314,32 @@ static void arena_record_end(int terminator, void *context)
     (void)context;
 }
 
+static int never_space(unsigned char c);
+static int never_terminator(unsigned char c);
+
+/* libcsv grows its field buffer by a fixed block; growing geometrically instead keeps a
+ * very long quoted field linear to read (realloc is asked again only past the real size). */
+static void *grow_geometrically(void *pointer, size_t size)
+{
+    if (pointer && malloc_usable_size(pointer) >= size)
+        return pointer;
+    size_t current = pointer ? malloc_usable_size(pointer) : 0;
+    size_t wanted = current * 2 > size ? current * 2 : size;
+    void *grown = realloc(pointer, wanted);
+    return grown ? grown : realloc(pointer, size);
+}
+
+static void parser_setup(record_reader *reader)
+{
+    if (csv_init(&reader->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+        message_die_nomem();
+    csv_set_delim(&reader->parser, (unsigned char)reader->delimiter);
+    csv_set_space_func(&reader->parser, never_space);
+    csv_set_term_func(&reader->parser, never_terminator);
+    csv_set_realloc_func(&reader->parser, grow_geometrically);
+    csv_set_blk_size(&reader->parser, 4096);
+}
+
 static int never_space(unsigned char c)
 {
     (void)c;
@@ -335,10 +362,7 @@ static const char *split_with_libcsv(record_reader *reader, size_t start, size_t
         csv_fini(&reader->parser, arena_field, arena_record_end, reader) != 0) {
         int error = csv_error(&reader->parser);
         csv_free(&reader->parser);
-        csv_init(&reader->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
-        csv_set_delim(&reader->parser, (unsigned char)reader->delimiter);
-        csv_set_space_func(&reader->parser, never_space);
-        csv_set_term_func(&reader->parser, never_terminator);
+        parser_setup(reader);
         return error == CSV_ENOMEM ? "record too large for memory" : "malformed quoting";
     }
     for (size_t i = 0; i < reader->arena_fields; i++) {
@@ -465,11 +489,7 @@ record_reader *record_reader_open(const char *path, char delimiter, record_bad_h
     reader->line = 1;
     reader->on_bad = on_bad;
     reader->handler_context = handler_context;
-    if (csv_init(&reader->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
-        message_die_nomem();
-    csv_set_delim(&reader->parser, (unsigned char)delimiter);
-    csv_set_space_func(&reader->parser, never_space);
-    csv_set_term_func(&reader->parser, never_terminator);
+    parser_setup(reader);
 
     while (reader->end < 3 && !reader->eof)
         reader_fill(reader);
