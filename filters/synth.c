@@ -91,8 +91,8 @@ static const char usage[] =
     "\n" KOPPEL_COMMON_OPTIONS_HELP
     "\n"
     "Examples:\n"
-    "  koppel synth --persons 100000 --seed 7 --out data\n"
-    "  koppel synth --persons 50000 --dirty 0.01 --truth dirty/truth.csv --out dirty\n"
+    "  koppel synth --persons 20000 --seed 7 --out data\n"
+    "  koppel synth --persons 20000 --dirty 0.01 --truth dirty/truth.csv --out dirty\n"
     "  koppel synth --persons 1000000 --out big --stats synth.json\n"
     "  koppel select --eq provision_type=household_help data/wmo.csv | head\n";
 
@@ -285,7 +285,7 @@ static const double gp_age_factor[] = {1.1902, 0.7245, 0.828, 1.1385, 1.2937, 1.
 /* ---------------------------------------------------------------- conditions (DOMAIN.md 4)
  * ONSET: curve[] is the share with an onset by age 0, 10, ..., 100 (a person's onset age is
  * drawn from it once, so chronic conditions persist and rise with age); the episode stays
- * open unless closed_share says otherwise. RECURRENT: curve[] is the yearly incidence at those
+ * open. RECURRENT: curve[] is the yearly incidence at those
  * ages; each episode lasts duration_min..duration_max days. */
 enum { GROUP_NONE = -1, GROUP_MENTAL, GROUP_CANCER, GROUP_CARDIOVASCULAR, GROUP_FRAIL_ELDERLY,
        GROUP_NECK_BACK, GROUP_OSTEOARTHRITIS, GROUP_DIABETES, GROUP_ASTHMA_COPD,
@@ -313,7 +313,6 @@ typedef struct condition_spec {
     double curve[11];
     double female_multiplier;
     int duration_min, duration_max;
-    double closed_share;
     int poh;
     code_weight codes[MAX_CODES];
 } condition_spec;
@@ -321,16 +320,16 @@ typedef struct condition_spec {
 #define ANY -1
 static const condition_spec conditions[] = {
     {"anxiety_mood", GROUP_MENTAL, MODEL_RECURRENT,
-     {0, 0.0037, 0.0204, 0.0231, 0.0211, 0.0184, 0.0139, 0.0119, 0.0129, 0.0129, 0.0129}, 1.8, 120, 900, 0,
+     {0, 0.0037, 0.0204, 0.0231, 0.0211, 0.0184, 0.0139, 0.0119, 0.0129, 0.0129, 0.0129}, 1.8, 120, 900,
      POH_GGZ, {{"P76", 55, ANY, 0, 120}, {"P74", 40, ANY, 0, 120}, {"P76.01", 5, ANY, 0, 120}}},
     {"psychosis", GROUP_MENTAL, MODEL_ONSET,
-     {0, 0, 0.004, 0.009, 0.012, 0.013, 0.014, 0.014, 0.014, 0.014, 0.014}, 0.8, 0, 0, 0,
+     {0, 0, 0.004, 0.009, 0.012, 0.013, 0.014, 0.014, 0.014, 0.014, 0.014}, 0.8, 0, 0,
      POH_GGZ, {{"P72", 60, ANY, 0, 120}, {"P73", 40, ANY, 0, 120}}},
     {"personality", GROUP_MENTAL, MODEL_ONSET,
-     {0, 0, 0.004, 0.007, 0.008, 0.008, 0.008, 0.008, 0.008, 0.008, 0.008}, 1.2, 0, 0, 0,
+     {0, 0, 0.004, 0.007, 0.008, 0.008, 0.008, 0.008, 0.008, 0.008, 0.008}, 1.2, 0, 0,
      POH_GGZ, {{"P80", 1, ANY, 0, 120}}},
     {"cancer", GROUP_CANCER, MODEL_ONSET,
-     {0, 0.0015, 0.0045, 0.012, 0.0299, 0.0747, 0.1644, 0.299, 0.4335, 0.5083, 0.5083}, 1.0, 0, 0, 0, POH_NONE,
+     {0, 0.0015, 0.0045, 0.012, 0.0299, 0.0747, 0.1644, 0.299, 0.4335, 0.5083, 0.5083}, 1.0, 0, 0, POH_NONE,
      {{"S77", 22, ANY, 0, 120}, {"S77.02", 8, ANY, 0, 120}, {"X76", 40, SEX_F, 0, 120},
       {"D75", 18, ANY, 0, 120}, {"Y77", 22, SEX_M, 40, 120}, {"R84", 10, ANY, 30, 120},
       {"U76", 5, ANY, 30, 120}, {"B73", 4, ANY, 0, 120}, {"B72", 2, ANY, 0, 120},
@@ -340,42 +339,42 @@ static const condition_spec conditions[] = {
       {"U75", 2, ANY, 30, 120}, {"U77", 1, ANY, 30, 120}, {"W72", 1, SEX_F, 18, 45},
       {"X75", 3, SEX_F, 20, 120}, {"X77", 4, SEX_F, 20, 120}, {"Y78", 1, SEX_M, 15, 120}}},
     {"coronary", GROUP_CARDIOVASCULAR, MODEL_ONSET,
-     {0, 0, 0, 0.0014, 0.0095, 0.033, 0.0823, 0.1645, 0.2604, 0.3289, 0.3289}, 0.6, 0, 0, 0, POH_S,
+     {0, 0, 0, 0.0014, 0.0095, 0.033, 0.0823, 0.1645, 0.2604, 0.3289, 0.3289}, 0.6, 0, 0, POH_S,
      {{"K76", 45, ANY, 0, 120}, {"K74", 30, ANY, 0, 120}, {"K75", 25, ANY, 0, 120}}},
     {"stroke", GROUP_CARDIOVASCULAR, MODEL_ONSET,
-     {0, 0, 0, 0.0014, 0.0055, 0.0137, 0.0342, 0.0754, 0.1371, 0.1782, 0.1782}, 0.9, 0, 0, 0, POH_S,
+     {0, 0, 0, 0.0014, 0.0055, 0.0137, 0.0342, 0.0754, 0.1371, 0.1782, 0.1782}, 0.9, 0, 0, POH_S,
      {{"K90", 40, ANY, 0, 120}, {"K90.03", 20, ANY, 0, 120}, {"K89", 40, ANY, 0, 120}}},
     {"heart_failure", GROUP_CARDIOVASCULAR, MODEL_ONSET,
-     {0, 0, 0, 0, 0.0014, 0.0055, 0.0137, 0.0411, 0.096, 0.1782, 0.1782}, 0.9, 0, 0, 0, POH_S,
+     {0, 0, 0, 0, 0.0014, 0.0055, 0.0137, 0.0411, 0.096, 0.1782, 0.1782}, 0.9, 0, 0, POH_S,
      {{"K77", 1, ANY, 0, 120}}},
     {"valve", GROUP_CARDIOVASCULAR, MODEL_RECURRENT,
-     {0, 0, 0, 0.0002, 0.0006, 0.0013, 0.004, 0.0078, 0.0131, 0.0156, 0.0156}, 1.0, 365, 1800, 0,
+     {0, 0, 0, 0.0002, 0.0006, 0.0013, 0.004, 0.0078, 0.0131, 0.0156, 0.0156}, 1.0, 365, 1800,
      POH_NONE, {{"K83", 70, ANY, 0, 120}, {"K71", 30, ANY, 0, 120}}},
     {"dementia", GROUP_FRAIL_ELDERLY, MODEL_ONSET,
-     {0, 0, 0, 0, 0, 0, 0.002, 0.015, 0.07, 0.20, 0.35}, 1.3, 0, 0, 0, POH_NONE,
+     {0, 0, 0, 0, 0, 0, 0.002, 0.015, 0.07, 0.20, 0.35}, 1.3, 0, 0, POH_NONE,
      {{"P70", 1, ANY, 0, 120}}},
     {"neck_back", GROUP_NECK_BACK, MODEL_RECURRENT,
-     {0, 0.0053, 0.0267, 0.0401, 0.0463, 0.0498, 0.0463, 0.0427, 0.0392, 0.0356, 0.0356}, 1.2, 14, 400, 0,
+     {0, 0.0053, 0.0267, 0.0401, 0.0463, 0.0498, 0.0463, 0.0427, 0.0392, 0.0356, 0.0356}, 1.2, 14, 400,
      POH_NONE,
      {{"L03", 30, ANY, 0, 120}, {"L02", 20, ANY, 0, 120}, {"L01", 15, ANY, 0, 120},
       {"L84", 15, ANY, 0, 120}, {"L83", 10, ANY, 0, 120}, {"L86", 7, ANY, 0, 120},
       {"L86.01", 3, ANY, 0, 120}}},
     {"osteoarthritis", GROUP_OSTEOARTHRITIS, MODEL_ONSET,
-     {0, 0, 0.0021, 0.0063, 0.0211, 0.0634, 0.1374, 0.2326, 0.3383, 0.4018, 0.4018}, 1.4, 0, 0, 0, POH_NONE,
+     {0, 0, 0.0021, 0.0063, 0.0211, 0.0634, 0.1374, 0.2326, 0.3383, 0.4018, 0.4018}, 1.4, 0, 0, POH_NONE,
      {{"L90", 45, ANY, 0, 120}, {"L89", 25, ANY, 0, 120}, {"L91", 30, ANY, 0, 120}}},
     {"diabetes", GROUP_DIABETES, MODEL_ONSET,
-     {0, 0.0016, 0.0031, 0.0062, 0.0157, 0.0391, 0.0783, 0.1252, 0.1565, 0.1565, 0.1565}, 0.9, 0, 0, 0, POH_S,
+     {0, 0.0016, 0.0031, 0.0062, 0.0157, 0.0391, 0.0783, 0.1252, 0.1565, 0.1565, 0.1565}, 0.9, 0, 0, POH_S,
      {{"T90.01", 70, ANY, 0, 29}, {"T90", 30, ANY, 0, 29}, {"T90.02", 60, ANY, 30, 120},
       {"T90", 40, ANY, 30, 120}}},
     {"asthma_copd", GROUP_ASTHMA_COPD, MODEL_ONSET,
-     {0, 0.0579, 0.0927, 0.1043, 0.1159, 0.1275, 0.1507, 0.1854, 0.2086, 0.2086, 0.2086}, 1.1, 0, 0, 0, POH_S,
+     {0, 0.0579, 0.0927, 0.1043, 0.1159, 0.1275, 0.1507, 0.1854, 0.2086, 0.2086, 0.2086}, 1.1, 0, 0, POH_S,
      {{"R96", 100, ANY, 0, 39}, {"R96", 45, ANY, 40, 120}, {"R95", 45, ANY, 40, 120},
       {"R91", 10, ANY, 40, 120}}},
     {"intellectual_disability", GROUP_INTELLECTUAL_DISABILITY, MODEL_ONSET,
-     {0, 0.006, 0.008, 0.008, 0.008, 0.008, 0.008, 0.008, 0.008, 0.008, 0.008}, 0.8, 0, 0, 0,
+     {0, 0.006, 0.008, 0.008, 0.008, 0.008, 0.008, 0.008, 0.008, 0.008, 0.008}, 0.8, 0, 0,
      POH_NONE, {{"P85", 80, ANY, 0, 120}, {"A90", 20, ANY, 0, 120}}},
     {"hypertension", GROUP_NONE, MODEL_ONSET,
-     {0, 0, 0.005, 0.02, 0.06, 0.14, 0.25, 0.38, 0.45, 0.50, 0.50}, 1.0, 0, 0, 0, POH_S,
+     {0, 0, 0.005, 0.02, 0.06, 0.14, 0.25, 0.38, 0.45, 0.50, 0.50}, 1.0, 0, 0, POH_S,
      {{"K86", 80, ANY, 0, 120}, {"K87", 20, ANY, 0, 120}}},
 };
 #define CONDITION_COUNT (sizeof conditions / sizeof conditions[0])
@@ -1151,7 +1150,7 @@ static void write_spell(synth *s, const person *p, int a, int b)
     if (extra_type == main_type)
         return;
     int64_t last = end == NO_DATE ? s->last_day : end;
-    int64_t extra_start = uniform_day(s->rng, max_day(start, s->first_day - 365), last);
+    int64_t extra_start = uniform_day(s->rng, max_day(start, s->first_day), last);
     int64_t extra_end;
     if (extra_type == WMO_HOUSING_ADAPTATION)
         extra_end = min_day(extra_start + (int64_t)uniform_int(s->rng, 61), last);
@@ -1643,9 +1642,8 @@ static void truth_by_sex_and_band(record_writer *w, const char *model, const cha
         }
 }
 
-static void write_truth(const synth *s)
+static void write_truth(const synth *s, record_writer *w)
 {
-    record_writer *w = record_writer_open(s->options.truth_path, ',');
     const char *header[] = {"model", "parameter", "level", "value"};
     record_writer_record(w, (char *const *)header, NULL, 4);
     char level[32];
@@ -1900,6 +1898,8 @@ int main(int argc, char **argv)
     s.delimiter = ctx.output_delimiter;
 
     make_output_directory(&ctx, s.options.out_dir);
+    /* Opened first, so that a bad --truth path stops the run before any data is written. */
+    record_writer *truth = s.options.truth_path ? record_writer_open(s.options.truth_path, ',') : NULL;
     set_up(&s);
     open_files(&s);
     struct timespec started;
@@ -1917,8 +1917,8 @@ int main(int argc, char **argv)
     for (int file = 0; file < FILE_COUNT; file++)
         record_writer_close(s.files[file]);
     record_writer_close(s.semicolon_file);
-    if (s.options.truth_path)
-        write_truth(&s);
+    if (truth)
+        write_truth(&s, truth);
     tear_down(&s);
     return koppel_finish(&ctx);
 }

@@ -1,0 +1,327 @@
+#!/usr/bin/env bats
+# synth.bats: koppel synth — the data dictionary, BSNs, determinism, the planted magnitudes
+# (checked by independent python analyses in tests/fixtures/synth), faults, options, errors.
+bats_require_minimum_version 1.5.0
+
+# One clean run big enough for the statistics, one dirty run and its clean twin, shared by
+# the tests (generation is deterministic, so the figures below do not depend on the machine).
+setup_file() {
+    load 'test_helper/common-setup'
+    _common_setup
+    export DATA="$BATS_FILE_TMPDIR"
+    koppel synth --persons 60000 --seed 11 --out "$DATA/clean" --truth "$DATA/clean/truth.csv" \
+        --stats "$DATA/clean.json"
+    koppel synth --persons 20000 --seed 5 --dirty 0.01 --out "$DATA/dirty" --stats "$DATA/dirty.json"
+    koppel synth --persons 20000 --seed 5 --out "$DATA/twin"
+}
+
+setup() {
+    load 'test_helper/common-setup'
+    _common_setup
+    S="$FIXTURES/synth"
+}
+
+FILES="persons wmo gp_patients gp_episodes gp_contacts"
+
+# rows FILE: data records in a CSV without quoted line breaks (lines minus the header).
+rows() { echo $(( $(wc -l < "$1") - 1 )); }
+
+@test "--help: usage first, then every option, every column and every fault" {
+    run koppel synth --help
+    assert_success
+    assert_line --index 0 --partial "Usage: koppel synth"
+    assert_line --index 1 --partial "synthetic sources"
+    for option in --out --persons --seed --years --gp-coverage --dirty --truth --output-delimiter --stats --help --version; do
+        assert_output --partial -- "$option"
+    done
+    for column in bsn birth_date sex postcode house_number gemeente_code wijk_code buurt_code district \
+        household_type migration_background ses_quintile registration_start registration_end death_date \
+        provision_code provision_type start_date end_date delivery practice_id episode_id icpc \
+        contact_date contact_type provider; do
+        assert_output --partial "$column"
+    done
+    for value in household_help individual_support day_activities personal_care short_stay \
+        housing_adaptation transport wheelchair other_aids sheltered_housing shelter \
+        consult visit phone email vaccination group poh_s poh_ggz in_kind pgb; do
+        assert_output --partial "$value"
+    done
+    for fault in bsn_8_digits bsn_separators bsn_elfproef bsn_empty duplicate_row \
+        same_person_different_data date_dmy end_before_start icpc_case_padding icpc_not_icpc \
+        too_few_fields too_many_fields byte-order CRLF unterminated ';'; do
+        assert_output --partial -- "$fault"
+    done
+    assert_output --partial "README.md"
+}
+
+@test "--version" {
+    run koppel synth --version
+    assert_success
+    assert_output --regexp '^koppel-synth \(koppel\) [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "usage example: five files with exactly the columns of DOMAIN.md 2" {
+    cd "$BATS_TEST_TMPDIR"
+    run koppel synth --persons 20000 --seed 7 --out data
+    assert_success
+    assert_output ""
+    assert_equal "$(head -1 data/persons.csv)" "bsn,birth_date,sex,postcode,house_number,gemeente_code,wijk_code,buurt_code,district,household_type,migration_background,ses_quintile,registration_start,registration_end,death_date"
+    assert_equal "$(head -1 data/wmo.csv)" "bsn,gemeente_code,provision_code,provision_type,start_date,end_date,delivery"
+    assert_equal "$(head -1 data/gp_patients.csv)" "bsn,practice_id,birth_date,sex,postcode,registration_start,registration_end"
+    assert_equal "$(head -1 data/gp_episodes.csv)" "bsn,practice_id,episode_id,icpc,start_date,end_date"
+    assert_equal "$(head -1 data/gp_contacts.csv)" "bsn,practice_id,contact_date,contact_type,provider,icpc"
+    assert_equal "$(rows data/persons.csv)" 20000
+    assert_equal "$(ls data | paste -sd' ')" "gp_contacts.csv gp_episodes.csv gp_patients.csv persons.csv wmo.csv"
+    # No temporaries left behind.
+    run bash -c "ls -a data | grep -c tmp"
+    assert_output 0
+}
+
+@test "deterministic: same options give byte-identical files, another seed other files" {
+    cd "$BATS_TEST_TMPDIR"
+    koppel synth --persons 20000 --seed 5 --out again
+    for f in $FILES; do
+        cmp "$DATA/twin/$f.csv" "again/$f.csv"
+    done
+    koppel synth --persons 60000 --seed 11 --out big --truth big/truth.csv
+    for f in $FILES truth; do
+        cmp "$DATA/clean/$f.csv" "big/$f.csv"
+    done
+    koppel synth --persons 20000 --seed 6 --out other
+    for f in $FILES; do
+        run cmp -s "$DATA/twin/$f.csv" "other/$f.csv"
+        assert_failure
+    done
+}
+
+@test "clean: every BSN passes the elfproef, persons' BSNs are unique, codes nest, dates hold" {
+    run python3 "$S/validate.py" "$DATA/clean" 2017 2023
+    assert_success
+    assert_output --partial "persons=60000"
+}
+
+@test "clean: the other patients' BSNs are valid and unique too" {
+    run python3 - "$DATA/clean" <<'PY'
+import csv, sys
+out = sys.argv[1]
+persons = {r["bsn"] for r in csv.DictReader(open(f"{out}/persons.csv"))}
+outside = {r["bsn"] for r in csv.DictReader(open(f"{out}/gp_patients.csv"))} - persons
+def elfproef(b):
+    d = [int(c) for c in b]
+    return len(b) == 9 and b != "000000000" and (sum((9 - i) * d[i] for i in range(8)) - d[8]) % 11 == 0
+assert outside and all(elfproef(b) for b in outside)
+print(len(outside), len(persons | outside) == len(persons) + len(outside))
+PY
+    assert_success
+    assert_output --regexp '^[0-9]+ True$'
+}
+
+@test "clean: every file parses with the project's own reader, nothing rejected" {
+    for f in $FILES; do
+        koppel select --stats "$BATS_TEST_TMPDIR/s.json" "$DATA/clean/$f.csv" > "$BATS_TEST_TMPDIR/copy.csv"
+        assert_equal "$(stats_field "$BATS_TEST_TMPDIR/s.json" rejected)" 0
+        assert_equal "$(stats_field "$BATS_TEST_TMPDIR/s.json" records_in)" "$(rows "$DATA/clean/$f.csv")"
+        cmp "$DATA/clean/$f.csv" "$BATS_TEST_TMPDIR/copy.csv"
+        assert_counts_balance "$BATS_TEST_TMPDIR/s.json"
+    done
+}
+
+@test "magnitudes: Wmo share, planted rate ratios, GP coverage, prevalences, contacts (tolerances in analyse.py)" {
+    run python3 "$S/analyse.py" "$DATA/clean" 0.10
+    echo "$output"
+    assert_success
+    refute_output --partial FAIL
+    assert_line --partial "wmo_share_residents_18_plus"
+    assert_line --partial "wmo_contact_ratio_standardised"
+    assert_line --partial "prevalence_2023_asthma_copd"
+}
+
+@test "--stats: records per file equal the files' rows; nothing read" {
+    J="$DATA/clean.json"
+    total=0
+    for f in $FILES; do
+        assert_equal "$(stats_field "$J" "$f")" "$(rows "$DATA/clean/$f.csv")"
+        total=$((total + $(rows "$DATA/clean/$f.csv")))
+    done
+    assert_equal "$(stats_field "$J" records_out)" "$total"
+    assert_equal "$(stats_field "$J" records_in)" 0
+    assert_equal "$(stats_field "$J" persons)" 60000
+    assert_equal "$(stats_field "$J" practices)" "$(cut -d, -f2 "$DATA/clean/gp_patients.csv" | tail -n +2 | sort -u | wc -l)"
+    run grep -c fault_ "$J"
+    assert_output 0
+}
+
+@test "--truth: the planted parameters, readable by koppel select" {
+    T="$DATA/clean/truth.csv"
+    assert_equal "$(head -1 "$T")" "model,parameter,level,value"
+    run koppel select --eq model=wmo --eq parameter=rate_ratio_ses_quintile --columns level,value "$T"
+    assert_output "level,value
+1,1.8
+2,1.5
+3,1.25
+4,1.1
+5,1"
+    run koppel select --eq parameter=rate_ratio_household_type --eq level=single --columns value "$T"
+    assert_line --index 1 "1.6"
+    run koppel select --eq parameter=rate_ratio_migration_background --eq level=surinamese --columns value "$T"
+    assert_line --index 1 "1.5"
+    run koppel select --eq parameter=target_share_residents_18_plus --columns value "$T"
+    assert_line --index 1 "0.087"
+    run koppel select --eq model=condition --columns level,value "$T"
+    assert_line "asthma_copd,0.126"
+    assert_line "frail_elderly,0.048"
+    # Every district has its planted ratio.
+    assert_equal "$(koppel select --eq parameter=rate_ratio_district "$T" | tail -n +2 | wc -l)" 8
+    assert_equal "$(koppel select --eq parameter=practices --columns value "$T" | tail -1)" \
+        "$(stats_field "$DATA/clean.json" practices)"
+}
+
+@test "dirty: every fault of DOMAIN.md 2.6 is in the files" {
+    run python3 "$S/faults.py" "$DATA/dirty"
+    echo "$output"
+    assert_success
+}
+
+@test "dirty: row faults come at about RATE of the rows" {
+    run python3 - "$DATA/dirty.json" <<'PY'
+import json, sys
+s = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+rows = sum(s[f] for f in ("persons", "wmo", "gp_patients", "gp_episodes", "gp_contacts"))
+for kind in ("bsn_separators", "bsn_elfproef", "bsn_empty", "duplicate_row", "date_dmy", "too_few_fields", "too_many_fields", "bsn_8_digits"):
+    share = s["fault_" + kind] / rows
+    assert 0.005 <= share <= 0.015, (kind, share)
+for kind in ("byte_order_mark", "crlf", "unterminated_quote", "semicolon_practice"):
+    assert s["fault_" + kind] == 1, kind
+print("ok")
+PY
+    assert_success
+    assert_output ok
+}
+
+@test "dirty: the project's reader takes every file, rejecting only the structurally bad rows" {
+    cd "$BATS_TEST_TMPDIR"
+    for f in persons wmo gp_patients gp_episodes gp_contacts; do
+        run koppel select --rejects "$BATS_TEST_TMPDIR/rej-$f.csv" --stats "$BATS_TEST_TMPDIR/$f.json" "$DATA/dirty/$f.csv"
+        assert_success
+        assert_counts_balance "$BATS_TEST_TMPDIR/$f.json"
+    done
+    run koppel select --columns reject_reason "$BATS_TEST_TMPDIR/rej-wmo.csv"
+    assert_output --partial "unterminated quote"
+    assert_output --partial "fields, expected 7"
+    run bash -c "koppel select -d ';' --stats '$BATS_TEST_TMPDIR/semi.json' '$DATA'/dirty/gp_contacts_practice_P*.csv > /dev/null"
+    assert_success
+    assert_equal "$(stats_field "$BATS_TEST_TMPDIR/semi.json" rejected)" 0
+    # The BOM and CRLF files read as the others do.
+    run bash -c "koppel select --rejects r.csv --columns bsn '$DATA/dirty/persons.csv' 2>/dev/null | head -1"
+    assert_output "bsn"
+    run bash -c "koppel select --rejects r.csv --columns registration_end '$DATA/dirty/gp_patients.csv' 2>/dev/null | grep -c \$'\r'"
+    assert_output 0
+}
+
+@test "dirty data is the clean data plus faults (faults have a random stream of their own)" {
+    run python3 - "$DATA/dirty" "$DATA/twin" <<'PY'
+import sys
+dirty_dir, clean_dir = sys.argv[1:]
+for name in ("persons", "wmo", "gp_episodes"):
+    clean = open(f"{clean_dir}/{name}.csv", encoding="utf-8").read().splitlines()[1:]
+    dirty = set(open(f"{dirty_dir}/{name}.csv", encoding="utf-8-sig").read().splitlines()[1:])
+    kept = sum(line in dirty for line in clean) / len(clean)
+    assert 0.85 < kept < 0.99, (name, kept)
+print("ok")
+PY
+    assert_success
+    assert_output ok
+}
+
+@test "--years: everything within the chosen years" {
+    cd "$BATS_TEST_TMPDIR"
+    run koppel synth --persons 20000 --seed 3 --years 2019-2020 --out y
+    assert_success
+    run python3 "$S/validate.py" y 2019 2020
+    assert_success
+    assert_equal "$(cut -d, -f3 y/gp_contacts.csv | tail -n +2 | cut -c1-4 | sort -u | paste -sd' ')" "2019 2020"
+}
+
+@test "--gp-coverage: the share of residents with a participating practice follows it" {
+    cd "$BATS_TEST_TMPDIR"
+    koppel synth --persons 20000 --seed 3 --gp-coverage 0.3 --out c30
+    run python3 - c30 <<'PY'
+import csv, sys
+out = sys.argv[1]
+day = "2020-07-01"
+regs = {}
+for r in csv.DictReader(open(f"{out}/gp_patients.csv")):
+    regs.setdefault(r["bsn"], []).append((r["registration_start"], r["registration_end"] or "9999"))
+res = [r["bsn"] for r in csv.DictReader(open(f"{out}/persons.csv"))
+       if r["registration_start"] <= day <= (r["registration_end"] or "9999")]
+share = sum(any(s <= day <= e for s, e in regs.get(b, ())) for b in res) / len(res)
+print(round(share, 2))
+assert abs(share - 0.3) < 0.03, share
+PY
+    assert_success
+    koppel synth --persons 5000 --seed 3 --gp-coverage 0 --out c0
+    for f in gp_patients gp_episodes gp_contacts; do
+        assert_equal "$(rows c0/$f.csv)" 0
+    done
+}
+
+@test "--output-delimiter ';' writes every file with ';'" {
+    cd "$BATS_TEST_TMPDIR"
+    koppel synth --persons 5000 --seed 3 --output-delimiter ';' --out semi
+    assert_equal "$(head -1 semi/wmo.csv)" "bsn;gemeente_code;provision_code;provision_type;start_date;end_date;delivery"
+    for f in $FILES; do
+        koppel select -d ';' --stats s.json semi/$f.csv > /dev/null
+        assert_equal "$(stats_field s.json rejected)" 0
+    done
+}
+
+@test "streaming: memory does not grow with the number of persons" {
+    [ -x /usr/bin/time ] || skip "no /usr/bin/time"
+    cd "$BATS_TEST_TMPDIR"
+    small=$(/usr/bin/time -f %M koppel synth --persons 2000 --out m1 2>&1 >/dev/null)
+    large=$(/usr/bin/time -f %M koppel synth --persons 200000 --out m2 2>&1 >/dev/null)
+    echo "small=$small KB large=$large KB"
+    [ "$large" -lt $((small + 4096)) ]
+}
+
+@test "usage errors: status 2 with a message" {
+    cd "$BATS_TEST_TMPDIR"
+    run koppel synth --persons 10
+    assert_failure 2
+    assert_output --partial "--out DIR is required"
+    for bad in "--persons 0" "--persons abc" "--persons 60000000" "--persons -5" "--seed -1" \
+        "--seed 4294967296" "--gp-coverage 2" "--gp-coverage x" "--dirty 0.2" "--dirty -0.1"; do
+        run koppel synth $bad --out e
+        assert_failure 2
+        assert_output --partial "expects"
+    done
+    for bad in 2023-2017 2017 1800-1900 2000-2050 2017-2023x; do
+        run koppel synth --years $bad --out e
+        assert_failure 2
+        assert_output --partial "--years expects FIRST-LAST"
+    done
+    run koppel synth --out e -o x.csv
+    assert_failure 2
+    assert_output --partial "do not apply"
+    run koppel synth --out e --rejects r.csv
+    assert_failure 2
+    run koppel synth --out e -d ';'
+    assert_failure 2
+    run koppel synth --out e input.csv
+    assert_failure 2
+    assert_output --partial "reads no input"
+    run koppel synth --bogus
+    assert_failure 2
+    touch afile
+    run koppel synth --out afile
+    assert_failure 2
+    assert_output --partial "not a directory"
+}
+
+@test "a run that cannot write its truth file stops with status 3 before writing data" {
+    cd "$BATS_TEST_TMPDIR"
+    run koppel synth --persons 100 --out d3 --truth no/such/dir/truth.csv
+    assert_failure 3
+    assert_output --partial "cannot create"
+    run bash -c "ls d3 | wc -l"
+    assert_output 0
+}
