@@ -1,0 +1,467 @@
+#!/usr/bin/env bats
+# aggregate.bats: koppel aggregate against independent results (SQLite GROUP BY with margins as
+# UNION ALL, Python's statistics and math.fsum, hand calculation), partial + merge against one
+# run byte for byte, margins, exact sums, rejects and the counts, options and errors.
+bats_require_minimum_version 1.5.0
+
+setup() {
+    load 'test_helper/common-setup'
+    _common_setup
+    F="$FIXTURES/aggregate"
+    T="$BATS_TEST_TMPDIR"
+}
+
+# Every statistic, on the columns of gen.py.
+STATS="--count --count-distinct id --sum x --mean x --min x --max x --sum y --mean y --min y --max y
+       --count-values y --weighted-sum y:w --sd x --sd y --top 3:x --weighted-mean y:w"
+
+# stat FILE KEY: a number from the last --stats object (without starting Python).
+stat() {
+    tail -n 1 "$1" | grep -o "\"$2\":[0-9]*" | cut -d: -f2
+}
+
+# check DATA GROUPS MARGINS LABEL ACTUAL [--subset]: compare with SQLite and Python (reference.py).
+check() {
+    run python3 "$F/reference.py" check $6 "$1" "$5" "$2" "$3" "$4"
+    assert_success
+}
+
+# ---------------------------------------------------------------- worked examples
+
+@test "usage example: records and distinct persons per gemeente, age band and sex" {
+    # By hand: GM0363 65-69 F has a1, a2, a1 (3 records, 2 persons); the rest one person each,
+    # GM0599 65-69 F with two records of a5.
+    run koppel aggregate -g gemeente_code,age_band,sex --count --count-distinct bsn "$F/linked.csv"
+    assert_success
+    assert_output "gemeente_code,age_band,sex,count,distinct_bsn
+GM0363,65-69,F,3,2
+GM0363,65-69,M,1,1
+GM0363,70-74,F,1,1
+GM0599,65-69,F,2,1
+GM0599,65-69,M,1,1"
+}
+
+@test "usage example: district x sex with totals, top 2 and sum of costs" {
+    # By hand: Noord F 100+300, M 50; Zuid F (empty cost), M 20+20+5. A total row follows the
+    # rows it sums; Zuid F has no cost: its sum and top values are empty.
+    run koppel aggregate -g district,sex --totals --count --top 2:cost --sum cost "$F/wmo-costs.csv"
+    assert_success
+    assert_output "district,sex,count,top1_cost,top2_cost,sum_cost
+Noord,F,2,300,100,400
+Noord,M,1,50,,50
+Noord,Total,3,300,100,450
+Zuid,F,1,,,
+Zuid,M,3,20,20,45
+Zuid,Total,4,20,20,45
+Total,F,3,300,100,400
+Total,M,4,50,20,95
+Total,Total,7,300,100,495"
+}
+
+@test "usage example: mean, sd and weighted mean per year (Python's statistics)" {
+    run koppel aggregate -g year --mean contacts --sd contacts --weighted-mean contacts:weight "$F/contacts.csv"
+    assert_success
+    # 2019: 2, 4, 4 with weights 1, 1, 2; 2023: 5, 7, 9 (one empty), weights 0.5 and 1.5 where
+    # both values are there (7 has no weight).
+    run python3 - "$output" <<'PY'
+import csv, io, statistics, sys
+rows = list(csv.DictReader(io.StringIO(sys.argv[1])))
+assert [r['year'] for r in rows] == ['2019', '2023'], rows
+expect = {'2019': ([2, 4, 4], (2*1 + 4*1 + 4*2) / (1 + 1 + 2)),
+          '2023': ([5, 7, 9], (5*0.5 + 9*1.5) / (0.5 + 1.5))}
+for r in rows:
+    values, weighted = expect[r['year']]
+    assert float(r['mean_contacts']) == statistics.mean(values), r
+    assert float(r['sd_contacts']) == statistics.stdev(values), r
+    assert float(r['wmean_contacts']) == weighted, r
+PY
+    assert_success
+}
+
+# ---------------------------------------------------------------- against SQLite and Python
+
+@test "cube totals match SQLite (UNION ALL of GROUP BYs) and Python on random data, 3 seeds" {
+    for seed in 1 2 3; do
+        python3 "$F/gen.py" "$seed" 3000 > "$T/data.csv"
+        koppel aggregate -g district,sex,age_band --totals $STATS "$T/data.csv" > "$T/out.csv"
+        check "$T/data.csv" district,sex,age_band cube Total "$T/out.csv"
+    done
+    # Many groups: 14 districts x 3 sexes x 7 bands, nearly all present.
+    run bash -c "tail -n +2 '$T/out.csv' | grep -vc Total"
+    [ "$output" -gt 250 ]
+}
+
+@test "rollup and a changed total label match SQLite and Python" {
+    python3 "$F/gen.py" 4 3000 > "$T/data.csv"
+    koppel aggregate -g sex,age_band,district --rollup --total-label Alle $STATS "$T/data.csv" > "$T/out.csv"
+    check "$T/data.csv" sex,age_band,district rollup Alle "$T/out.csv"
+    # The rollup has no row with a total before a grouped column.
+    run grep -cE '^Alle,[^A]|^[^,]*,Alle,[^A]' "$T/out.csv"
+    assert_output 0
+}
+
+@test "no margins, one group column, and no group column match SQLite and Python" {
+    python3 "$F/gen.py" 5 2500 > "$T/data.csv"
+    koppel aggregate -g district,age_band $STATS "$T/data.csv" > "$T/out.csv"
+    check "$T/data.csv" district,age_band none Total "$T/out.csv"
+    koppel aggregate -g age_band $STATS "$T/data.csv" > "$T/out.csv"
+    check "$T/data.csv" age_band none Total "$T/out.csv"
+    koppel aggregate $STATS "$T/data.csv" > "$T/out.csv"
+    check "$T/data.csv" "" none Total "$T/out.csv"
+}
+
+@test "a wrong result is detected by the comparison (the test can fail)" {
+    python3 "$F/gen.py" 6 500 > "$T/data.csv"
+    koppel aggregate -g district $STATS "$T/data.csv" > "$T/out.csv"
+    sed -i '3s/^\([^,]*\),\([0-9]*\),/\1,999\2,/' "$T/out.csv"
+    run python3 "$F/reference.py" check "$T/data.csv" "$T/out.csv" district none Total
+    assert_failure
+    assert_output --partial "sqlite: row 3 column count"
+}
+
+# ---------------------------------------------------------------- partial and merge
+
+@test "partial + merge equals one run byte for byte, for several splits and orders" {
+    python3 "$F/gen.py" 7 3000 > "$T/data.csv"
+    koppel aggregate -g district,sex,age_band --totals $STATS "$T/data.csv" > "$T/single.csv"
+    python3 "$F/split.py" "$T/data.csv" "$T/" halves roundrobin3 byid3
+    for mode in halves roundrobin3 byid3; do
+        for part in "$T/$mode"-*.csv; do
+            koppel aggregate -g district,sex,age_band --totals $STATS --partial "$part" > "$part.state"
+        done
+        koppel aggregate --merge "$T/$mode"-*.state > "$T/merged.csv"
+        cmp "$T/single.csv" "$T/merged.csv"
+        # Any order of the partial files.
+        ls "$T/$mode"-*.state | sort -r | xargs koppel aggregate --merge > "$T/merged-reverse.csv"
+        cmp "$T/single.csv" "$T/merged-reverse.csv"
+    done
+    # A merged partial merges again (a tree of merges), with a partial from another split.
+    koppel aggregate --merge --partial "$T"/roundrobin3-1.csv.state "$T"/roundrobin3-2.csv.state > "$T/rr12.state"
+    koppel aggregate --merge "$T/rr12.state" "$T/roundrobin3-3.csv.state" > "$T/tree.csv"
+    cmp "$T/single.csv" "$T/tree.csv"
+}
+
+@test "partials without margins: --merge --totals and --rollup add them as one run does" {
+    python3 "$F/gen.py" 8 2000 > "$T/data.csv"
+    python3 "$F/split.py" "$T/data.csv" "$T/part-" roundrobin3
+    for part in "$T"/part-*.csv; do
+        koppel aggregate -g district,sex $STATS --partial "$part" > "$part.state"
+    done
+    koppel aggregate -g district,sex --totals $STATS "$T/data.csv" > "$T/single.csv"
+    koppel aggregate --merge --totals "$T"/part-*.state > "$T/merged.csv"
+    cmp "$T/single.csv" "$T/merged.csv"
+    koppel aggregate -g district,sex --rollup $STATS "$T/data.csv" > "$T/single.csv"
+    koppel aggregate --merge --rollup "$T"/part-*.state > "$T/merged.csv"
+    cmp "$T/single.csv" "$T/merged.csv"
+    # Partials that already contain totals refuse more.
+    koppel aggregate -g district --totals --count --partial "$T/part-1.csv" > "$T/with-totals.state"
+    run koppel aggregate --merge --totals "$T/with-totals.state"
+    assert_failure 2
+    assert_output --partial "already contain totals"
+}
+
+@test "--split-by: parts split by the pseudonym keep counts, and merge to the exact distinct count" {
+    python3 "$F/gen.py" 9 3000 > "$T/data.csv"
+    python3 "$F/split.py" "$T/data.csv" "$T/part-" byid3
+    opts="-g district,sex --totals --count --count-distinct id --sum x"
+    for part in "$T"/part-*.csv; do
+        koppel aggregate $opts --split-by id --partial "$part" > "$part.state"
+    done
+    head -1 "$T/part-1.csv.state" | grep -q 'distinct_id@disjoint'
+    # The state holds counts, not pseudonyms.
+    run grep -c 'p0' "$T/part-1.csv.state"
+    assert_output 0
+    koppel aggregate $opts "$T/data.csv" > "$T/single.csv"
+    koppel aggregate --merge "$T"/part-*.state > "$T/merged.csv"
+    cmp "$T/single.csv" "$T/merged.csv"
+    # And against SQLite.
+    check "$T/data.csv" district,sex cube Total "$T/merged.csv" --subset
+    # Totals cannot be added at merge time to counts: they need the sets.
+    koppel aggregate -g district --count-distinct id --split-by id --partial "$T/part-1.csv" > "$T/nototals.state"
+    run koppel aggregate --merge --totals "$T/nototals.state"
+    assert_failure 2
+    assert_output --partial "distinct_id"
+}
+
+@test "partial state: distinct sets as LENGTH:VALUE, values with commas and quotes survive" {
+    printf 'g,v\na,"x,y"\na,"q""t"\na,x\nb,\n' > "$T/odd.csv"
+    run koppel aggregate -g g --count-distinct v --partial "$T/odd.csv"
+    assert_success
+    # Sorted by bytes: "q\"t" (q), "x", "x,y".
+    assert_output 'g,partial@v1,distinct_v@set
+a,g,"3:q""t1:x3:x,y"
+b,g,'
+    koppel aggregate -g g --count-distinct v --partial "$T/odd.csv" > "$T/odd.state"
+    run koppel aggregate --merge "$T/odd.state" "$T/odd.state"
+    assert_output "g,distinct_v
+a,3
+b,0"
+}
+
+@test "merge errors: not a partial, different columns, different labels, corrupt state" {
+    run koppel aggregate --merge "$F/linked.csv"
+    assert_failure 2
+    assert_output --partial "is not a partial result of koppel aggregate"
+    koppel aggregate -g sex --count --partial "$F/wmo-costs.csv" > "$T/a.state"
+    koppel aggregate -g sex --sum cost --partial "$F/wmo-costs.csv" > "$T/b.state"
+    run koppel aggregate --merge "$T/a.state" "$T/b.state"
+    assert_failure 2
+    assert_output --partial "columns differ"
+    koppel aggregate -g sex --totals --count --partial "$F/wmo-costs.csv" > "$T/t1.state"
+    koppel aggregate -g sex --totals --total-label All --count --partial "$F/wmo-costs.csv" > "$T/t2.state"
+    run koppel aggregate --merge "$T/t1.state" "$T/t2.state"
+    assert_failure 2
+    assert_output --partial "label their totals differently"
+    koppel aggregate -g sex --sum cost --partial "$F/wmo-costs.csv" > "$T/c.state"
+    sed -i '2s/,[0-9]*,\([0-9]*\),$/,2,x\1,/' "$T/c.state"
+    run koppel aggregate --merge "$T/c.state"
+    assert_failure 1
+    assert_output --partial "c.state:2: column 'sum_cost@int'"
+    run koppel aggregate --merge --rejects "$T/rejects.csv" --stats "$T/stats.json" "$T/c.state"
+    assert_success
+    [ "$(stat "$T/stats.json" rejected)" = 1 ]
+    [ "$(stat "$T/stats.json" records_used)" = 1 ]
+    sed -i '2s/,g,/,q,/' "$T/a.state"
+    run koppel aggregate --merge "$T/a.state"
+    assert_failure 1
+    assert_output --partial "column 'partial@v1'"
+    run koppel aggregate --merge -g sex "$T/t1.state"
+    assert_failure 2
+}
+
+# ---------------------------------------------------------------- numbers
+
+@test "integer sums are exact beyond 64 bits; means and mixed columns" {
+    printf 'g,x\na,9223372036854775807\na,9223372036854775807\na,9223372036854775806\nb,-9223372036854775808\nb,-5\nc,1\nc,2.5\n' > "$T/big.csv"
+    run koppel aggregate -g g --sum x --mean x --min x --max x "$T/big.csv"
+    assert_success
+    run python3 - "$output" <<'PY'
+import csv, io, sys
+from fractions import Fraction
+rows = {r['g']: r for r in csv.DictReader(io.StringIO(sys.argv[1]))}
+a = [9223372036854775807, 9223372036854775807, 9223372036854775806]
+b = [-9223372036854775808, -5]
+# Whole-number columns: the exact integer; a column with a decimal: a double for every group.
+assert float(rows['a']['sum_x']) == float(sum(a)), rows
+assert float(rows['b']['sum_x']) == float(sum(b)), rows
+assert float(rows['c']['sum_x']) == 3.5, rows
+assert abs(float(rows['a']['mean_x']) - float(Fraction(sum(a), 3))) <= 1e-15 * 2**63, rows
+assert rows['a']['max_x'] == '9223372036854775807' and rows['b']['min_x'] == '-9223372036854775808', rows
+PY
+    assert_success
+    # Without the decimal the column is whole numbers: sums print every digit.
+    grep -v '^c' "$T/big.csv" > "$T/whole.csv"
+    run koppel aggregate -g g --sum x "$T/whole.csv"
+    expected=$(python3 -c 'print("g,sum_x\na,%d\nb,%d" % (2*9223372036854775807 + 9223372036854775806, -9223372036854775808 - 5))')
+    assert_output "$expected"
+}
+
+@test "decimal sums are the exactly rounded sum (math.fsum), whatever the order" {
+    printf 'x\n1e16\n1\n-1e16\n0.1\n0.1\n0.1\n0.1\n0.1\n0.1\n0.1\n0.1\n0.1\n0.1\n' > "$T/f.csv"
+    # math.fsum of the same values, exactly: 1e16 + 1 - 1e16 is 1, ten times 0.1 rounds to 1.
+    python3 -c 'import math; assert math.fsum([1e16, 1, -1e16] + [0.1] * 10) == 2.0'
+    run koppel aggregate --sum x "$T/f.csv"
+    assert_output "sum_x
+2"
+    (head -1 "$T/f.csv"; tail -n +2 "$T/f.csv" | tac) > "$T/reversed.csv"
+    run koppel aggregate --sum x "$T/reversed.csv"
+    assert_output "sum_x
+2"
+}
+
+@test "sd matches Python's statistics.stdev, and is empty below two values" {
+    python3 - "$T/sd.csv" <<'PY'
+import random, sys
+r = random.Random(11)
+with open(sys.argv[1], 'w') as f:
+    f.write('g,v\n')
+    for g in range(20):
+        for _ in range(g % 5):
+            f.write('%d,%r\n' % (g, r.gauss(1e6, 3)))
+PY
+    koppel aggregate -g g --sd v --count "$T/sd.csv" > "$T/out.csv"
+    run python3 - "$T/sd.csv" "$T/out.csv" <<'PY'
+import csv, statistics, sys
+values = {}
+for r in csv.DictReader(open(sys.argv[1])):
+    values.setdefault(r['g'], []).append(float(r['v']))
+for r in csv.DictReader(open(sys.argv[2])):
+    v = values[r['g']]
+    if len(v) < 2:
+        assert r['sd_v'] == '', r
+    else:
+        expected = statistics.stdev(v)
+        assert abs(float(r['sd_v']) - expected) <= 1e-12 * expected, (r, expected)
+PY
+    assert_success
+}
+
+@test "top values: duplicates count, fewer values than N leave columns empty" {
+    printf 'g,v\na,5\na,9\na,5\na,1\nb,\nb,3\nc,2.5\nc,-1\n' > "$T/top.csv"
+    run koppel aggregate -g g --top 3:v --max v --min v "$T/top.csv"
+    assert_success
+    assert_output "g,top1_v,top2_v,top3_v,max_v,min_v
+a,9,5,5,9,1
+b,3,,,3,3
+c,2.5,-1,,2.5,-1"
+}
+
+@test "weighted sum and mean skip records missing the value or the weight; zero weight gives empty mean" {
+    printf 'g,v,w\na,2,3\na,4,\na,,5\na,10,1\nb,7,0\nb,1,0\n' > "$T/w.csv"
+    run koppel aggregate -g g --weighted-sum v:w --weighted-mean v:w --count-values v "$T/w.csv"
+    # a: 2*3 + 10*1 = 16 over weights 3 + 1; b: weights sum to 0.
+    assert_output "g,wsum_v,wmean_v,n_v
+a,16,4,3
+b,0,,2"
+}
+
+# ---------------------------------------------------------------- empty values, rejects, counts
+
+@test "empty values: a group of their own, sorted first; skipped by statistics, counted as missing" {
+    printf 'g,h,v\nb,,1\n,x,\n,x,4\nb,,\na,y,2\n' > "$T/e.csv"
+    run koppel aggregate -g g,h --count --sum v --count-values v --stats "$T/stats.json" "$T/e.csv"
+    assert_output "g,h,count,sum_v,n_v
+,x,2,4,1
+a,y,1,2,1
+b,,2,1,1"
+    [ "$(stat "$T/stats.json" missing_v)" = 2 ]
+    [ "$(stat "$T/stats.json" groups)" = 3 ]
+}
+
+@test "text in a numeric column rejects the record (never showing the value); counts balance" {
+    printf 'district,x,w\nNoord,1,1\nNoord,12abc,1\nZuid,3,n/a\nZuid,4,2\n' > "$T/bad.csv"
+    run koppel aggregate -g district --sum x --weighted-sum x:w "$T/bad.csv"
+    assert_failure 1
+    assert_output --partial "bad.csv:3: column 'x': not a number"
+    refute_output --partial "12abc"
+    run --separate-stderr koppel aggregate -g district --count --sum x --weighted-sum x:w --rejects "$T/rejects.csv" \
+        --stats "$T/stats.json" "$T/bad.csv"
+    assert_success
+    # The rejected records count in no group.
+    assert_output "district,count,sum_x,wsum_x
+Noord,1,1,1
+Zuid,1,4,8"
+    run cut -d, -f1,2,3,5,6 "$T/rejects.csv"
+    assert_output "district,x,w,reject_line,reject_reason
+Noord,12abc,1,3,column 'x': not a number
+Zuid,3,n/a,4,column 'w': not a number"
+    # in = used + filtered + rejected; out is the number of groups.
+    run python3 -c "
+import json; s = json.loads(open('$T/stats.json').read().splitlines()[-1])
+assert s['records_in'] == s['records_used'] + s['filtered'] + s['rejected'] == 4, s
+assert s['records_used'] == 2 and s['rejected'] == 2 and s['records_out'] == 2, s"
+    assert_success
+}
+
+@test "a structurally bad record is rejected by the record layer and counted" {
+    printf 'g,v\na,1\na,2,3\nb,4\n' > "$T/short.csv"
+    run --separate-stderr koppel aggregate -g g --sum v --rejects "$T/rejects.csv" --stats "$T/stats.json" "$T/short.csv"
+    assert_success
+    assert_output "g,sum_v
+a,1
+b,4"
+    [ "$(stat "$T/stats.json" rejected)" = 1 ]
+    [ "$(stat "$T/stats.json" records_used)" = 2 ]
+}
+
+@test "empty input: header only gives no groups; without -g one record with count 0" {
+    printf 'g,v\n' > "$T/empty.csv"
+    run koppel aggregate -g g --count --sum v "$T/empty.csv"
+    assert_output "g,count,sum_v"
+    run koppel aggregate --count --sum v --min v "$T/empty.csv"
+    assert_output "count,sum_v,min_v
+0,,"
+}
+
+# ---------------------------------------------------------------- options and files
+
+@test "several input files, columns found by name in each" {
+    printf 'g,v\na,1\nb,2\n' > "$T/one.csv"
+    printf 'v,extra,g\n3,x,a\n4,y,c\n' > "$T/two.csv"
+    run koppel aggregate -g g --sum v --count "$T/one.csv" "$T/two.csv"
+    assert_output "g,sum_v,count
+a,4,2
+b,2,1
+c,4,1"
+}
+
+@test "delimiters, -o writes atomically, and standard input" {
+    printf 'g;v\na;1,5\na;2\n' > "$T/semi.csv"
+    run koppel aggregate -d ';' -g g --count "$T/semi.csv"
+    assert_output "g,count
+a,2"
+    run koppel aggregate -d ';' --output-delimiter ';' -g g --count --count-distinct v "$T/semi.csv"
+    assert_output "g;count;distinct_v
+a;2;2"
+    koppel aggregate -g sex --count -o "$T/out.csv" < "$F/wmo-costs.csv"
+    run cat "$T/out.csv"
+    assert_output "sex,count
+F,3
+M,4"
+    run ls "$T"
+    refute_output --partial "tmp"
+}
+
+@test "write error is status 3; --help and --version" {
+    run bash -c "koppel aggregate -g sex --count '$F/wmo-costs.csv' > /dev/full"
+    assert_failure 3
+    run koppel aggregate --help
+    assert_success
+    assert_line --index 0 --partial "Usage: koppel aggregate"
+    assert_output --partial "--weighted-mean"
+    run koppel aggregate --version
+    assert_success
+    assert_output --partial "koppel-aggregate"
+}
+
+@test "usage errors have status 2 and say what is wrong" {
+    run koppel aggregate -g nosuch --count "$F/wmo-costs.csv"
+    assert_failure 2
+    assert_output --partial "column 'nosuch' not found"
+    assert_output --partial "bsn, district, sex, cost"
+    run koppel aggregate -g sex --sum nosuch "$F/wmo-costs.csv"
+    assert_failure 2
+    assert_output --partial "--sum: column 'nosuch'"
+    run koppel aggregate -g sex --top cost "$F/wmo-costs.csv"
+    assert_failure 2
+    assert_output --partial "--top expects N:COL"
+    run koppel aggregate -g sex --top 0:cost "$F/wmo-costs.csv"
+    assert_failure 2
+    run koppel aggregate -g sex --weighted-sum cost "$F/wmo-costs.csv"
+    assert_failure 2
+    assert_output --partial "COL:WEIGHT"
+    run koppel aggregate -g sex --totals --rollup "$F/wmo-costs.csv"
+    assert_failure 2
+    assert_output --partial "exclude each other"
+    run koppel aggregate --totals --count "$F/wmo-costs.csv"
+    assert_failure 2
+    run koppel aggregate -g sex --sum cost --sum cost "$F/wmo-costs.csv"
+    assert_failure 2
+    assert_output --partial "'sum_cost'"
+    run koppel aggregate -g sex,sex "$F/wmo-costs.csv"
+    assert_failure 2
+    run koppel aggregate -g sex --count-distinct bsn --split-by bsn "$F/wmo-costs.csv"
+    assert_failure 2
+    assert_output --partial "--split-by"
+    run koppel aggregate -g sex --count-distinct bsn --split-by district --partial "$F/wmo-costs.csv"
+    assert_failure 2
+    run koppel aggregate -g sex --total-label Alle "$F/wmo-costs.csv"
+    assert_failure 2
+    run koppel aggregate -g sex --totals --total-label '' "$F/wmo-costs.csv"
+    assert_failure 2
+    run koppel aggregate -g sex --nosuch "$F/wmo-costs.csv"
+    assert_failure 2
+}
+
+@test "a group value equal to the total label is an error" {
+    printf 'g\nTotal\na\n' > "$T/label.csv"
+    run koppel aggregate -g g --totals "$T/label.csv"
+    assert_failure 2
+    assert_output --partial "column 'g' has the value 'Total', the label of total rows"
+    run koppel aggregate -g g --totals --total-label All "$T/label.csv"
+    assert_success
+    assert_output "g,count
+Total,1
+a,1
+All,2"
+}
