@@ -56,17 +56,17 @@ static const char usage[] =
     "      --rename OLD=NEW        rename column OLD; NEW must not be a column already\n"
     "\n"
     "A value that cannot be read is a bad record (see --rejects); its reason names the column\n"
-    "but never shows the value. --stats adds: ages_missing, bands_missing,\n"
-    "bands_below_first_cut, dates_missing, iso_dates_rewritten, lookups_missing (empty code),\n"
-    "lookups_defaulted, for the derivations used.\n"
+    "but never shows the value. --stats adds, for the derivations used: ages_missing,\n"
+    "ages_from_birth_year, bands_missing, bands_below_first_cut, dates_missing,\n"
+    "iso_dates_rewritten, lookups_missing (empty code) and lookups_defaulted.\n"
     "\n" KOPPEL_COMMON_OPTIONS_HELP
     "\n"
     "Examples:\n"
     "  koppel derive --age age=birth_date:2023-01-01 --band age_band=age:esp2013 \\\n"
     "      --year birth_year=birth_date persons.csv\n"
     "  koppel derive --iso-date contact_date --age age=birth_date:contact_date \\\n"
-    "      --band age_group=age:0,18,65,75 gp_contacts.csv\n"
-    "  koppel derive --lookup category=provision_type:categories.csv --default category=other \\\n"
+    "      --band age_group=age:0,18,65,75 --below-first age_group=empty contacts-persons.csv\n"
+    "  koppel derive --lookup category=provision_type:share/koppel/rules/wmo-categories.csv \\\n"
     "      --yearmonth month=start_date --rename gemeente_code=municipality wmo.csv\n"
     "  koppel select --not-empty birth_date persons.csv \\\n"
     "      | koppel derive --age age=birth_date:2023-01-01 --band age_band=age:5y:85 \\\n"
@@ -129,7 +129,7 @@ typedef struct step {
 
 /* Figures for --stats, summed over the derivations of each kind. */
 typedef struct derive_counts {
-    int64_t ages_missing, bands_missing, bands_below_first_cut, dates_missing, iso_dates_rewritten,
+    int64_t ages_missing, ages_from_birth_year, bands_missing, bands_below_first_cut, dates_missing, iso_dates_rewritten,
         lookups_missing, lookups_defaulted;
 } derive_counts;
 
@@ -520,8 +520,10 @@ static bool derive_age(step *s, working_record *w, derive_counts *counts, char *
     int64_t birth_year;
     date_ymd birth_date;
     int age;
-    if (birth_length == 4 && parse_count(birth, 4, &birth_year) && birth_year >= 1)
+    if (birth_length == 4 && parse_count(birth, 4, &birth_year) && birth_year >= 1) {
+        counts->ages_from_birth_year++;
         age = reference.year - (int)birth_year;
+    }
     else if (date_parse_iso(birth, birth_length, &birth_date))
         age = date_age_years(birth_date, reference);
     else {
@@ -683,8 +685,10 @@ static bool uses(const derive_options *options, int kind)
 
 static void add_stats(koppel_context *ctx, const derive_options *options, const derive_counts *counts)
 {
-    if (uses(options, OPT_AGE))
+    if (uses(options, OPT_AGE)) {
         koppel_stats_int(ctx, "ages_missing", counts->ages_missing);
+        koppel_stats_int(ctx, "ages_from_birth_year", counts->ages_from_birth_year);
+    }
     if (uses(options, OPT_BAND)) {
         koppel_stats_int(ctx, "bands_missing", counts->bands_missing);
         koppel_stats_int(ctx, "bands_below_first_cut", counts->bands_below_first_cut);

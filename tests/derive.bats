@@ -149,9 +149,11 @@ PY
 @test "--age from a birth year: the age reached during the reference year" {
     printf 'id,birth_year\na,1990\nb,2023\nc,\nd,1900\n' > "$T/y.csv"
     # By hand: 2023-1990 = 33 (also on 1 January); 2023-2023 = 0; empty; 2023-1900 = 123.
-    run koppel derive --age age=birth_year:2023-01-01 "$T/y.csv"
+    run koppel derive --age age=birth_year:2023-01-01 --stats "$T/s.json" "$T/y.csv"
     assert_success
     assert_output "$(printf 'id,birth_year,age\na,1990,33\nb,2023,0\nc,,\nd,1900,123')"
+    assert_equal "$(stat "$T/s.json" ages_from_birth_year)" 3
+    assert_equal "$(stat "$T/s.json" ages_missing)" 1
 }
 
 @test "--age with a reference column; an empty birth or reference gives an empty age, counted" {
@@ -356,6 +358,14 @@ PY
     assert_output "$(printf 'client,provision_type,start_date,category\nw1,household_help,2023-01-15,hulp bij het huishouden\nw2,wheelchair,2023-11-30,hulpmiddelen en diensten\nw3,,2022-12-01,\nw4,personal_care,2024-02-29,ondersteuning thuis')"
     assert_equal "$(stat "$T/s.json" lookups_missing)" 1
     assert_equal "$(stat "$T/s.json" lookups_defaulted)" 0
+}
+
+@test "--lookup with the shipped Wmo categories (DOMAIN.md section 5), as in the --help example" {
+    run koppel derive --lookup category=provision_type:"$PROJECT_ROOT/share/koppel/rules/wmo-categories.csv" \
+        --yearmonth month=start_date --rename client=person "$F/wmo.csv"
+    assert_success
+    # By hand from DOMAIN.md section 5.
+    assert_output "$(printf 'person,provision_type,start_date,category,month\nw1,household_help,2023-01-15,hulp bij het huishouden,2023-01\nw2,wheelchair,2023-11-30,hulpmiddelen en diensten,2023-11\nw3,,2022-12-01,,2022-12\nw4,personal_care,2024-02-29,ondersteuning thuis,2024-02')"
 }
 
 @test "--lookup: an unlisted code is rejected without showing it, or takes --default" {
