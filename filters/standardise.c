@@ -14,9 +14,8 @@
 #include "stats.h"
 
 static const char usage[] =
-    "Usage: koppel standardise --method crude|direct|indirect --events COL --population COL\n"
-    "                          [--strata COL,...] [-g COL,...] [OPTIONS] [FILE]\n"
-    "Crude, directly and indirectly standardised rates and proportions per group, with intervals.\n"
+    "Usage: koppel standardise --method M --events COL --population COL [OPTIONS] [FILE]\n"
+    "Crude, direct and indirect standardisation of rates and proportions, with intervals.\n"
     "\n"
     "Reads one record per group and stratum with a number of events and a population (what\n"
     "'koppel aggregate' writes) from FILE or standard input, and writes one record per group,\n"

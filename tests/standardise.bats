@@ -1,0 +1,496 @@
+#!/usr/bin/env bats
+# standardise.bats: crude, direct and indirect standardisation against published worked examples
+# and an independent python3 implementation of DOMAIN.md section 6 (fixtures/standardise/
+# reference.py: standard library only, exact limits by bisection on the Poisson CDF).
+bats_require_minimum_version 1.5.0
+
+setup() {
+    load 'test_helper/common-setup'
+    _common_setup
+    F="$FIXTURES/standardise"
+    T="$BATS_TEST_TMPDIR"
+}
+
+# against_reference ARGS... FILE: koppel standardise (15 digits) and reference.py agree.
+against_reference() {
+    koppel standardise --digits 15 "$@" > "$T/got.csv"
+    python3 "$F/reference.py" "$@" > "$T/expected.csv"
+    python3 "$F/compare.py" "$T/got.csv" "$T/expected.csv"
+}
+
+# value FILE ROW COLUMN: a field of a CSV file (ROW 1 is the first data row).
+value() {
+    python3 -c 'import csv,sys; print(list(csv.DictReader(open(sys.argv[1])))[int(sys.argv[2])-1][sys.argv[3]])' "$@"
+}
+
+# near A B TOLERANCE: |A - B| <= TOLERANCE
+near() {
+    python3 -c 'import sys; a,b,t=map(float,sys.argv[1:]); sys.exit(0 if abs(a-b)<=t else "%r is not within %r of %r" % (a,t,b))' "$@"
+}
+
+@test "usage example: ESP2013 age-sex standardised proportions per district, compared with Centrum" {
+    run against_reference --method direct --standard esp2013 --strata age_band,sex \
+        -g district --events wmo_users --population persons --measure proportion \
+        --compare-to district=Centrum "$F/counts.csv"
+    assert_success
+    run koppel standardise --method direct --standard esp2013 --strata age_band,sex \
+        -g district --events wmo_users --population persons --measure proportion \
+        --compare-to district=Centrum "$F/counts.csv"
+    assert_success
+    assert_line --index 0 "district,observed,population,crude_rate,crude_lower,crude_upper,std_rate,std_lower,std_upper,ratio,ratio_lower,ratio_upper,difference,difference_lower,difference_upper,significant,note"
+    assert_line --index 1 --regexp '^Centrum,.*,1,,,0,,,,reference group of the comparison$'
+    # Zuid has nobody in 90+ F, which has ESP weight 1000: no standardised proportion
+    assert_line --index 3 --regexp '^Zuid,.*"population 0 in stratum age_band=90\+, sex=F with positive weight: standardised proportion not defined; no rate for this group: no comparison"$'
+}
+
+@test "published: Fleiss (1981) Table 14.4, DSR 75.52901 per 100,000 for birth order 5+ (Fay & Feuer 1997; dsrTest vignette)" {
+    run koppel standardise --method direct --standard "$F/fleiss-standard.csv" --weight-column births \
+        --strata maternal_age -g order --events cases --population births --multiplier 100000 \
+        "$F/fleiss.csv"
+    assert_success
+    koppel standardise --method direct --standard "$F/fleiss-standard.csv" --weight-column births \
+        --strata maternal_age -g order --events cases --population births --multiplier 100000 \
+        "$F/fleiss.csv" > "$T/out.csv"
+    near "$(value "$T/out.csv" 1 std_rate)" 75.52901 0.000005
+    # the stratum "Under 20" has no events; O = 740
+    [ "$(value "$T/out.csv" 1 observed)" = 740 ]
+    # Dobson limits with Byar limits on O = 740, and the crude rates: independent python3
+    run against_reference --method direct --standard "$F/fleiss-standard.csv" --weight-column births \
+        --strata maternal_age -g order --events cases --population births --multiplier 100000 \
+        --compare-to order=1 "$F/fleiss.csv"
+    assert_success
+}
+
+@test "published: SAS PROC STDRATE Getting Started, skin cancer Florida 2000 against the US: expected events and SMR" {
+    # one group: the whole of Florida
+    awk -F, -v OFS=, 'NR==1 {print "state",$0; next} {print "Florida",$0}' "$F/florida-c43.csv" > "$T/florida.csv"
+    koppel standardise --method indirect --reference "$F/us-c43.csv" --strata age -g state \
+        --events deaths --population person_years --multiplier 100000 "$T/florida.csv" > "$T/out.csv"
+    # published expected events per band to 3 decimals sum to 528.726 (each within 0.0005)
+    near "$(value "$T/out.csv" 1 expected)" 528.726 0.005
+    near "$(value "$T/out.csv" 1 smr)" "$(python3 -c 'print(538/528.726)')" 0.00001
+    run against_reference --method indirect --reference "$F/us-c43.csv" --strata age -g state \
+        --events deaths --population person_years --multiplier 100000 "$T/florida.csv"
+    assert_success
+    # one group per age band: the published "Strata SMR Estimates"
+    awk -F, -v OFS=, 'NR==1 {print "band",$0; next} {print $1,$0}' "$F/florida-c43.csv" > "$T/bands.csv"
+    koppel standardise --method indirect --reference "$F/us-c43.csv" --strata age -g band \
+        --events deaths --population person_years --multiplier 100000 "$T/bands.csv" > "$T/bands-out.csv"
+    local row band expected smr
+    while IFS=, read -r row band expected smr; do
+        [ "$(value "$T/bands-out.csv" "$row" band)" = "$band" ]
+        near "$(value "$T/bands-out.csv" "$row" expected)" "$expected" 0.0005
+        [ -z "$smr" ] || near "$(value "$T/bands-out.csv" "$row" smr)" "$smr" 0.00005
+    done <<'EOF'
+2,05-14,0.049,0.0000
+3,15-24,1.972,2.0280
+4,25-34,9.127,1.5339
+5,35-44,32.676,1.3160
+6,45-54,66.445,1.0836
+7,55-64,83.112,0.8422
+8,65-74,128.837,
+9,75-84,142.878,
+10,85+,63.630,
+EOF
+    # 00-04: no US deaths, so nothing is expected and the SMR is not defined
+    [ "$(value "$T/bands-out.csv" 1 smr)" = "" ]
+    [ "$(value "$T/bands-out.csv" 1 note)" = "expected 0: SMR not defined" ]
+    run against_reference --method indirect --reference "$F/us-c43.csv" --strata age -g band \
+        --events deaths --population person_years --multiplier 100000 "$T/bands.csv"
+    assert_success
+}
+
+@test "O = 9, 10 and 11: exact limits below 10, Byar from 10; the DSR is not reported below 10" {
+    cat > "$T/small.csv" <<'EOF'
+g,age_band,events,persons
+nine,young,2,1000
+nine,middle,3,800
+nine,old,4,200
+ten,young,2,1000
+ten,middle,3,800
+ten,old,5,200
+eleven,young,2,1000
+eleven,middle,4,800
+eleven,old,5,200
+EOF
+    printf 'age_band,weight\nyoung,5000\nmiddle,3000\nold,2000\n' > "$T/standard.csv"
+    koppel standardise --method direct --standard "$T/standard.csv" --strata age_band -g g \
+        --events events --population persons "$T/small.csv" > "$T/out.csv"
+    # O = 9: exact limits; Garwood (1936) table: 4.1154 .. 17.0848, per 2000 persons per 1000
+    near "$(value "$T/out.csv" 1 crude_lower)" "$(python3 -c 'print(4.1154/2)')" 0.00003
+    near "$(value "$T/out.csv" 1 crude_upper)" "$(python3 -c 'print(17.0848/2)')" 0.00003
+    [ "$(value "$T/out.csv" 1 std_rate)" = "" ]
+    [ "$(value "$T/out.csv" 1 note)" = "O < 10: DSR not reported" ]
+    # O = 10: Byar, by hand: 10*(1 - 1/90 - z/(3 sqrt 10))^3 / 2000 * 1000
+    near "$(value "$T/out.csv" 2 crude_lower)" "$(python3 -c 'from statistics import NormalDist as N; z=N().inv_cdf(0.975); print(10*(1-1/90-z/(3*10**0.5))**3/2)')" 1e-9
+    [ -n "$(value "$T/out.csv" 2 std_rate)" ]
+    # DSR of ten by hand: (5000*2/1000 + 3000*3/800 + 2000*5/200) / 10000 * 1000 = 7.125
+    near "$(value "$T/out.csv" 2 std_rate)" 7.125 1e-9
+    [ -n "$(value "$T/out.csv" 3 std_rate)" ]
+    [ "$(value "$T/out.csv" 3 note)" = "" ]
+    run against_reference --method direct --standard "$T/standard.csv" --strata age_band -g g \
+        --events events --population persons "$T/small.csv"
+    assert_success
+    run against_reference --method indirect --reference internal --strata age_band -g g \
+        --events events --population persons "$T/small.csv"
+    assert_success
+}
+
+@test "proportions near 0 and 1: Wilson limits as published by Newcombe (1998), Table II" {
+    cat > "$T/props.csv" <<'EOF'
+g,yes,n
+a,81,263
+b,15,148
+c,0,20
+d,1,29
+e,28,29
+f,20,20
+EOF
+    koppel standardise --method crude --measure proportion --multiplier 1 -g g --events yes \
+        --population n "$T/props.csv" > "$T/out.csv"
+    local row lower upper
+    while IFS=, read -r row lower upper; do
+        near "$(value "$T/out.csv" "$row" crude_lower)" "$lower" 0.00005
+        near "$(value "$T/out.csv" "$row" crude_upper)" "$upper" 0.00005
+    done <<'EOF'
+1,0.2553,0.3662
+2,0.0624,0.1605
+3,0.0000,0.1611
+4,0.0061,0.1718
+5,0.8282,0.9939
+EOF
+    [ "$(value "$T/out.csv" 3 crude_lower)" = 0 ]
+    [ "$(value "$T/out.csv" 6 crude_upper)" = 1 ]
+    run against_reference --method crude --measure proportion -g g --events yes --population n "$T/props.csv"
+    assert_success
+    # standardised proportions near 0 and near 1 (binomial variance, normal interval)
+    cat > "$T/strata.csv" <<'EOF'
+g,sex,yes,n
+rare,M,0,400
+rare,F,2,350
+common,M,398,400
+common,F,350,350
+EOF
+    run against_reference --method direct --standard internal --measure proportion --strata sex \
+        -g g --events yes --population n --compare-to g=common "$T/strata.csv"
+    assert_success
+}
+
+@test "internal standard: the pooled population; one group alone gets its crude rate back" {
+    run against_reference --method direct --standard internal --strata age_band,sex -g district \
+        --events wmo_users --population persons --compare-to district=Noord "$F/counts.csv"
+    assert_success
+    # by hand: with one group the weights are its own populations, so the DSR is the crude rate
+    grep -e '^district' -e '^Noord' "$F/counts.csv" > "$T/noord.csv"
+    koppel standardise --method direct --standard internal --strata age_band,sex -g district \
+        --events wmo_users --population persons "$T/noord.csv" > "$T/out.csv"
+    near "$(value "$T/out.csv" 1 std_rate)" "$(value "$T/out.csv" 1 crude_rate)" 1e-8
+    run against_reference --method indirect --reference internal --strata age_band,sex -g district \
+        --events wmo_users --population persons --compare-to district=Noord "$F/counts.csv"
+    assert_success
+}
+
+@test "ESP2013 with age_band,sex gives both sexes the ESP weights, as a standard file listing both does" {
+    python3 - "$T/esp-sex.csv" <<'EOF'
+import sys
+# the ESP2013 weights as DOMAIN.md lists them, typed in here for both sexes
+w = [5000,5500,5500,5500,6000,6000,6500,7000,7000,7000,7000,6500,6000,5500,5000,4000,2500,1500,1000]
+bands = ["%d-%d" % (5*i, 5*i+4) for i in range(18)] + ["90+"]
+with open(sys.argv[1], "w") as f:
+    f.write("sex,age_band,esp\n")
+    for s in "FM":
+        for b, x in zip(bands, w):
+            f.write("%s,%s,%d\n" % (s, b, x))
+EOF
+    koppel standardise --method direct --standard esp2013 --strata age_band,sex -g district \
+        --events wmo_users --population persons "$F/counts.csv" > "$T/a.csv"
+    koppel standardise --method direct --standard "$T/esp-sex.csv" --weight-column esp \
+        --strata age_band,sex -g district --events wmo_users --population persons "$F/counts.csv" > "$T/b.csv"
+    run diff "$T/a.csv" "$T/b.csv"
+    assert_success
+    run against_reference --method direct --standard esp2013 --strata age_band,sex -g district \
+        --events wmo_users --population persons --multiplier 100000 "$F/counts.csv"
+    assert_success
+}
+
+@test "the shipped ESP2013: 19 bands labelled as koppel derive labels them, weights of DOMAIN.md" {
+    assert_file_exists "$PROJECT_ROOT/share/koppel/standards/esp2013.csv"
+    { echo age; seq 0 99; } > "$T/ages.csv"
+    koppel derive --band age_band=age:esp2013 "$T/ages.csv" | cut -d, -f2 | tail -n +2 | uniq > "$T/labels"
+    cut -d, -f1 "$PROJECT_ROOT/share/koppel/standards/esp2013.csv" | tail -n +2 > "$T/shipped"
+    run diff "$T/labels" "$T/shipped"
+    assert_success
+    run bash -c "cut -d, -f2 '$PROJECT_ROOT/share/koppel/standards/esp2013.csv' | tail -n +2 | paste -sd' '"
+    assert_output "5000 5500 5500 5500 6000 6000 6500 7000 7000 7000 7000 6500 6000 5500 5000 4000 2500 1500 1000"
+}
+
+@test "--compare-to with two group columns compares within the other group column" {
+    python3 - "$F/counts.csv" "$T/years.csv" <<'EOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+with open(sys.argv[2], "w") as f:
+    f.write("year,district,age_band,sex,persons,wmo_users\n")
+    for year, extra in (("2022", 0), ("2023", 1)):
+        for r in rows:
+            n = int(r["persons"]); x = int(r["wmo_users"])
+            x = min(n, x + extra * (x // 4))
+            f.write("%s,%s,%s,%s,%d,%d\n" % (year, r["district"], r["age_band"], r["sex"], n, x))
+EOF
+    run against_reference --method direct --standard internal --strata age_band,sex \
+        -g year,district --events wmo_users --population persons --measure proportion \
+        --compare-to district=Noord "$T/years.csv"
+    assert_success
+    koppel standardise --method direct --standard internal --strata age_band,sex -g year,district \
+        --events wmo_users --population persons --compare-to district=Noord "$T/years.csv" > "$T/out.csv"
+    # Noord of each year is its own year's reference group
+    [ "$(value "$T/out.csv" 2 note)" = "reference group of the comparison" ]
+    [ "$(value "$T/out.csv" 5 note)" = "reference group of the comparison" ]
+    [ "$(value "$T/out.csv" 4 year)" = 2023 ]
+    # significant is 1 exactly when the ratio's interval excludes 1
+    python3 - "$T/out.csv" <<'EOF'
+import csv, sys
+for r in csv.DictReader(open(sys.argv[1])):
+    if r["ratio_lower"]:
+        excludes = float(r["ratio_lower"]) > 1 or float(r["ratio_upper"]) < 1
+        assert r["significant"] == ("1" if excludes else "0"), r
+EOF
+}
+
+@test "indirect with a reference file joined on age only: the other strata use the same rates" {
+    cat > "$T/reference.csv" <<'EOF'
+age_band,deaths,pop
+0-4,10,100000
+5-9,5,120000
+10-14,8,110000
+15-19,20,100000
+20-24,30,90000
+25-29,31,90000
+30-34,40,95000
+35-39,50,99000
+40-44,60,98000
+45-49,80,97000
+50-54,110,96000
+55-59,150,90000
+60-64,220,85000
+65-69,300,80000
+70-74,420,70000
+75-79,600,60000
+80-84,800,40000
+85-89,900,20000
+90+,700,8000
+EOF
+    run against_reference --method indirect --reference "$T/reference.csv" --reference-events deaths \
+        --reference-population pop --strata age_band,sex -g district --events wmo_users \
+        --population persons --compare-to district=Centrum "$F/counts.csv"
+    assert_success
+}
+
+@test "--confidence, --multiplier and --digits" {
+    run against_reference --method direct --standard "$F/fleiss-standard.csv" --weight-column births \
+        --strata maternal_age -g order --events cases --population births --multiplier 1000 \
+        --confidence 0.998 --compare-to order=1 "$F/fleiss.csv"
+    assert_success
+    run against_reference --method crude -g order --events cases --population births --confidence 0.9 "$F/fleiss.csv"
+    assert_success
+    run koppel standardise --method direct --standard "$F/fleiss-standard.csv" --weight-column births \
+        --strata maternal_age -g order --events cases --population births --multiplier 100000 \
+        --digits 4 "$F/fleiss.csv"
+    assert_success
+    assert_line --index 1 --regexp '^5\+,740,442811,167\.1,155\.3,179\.6,75\.53,'
+    # the default is 10 significant digits: 75.52900745
+    run koppel standardise --method direct --standard "$F/fleiss-standard.csv" --weight-column births \
+        --strata maternal_age -g order --events cases --population births --multiplier 100000 "$F/fleiss.csv"
+    assert_line --index 1 --regexp ',75\.52900745,'
+    # without -g the whole input is one group
+    run koppel standardise --method crude --events cases --population births "$F/fleiss.csv"
+    assert_success
+    assert_line --index 0 "observed,population,crude_rate,crude_lower,crude_upper,note"
+    assert_line --index 1 --regexp '^1152,1173988,'
+}
+
+@test "population 0 in strata with positive weight: named in the note, never divided by" {
+    cat > "$T/gaps.csv" <<'EOF'
+g,age_band,events,persons
+a,young,20,1000
+a,middle,30,0
+b,young,20,1000
+c,young,0,0
+c,middle,0,0
+c,old,0,0
+EOF
+    printf 'age_band,weight\nyoung,5\nmiddle,3\nold,2\nnobody,0\n' > "$T/standard.csv"
+    # a: events above 0 with population 0 is a bad record (with --rejects it goes there)
+    run koppel standardise --method direct --standard "$T/standard.csv" --strata age_band -g g \
+        --events events --population persons "$T/gaps.csv"
+    assert_failure 1
+    assert_output "koppel-standardise: $T/gaps.csv:3: column 'events' is above 0 while column 'persons' is 0"
+    sed -i 's/^a,middle,30,0$/a,middle,0,0/' "$T/gaps.csv"
+    run koppel standardise --method direct --standard "$T/standard.csv" --strata age_band -g g \
+        --events events --population persons "$T/gaps.csv"
+    assert_success
+    assert_line --index 1 --regexp '^a,20,1000,[^,]+,[^,]+,[^,]+,,,,population 0 in stratum age_band=middle and 1 more strata with positive weight: DSR not defined$'
+    # b lacks the strata middle and old altogether: the same
+    assert_line --index 2 --regexp '^b,20,1000,[^,]+,[^,]+,[^,]+,,,,population 0 in stratum age_band=middle and 1 more strata with positive weight: DSR not defined$'
+    assert_line --index 3 "c,0,0,,,,,,,population 0: crude rate not defined; population 0 in stratum age_band=young and 2 more strata with positive weight: DSR not defined"
+    # the stratum without weight does not count; one missing stratum is named alone
+    printf 'age_band,weight\nyoung,5\nmiddle,3\nold,0\n' > "$T/standard2.csv"
+    run koppel standardise --method direct --standard "$T/standard2.csv" --strata age_band -g g \
+        --events events --population persons "$T/gaps.csv"
+    assert_line --index 1 --partial ",,,population 0 in stratum age_band=middle with positive weight: DSR not defined"
+    run against_reference --method direct --standard "$T/standard.csv" --strata age_band -g g \
+        --events events --population persons "$T/gaps.csv"
+    assert_success
+}
+
+@test "bad records stop the run with status 1 and file:line, naming the stratum" {
+    printf 'age_band,weight\nyoung,5\nold,2\n' > "$T/standard.csv"
+    local bad reason
+    while IFS='|' read -r bad reason; do
+        printf 'g,age_band,events,persons\na,young,1,10\n%s\n' "$bad" > "$T/bad.csv"
+        run koppel standardise --method direct --standard "$T/standard.csv" --strata age_band -g g \
+            --events events --population persons --measure proportion "$T/bad.csv"
+        assert_failure 1
+        assert_output "koppel-standardise: $T/bad.csv:3: ${reason//\$T/$T}"
+    done <<'EOF'
+a,old,-1,10|column 'events': negative, expected a whole number of 0 or more
+a,old,1.5,10|column 'events': not a whole number, expected a whole number of 0 or more
+a,old,,10|column 'events': empty, expected a whole number of 0 or more
+a,old,1,-10|column 'persons': negative, expected a number of 0 or more
+a,old,1,ten|column 'persons': not a number, expected a number of 0 or more
+a,old,11,10|column 'events' is above column 'persons': a proportion needs events out of the population
+a,middle,1,10|stratum age_band=middle is not in the standard $T/standard.csv
+a,young,2,20|stratum age_band=young occurs twice in its group (first at line 2)
+EOF
+    # events above the population are fine for rates (contacts per person)
+    printf 'g,age_band,events,persons\na,young,30,10\n' > "$T/rate.csv"
+    run koppel standardise --method crude -g g --events events --population persons "$T/rate.csv"
+    assert_success
+    # a stratum missing from a reference file
+    printf 'age_band,events,persons\nyoung,5,100\n' > "$T/reference.csv"
+    printf 'g,age_band,events,persons\na,young,1,10\na,old,1,10\n' > "$T/in.csv"
+    run koppel standardise --method indirect --reference "$T/reference.csv" --strata age_band -g g \
+        --events events --population persons "$T/in.csv"
+    assert_failure 1
+    assert_output "koppel-standardise: $T/in.csv:3: stratum age_band=old is not in the reference $T/reference.csv"
+    # ESP2013 names the band it does not know
+    printf 'age_band,events,persons\n0-3,1,10\n' > "$T/in.csv"
+    run koppel standardise --method direct --standard esp2013 --strata age_band --events events --population persons "$T/in.csv"
+    assert_failure 1
+    assert_output "koppel-standardise: $T/in.csv:2: stratum age_band=0-3 is not in the standard esp2013"
+}
+
+@test "--rejects: bad records go there, their group says so, and the counts balance" {
+    cat > "$T/in.csv" <<'EOF'
+g,age_band,sex,events,persons
+a,young,M,5,100
+a,young,M,6,100
+a,old,M,-2,100
+b,young,M,12,100
+b,old,M,3,50
+EOF
+    printf 'age_band,weight\nyoung,1\nold,1\n' > "$T/standard.csv"
+    run koppel standardise --method direct --standard "$T/standard.csv" --strata age_band,sex -g g \
+        --events events --population persons --rejects "$T/rejects.csv" --stats "$T/stats.json" "$T/in.csv"
+    assert_success
+    assert_line --index 1 --partial "a,5,100,"
+    assert_line --index 1 --partial "2 input records of this group rejected"
+    [ "$(stats_field "$T/stats.json" records_in)" = 5 ]
+    [ "$(stats_field "$T/stats.json" rejected)" = 2 ]
+    [ "$(stats_field "$T/stats.json" records_used)" = 3 ]
+    [ "$(stats_field "$T/stats.json" groups)" = 2 ]
+    [ "$(stats_field "$T/stats.json" records_out)" = 2 ]
+    # every input record is used or rejected
+    python3 - "$T/stats.json" <<'EOF'
+import json, sys
+s = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+assert s["records_in"] == s["records_used"] + s["filtered"] + s["rejected"], s
+EOF
+    run cut -d, -f1-5,7 "$T/rejects.csv"
+    assert_line --index 0 "g,age_band,sex,events,persons,reject_line"
+    assert_line --index 1 "a,young,M,6,100,3"
+    assert_line --index 2 "a,old,M,-2,100,4"
+}
+
+@test "configuration errors exit with status 2" {
+    local input="$F/fleiss.csv"
+    while IFS='|' read -r arguments message; do
+        eval "run koppel standardise $arguments \"$input\""
+        assert_failure 2
+        assert_output --partial "$message"
+    done <<'EOF'
+--events cases --population births|--method is required
+--method fancy --events cases --population births|--method: 'fancy' is not crude, direct or indirect
+--method crude --population births|--events and --population are required
+--method direct --events cases --population births --standard internal|--method direct needs --strata
+--method direct --events cases --population births --strata maternal_age|--method direct needs --standard
+--method crude --events cases --population births --standard esp2013|--standard is for --method direct
+--method indirect --events cases --population births --strata maternal_age|--method indirect needs --reference
+--method crude --events cases --population births --reference internal|--reference and its columns are for --method indirect
+--method crude --events deaths --population births|--events: column 'deaths' not found in
+--method crude --events cases --population births -g order --compare-to maternal_age=20-24|--compare-to: 'maternal_age' is not one of the -g columns
+--method crude --events cases --population births -g order --compare-to order=7|--compare-to order=7: no group has this value
+--method crude --events cases --population births --compare-to order|--compare-to expects COL=VALUE
+--method crude --events cases --population births --confidence 95|--confidence: '95' is not a level between 0 and 1
+--method crude --events cases --population births --multiplier 0|--multiplier: '0' is not a number above 0
+--method crude --events cases --population births --digits 0|--digits: '0' is not a whole number from 1 to 17
+--method crude --events cases --population births --measure odds|--measure: 'odds' is not rate or proportion
+--method direct --events cases --population births --strata maternal_age --standard /nonexistent.csv|cannot open /nonexistent.csv
+--method direct --events cases --population births --strata maternal_age --standard esp2013|the standard esp2013 has none of the strata columns
+--method direct --events cases --population births --strata maternal_age --standard $F/fleiss-standard.csv|--weight-column: column 'weight' not found in
+EOF
+    run koppel standardise --method crude --events cases --population births --bogus "$input"
+    assert_failure 2
+}
+
+@test "bad standard and reference files stop the run with status 1 and file:line" {
+    printf 'maternal_age,weight\nUnder 20,5\nUnder 20,6\n' > "$T/twice.csv"
+    run koppel standardise --method direct --standard "$T/twice.csv" --strata maternal_age \
+        --events cases --population births "$F/fleiss.csv"
+    assert_failure 1
+    assert_output "koppel-standardise: $T/twice.csv:3: stratum maternal_age=Under 20 occurs twice in the standard $T/twice.csv"
+    printf 'maternal_age,weight\nUnder 20,-5\n' > "$T/negative.csv"
+    run koppel standardise --method direct --standard "$T/negative.csv" --strata maternal_age \
+        --events cases --population births "$F/fleiss.csv"
+    assert_failure 1
+    assert_output "koppel-standardise: $T/negative.csv:2: column 'weight': not a number of 0 or more"
+    printf 'maternal_age,cases,births\nUnder 20,5,0\n' > "$T/zero.csv"
+    run koppel standardise --method indirect --reference "$T/zero.csv" --strata maternal_age \
+        --events cases --population births "$F/fleiss.csv"
+    assert_failure 1
+    assert_output "koppel-standardise: $T/zero.csv:2: column 'births': not a number above 0"
+}
+
+@test "output: -o appears atomically, /dev/full is status 3, a closed pipe is quiet" {
+    run koppel standardise --method crude -g order --events cases --population births \
+        -o "$T/out.csv" "$F/fleiss.csv"
+    assert_success
+    assert_file_exists "$T/out.csv"
+    run bash -c "ls '$T' | grep -c tmp"
+    assert_output "0"
+    run bash -c "koppel standardise --method crude -g order --events cases --population births '$F/fleiss.csv' | head -c 1"
+    assert_success
+    # never '-o /dev/full': -o renames a temporary into place, which as root replaces the device
+    [ -c /dev/full ] || skip "/dev/full is not the full device on this machine"
+    run bash -c "koppel standardise --method crude -g order --events cases --population births '$F/fleiss.csv' > /dev/full"
+    assert_failure 3
+}
+
+@test "--help and --version" {
+    run koppel standardise --help
+    assert_success
+    assert_line --index 0 --regexp '^Usage: koppel standardise '
+    assert_line --index 1 "Crude, direct and indirect standardisation of rates and proportions, with intervals."
+    assert_output --partial "--compare-to COL=VALUE"
+    assert_output --partial "Exit status:"
+    run koppel standardise --version
+    assert_success
+    assert_output --regexp '^koppel-standardise \(koppel\) '
+}
+
+@test "stdin and a semicolon delimiter" {
+    tr , ';' < "$F/fleiss.csv" > "$T/semi.csv"
+    tr , ';' < "$F/fleiss-standard.csv" > "$T/semi-standard.csv"
+    run bash -c "koppel standardise -d ';' --method direct --standard '$T/semi-standard.csv' --weight-column births --strata maternal_age -g order --events cases --population births --multiplier 100000 < '$T/semi.csv'"
+    assert_success
+    assert_line --index 1 --regexp ',75\.52900745,'
+}
