@@ -30,6 +30,9 @@ static const char usage[] =
     "                              the period START..END (ISO dates, both days included; an\n"
     "                              empty END means still open) overlaps FROM..TO; an empty\n"
     "                              START is a bad record\n"
+    "      --covers START,END=FROM..TO\n"
+    "                              the period START..END covers all of FROM..TO (same rules),\n"
+    "                              e.g. registered for the whole of a year\n"
     "Columns:\n"
     "      --columns COL[,COL...]  write only these columns, in this order\n"
     "      --drop COL[,COL...]     write all columns but these\n"
@@ -44,7 +47,7 @@ static const char usage[] =
     "Records left out by a condition are counted as 'filtered' in --stats.\n";
 
 enum { OPT_EQ = OPT_FILTER_BASE, OPT_NE, OPT_LT, OPT_LE, OPT_GT, OPT_GE, OPT_EMPTY, OPT_NOT_EMPTY,
-       OPT_OVERLAPS, OPT_COLUMNS, OPT_DROP };
+       OPT_OVERLAPS, OPT_COVERS, OPT_COLUMNS, OPT_DROP };
 
 static const struct option long_options[] = {
     {"eq", required_argument, NULL, OPT_EQ},
@@ -56,6 +59,7 @@ static const struct option long_options[] = {
     {"empty", required_argument, NULL, OPT_EMPTY},
     {"not-empty", required_argument, NULL, OPT_NOT_EMPTY},
     {"overlaps", required_argument, NULL, OPT_OVERLAPS},
+    {"covers", required_argument, NULL, OPT_COVERS},
     {"columns", required_argument, NULL, OPT_COLUMNS},
     {"drop", required_argument, NULL, OPT_DROP},
     KOPPEL_COMMON_LONG_OPTIONS,
@@ -65,7 +69,7 @@ static const struct option long_options[] = {
 /* ---------------------------------------------------------------- conditions */
 
 typedef struct condition {
-    int kind;           /* OPT_EQ ... OPT_OVERLAPS */
+    int kind;           /* OPT_EQ ... OPT_COVERS */
     const char *option; /* "--eq", for messages */
     char *column;       /* as given */
     char *second_column; /* END of --overlaps */
@@ -89,7 +93,7 @@ typedef struct select_options {
 static const char *option_name(int kind)
 {
     static const char *names[] = {"--eq", "--ne", "--lt", "--le", "--gt", "--ge",
-                                  "--empty", "--not-empty", "--overlaps"};
+                                  "--empty", "--not-empty", "--overlaps", "--covers"};
     return names[kind - OPT_EQ];
 }
 
@@ -137,19 +141,19 @@ static void add_condition(const koppel_context *ctx, select_options *options, in
                 break;
             item = bar + 1;
         }
-    } else if (kind == OPT_OVERLAPS) {
+    } else if (kind == OPT_OVERLAPS || kind == OPT_COVERS) {
         char *comma = strchr(c->column, ',');
         char *dots = strstr(value, "..");
         if (!comma || !dots)
-            koppel_usage_error(ctx, "--overlaps expects START,END=FROM..TO, e.g. "
-                                    "start_date,end_date=2023-01-01..2023-12-31");
+            koppel_usage_error(ctx, "%s expects START,END=FROM..TO, e.g. "
+                                    "start_date,end_date=2023-01-01..2023-12-31", c->option);
         *comma = '\0';
         c->second_column = comma + 1;
         *dots = '\0';
         if (!parse_date_days(value, &c->from_day) || !parse_date_days(dots + 2, &c->to_day))
-            koppel_usage_error(ctx, "--overlaps: FROM and TO must be ISO dates (YYYY-MM-DD)");
+            koppel_usage_error(ctx, "%s: FROM and TO must be ISO dates (YYYY-MM-DD)", c->option);
         if (c->from_day > c->to_day)
-            koppel_usage_error(ctx, "--overlaps: FROM is after TO");
+            koppel_usage_error(ctx, "%s: FROM is after TO", c->option);
     } else if (parse_date_days(value, &c->day))
         c->is_date = true;
     else if (!number_parse_double(value, strlen(value), &c->number))
@@ -206,7 +210,8 @@ static verdict evaluate(const condition *c, const record_t *record, const char *
             found = strlen(c->values[i]) == length && memcmp(c->values[i], field, length) == 0;
         return found == (c->kind == OPT_EQ) ? MEETS : FAILS;
     }
-    case OPT_OVERLAPS: {
+    case OPT_OVERLAPS:
+    case OPT_COVERS: {
         int64_t start, finish;
         if (!field_days(record, c->index, &start)) {
             snprintf(reason, reason_size, "column '%s': %s", header_name,
@@ -222,6 +227,8 @@ static verdict evaluate(const condition *c, const record_t *record, const char *
             snprintf(reason, reason_size, "column '%s' is before column '%s'", c->second_column, header_name);
             return BAD;
         }
+        if (c->kind == OPT_COVERS)
+            return start <= c->from_day && finish >= c->to_day ? MEETS : FAILS;
         return start <= c->to_day && finish >= c->from_day ? MEETS : FAILS;
     }
     default:

@@ -62,6 +62,18 @@ ids() { cut -d, -f1 | tail -n +2 | paste -sd' '; }
     assert_output "a1 a3 a5"
 }
 
+@test "--covers: the period contains the whole of FROM..TO" {
+    # by hand: a1 ends 2022-12-31 no; a2 starts 2023-12-31 no; a3 2021..2022 covers 2022;
+    # a5 2020-05-05 open covers 2022 and 2023; a6 one day
+    run bash -c "koppel select --covers start_date,end_date=2022-01-01..2022-12-31 '$F/wmo.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    assert_output "a3 a5"
+    run bash -c "koppel select --covers start_date,end_date=2023-01-01..2023-01-01 '$F/wmo.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    assert_output "a5 a6"
+    run koppel select --covers start_date=2023-01-01..2023-12-31 "$F/wmo.csv"
+    assert_failure 2
+    assert_output --partial "--covers expects START,END=FROM..TO"
+}
+
 @test "--columns keeps and orders columns; --drop removes some" {
     run koppel select --columns provision_type,bsn "$F/wmo.csv"
     assert_success
