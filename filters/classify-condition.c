@@ -1,5 +1,6 @@
 /* classify-condition.c: koppel classify-condition — condition groups from ICPC (or ATC) codes:
  * prevalence per person over a lookback window, tags on contacts; and categories from codes. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,8 +70,9 @@ static const char usage[] =
     "invalid code is a rejected record, an empty code belongs to no condition. A rule code\n"
     "matches the code and its sub-codes: T90 matches T90 and T90.02, not T901. With --map codes\n"
     "are compared as text, ignoring surrounding white space and ASCII case.\n"
-    "Rules files: see README.md (columns condition, condition_label, subgroup, subgroup_label,\n"
-    "code_system, codes, duration, lookback_years, min_age, note).\n"
+    "Rules files: see share/koppel/rules/README.md (installed beside the tables): columns\n"
+    "condition, condition_label, subgroup, subgroup_label, code_system (ICPC or ATC), codes,\n"
+    "duration, lookback_years, min_age, note; a category table has two columns, code,category.\n"
     "Ages: 'aged 80 or over' is at least 80 completed years on the reference date (born on\n"
     "29 February: a year completes on 1 March). The frail elderly and intellectual disability\n"
     "indicators count every contact of the group's patients: take those from --prevalence,\n"
@@ -83,9 +85,13 @@ static const char usage[] =
     "  koppel classify-condition --tag --long --matched-only gp_contacts.csv > tagged.csv\n"
     "  koppel classify-condition --map --default unknown wmo.csv > wmo-categorised.csv\n"
     "\n"
-    "--stats: with --prevalence, records_out counts persons and 'filtered' the episodes that\n"
-    "made no 1 (episodes_no_code, _no_group, _outside_window, _outside_population) plus repeated\n"
-    "population rows (population_duplicates); per group persons_<condition>.\n";
+    "--stats: with --prevalence records_in counts episodes and population rows, records_out\n"
+    "persons, 'filtered' the episodes that set no flag (episodes_no_code, episodes_no_group,\n"
+    "episodes_outside_window, episodes_outside_population) and repeated population rows\n"
+    "(population_duplicates); episodes_in = episodes_used + those + episodes_rejected; per group\n"
+    "persons_<condition>. With --tag records_<condition>; --long adds pairs and records_written\n"
+    "(records_out counts output records, of which one input record may give several: then\n"
+    "records_in = records_written + filtered + rejected).\n";
 
 enum { OPT_PREVALENCE = OPT_FILTER_BASE, OPT_TAG, OPT_MAP, OPT_RULES, OPT_CODE, OPT_SUBGROUPS,
        OPT_YEAR, OPT_ID, OPT_START, OPT_END, OPT_POPULATION, OPT_POPULATION_ID, OPT_BIRTH,
@@ -260,10 +266,21 @@ typedef struct person {
     unsigned char bits[];
 } person;
 
+/* Persons live in large blocks (one allocation per block, not per person): millions of
+ * persons are held until the end, and a malloc each would cost time and 16 bytes apiece. */
+enum { PERSON_BLOCK_SIZE = 1 << 20 };
+
+typedef struct person_block {
+    struct person_block *previous;
+    size_t used;
+    _Alignas(max_align_t) unsigned char bytes[PERSON_BLOCK_SIZE];
+} person_block;
+
 typedef struct person_table {
     person *head;
     size_t bit_bytes;
     size_t count;
+    person_block *block;
 } person_table;
 
 static person *person_find(const person_table *table, const char *id, size_t length)
@@ -274,9 +291,26 @@ static person *person_find(const person_table *table, const char *id, size_t len
     return found;
 }
 
+static void *person_allocate(person_table *table, size_t size)
+{
+    size = (size + _Alignof(max_align_t) - 1) & ~(size_t)(_Alignof(max_align_t) - 1);
+    if (size > PERSON_BLOCK_SIZE)
+        message_die(EXIT_SYSTEM, "a person id of %zu bytes is too long to hold", size);
+    if (!table->block || table->block->used + size > PERSON_BLOCK_SIZE) {
+        person_block *block = xmalloc(sizeof *block);
+        block->previous = table->block;
+        block->used = 0;
+        table->block = block;
+    }
+    void *memory = table->block->bytes + table->block->used;
+    table->block->used += size;
+    memset(memory, 0, size);
+    return memory;
+}
+
 static person *person_add(person_table *table, const char *id, size_t length)
 {
-    person *p = xcalloc(1, sizeof(person) + table->bit_bytes + length + 1);
+    person *p = person_allocate(table, sizeof(person) + table->bit_bytes + length + 1);
     p->id = (char *)p->bits + table->bit_bytes;
     memcpy(p->id, id, length);
     HASH_ADD_KEYPTR(hh, table->head, p->id, length, p);
@@ -286,10 +320,11 @@ static person *person_add(person_table *table, const char *id, size_t length)
 
 static void person_table_free(person_table *table)
 {
-    person *p, *next;
-    HASH_ITER(hh, table->head, p, next) {
-        HASH_DEL(table->head, p);
-        free(p);
+    HASH_CLEAR(hh, table->head);
+    while (table->block) {
+        person_block *previous = table->block->previous;
+        free(table->block);
+        table->block = previous;
     }
 }
 
@@ -429,6 +464,7 @@ typedef struct prevalence_run {
     int64_t *window_start; /* per rule: 1 January of Y - lookback_years */
     int64_t window_end;    /* 31 December of Y */
     person_table persons;
+    person *last; /* the person of the previous episode */
     bool with_population;
     record_writer *outside;
     prevalence_counts counts;
@@ -469,7 +505,11 @@ static void prevalence_episode(koppel_context *ctx, prevalence_run *run, record_
     int64_t start, end;
     if (code_length < 0 || !episode_period(ctx, reader, record, options, columns, &start, &end))
         return;
-    person *p = person_find(&run->persons, record->fields[columns->id], id_length);
+    /* Extracts usually list a person's episodes together: skip the hash lookup then. */
+    const char *id = record->fields[columns->id];
+    person *p = run->last;
+    if (!p || p->hh.keylen != id_length || memcmp(p->id, id, id_length) != 0)
+        p = person_find(&run->persons, id, id_length);
     if (!p && run->with_population) {
         run->counts.outside_population++;
         ctx->counts.filtered++;
@@ -478,7 +518,8 @@ static void prevalence_episode(koppel_context *ctx, prevalence_run *run, record_
         return;
     }
     if (!p)
-        p = person_add(&run->persons, record->fields[columns->id], id_length);
+        p = person_add(&run->persons, id, id_length);
+    run->last = p;
     int result = code_length == 0 ? -1 : mark_episode(run, p, code, (size_t)code_length, start, end);
     if (result == 2) {
         run->counts.used++;
@@ -631,7 +672,7 @@ static void run_prevalence(koppel_context *ctx, const classify_options *options,
 /* ---------------------------------------------------------------- tagging */
 
 typedef struct tag_counts {
-    uint64_t matched, unmatched, no_code, pairs;
+    uint64_t matched, unmatched, no_code, pairs, written;
 } tag_counts;
 
 /* Write one (record, condition[, subgroup]) row of --long. */
@@ -668,11 +709,13 @@ static void write_long(koppel_context *ctx, const classify_options *options, con
             }
     }
     if (!any) {
-        if (options->matched_only)
+        if (options->matched_only) {
             ctx->counts.filtered++;
-        else
-            write_pair(ctx->out, record, "", "", options->subgroups);
+            return;
+        }
+        write_pair(ctx->out, record, "", "", options->subgroups);
     }
+    counts->written++;
 }
 
 static void run_tag(koppel_context *ctx, const classify_options *options, const condition_rules *rules,
@@ -748,8 +791,10 @@ static void run_tag(koppel_context *ctx, const classify_options *options, const 
     koppel_stats_int(ctx, "records_matched", (int64_t)counts.matched);
     koppel_stats_int(ctx, "records_unmatched", (int64_t)counts.unmatched);
     koppel_stats_int(ctx, "records_no_code", (int64_t)counts.no_code);
-    if (options->long_form)
+    if (options->long_form) {
         koppel_stats_int(ctx, "pairs", (int64_t)counts.pairs);
+        koppel_stats_int(ctx, "records_written", (int64_t)counts.written);
+    }
     for (size_t g = 0; g < rules->group_count; g++)
         if (active.group[g]) {
             char key[128];
@@ -1018,6 +1063,8 @@ int main(int argc, char **argv)
     if (argc - optind > 1)
         koppel_usage_error(&ctx, "one input FILE at most (or standard input)");
     const char *input = optind < argc ? argv[optind] : "-";
+    if (options.population_path && strcmp(options.population_path, "-") == 0 && strcmp(input, "-") == 0)
+        koppel_usage_error(&ctx, "the population and the episodes cannot both come from standard input");
     char *default_rules = NULL;
     if (!options.rules_path)
         options.rules_path = default_rules =

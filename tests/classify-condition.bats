@@ -94,6 +94,9 @@ CONDITION_GROUPS="mental cancer cardiovascular frail_elderly neck_back osteoarth
     assert_output --partial "one input FILE"
     run koppel-classify-condition --tag --bogus "$T/e.csv"
     assert_failure 2
+    run koppel-classify-condition --prevalence --year 2023 --population - < "$T/e.csv"
+    assert_failure 2
+    assert_output --partial "cannot both come from standard input"
 }
 
 @test "a missing column is a usage error that lists the columns" {
@@ -570,6 +573,14 @@ PY
     assert_failure 3
 }
 
+@test "a closed pipe downstream ends the run quietly" {
+    { echo "bsn,icpc"; seq 1 200000 | sed 's/$/,T90.02/'; } > "$T/c.csv"
+    run bash -c "set -o pipefail; koppel-classify-condition --tag '$T/c.csv' | head -n 2"
+    assert_success
+    assert_output "bsn,icpc,mental,cancer,cardiovascular,frail_elderly,neck_back,osteoarthritis,diabetes,asthma_copd,intellectual_disability
+1,T90.02,0,0,0,0,0,0,1,0,0"
+}
+
 # ---------------------------------------------------------------- tagging
 
 @test "--tag: 0/1 columns per group; unmatched and empty codes kept; counts balance" {
@@ -630,6 +641,11 @@ c3,U99,renal
 c4,A01,"
     run stats_field "$T/s.json" pairs
     assert_output 4
+    # by hand: 4 records in, all written (c4 without a condition), 5 output records
+    run stats_field "$T/s.json" records_written
+    assert_output 4
+    run stats_field "$T/s.json" records_out
+    assert_output 5
     run koppel-classify-condition --tag --long --subgroups --matched-only --rules "$T/rules.csv" "$T/c.csv"
     assert_success
     assert_output "id,icpc,condition,subgroup
@@ -827,4 +843,67 @@ $T/wmo.csv,4,column 'provision_type' is empty: no category"
     assert_success
     assert_output "bsn,code,category
 1,a,x"
+}
+
+# ---------------------------------------------------------------- against koppel synth
+
+@test "koppel synth: prevalences agree with an independent Python classification and the planted targets" {
+    [ -x "$KOPPEL_BIN/koppel-synth" ] || skip "koppel synth is not built"
+    koppel-synth --persons 30000 --gp-coverage 0.5 --seed 11 --out "$T/syn" --truth "$T/syn/truth.csv" >/dev/null
+    koppel-select --overlaps registration_start,registration_end=2023-01-01..2023-12-31 \
+        "$T/syn/gp_patients.csv" > "$T/patients-2023.csv"
+    run koppel-classify-condition --prevalence --year 2023 --population "$T/patients-2023.csv" \
+        --subgroups --stats "$T/s.json" -o "$T/prevalence.csv" "$T/syn/gp_episodes.csv"
+    assert_success
+    domain_table > "$T/table.txt"
+    python3 - "$T/table.txt" "$T/syn/gp_episodes.csv" "$T/patients-2023.csv" "$T/prevalence.csv" \
+        "$T/syn/truth.csv" "$CONDITION_GROUPS" <<'PY'
+import csv, datetime, math, sys
+table, episodes, patients, output, truth, groups = sys.argv[1:7]
+groups = groups.split()
+Y = 2023
+rules = {}  # stem -> [(group, subgroup, lookback)]
+for line in open(table):
+    g, s, codes, lookback = line.split()
+    for code in codes.split(","):
+        rules.setdefault(code, []).append((g, s, int(lookback)))
+def day(text):
+    return datetime.date.fromisoformat(text)
+births = {}
+for row in csv.DictReader(open(patients)):
+    births.setdefault(row["bsn"], row["birth_date"])
+flags = {bsn: set() for bsn in births}
+for bsn, birth in births.items():
+    b = day(birth)
+    age = Y - b.year - ((12, 31) < (b.month, b.day))
+    if age >= 80:
+        flags[bsn].update({"frail_elderly", "frail_elderly_aged_80_plus"})
+for row in csv.DictReader(open(episodes)):
+    if row["bsn"] not in flags:
+        continue
+    code = row["icpc"].strip().upper()
+    stem = code.split(".")[0]
+    start = day(row["start_date"])
+    end = day(row["end_date"]) if row["end_date"] else datetime.date.max
+    for g, s, lookback in rules.get(stem, []):
+        if start <= datetime.date(Y, 12, 31) and end >= datetime.date(Y - lookback, 1, 1):
+            flags[row["bsn"]].add(g)
+            if s != "-":
+                flags[row["bsn"]].add(g + "_" + s)
+got = {row["bsn"]: row for row in csv.DictReader(open(output))}
+assert set(got) == set(flags), "persons differ"
+columns = [c for c in next(csv.reader(open(output)))[1:] if c != "multimorbidity"]
+for bsn, row in got.items():
+    for c in columns:
+        assert int(row[c]) == (c in flags[bsn]), (c, row[c])
+    assert int(row["multimorbidity"]) == len([g for g in groups if g in flags[bsn]])
+# planted targets (IZA 2023 prevalences): within 20% of the target plus 3 standard errors
+targets = {r[2]: float(r[3]) for r in csv.reader(open(truth)) if r[0] == "condition" and r[1] == "target_prevalence"}
+assert len(targets) >= 8, targets
+n = len(got)
+for g, target in targets.items():
+    observed = sum(int(r[g]) for r in got.values()) / n
+    allowed = 0.2 * target + 3 * math.sqrt(target * (1 - target) / n)
+    assert abs(observed - target) <= allowed, (g, observed, target, allowed)
+PY
 }
