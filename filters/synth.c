@@ -1442,6 +1442,8 @@ static void draw_gp_contacts(synth *s, const person *p, int64_t from, int64_t to
         const char *icpc = chance(s->rng, CONTACT_EPISODE_CODE) ? open_episode_code(s, day, -1) : NULL;
         if (!icpc)
             icpc = general_code(s, p, age);
+        if (!icpc)
+            icpc = "";
         if ((type == CONTACT_PHONE || type == CONTACT_EMAIL || type == CONTACT_OTHER) &&
             chance(s->rng, CONTACT_NO_CODE))
             icpc = "";
@@ -1485,6 +1487,8 @@ static void draw_poh_contacts(synth *s, int64_t from, int64_t to, double exposur
 
 static void write_contacts(synth *s, const person *p, const registration *r)
 {
+    if (s->contact_count == 0)
+        return;
     record_writer *semicolon = r->practice == s->semicolon_practice ? s->semicolon_file : NULL;
     qsort(s->contacts, s->contact_count, sizeof(contact), compare_contacts);
     for (size_t k = 0; k < s->contact_count; k++) {
