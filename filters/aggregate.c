@@ -11,6 +11,32 @@
 #include "message.h"
 #include "number.h"
 
+/* uthash's default hash (Jenkins) costs more on a short group key than the rest of a lookup;
+ * a word-at-a-time multiply-xor hash with the murmur3 finaliser spreads such keys as well. */
+static inline unsigned key_hash(const void *key, size_t length)
+{
+    const unsigned char *p = key;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ length;
+    for (; length >= 8; p += 8, length -= 8) {
+        uint64_t word;
+        memcpy(&word, p, 8);
+        h = (h ^ word) * 0xBF58476D1CE4E5B9ull;
+        h ^= h >> 31;
+    }
+    if (length) {
+        uint64_t word = 0;
+        memcpy(&word, p, length);
+        h = (h ^ word) * 0xBF58476D1CE4E5B9ull;
+    }
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDull;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ull;
+    h ^= h >> 33;
+    return (unsigned)h;
+}
+
+#define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = key_hash((keyptr), (keylen)))
 #define uthash_malloc(size) xmalloc(size)
 #define uthash_free(pointer, size) free(pointer)
 #include <uthash.h>
@@ -895,21 +921,24 @@ static void check_label(aggregate *a)
         }
 }
 
-/* Is MASK (bit i set: column i totalled) one of the margins asked for? */
-static bool wanted_margin(const aggregate *a, unsigned long mask)
+/* The margins asked for, as masks of 'g' (grouped) and 't' (totalled) per group column: for
+ * the cube every combination but the detail, for the rollup the last column totalled, the
+ * last two, ..., all. */
+static char **margin_masks(const aggregate *a, size_t *count)
 {
-    if (mask == 0)
-        return false;
-    if (a->margins == MARGINS_CUBE)
-        return true;
-    /* Rollup: the totalled columns are the last ones. */
-    unsigned long suffix = 0;
-    for (size_t i = a->group_count; i-- > 0;) {
-        suffix |= 1ul << i;
-        if (mask == suffix)
-            return true;
+    size_t k = a->group_count;
+    size_t total = a->margins == MARGINS_CUBE ? ((size_t)1 << k) - 1 : k;
+    char **masks = xmalloc((total + 1) * sizeof(char *));
+    for (size_t m = 0; m < total; m++) {
+        masks[m] = xmalloc(k + 1);
+        for (size_t i = 0; i < k; i++) {
+            bool totalled = a->margins == MARGINS_CUBE ? ((m + 1) >> i) & 1 : i >= k - 1 - m;
+            masks[m][i] = totalled ? 't' : 'g';
+        }
+        masks[m][k] = '\0';
     }
-    return false;
+    *count = total;
+    return masks;
 }
 
 static void add_margins(aggregate *a)
@@ -919,20 +948,19 @@ static void add_margins(aggregate *a)
     size_t n = 0;
     for (cell *c = a->cells; c; c = c->hh.next)
         details[n++] = c;
-    unsigned long combinations = 1ul << a->group_count;
-    for (unsigned long mask = 1; mask < combinations; mask++) {
-        if (!wanted_margin(a, mask))
-            continue;
+    size_t mask_count;
+    char **masks = margin_masks(a, &mask_count);
+    for (size_t m = 0; m < mask_count; m++) {
+        const char *mask = masks[m];
         for (size_t d = 0; d < n; d++) {
             const cell *detail = details[d];
             ensure_key(a, detail->key_length);
+            memcpy(a->key, mask, a->group_count);
             const char *from = detail->key + a->group_count;
             char *to = a->key + a->group_count;
             for (size_t i = 0; i < a->group_count; i++) {
                 size_t length = strlen(from);
-                bool totalled = mask & (1ul << i);
-                a->key[i] = totalled ? 't' : 'g';
-                if (!totalled) {
+                if (mask[i] == 'g') {
                     memcpy(to, from, length);
                     to += length;
                 }
@@ -942,7 +970,9 @@ static void add_margins(aggregate *a)
             cell *margin = find_cell(a, a->key, (size_t)(to - a->key), NULL);
             merge_cell(a, margin, detail);
         }
+        free(masks[m]);
     }
+    free(masks);
     free(details);
 }
 
@@ -1555,6 +1585,7 @@ static void release(aggregate *a)
         clear_cell(a, c);
     if (a->scratch)
         clear_cell(a, a->scratch);
+    free(a->scratch);
     HASH_CLEAR(hh, a->cells);
     for (size_t i = 0; i < a->stat_count; i++) {
         statistic *s = &a->stats[i];
@@ -1632,9 +1663,8 @@ int main(int argc, char **argv)
         read_partial_header(&a, first);
     plan_statistics(&a);
     a.group_index = xcalloc(a.group_count + 1, sizeof(size_t));
-    if (a.merge) {
+    if (a.merge)
         a.scratch = xcalloc(1, sizeof(cell) + a.state_size);
-    }
     if (a.group_count == 0) { /* one record for all input, even for none */
         ensure_key(&a, 1);
         find_cell(&a, a.key, 0, NULL);
@@ -1664,7 +1694,6 @@ int main(int argc, char **argv)
     report(&a);
     int status = koppel_finish(&a.ctx);
     record_reader_close(first);
-    free(a.scratch);
     release(&a);
     return status;
 }
