@@ -580,6 +580,7 @@ struct record_writer {
     size_t used;
     uint64_t records;
     bool in_record;
+    bool direct; /* a named non-regular file, written in place */
 };
 
 static void writer_flush(record_writer *writer)
@@ -635,6 +636,16 @@ record_writer *record_writer_open(const char *path, char delimiter)
         return writer;
     }
     writer->path = xstrdup(path);
+    struct stat info;
+    if (stat(path, &info) == 0 && !S_ISREG(info.st_mode)) {
+        /* A device or a FIFO (-o /dev/null, a named pipe) is written directly: renaming a
+         * temporary over it would replace the device with a file. */
+        writer->fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (writer->fd < 0)
+            message_die(3, "cannot open %s: %s", path, strerror(errno));
+        writer->direct = true;
+        return writer;
+    }
     size_t length = strlen(path) + 16;
     writer->temporary = xmalloc(length);
     snprintf(writer->temporary, length, "%s.tmpXXXXXX", path);
@@ -715,6 +726,8 @@ void record_writer_close(record_writer *writer)
     if (!writer)
         return;
     writer_flush(writer);
+    if (writer->direct && close(writer->fd) != 0)
+        message_die(3, "error writing %s: %s", writer->path, strerror(errno));
     if (!writer->temporary) {
         writer_free(writer);
         return;
@@ -737,6 +750,8 @@ void record_writer_abandon(record_writer *writer)
 {
     if (!writer)
         return;
+    if (writer->direct)
+        close(writer->fd);
     if (writer->temporary) {
         close(writer->fd);
         unlink(writer->temporary);

@@ -184,6 +184,17 @@ PY
     assert_output --partial "koppel-select: error writing standard output: No space left on device"
 }
 
+@test "-o onto a device writes the device and never replaces it" {
+    [ -c /dev/full ] || skip "/dev/full is not the full device on this machine"
+    run koppel select -o /dev/full "$F/quoted.csv"
+    assert_failure 3
+    assert_output --partial "error writing /dev/full"
+    [ -c /dev/full ]
+    run koppel select -o /dev/null "$F/quoted.csv"
+    assert_success
+    [ -c /dev/null ]
+}
+
 @test "a closed pipe downstream ends quietly with status 0" {
     python3 -c 'import sys; sys.stdout.write("a,b\n" + "1,2\n" * 300000)' > "$BATS_TEST_TMPDIR/long.csv"
     run bash -c "set -o pipefail; koppel select '$BATS_TEST_TMPDIR/long.csv' 2>'$BATS_TEST_TMPDIR/err' | head -n 1"
