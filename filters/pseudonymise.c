@@ -11,7 +11,7 @@
 #include "pseudonym.h"
 
 static const char usage[] =
-    "Usage: koppel pseudonymise --key-file FILE [--project NAME] --bsn COL[,COL...] [OPTIONS] [FILE...]\n"
+    "Usage: koppel pseudonymise --key-file FILE [--project NAME] --bsn COL [OPTIONS] [FILE...]\n"
     "Replace BSNs and other identifiers by keyed pseudonyms; coarsen or drop quasi-identifiers.\n"
     "   or: koppel pseudonymise --new-key FILE [--project NAME]\n"
     "\n"
