@@ -153,6 +153,10 @@ typedef struct key_buffer {
 static void key_reset(key_buffer *key)
 {
     key->length = 0;
+    if (!key->bytes) { /* an empty key is still a valid pointer, for memcpy and the hash */
+        key->capacity = 64;
+        key->bytes = xmalloc(key->capacity);
+    }
 }
 
 static void key_append(key_buffer *key, const char *value, size_t length)
