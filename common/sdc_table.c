@@ -1,0 +1,363 @@
+/* sdc_table.c: the table model of sdc.h (codes, hierarchies by prefix, cells, additivity
+ * constraints) and the primary rules. */
+#include "sdc.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uthash.h>
+
+#include "message.h"
+
+struct sdc_code_entry {
+    const char *code; /* points into dim->codes */
+    size_t position;
+    UT_hash_handle hh;
+};
+
+/* ---------------------------------------------------------------- dimensions */
+
+sdc_table *sdc_table_create(size_t dim_count, char *const *names, const sdc_dimension_kind *kinds,
+                            const char *total_label)
+{
+    sdc_table *table = xcalloc(1, sizeof *table);
+    table->dim_count = dim_count;
+    table->dims = xcalloc(dim_count, sizeof(sdc_dimension));
+    table->total_label = xstrdup(total_label);
+    for (size_t d = 0; d < dim_count; d++) {
+        table->dims[d].name = xstrdup(names[d]);
+        table->dims[d].kind = kinds[d];
+    }
+    return table;
+}
+
+size_t sdc_dimension_intern(sdc_dimension *dim, const char *code, size_t length)
+{
+    sdc_code_entry *entry;
+    HASH_FIND(hh, dim->index, code, length, entry);
+    if (entry)
+        return entry->position;
+    if (dim->code_count == dim->code_capacity) {
+        dim->code_capacity = dim->code_capacity ? 2 * dim->code_capacity : 16;
+        dim->codes = xrealloc(dim->codes, dim->code_capacity * sizeof(char *));
+    }
+    entry = xmalloc(sizeof *entry);
+    dim->codes[dim->code_count] = xstrndup(code, length);
+    entry->code = dim->codes[dim->code_count];
+    entry->position = dim->code_count++;
+    HASH_ADD_KEYPTR(hh, dim->index, entry->code, length, entry);
+    return entry->position;
+}
+
+long sdc_dimension_find(const sdc_dimension *dim, const char *code)
+{
+    sdc_code_entry *entry;
+    HASH_FIND(hh, dim->index, code, strlen(code), entry);
+    return entry ? (long)entry->position : -1;
+}
+
+static char *format_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *format_error(const char *fmt, ...)
+{
+    char text[1024];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(text, sizeof text, fmt, args);
+    va_end(args);
+    return xstrdup(text);
+}
+
+/* The code without its leading letters: "WK036300" -> "036300". */
+static const char *strip_letters(const char *code)
+{
+    while (isalpha((unsigned char)*code))
+        code++;
+    return code;
+}
+
+/* Parents in a hierarchical dimension: the longest other code whose stripped form is a
+ * proper prefix of this code's stripped form; none: a child of the total. */
+static bool hierarchy_parents(sdc_dimension *dim, char **error_text)
+{
+    sdc_code_entry *stripped = NULL; /* stripped text -> code */
+    bool ok = true;
+    for (size_t c = 0; c < dim->code_count && ok; c++) {
+        if (c == dim->total)
+            continue;
+        const char *key = strip_letters(dim->codes[c]);
+        size_t length = strlen(key);
+        if (length == 0)
+            continue; /* no digits: a top-level code that nothing nests in */
+        sdc_code_entry *entry;
+        HASH_FIND(hh, stripped, key, length, entry);
+        if (entry) {
+            *error_text = format_error("column '%s': codes '%s' and '%s' are the same without their "
+                                       "letters, so the hierarchy is ambiguous",
+                                       dim->name, dim->codes[entry->position], dim->codes[c]);
+            ok = false;
+            break;
+        }
+        entry = xmalloc(sizeof *entry);
+        entry->code = key;
+        entry->position = c;
+        HASH_ADD_KEYPTR(hh, stripped, key, length, entry);
+    }
+    for (size_t c = 0; c < dim->code_count && ok; c++) {
+        if (c == dim->total)
+            continue;
+        const char *key = strip_letters(dim->codes[c]);
+        dim->parent[c] = (long)dim->total;
+        for (size_t length = strlen(key); length-- > 1;) {
+            sdc_code_entry *entry;
+            HASH_FIND(hh, stripped, key, length, entry);
+            if (entry) {
+                dim->parent[c] = (long)entry->position;
+                break;
+            }
+        }
+    }
+    sdc_code_entry *entry, *next;
+    HASH_ITER(hh, stripped, entry, next) {
+        HASH_DEL(stripped, entry);
+        free(entry);
+    }
+    return ok;
+}
+
+static void children_from_parents(sdc_dimension *dim)
+{
+    size_t n = dim->code_count;
+    dim->child_start = xcalloc(n + 1, sizeof(size_t));
+    dim->children = xmalloc((n ? n : 1) * sizeof(size_t));
+    for (size_t c = 0; c < n; c++)
+        if (dim->parent[c] >= 0)
+            dim->child_start[dim->parent[c] + 1]++;
+    for (size_t c = 0; c < n; c++)
+        dim->child_start[c + 1] += dim->child_start[c];
+    size_t *fill = xmalloc((n ? n : 1) * sizeof(size_t));
+    memcpy(fill, dim->child_start, n * sizeof(size_t));
+    for (size_t c = 0; c < n; c++)
+        if (dim->parent[c] >= 0)
+            dim->children[fill[dim->parent[c]]++] = c;
+    free(fill);
+}
+
+static bool build_dimension(sdc_dimension *dim, const char *total_label, char **error_text)
+{
+    dim->parent = xmalloc((dim->code_count ? dim->code_count : 1) * sizeof(long));
+    for (size_t c = 0; c < dim->code_count; c++)
+        dim->parent[c] = -1;
+    if (dim->kind != SDC_DIMENSION_BY) {
+        long total = sdc_dimension_find(dim, total_label);
+        if (total < 0) {
+            *error_text = format_error("column '%s' has no total ('%s'): every dimension needs its "
+                                       "margin (or name the column in --by)", dim->name, total_label);
+            return false;
+        }
+        dim->total = (size_t)total;
+        if (dim->kind == SDC_DIMENSION_HIERARCHICAL) {
+            if (!hierarchy_parents(dim, error_text))
+                return false;
+        } else {
+            for (size_t c = 0; c < dim->code_count; c++)
+                if (c != dim->total)
+                    dim->parent[c] = (long)dim->total;
+        }
+    }
+    children_from_parents(dim);
+    return true;
+}
+
+bool sdc_table_build(sdc_table *table, size_t measure_count, char **error_text)
+{
+    *error_text = NULL;
+    table->stride = xmalloc((table->dim_count + 1) * sizeof(size_t));
+    size_t cells = 1;
+    for (size_t d = table->dim_count; d-- > 0;) {
+        sdc_dimension *dim = &table->dims[d];
+        if (!build_dimension(dim, table->total_label, error_text))
+            return false;
+        table->stride[d] = cells;
+        if (dim->code_count == 0 || cells > ((size_t)1 << 40) / dim->code_count) {
+            *error_text = format_error("the table has too many cells (the product of the numbers "
+                                       "of codes of its dimensions is above 2^40)");
+            return false;
+        }
+        cells *= dim->code_count;
+    }
+    table->cell_count = cells;
+    table->measure_count = measure_count;
+    for (size_t m = 0; m < measure_count; m++) {
+        table->measure[m] = xmalloc(cells * sizeof(double));
+        for (size_t c = 0; c < cells; c++)
+            table->measure[m][c] = NAN;
+    }
+    table->record = xmalloc(cells * sizeof(long));
+    for (size_t c = 0; c < cells; c++)
+        table->record[c] = -1;
+    return true;
+}
+
+size_t sdc_table_cell(const sdc_table *table, const size_t *codes)
+{
+    size_t cell = 0;
+    for (size_t d = 0; d < table->dim_count; d++)
+        cell += codes[d] * table->stride[d];
+    return cell;
+}
+
+size_t sdc_table_code(const sdc_table *table, size_t cell, size_t d)
+{
+    return cell / table->stride[d] % table->dims[d].code_count;
+}
+
+char *sdc_table_describe(const sdc_table *table, size_t cell)
+{
+    size_t length = 1;
+    for (size_t d = 0; d < table->dim_count; d++)
+        length += strlen(table->dims[d].name) + strlen(table->dims[d].codes[sdc_table_code(table, cell, d)]) + 2;
+    char *text = xmalloc(length);
+    char *p = text;
+    for (size_t d = 0; d < table->dim_count; d++)
+        p += sprintf(p, "%s%s=%s", d ? "," : "", table->dims[d].name,
+                     table->dims[d].codes[sdc_table_code(table, cell, d)]);
+    return text;
+}
+
+/* ---------------------------------------------------------------- constraints */
+
+void sdc_table_constraints(sdc_table *table)
+{
+    /* First count, then fill: constraint k along dimension d for every cell whose code in d
+     * has children. */
+    size_t count = 0, entries = 0;
+    for (size_t d = 0; d < table->dim_count; d++) {
+        const sdc_dimension *dim = &table->dims[d];
+        if (dim->kind == SDC_DIMENSION_BY)
+            continue;
+        size_t others = table->cell_count / dim->code_count;
+        for (size_t c = 0; c < dim->code_count; c++) {
+            size_t children = dim->child_start[c + 1] - dim->child_start[c];
+            if (children) {
+                count += others;
+                entries += others * (children + 1);
+            }
+        }
+    }
+    table->constraint_count = count;
+    table->constraint_start = xmalloc((count + 1) * sizeof(size_t));
+    table->constraint_cell = xmalloc((entries ? entries : 1) * sizeof(size_t));
+    table->constraint_dim = xmalloc((count ? count : 1) * sizeof(size_t));
+    size_t k = 0, e = 0;
+    for (size_t d = 0; d < table->dim_count; d++) {
+        const sdc_dimension *dim = &table->dims[d];
+        if (dim->kind == SDC_DIMENSION_BY)
+            continue;
+        for (size_t cell = 0; cell < table->cell_count; cell++) {
+            size_t code = sdc_table_code(table, cell, d);
+            size_t first = dim->child_start[code], last = dim->child_start[code + 1];
+            if (first == last)
+                continue;
+            table->constraint_start[k] = e;
+            table->constraint_dim[k] = d;
+            table->constraint_cell[e++] = cell;
+            size_t base = cell - code * table->stride[d];
+            for (size_t i = first; i < last; i++)
+                table->constraint_cell[e++] = base + dim->children[i] * table->stride[d];
+            k++;
+        }
+    }
+    table->constraint_start[k] = e;
+
+    table->incidence_start = xcalloc(table->cell_count + 1, sizeof(size_t));
+    for (size_t i = 0; i < e; i++)
+        table->incidence_start[table->constraint_cell[i] + 1]++;
+    for (size_t c = 0; c < table->cell_count; c++)
+        table->incidence_start[c + 1] += table->incidence_start[c];
+    table->incidence = xmalloc((e ? e : 1) * sizeof(size_t));
+    size_t *fill = xmalloc((table->cell_count + 1) * sizeof(size_t));
+    memcpy(fill, table->incidence_start, table->cell_count * sizeof(size_t));
+    for (size_t kk = 0; kk < count; kk++)
+        for (size_t i = table->constraint_start[kk]; i < table->constraint_start[kk + 1]; i++)
+            table->incidence[fill[table->constraint_cell[i]]++] = kk;
+    free(fill);
+}
+
+bool sdc_constraint_additive(const sdc_table *table, size_t k, size_t m, double *sum)
+{
+    const double *v = table->measure[m];
+    size_t first = table->constraint_start[k], last = table->constraint_start[k + 1];
+    long double total = 0, magnitude = 0;
+    for (size_t i = first + 1; i < last; i++) {
+        total += v[table->constraint_cell[i]];
+        magnitude += fabs(v[table->constraint_cell[i]]);
+    }
+    *sum = (double)total;
+    double margin = v[table->constraint_cell[first]];
+    if (m == SDC_MEASURE_COUNT)
+        return (long double)margin == total;
+    long double scale = fabsl(magnitude) > fabs(margin) ? magnitude : fabs(margin);
+    return fabsl(total - margin) <= 1e-9L * (scale > 1 ? scale : 1);
+}
+
+void sdc_table_free(sdc_table *table)
+{
+    if (!table)
+        return;
+    for (size_t d = 0; d < table->dim_count; d++) {
+        sdc_dimension *dim = &table->dims[d];
+        sdc_code_entry *entry, *next;
+        HASH_ITER(hh, dim->index, entry, next) {
+            HASH_DEL(dim->index, entry);
+            free(entry);
+        }
+        for (size_t c = 0; c < dim->code_count; c++)
+            free(dim->codes[c]);
+        free(dim->codes);
+        free(dim->name);
+        free(dim->parent);
+        free(dim->child_start);
+        free(dim->children);
+    }
+    free(table->dims);
+    free(table->total_label);
+    free(table->stride);
+    for (size_t m = 0; m < SDC_MAX_MEASURES; m++)
+        free(table->measure[m]);
+    free(table->record);
+    free(table->constraint_start);
+    free(table->constraint_cell);
+    free(table->constraint_dim);
+    free(table->incidence_start);
+    free(table->incidence);
+    free(table);
+}
+
+/* ---------------------------------------------------------------- primary rules */
+
+bool sdc_rule_threshold(double count, double threshold, bool zeros_unsafe)
+{
+    if (count == 0)
+        return zeros_unsafe;
+    return count < threshold;
+}
+
+bool sdc_rule_dominance(double total, const double *top, size_t n, double k)
+{
+    if (total <= 0)
+        return false;
+    double largest = 0;
+    for (size_t i = 0; i < n; i++)
+        largest += top[i];
+    return largest > k / 100.0 * total;
+}
+
+bool sdc_rule_p_percent(double total, double x1, double x2, double p)
+{
+    if (total <= 0)
+        return false;
+    return total - x1 - x2 < p / 100.0 * x1;
+}

@@ -1,0 +1,1100 @@
+/* suppress.c: koppel suppress — primary and secondary cell suppression for a table with
+ * margins, proven safe by the attacker's linear program; --audit checks any table's pattern. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "koppel.h"
+#include "message.h"
+#include "number.h"
+#include "sdc.h"
+
+static const char usage[] =
+    "Usage: koppel suppress --dims COL[,COL...] [OPTIONS] [FILE]\n"
+    "Protect a table with margins: primary and secondary suppression, proven by the attacker's LP.\n"
+    "\n"
+    "Reads a table with its margins, one record per cell, as `koppel aggregate --totals` writes\n"
+    "it: the dimension columns hold a code or the total label. Every combination of codes must\n"
+    "be present and every margin must be the sum of its parts. Writes every record in input\n"
+    "order with a column 'status': s publishable, u primary (unsafe by a rule), x secondary\n"
+    "(suppressed so that no u cell can be worked out); suppressed values are blanked.\n"
+    "\n"
+    "Table:\n"
+    "      --dims COL[,COL...]   dimension columns (required)\n"
+    "      --total LABEL         label of the margins in the dimension columns (default Total)\n"
+    "      --hierarchy COL       COL's codes nest: a code's parent is the longest other code of\n"
+    "                            COL that is a proper prefix of it once leading letters are\n"
+    "                            stripped (BU03630000 in WK036300 in GM0363); top codes sum to\n"
+    "                            the total. May be repeated\n"
+    "      --by COL[,COL...]     columns without margins that split the input into separate\n"
+    "                            tables (a year, a measure name)\n"
+    "      --count COL           the count column (default count)\n"
+    "      --value COL           a magnitude column (costs, hours) for --dominance, --p-percent\n"
+    "      --top COL[,COL...]    the largest contributions to --value per cell, largest first\n"
+    "                            (top1_cost,top2_cost); individual values, so never written out\n"
+    "      --blank COL[,COL...]  further columns to blank with a suppressed cell (rates, means)\n"
+    "      --fill-zeros          combinations without a record are cells with count 0 (and value\n"
+    "                            0) that the reader sees as zero; without it they are an error\n"
+    "Primary rules (a cell is unsafe when any rule says so):\n"
+    "      --threshold N         fewer than N units (default 10; 0 switches the rule off)\n"
+    "      --zeros safe|unsafe   whether a zero count is unsafe (default safe)\n"
+    "      --dominance N,K       the N largest contributions exceed K%% of the value (e.g. 2,85)\n"
+    "      --p-percent P         value - x1 - x2 < P%% of x1 (e.g. 10)\n"
+    "      A column named by --status-column in the input is honoured: u marks a cell unsafe,\n"
+    "      z forces it to be published (never suppressed); s, x and empty leave it to the rules.\n"
+    "Secondary suppression:\n"
+    "      --protection P        protection level: the attacker's interval for a primary cell\n"
+    "                            with value v must reach v - P*v and v + P*v, at least one unit\n"
+    "                            either way and never below zero (default 0.30)\n"
+    "      --protect WHAT        count, value or both: the measures to protect (default count,\n"
+    "                            both with --value)\n"
+    "      --method M            optimal (a MIP: fewest suppressed cells), heuristic (hypercubes\n"
+    "                            and protection LPs, for large tables) or auto (default: optimal\n"
+    "                            up to 1500 cells)\n"
+    "      --cost cells|value    minimise the number of suppressed cells, then their total\n"
+    "                            (default), or their total value\n"
+    "      --time-limit S        seconds for the optimal method before it settles for the\n"
+    "                            heuristic's pattern (default 60)\n"
+    "Output:\n"
+    "      --status-column NAME  name of the status column (default status)\n"
+    "      --mark TEXT           write TEXT instead of blanking a suppressed value\n"
+    "      --round B             round published counts to a multiple of B (half up); this is\n"
+    "                            separate from suppression: margins are rounded on their own\n"
+    "                            and no longer add up exactly\n"
+    "Audit:\n"
+    "      --audit               check the pattern of FILE's status column instead: print each\n"
+    "                            suppressed cell's interval and whether it is protected; exit\n"
+    "                            status 1 if any primary cell is not. The report shows the true\n"
+    "                            values: it is for the output checker, not for publication\n"
+    "      --original FILE       the unsuppressed table, for the values of suppressed cells\n"
+    "      --code FOREIGN=OURS   read another tool's status code as one of s, u, x, z (may be\n"
+    "                            repeated, e.g. --code S=s --code U=u --code M=x)\n"
+    "\n" KOPPEL_COMMON_OPTIONS_HELP
+    "\n"
+    "Examples:\n"
+    "  koppel aggregate -g wijk,sex --totals persons.csv |\n"
+    "      koppel suppress --dims wijk,sex --stats stats.json -o published.csv\n"
+    "  koppel suppress --dims wijk,age_band --value cost --top top1_cost,top2_cost \\\n"
+    "      --dominance 2,85 --p-percent 10 --blank mean_cost costs.csv > published.csv\n"
+    "  koppel suppress --dims area,sex --hierarchy area --method heuristic areas.csv\n"
+    "  koppel suppress --audit --dims wijk,sex --original table.csv published.csv\n"
+    "\n"
+    "--stats adds cells, primary (and per rule), secondary, suppressed_count and\n"
+    "suppressed_value (information lost), method and whether the pattern is proven optimal.\n"
+    "The attacker knows the published cells, that margins add up and that no cell is negative.\n";
+
+enum {
+    OPT_DIMS = OPT_FILTER_BASE, OPT_TOTAL, OPT_HIERARCHY, OPT_BY, OPT_COUNT, OPT_VALUE, OPT_TOP,
+    OPT_BLANK, OPT_FILL_ZEROS, OPT_THRESHOLD, OPT_ZEROS, OPT_DOMINANCE, OPT_P_PERCENT,
+    OPT_PROTECTION, OPT_PROTECT, OPT_METHOD, OPT_COST, OPT_TIME_LIMIT, OPT_STATUS_COLUMN, OPT_MARK,
+    OPT_ROUND, OPT_AUDIT, OPT_ORIGINAL, OPT_CODE,
+};
+
+static const struct option long_options[] = {
+    {"dims", required_argument, NULL, OPT_DIMS},
+    {"total", required_argument, NULL, OPT_TOTAL},
+    {"hierarchy", required_argument, NULL, OPT_HIERARCHY},
+    {"by", required_argument, NULL, OPT_BY},
+    {"count", required_argument, NULL, OPT_COUNT},
+    {"value", required_argument, NULL, OPT_VALUE},
+    {"top", required_argument, NULL, OPT_TOP},
+    {"blank", required_argument, NULL, OPT_BLANK},
+    {"fill-zeros", no_argument, NULL, OPT_FILL_ZEROS},
+    {"threshold", required_argument, NULL, OPT_THRESHOLD},
+    {"zeros", required_argument, NULL, OPT_ZEROS},
+    {"dominance", required_argument, NULL, OPT_DOMINANCE},
+    {"p-percent", required_argument, NULL, OPT_P_PERCENT},
+    {"protection", required_argument, NULL, OPT_PROTECTION},
+    {"protect", required_argument, NULL, OPT_PROTECT},
+    {"method", required_argument, NULL, OPT_METHOD},
+    {"cost", required_argument, NULL, OPT_COST},
+    {"time-limit", required_argument, NULL, OPT_TIME_LIMIT},
+    {"status-column", required_argument, NULL, OPT_STATUS_COLUMN},
+    {"mark", required_argument, NULL, OPT_MARK},
+    {"round", required_argument, NULL, OPT_ROUND},
+    {"audit", no_argument, NULL, OPT_AUDIT},
+    {"original", required_argument, NULL, OPT_ORIGINAL},
+    {"code", required_argument, NULL, OPT_CODE},
+    KOPPEL_COMMON_LONG_OPTIONS,
+    {NULL, 0, NULL, 0},
+};
+
+enum { AUTO_OPTIMAL_CELLS = 1500 };
+
+/* ---------------------------------------------------------------- options */
+
+typedef struct status_code {
+    char *foreign;
+    char ours;
+} status_code;
+
+typedef struct suppress_options {
+    char **dims;
+    size_t dim_count;
+    char **by;
+    size_t by_count;
+    char **hierarchy;
+    size_t hierarchy_count;
+    const char *total;
+    const char *count_column;
+    const char *value_column;
+    char **top;
+    size_t top_count;
+    char **blank;
+    size_t blank_count;
+    bool fill_zeros;
+    double threshold;
+    bool zeros_unsafe;
+    size_t dominance_n;
+    double dominance_k;   /* 0: off */
+    double p_percent;     /* 0: off */
+    double protection;
+    const char *protect;  /* NULL: default */
+    const char *method;
+    bool cost_by_value;
+    double time_limit;
+    const char *status_column;
+    const char *mark;
+    int64_t round_base;   /* 0: off */
+    bool audit;
+    const char *original;
+    status_code *codes;
+    size_t code_count;
+} suppress_options;
+
+static double parse_number_option(const koppel_context *ctx, const char *option, const char *arg,
+                                  double minimum)
+{
+    double value;
+    if (!number_parse_double(arg, strlen(arg), &value) || value < minimum)
+        koppel_usage_error(ctx, "%s expects a number of at least %g, got '%s'", option, minimum, arg);
+    return value;
+}
+
+static void parse_dominance(const koppel_context *ctx, suppress_options *o, const char *arg)
+{
+    const char *comma = strchr(arg, ',');
+    int64_t n;
+    double k;
+    if (!comma || !number_parse_int64(arg, (size_t)(comma - arg), &n) || n < 1 || n > 64 ||
+        !number_parse_double(comma + 1, strlen(comma + 1), &k) || k <= 0 || k > 100)
+        koppel_usage_error(ctx, "--dominance expects N,K with N a whole number of at least 1 and "
+                                "0 < K <= 100 (e.g. 2,85), got '%s'", arg);
+    o->dominance_n = (size_t)n;
+    o->dominance_k = k;
+}
+
+static void add_code(const koppel_context *ctx, suppress_options *o, const char *arg)
+{
+    const char *equals = strrchr(arg, '=');
+    if (!equals || equals == arg || strlen(equals + 1) != 1 || !strchr("suxz", equals[1]))
+        koppel_usage_error(ctx, "--code expects FOREIGN=OURS with OURS one of s, u, x, z, got '%s'", arg);
+    o->codes = xrealloc(o->codes, (o->code_count + 1) * sizeof(status_code));
+    o->codes[o->code_count].foreign = xstrndup(arg, (size_t)(equals - arg));
+    o->codes[o->code_count++].ours = equals[1];
+}
+
+static void parse_options(koppel_context *ctx, suppress_options *o, int argc, char **argv)
+{
+    memset(o, 0, sizeof *o);
+    o->total = "Total";
+    o->count_column = "count";
+    o->threshold = 10;
+    o->protection = 0.30;
+    o->method = "auto";
+    o->time_limit = 60;
+    o->status_column = "status";
+    int opt;
+    while ((opt = getopt_long(argc, argv, KOPPEL_COMMON_SHORT_OPTIONS, long_options, NULL)) != -1) {
+        if (koppel_common_option(ctx, opt, optarg))
+            continue;
+        switch (opt) {
+        case OPT_DIMS:
+            free(o->dims);
+            o->dims = koppel_split_list(ctx, "--dims", optarg, &o->dim_count);
+            break;
+        case OPT_TOTAL:
+            if (!*optarg)
+                koppel_usage_error(ctx, "--total needs a label");
+            o->total = optarg;
+            break;
+        case OPT_HIERARCHY: {
+            size_t n;
+            char **names = koppel_split_list(ctx, "--hierarchy", optarg, &n);
+            o->hierarchy = xrealloc(o->hierarchy, (o->hierarchy_count + n) * sizeof(char *));
+            for (size_t i = 0; i < n; i++)
+                o->hierarchy[o->hierarchy_count++] = xstrdup(names[i]);
+            free(names);
+            break;
+        }
+        case OPT_BY:
+            free(o->by);
+            o->by = koppel_split_list(ctx, "--by", optarg, &o->by_count);
+            break;
+        case OPT_COUNT:
+            o->count_column = optarg;
+            break;
+        case OPT_VALUE:
+            o->value_column = optarg;
+            break;
+        case OPT_TOP:
+            free(o->top);
+            o->top = koppel_split_list(ctx, "--top", optarg, &o->top_count);
+            break;
+        case OPT_BLANK:
+            free(o->blank);
+            o->blank = koppel_split_list(ctx, "--blank", optarg, &o->blank_count);
+            break;
+        case OPT_FILL_ZEROS:
+            o->fill_zeros = true;
+            break;
+        case OPT_THRESHOLD:
+            o->threshold = parse_number_option(ctx, "--threshold", optarg, 0);
+            break;
+        case OPT_ZEROS:
+            if (strcmp(optarg, "safe") != 0 && strcmp(optarg, "unsafe") != 0)
+                koppel_usage_error(ctx, "--zeros expects safe or unsafe, got '%s'", optarg);
+            o->zeros_unsafe = strcmp(optarg, "unsafe") == 0;
+            break;
+        case OPT_DOMINANCE:
+            parse_dominance(ctx, o, optarg);
+            break;
+        case OPT_P_PERCENT:
+            o->p_percent = parse_number_option(ctx, "--p-percent", optarg, 0);
+            if (o->p_percent <= 0)
+                koppel_usage_error(ctx, "--p-percent must be above 0");
+            break;
+        case OPT_PROTECTION:
+            o->protection = parse_number_option(ctx, "--protection", optarg, 0);
+            break;
+        case OPT_PROTECT:
+            if (strcmp(optarg, "count") && strcmp(optarg, "value") && strcmp(optarg, "both"))
+                koppel_usage_error(ctx, "--protect expects count, value or both, got '%s'", optarg);
+            o->protect = optarg;
+            break;
+        case OPT_METHOD:
+            if (strcmp(optarg, "auto") && strcmp(optarg, "optimal") && strcmp(optarg, "heuristic"))
+                koppel_usage_error(ctx, "--method expects auto, optimal or heuristic, got '%s'", optarg);
+            o->method = optarg;
+            break;
+        case OPT_COST:
+            if (strcmp(optarg, "cells") && strcmp(optarg, "value"))
+                koppel_usage_error(ctx, "--cost expects cells or value, got '%s'", optarg);
+            o->cost_by_value = strcmp(optarg, "value") == 0;
+            break;
+        case OPT_TIME_LIMIT:
+            o->time_limit = parse_number_option(ctx, "--time-limit", optarg, 0);
+            break;
+        case OPT_STATUS_COLUMN:
+            if (!*optarg)
+                koppel_usage_error(ctx, "--status-column needs a name");
+            o->status_column = optarg;
+            break;
+        case OPT_MARK:
+            o->mark = optarg;
+            break;
+        case OPT_ROUND:
+            if (!number_parse_int64(optarg, strlen(optarg), &o->round_base) || o->round_base < 1)
+                koppel_usage_error(ctx, "--round expects a whole number of at least 1, got '%s'", optarg);
+            break;
+        case OPT_AUDIT:
+            o->audit = true;
+            break;
+        case OPT_ORIGINAL:
+            o->original = optarg;
+            break;
+        case OPT_CODE:
+            add_code(ctx, o, optarg);
+            break;
+        default:
+            koppel_usage_error(ctx, "unknown option");
+        }
+    }
+    if (!o->dims)
+        koppel_usage_error(ctx, "--dims is required: name the dimension columns of the table");
+    if (o->top && !o->value_column)
+        koppel_usage_error(ctx, "--top needs --value: the contributions are to that column");
+    if ((o->dominance_k > 0 || o->p_percent > 0) && !o->value_column)
+        koppel_usage_error(ctx, "--dominance and --p-percent need --value and --top");
+    if (o->dominance_k > 0 && o->top_count < o->dominance_n)
+        koppel_usage_error(ctx, "--dominance %zu,%g needs the %zu largest contributions in --top",
+                           o->dominance_n, o->dominance_k, o->dominance_n);
+    if (o->p_percent > 0 && o->top_count < 2)
+        koppel_usage_error(ctx, "--p-percent needs the two largest contributions in --top");
+    if (o->protect && strcmp(o->protect, "count") != 0 && !o->value_column)
+        koppel_usage_error(ctx, "--protect %s needs --value", o->protect);
+    if (o->original && !o->audit)
+        koppel_usage_error(ctx, "--original is for --audit");
+    if (o->audit && (o->round_base || o->mark))
+        koppel_usage_error(ctx, "--round and --mark are for suppression, not for --audit");
+    for (size_t i = 0; i < o->hierarchy_count; i++) {
+        bool found = false;
+        for (size_t d = 0; d < o->dim_count; d++)
+            found |= strcmp(o->hierarchy[i], o->dims[d]) == 0;
+        if (!found)
+            koppel_usage_error(ctx, "--hierarchy %s: not one of the --dims", o->hierarchy[i]);
+    }
+    for (size_t i = 0; i < o->by_count; i++)
+        for (size_t d = 0; d < o->dim_count; d++)
+            if (strcmp(o->by[i], o->dims[d]) == 0)
+                koppel_usage_error(ctx, "column '%s' is in both --by and --dims", o->by[i]);
+}
+
+static void free_options(suppress_options *o)
+{
+    free(o->dims);
+    free(o->by);
+    for (size_t i = 0; i < o->hierarchy_count; i++)
+        free(o->hierarchy[i]);
+    free(o->hierarchy);
+    free(o->top);
+    free(o->blank);
+    for (size_t i = 0; i < o->code_count; i++)
+        free(o->codes[i].foreign);
+    free(o->codes);
+}
+
+/* ---------------------------------------------------------------- the table's records */
+
+/* Columns the run reads, by index in the input. */
+typedef struct columns {
+    size_t input_count; /* columns of the input */
+    size_t key_count;   /* --by then --dims */
+    size_t *key;
+    size_t count;
+    long value;         /* -1 without --value */
+    size_t *top;
+    size_t *blank;
+    long status;        /* -1 when the input has no status column */
+    bool *dropped;      /* per input column: not written (the --top columns) */
+    bool *blanked;      /* per input column: blanked with a suppressed cell */
+} columns;
+
+/* One record kept for the output: its fields in one allocation. */
+typedef struct kept_record {
+    long line;
+    size_t cell;
+    char given;         /* status from the input: u, z, or 0 */
+    char **fields;
+    size_t *lengths;
+} kept_record;
+
+typedef struct records {
+    size_t count, capacity;
+    kept_record *items;
+    size_t *codes;      /* count * key_count code indices */
+    double *count_value;
+    double *magnitude;
+    double *top;        /* count * top_count */
+    unsigned char *missing; /* per record: bit 0 count blank, bit 1 value blank (audit) */
+} records;
+
+static void resolve_columns(const suppress_options *o, const record_reader *reader, columns *c)
+{
+    const record_t *header = record_reader_header(reader);
+    memset(c, 0, sizeof *c);
+    c->input_count = header->count;
+    c->key_count = o->by_count + o->dim_count;
+    c->key = xmalloc(c->key_count * sizeof(size_t));
+    for (size_t i = 0; i < o->by_count; i++)
+        c->key[i] = record_reader_column(reader, o->by[i], "--by");
+    for (size_t i = 0; i < o->dim_count; i++)
+        c->key[o->by_count + i] = record_reader_column(reader, o->dims[i], "--dims");
+    c->count = record_reader_column(reader, o->count_column, "--count");
+    c->value = o->value_column ? (long)record_reader_column(reader, o->value_column, "--value") : -1;
+    c->top = xmalloc((o->top_count + 1) * sizeof(size_t));
+    for (size_t i = 0; i < o->top_count; i++)
+        c->top[i] = record_reader_column(reader, o->top[i], "--top");
+    c->blank = xmalloc((o->blank_count + 1) * sizeof(size_t));
+    for (size_t i = 0; i < o->blank_count; i++)
+        c->blank[i] = record_reader_column(reader, o->blank[i], "--blank");
+    c->status = record_reader_find_column(reader, o->status_column);
+    c->dropped = xcalloc(header->count, sizeof(bool));
+    c->blanked = xcalloc(header->count, sizeof(bool));
+    for (size_t i = 0; i < o->top_count; i++)
+        c->dropped[c->top[i]] = true;
+    c->blanked[c->count] = true;
+    if (c->value >= 0)
+        c->blanked[c->value] = true;
+    for (size_t i = 0; i < o->blank_count; i++)
+        c->blanked[c->blank[i]] = true;
+    for (size_t k = 0; k < c->key_count; k++)
+        if (c->blanked[c->key[k]] || c->dropped[c->key[k]] || (long)c->key[k] == c->status)
+            message_die(EXIT_USAGE, "column '%s' is a dimension and cannot also be a count, value, "
+                                    "contribution, status or blanked column", header->fields[c->key[k]]);
+}
+
+static void free_columns(columns *c)
+{
+    free(c->key);
+    free(c->top);
+    free(c->blank);
+    free(c->dropped);
+    free(c->blanked);
+}
+
+static void keep_record(records *r, const record_t *record, size_t key_count, size_t top_count)
+{
+    if (r->count == r->capacity) {
+        r->capacity = r->capacity ? 2 * r->capacity : 256;
+        r->items = xrealloc(r->items, r->capacity * sizeof(kept_record));
+        r->codes = xrealloc(r->codes, r->capacity * key_count * sizeof(size_t));
+        r->count_value = xrealloc(r->count_value, r->capacity * sizeof(double));
+        r->magnitude = xrealloc(r->magnitude, r->capacity * sizeof(double));
+        r->top = xrealloc(r->top, r->capacity * (top_count + 1) * sizeof(double));
+        r->missing = xrealloc(r->missing, r->capacity);
+    }
+    size_t bytes = 0;
+    for (size_t i = 0; i < record->count; i++)
+        bytes += record->lengths[i] + 1;
+    kept_record *kept = &r->items[r->count];
+    kept->line = record->line;
+    kept->given = 0;
+    /* One block: the pointers, the lengths, then the texts. */
+    char *block = xmalloc(record->count * (sizeof(char *) + sizeof(size_t)) + bytes);
+    kept->fields = (char **)block;
+    kept->lengths = (size_t *)(block + record->count * sizeof(char *));
+    char *text = block + record->count * (sizeof(char *) + sizeof(size_t));
+    for (size_t i = 0; i < record->count; i++) {
+        memcpy(text, record->fields[i], record->lengths[i]);
+        text[record->lengths[i]] = '\0';
+        kept->fields[i] = text;
+        kept->lengths[i] = record->lengths[i];
+        text += record->lengths[i] + 1;
+    }
+    r->missing[r->count] = 0;
+}
+
+static void free_records(records *r)
+{
+    for (size_t i = 0; i < r->count; i++)
+        free(r->items[i].fields);
+    free(r->items);
+    free(r->codes);
+    free(r->count_value);
+    free(r->magnitude);
+    free(r->top);
+    free(r->missing);
+}
+
+/* Our status for a code in the status column: the --code mapping first, then our own
+ * letters; 0 for an unknown code. */
+static char map_status(const suppress_options *o, const char *text)
+{
+    for (size_t i = 0; i < o->code_count; i++)
+        if (strcmp(o->codes[i].foreign, text) == 0)
+            return o->codes[i].ours;
+    if (strlen(text) == 1 && strchr("suxz", text[0]))
+        return text[0];
+    return 0;
+}
+
+/* A field that holds no number because the cell was suppressed (blank or a mark). */
+static bool is_blanked(const char *text, size_t length)
+{
+    double ignored;
+    return length == 0 || !number_parse_double(text, length, &ignored);
+}
+
+/* Parse one record's numbers and status; false (after rejecting it) when they are bad. */
+static bool parse_record(koppel_context *ctx, record_reader *reader, const record_t *record,
+                         const suppress_options *o, const columns *c, records *r)
+{
+    size_t at = r->count;
+    const char *count_text = record->fields[c->count];
+    size_t count_length = record->lengths[c->count];
+    char status = 0;
+    if (c->status >= 0) {
+        status = map_status(o, record->fields[c->status]);
+        if (record->lengths[c->status] == 0)
+            status = o->audit ? 0 : SDC_PUBLISHED;
+        if (!status) {
+            koppel_reject(ctx, reader, record, "column '%s': unknown status code; expected s, u, x or z "
+                          "(map other tools' codes with --code)", o->status_column);
+            return false;
+        }
+    }
+    bool audit_blank = o->audit && sdc_suppressed(status);
+    int64_t count;
+    if (audit_blank && is_blanked(count_text, count_length)) {
+        r->missing[at] |= 1;
+        count = 0;
+    } else if (!number_parse_int64(count_text, count_length, &count) || count < 0) {
+        koppel_reject(ctx, reader, record, "column '%s': not a whole number of at least 0", o->count_column);
+        return false;
+    }
+    r->count_value[at] = (double)count;
+    r->magnitude[at] = 0;
+    if (c->value >= 0) {
+        const char *text = record->fields[c->value];
+        size_t length = record->lengths[c->value];
+        double value;
+        if (audit_blank && is_blanked(text, length)) {
+            r->missing[at] |= 2;
+            value = 0;
+        } else if (!number_parse_double(text, length, &value) || value < 0) {
+            koppel_reject(ctx, reader, record, "column '%s': not a number of at least 0", o->value_column);
+            return false;
+        }
+        r->magnitude[at] = value;
+    }
+    double *top = r->top + at * (o->top_count + 1);
+    for (size_t i = 0; i < o->top_count; i++) {
+        const char *text = record->fields[c->top[i]];
+        size_t length = record->lengths[c->top[i]];
+        top[i] = 0; /* fewer contributors than columns: an empty field */
+        if (length && (!number_parse_double(text, length, &top[i]) || top[i] < 0)) {
+            koppel_reject(ctx, reader, record, "column '%s': not a number of at least 0", o->top[i]);
+            return false;
+        }
+        if (i > 0 && top[i] > top[i - 1]) {
+            koppel_reject(ctx, reader, record, "column '%s' is larger than column '%s': --top lists "
+                          "the largest contribution first", o->top[i], o->top[i - 1]);
+            return false;
+        }
+    }
+    if (o->top_count && !(r->missing[at] & 2)) {
+        double sum = 0;
+        for (size_t i = 0; i < o->top_count; i++)
+            sum += top[i];
+        if (sum > r->magnitude[at] * (1 + 1e-9) + 1e-9) {
+            koppel_reject(ctx, reader, record, "the contributions in --top add up to more than "
+                          "column '%s'", o->value_column);
+            return false;
+        }
+    }
+    for (size_t k = 0; k < c->key_count; k++)
+        r->codes[at * c->key_count + k] = 0; /* interned by the caller */
+    r->items[at].given = status;
+    return true;
+}
+
+/* ---------------------------------------------------------------- building the table */
+
+typedef struct run {
+    koppel_context ctx;
+    suppress_options options;
+    columns columns;
+    records records;
+    sdc_table *table;
+    sdc_problem problem;
+    char *input_name;   /* for messages */
+    size_t filled_cells;
+    uint64_t primary_by_rule[4]; /* given, threshold, dominance, p% */
+} run;
+
+static sdc_table *create_table(const suppress_options *o)
+{
+    size_t n = o->by_count + o->dim_count;
+    char **names = xmalloc(n * sizeof(char *));
+    sdc_dimension_kind *kinds = xmalloc(n * sizeof(sdc_dimension_kind));
+    for (size_t i = 0; i < o->by_count; i++) {
+        names[i] = o->by[i];
+        kinds[i] = SDC_DIMENSION_BY;
+    }
+    for (size_t i = 0; i < o->dim_count; i++) {
+        names[o->by_count + i] = o->dims[i];
+        kinds[o->by_count + i] = SDC_DIMENSION_FLAT;
+        for (size_t h = 0; h < o->hierarchy_count; h++)
+            if (strcmp(o->hierarchy[h], o->dims[i]) == 0)
+                kinds[o->by_count + i] = SDC_DIMENSION_HIERARCHICAL;
+    }
+    sdc_table *table = sdc_table_create(n, names, kinds, o->total);
+    free(names);
+    free(kinds);
+    return table;
+}
+
+/* Read FILE into the records and the table's code lists. */
+static void read_table(run *r, const char *path)
+{
+    record_reader *reader = koppel_open_input(&r->ctx, path);
+    r->input_name = xstrdup(record_reader_name(reader));
+    resolve_columns(&r->options, reader, &r->columns);
+    r->table = create_table(&r->options);
+    const record_t *record;
+    while (record_reader_next(reader, &record)) {
+        koppel_progress(&r->ctx);
+        keep_record(&r->records, record, r->columns.key_count, r->options.top_count);
+        if (!parse_record(&r->ctx, reader, record, &r->options, &r->columns, &r->records)) {
+            free(r->records.items[r->records.count].fields);
+            continue;
+        }
+        for (size_t k = 0; k < r->columns.key_count; k++)
+            r->records.codes[r->records.count * r->columns.key_count + k] =
+                sdc_dimension_intern(&r->table->dims[k], record->fields[r->columns.key[k]],
+                                     record->lengths[r->columns.key[k]]);
+        r->records.count++;
+    }
+    /* Keep the header for the output. */
+    const record_t *header = record_reader_header(reader);
+    keep_record(&r->records, header, r->columns.key_count, r->options.top_count);
+    r->records.items[r->records.count].line = 1;
+    record_reader_close(reader);
+}
+
+static const kept_record *header_of(const run *r)
+{
+    return &r->records.items[r->records.count];
+}
+
+/* Lay out the cells, place every record, fill or report missing cells. */
+static void place_records(run *r)
+{
+    char *error_text;
+    if (!sdc_table_build(r->table, r->options.value_column ? 2 : 1, &error_text)) {
+        char text[1200];
+        snprintf(text, sizeof text, "%s", error_text);
+        free(error_text);
+        message_die(EXIT_DATA, "%s: %s", r->input_name, text);
+    }
+    sdc_table *table = r->table;
+    size_t key_count = r->columns.key_count;
+    for (size_t i = 0; i < r->records.count; i++) {
+        size_t cell = sdc_table_cell(table, r->records.codes + i * key_count);
+        if (table->record[cell] >= 0)
+            message_die_at(EXIT_DATA, r->input_name, r->records.items[i].line,
+                           "the same cell as line %ld: each combination of codes may occur once",
+                           r->records.items[table->record[cell]].line);
+        table->record[cell] = (long)i;
+        r->records.items[i].cell = cell;
+        table->measure[SDC_MEASURE_COUNT][cell] = r->records.count_value[i];
+        if (table->measure_count > 1)
+            table->measure[SDC_MEASURE_VALUE][cell] = r->records.magnitude[i];
+    }
+    size_t missing = 0, first_missing = 0;
+    for (size_t cell = 0; cell < table->cell_count; cell++) {
+        if (table->record[cell] >= 0)
+            continue;
+        if (missing++ == 0)
+            first_missing = cell;
+        for (size_t m = 0; m < table->measure_count; m++)
+            table->measure[m][cell] = 0;
+    }
+    if (missing && !r->options.fill_zeros) {
+        char *where = sdc_table_describe(table, first_missing);
+        char text[1024];
+        snprintf(text, sizeof text, "%s", where);
+        free(where);
+        message_die(EXIT_DATA, "%s: the cell %s has no record (%zu of %zu cells are missing): the table "
+                    "needs every combination of codes, margins included; --fill-zeros takes missing "
+                    "cells as zero", r->input_name, text, missing, table->cell_count);
+    }
+    r->filled_cells = missing;
+}
+
+/* The record line to blame for constraint K: its total, or the first part with a record. */
+static long constraint_line(const run *r, size_t k)
+{
+    const sdc_table *table = r->table;
+    for (size_t i = table->constraint_start[k]; i < table->constraint_start[k + 1]; i++) {
+        long record = table->record[table->constraint_cell[i]];
+        if (record >= 0)
+            return r->records.items[record].line;
+    }
+    return 0;
+}
+
+static void check_additivity(run *r)
+{
+    sdc_table *table = r->table;
+    sdc_table_constraints(table);
+    for (size_t m = 0; m < table->measure_count; m++)
+        for (size_t k = 0; k < table->constraint_count; k++) {
+            double sum;
+            if (sdc_constraint_additive(table, k, m, &sum))
+                continue;
+            size_t total = table->constraint_cell[table->constraint_start[k]];
+            char have[32], parts[32];
+            number_format_double(table->measure[m][total], have);
+            number_format_double(sum, parts);
+            const char *column = m == SDC_MEASURE_COUNT ? r->options.count_column : r->options.value_column;
+            message_die_at(EXIT_DATA, r->input_name, constraint_line(r, k),
+                           "column '%s': the margin %s is not the sum of its %zu parts along '%s' (%s)%s",
+                           column, have, table->constraint_start[k + 1] - table->constraint_start[k] - 1,
+                           table->dims[table->constraint_dim[k]].name, parts,
+                           table->record[total] < 0 ? " (the margin itself has no record)" : "");
+        }
+}
+
+/* Audit: values for every cell from the unsuppressed table. */
+static void read_original(run *r)
+{
+    record_reader *reader = record_reader_open(r->options.original, r->ctx.delimiter, NULL, NULL);
+    const char *name = record_reader_name(reader);
+    sdc_table *table = r->table;
+    size_t key_count = r->columns.key_count;
+    size_t *key = xmalloc(key_count * sizeof(size_t));
+    for (size_t k = 0; k < key_count; k++)
+        key[k] = record_reader_column(reader, table->dims[k].name, "--dims");
+    size_t count_column = record_reader_column(reader, r->options.count_column, "--count");
+    long value_column = r->options.value_column
+                            ? (long)record_reader_column(reader, r->options.value_column, "--value") : -1;
+    size_t *codes = xmalloc(key_count * sizeof(size_t));
+    unsigned char *seen = xcalloc(table->cell_count, 1);
+    const record_t *record;
+    while (record_reader_next(reader, &record)) {
+        for (size_t k = 0; k < key_count; k++) {
+            long code = sdc_dimension_find(&table->dims[k], record->fields[key[k]]);
+            if (code < 0)
+                message_die_at(EXIT_DATA, name, record->line, "column '%s': a code that the audited "
+                               "table does not have", table->dims[k].name);
+            codes[k] = (size_t)code;
+        }
+        size_t cell = sdc_table_cell(table, codes);
+        int64_t count;
+        if (!number_parse_int64(record->fields[count_column], record->lengths[count_column], &count) || count < 0)
+            message_die_at(EXIT_DATA, name, record->line, "column '%s': not a whole number of at least 0",
+                           r->options.count_column);
+        table->measure[SDC_MEASURE_COUNT][cell] = (double)count;
+        if (value_column >= 0) {
+            double value;
+            if (!number_parse_double(record->fields[value_column], record->lengths[value_column], &value) ||
+                value < 0)
+                message_die_at(EXIT_DATA, name, record->line, "column '%s': not a number of at least 0",
+                               r->options.value_column);
+            table->measure[SDC_MEASURE_VALUE][cell] = value;
+        }
+        seen[cell] = 1;
+    }
+    for (size_t cell = 0; cell < table->cell_count; cell++)
+        if (table->record[cell] >= 0 && !seen[cell]) {
+            message_die_at(EXIT_DATA, r->input_name, r->records.items[table->record[cell]].line,
+                           "this cell is not in %s", name);
+        }
+    free(seen);
+    free(codes);
+    free(key);
+    record_reader_close(reader);
+}
+
+/* ---------------------------------------------------------------- primary suppression */
+
+static void primary_suppression(run *r)
+{
+    const suppress_options *o = &r->options;
+    sdc_problem *p = &r->problem;
+    for (size_t i = 0; i < r->records.count; i++) {
+        const kept_record *kept = &r->records.items[i];
+        size_t cell = kept->cell;
+        double count = r->records.count_value[i];
+        const double *top = r->records.top + i * (o->top_count + 1);
+        bool given = kept->given == SDC_PRIMARY;
+        bool threshold = sdc_rule_threshold(count, o->threshold, o->zeros_unsafe);
+        bool dominance = o->dominance_k > 0 &&
+                         sdc_rule_dominance(r->records.magnitude[i], top, o->dominance_n, o->dominance_k);
+        bool p_percent = o->p_percent > 0 && sdc_rule_p_percent(r->records.magnitude[i], top[0], top[1],
+                                                                 o->p_percent);
+        bool unsafe = given || threshold || dominance || p_percent;
+        if (kept->given == SDC_FORCED) {
+            if (unsafe)
+                message_die_at(EXIT_DATA, r->input_name, kept->line,
+                               "the cell is unsafe (%s) but its status 'z' forces it to be published",
+                               threshold ? "threshold rule" : dominance ? "dominance rule" : "p% rule");
+            p->status[cell] = SDC_FORCED;
+            continue;
+        }
+        if (!unsafe)
+            continue;
+        p->status[cell] = SDC_PRIMARY;
+        r->primary_by_rule[0] += given;
+        r->primary_by_rule[1] += threshold;
+        r->primary_by_rule[2] += dominance;
+        r->primary_by_rule[3] += p_percent;
+        sdc_problem_set_levels(p, cell, o->protection);
+    }
+    /* A zero cell without a record is visible as zero; with --zeros unsafe that is a leak. */
+    if (o->zeros_unsafe && r->filled_cells)
+        message_die(EXIT_USAGE, "--zeros unsafe cannot be honoured with --fill-zeros: %zu zero cells have "
+                    "no record, and their absence shows they are zero", r->filled_cells);
+}
+
+/* Costs: the number of cells first and their total second (or the other way round). */
+static void set_costs(run *r)
+{
+    sdc_table *table = r->table;
+    const double *response = table->measure[table->measure_count > 1 ? SDC_MEASURE_VALUE : SDC_MEASURE_COUNT];
+    long double total = 0;
+    for (size_t c = 0; c < table->cell_count; c++)
+        total += response[c];
+    for (size_t c = 0; c < table->cell_count; c++) {
+        if (r->options.cost_by_value)
+            r->problem.cost[c] = response[c] + 1.0 / ((double)table->cell_count + 1);
+        else
+            r->problem.cost[c] = 1.0 + (double)(response[c] / (total + 1));
+    }
+}
+
+static void set_protected_measures(run *r)
+{
+    const char *what = r->options.protect ? r->options.protect : r->options.value_column ? "both" : "count";
+    sdc_problem *p = &r->problem;
+    p->protect_count = 0;
+    if (strcmp(what, "value") != 0)
+        p->protect[p->protect_count++] = SDC_MEASURE_COUNT;
+    if (strcmp(what, "count") != 0)
+        p->protect[p->protect_count++] = SDC_MEASURE_VALUE;
+}
+
+/* ---------------------------------------------------------------- output */
+
+static void write_field_or_mark(run *r, bool suppressed, const char *text, size_t length)
+{
+    if (!suppressed)
+        record_writer_field(r->ctx.out, text, length);
+    else if (r->options.mark)
+        record_writer_field_str(r->ctx.out, r->options.mark);
+    else
+        record_writer_field(r->ctx.out, "", 0);
+}
+
+static void write_output(run *r)
+{
+    size_t column_count = r->columns.input_count;
+    const kept_record *header = header_of(r);
+    char **out_header = xmalloc((column_count + 2) * sizeof(char *));
+    size_t n = 0;
+    for (size_t i = 0; i < column_count; i++)
+        if (!r->columns.dropped[i])
+            out_header[n++] = header->fields[i];
+    if (r->columns.status < 0)
+        out_header[n++] = (char *)r->options.status_column;
+    koppel_open_output(&r->ctx, out_header, n);
+    free(out_header);
+    for (size_t i = 0; i < r->records.count; i++) {
+        const kept_record *kept = &r->records.items[i];
+        char status = r->problem.status[kept->cell];
+        bool suppressed = sdc_suppressed(status);
+        char status_text[2] = {status == SDC_FORCED ? SDC_PUBLISHED : status, '\0'};
+        for (size_t f = 0; f < column_count; f++) {
+            if (r->columns.dropped[f])
+                continue;
+            if ((long)f == r->columns.status) {
+                record_writer_field(r->ctx.out, status_text, 1);
+            } else if (r->columns.blanked[f] && suppressed) {
+                write_field_or_mark(r, true, NULL, 0);
+            } else if (f == r->columns.count && r->options.round_base > 1) {
+                int64_t count = (int64_t)r->records.count_value[i];
+                int64_t base = r->options.round_base;
+                int64_t rounded = (count + base / 2) / base * base;
+                char buffer[32];
+                record_writer_field(r->ctx.out, buffer, number_format_int64(rounded, buffer));
+            } else
+                record_writer_field(r->ctx.out, kept->fields[f], kept->lengths[f]);
+        }
+        if (r->columns.status < 0)
+            record_writer_field(r->ctx.out, status_text, 1);
+        record_writer_end(r->ctx.out);
+    }
+}
+
+/* ---------------------------------------------------------------- audit report */
+
+static void format_bound(double x, char *buffer)
+{
+    if (isinf(x)) {
+        strcpy(buffer, x > 0 ? "inf" : "-inf");
+        return;
+    }
+    double nearest = round(x);
+    if (fabs(x - nearest) <= 1e-7 * (fabs(x) > 1 ? fabs(x) : 1))
+        x = nearest;
+    if (x == 0)
+        x = 0; /* no -0 */
+    number_format_double_digits(x, 12, buffer);
+}
+
+/* NAME_SUFFIX, allocated. */
+static char *joined(const char *name, const char *suffix)
+{
+    char *text = xmalloc(strlen(name) + strlen(suffix) + 1);
+    strcpy(text, name);
+    strcat(text, suffix);
+    return text;
+}
+
+/* One row per suppressed cell: its codes, status, and per protected measure the value, the
+ * attacker's interval and (for primary cells) the interval it must reach; then whether the
+ * cell is protected. Published cells are counted as filtered. */
+static size_t write_audit(run *r)
+{
+    sdc_table *table = r->table;
+    sdc_problem *p = &r->problem;
+    size_t key_count = r->columns.key_count;
+    const kept_record *header = header_of(r);
+    static const char *suffixes[] = {"", "_lower", "_upper", "_required_lower", "_required_upper"};
+    size_t width = key_count + 2 + 5 * p->protect_count;
+    char **out_header = xmalloc(width * sizeof(char *));
+    char **owned = xmalloc(5 * p->protect_count * sizeof(char *));
+    size_t n = 0, owned_count = 0;
+    for (size_t k = 0; k < key_count; k++)
+        out_header[n++] = header->fields[r->columns.key[k]];
+    out_header[n++] = (char *)r->options.status_column;
+    for (size_t pm = 0; pm < p->protect_count; pm++) {
+        const char *name = p->protect[pm] == SDC_MEASURE_COUNT ? r->options.count_column : r->options.value_column;
+        for (size_t i = 0; i < 5; i++)
+            out_header[n++] = owned[owned_count++] = joined(name, suffixes[i]);
+    }
+    out_header[n++] = "protected";
+    koppel_open_output(&r->ctx, out_header, n);
+    for (size_t i = 0; i < owned_count; i++)
+        free(owned[i]);
+    free(owned);
+    free(out_header);
+
+    sdc_interval *intervals;
+    size_t count = sdc_audit(p, &intervals);
+    /* Intervals come in cell order, each cell's measures together; report in input order. */
+    size_t *first_of_cell = xmalloc((table->cell_count + 1) * sizeof(size_t));
+    for (size_t c = 0; c <= table->cell_count; c++)
+        first_of_cell[c] = SIZE_MAX;
+    for (size_t i = count; i-- > 0;)
+        first_of_cell[intervals[i].cell] = i;
+    size_t unprotected = 0;
+    long first_line = 0;
+    for (size_t rec = 0; rec < r->records.count; rec++) {
+        const kept_record *kept = &r->records.items[rec];
+        size_t first = first_of_cell[kept->cell];
+        if (first == SIZE_MAX) {
+            r->ctx.counts.filtered++;
+            continue;
+        }
+        bool primary = p->status[kept->cell] == SDC_PRIMARY;
+        bool safe = true;
+        for (size_t k = 0; k < key_count; k++)
+            record_writer_field(r->ctx.out, kept->fields[r->columns.key[k]], kept->lengths[r->columns.key[k]]);
+        char text[32] = {p->status[kept->cell], '\0'};
+        record_writer_field(r->ctx.out, text, 1);
+        for (size_t i = first; i < count && intervals[i].cell == kept->cell; i++) {
+            const sdc_interval *interval = &intervals[i];
+            size_t m = interval->measure;
+            double v = table->measure[m][kept->cell];
+            double bounds[5] = {v, interval->lower, interval->upper, v - p->lower_level[m][kept->cell],
+                                v + p->upper_level[m][kept->cell]};
+            for (size_t b = 0; b < 5; b++) {
+                if (b >= 3 && !primary) {
+                    record_writer_field(r->ctx.out, "", 0);
+                    continue;
+                }
+                format_bound(bounds[b], text);
+                record_writer_field_str(r->ctx.out, text);
+            }
+            safe = safe && interval->protected_cell;
+        }
+        record_writer_field_str(r->ctx.out, !primary ? "" : safe ? "yes" : "no");
+        record_writer_end(r->ctx.out);
+        if (!safe && unprotected++ == 0)
+            first_line = kept->line;
+    }
+    free(first_of_cell);
+    free(intervals);
+    if (unprotected)
+        message_warn("%s:%ld: %zu primary cell%s not protected: the attacker's LP narrows %s below "
+                     "the protection level", r->input_name, first_line, unprotected,
+                     unprotected == 1 ? " is" : "s are", unprotected == 1 ? "it" : "them");
+    return unprotected;
+}
+
+/* ---------------------------------------------------------------- main */
+
+static void audit_statuses(run *r)
+{
+    sdc_problem *p = &r->problem;
+    if (r->columns.status < 0)
+        message_die(EXIT_USAGE, "--audit needs the status column '%s' in %s (name it with --status-column)",
+                    r->options.status_column, r->input_name);
+    bool need_original = false;
+    for (size_t i = 0; i < r->records.count; i++) {
+        const kept_record *kept = &r->records.items[i];
+        char status = kept->given ? kept->given : SDC_PUBLISHED;
+        p->status[kept->cell] = status == SDC_FORCED ? SDC_PUBLISHED : status;
+        if (r->records.missing[i])
+            need_original = true;
+        if (status == SDC_PRIMARY)
+            sdc_problem_set_levels(p, kept->cell, r->options.protection);
+    }
+    if (need_original && !r->options.original)
+        message_die(EXIT_USAGE, "%s: suppressed cells have no values: give the unsuppressed table "
+                    "with --original FILE", r->input_name);
+}
+
+int main(int argc, char **argv)
+{
+    run r;
+    memset(&r, 0, sizeof r);
+    koppel_init(&r.ctx, "suppress", usage);
+    parse_options(&r.ctx, &r.options, argc, argv);
+    if (argc - optind > 1)
+        koppel_usage_error(&r.ctx, "one table at a time: give one FILE (or none for standard input)");
+    read_table(&r, argc > optind ? argv[optind] : "-");
+    place_records(&r);
+    if (r.options.audit && r.options.original)
+        read_original(&r);
+    check_additivity(&r);
+    sdc_problem_init(&r.problem, r.table);
+    set_protected_measures(&r);
+    int status = EXIT_OK;
+    if (r.options.audit) {
+        audit_statuses(&r);
+        size_t unprotected = write_audit(&r);
+        koppel_stats_int(&r.ctx, "cells", (int64_t)r.table->cell_count);
+        koppel_stats_int(&r.ctx, "unprotected", (int64_t)unprotected);
+        status = koppel_finish(&r.ctx);
+        if (unprotected && status == EXIT_OK)
+            status = EXIT_DATA;
+    } else {
+        primary_suppression(&r);
+        set_costs(&r);
+        size_t primaries = 0;
+        for (size_t c = 0; c < r.table->cell_count; c++)
+            primaries += r.problem.status[c] == SDC_PRIMARY;
+        bool optimal = strcmp(r.options.method, "optimal") == 0 ||
+                       (strcmp(r.options.method, "auto") == 0 && r.table->cell_count <= AUTO_OPTIMAL_CELLS);
+        r.problem.time_limit = r.options.time_limit;
+        size_t failed = 0;
+        bool ok = optimal ? sdc_protect_optimal(&r.problem, &failed) : sdc_protect_heuristic(&r.problem, &failed);
+        if (!ok) {
+            long record = r.table->record[failed];
+            message_die_at(EXIT_DATA, r.input_name, record >= 0 ? r.records.items[record].line : 0,
+                           "this primary cell cannot be protected: cells forced to be published "
+                           "(status z) leave the attacker too little doubt");
+        }
+        size_t secondary = 0;
+        double lost_count = 0, lost_value = 0;
+        for (size_t c = 0; c < r.table->cell_count; c++) {
+            if (!sdc_suppressed(r.problem.status[c]))
+                continue;
+            secondary += r.problem.status[c] == SDC_SECONDARY;
+            lost_count += r.table->measure[SDC_MEASURE_COUNT][c];
+            if (r.table->measure_count > 1)
+                lost_value += r.table->measure[SDC_MEASURE_VALUE][c];
+        }
+        write_output(&r);
+        koppel_stats_int(&r.ctx, "cells", (int64_t)r.table->cell_count);
+        koppel_stats_int(&r.ctx, "cells_without_record", (int64_t)r.filled_cells);
+        koppel_stats_int(&r.ctx, "primary", (int64_t)primaries);
+        koppel_stats_int(&r.ctx, "primary_given", (int64_t)r.primary_by_rule[0]);
+        koppel_stats_int(&r.ctx, "primary_threshold", (int64_t)r.primary_by_rule[1]);
+        koppel_stats_int(&r.ctx, "primary_dominance", (int64_t)r.primary_by_rule[2]);
+        koppel_stats_int(&r.ctx, "primary_p_percent", (int64_t)r.primary_by_rule[3]);
+        koppel_stats_int(&r.ctx, "secondary", (int64_t)secondary);
+        koppel_stats_int(&r.ctx, "suppressed_cells", (int64_t)(primaries + secondary));
+        koppel_stats_double(&r.ctx, "suppressed_count", lost_count);
+        if (r.table->measure_count > 1)
+            koppel_stats_double(&r.ctx, "suppressed_value", lost_value);
+        koppel_stats_string(&r.ctx, "method", optimal ? "optimal" : "heuristic");
+        koppel_stats_int(&r.ctx, "proven_optimal", optimal && r.problem.proven_optimal);
+        koppel_stats_int(&r.ctx, "verified", optimal ? r.problem.proven_optimal || r.problem.verified
+                                                     : r.problem.verified);
+        koppel_stats_int(&r.ctx, "lp_solves", (int64_t)r.problem.lp_solves);
+        status = koppel_finish(&r.ctx);
+    }
+    sdc_problem_free(&r.problem);
+    sdc_table_free(r.table);
+    free_records(&r.records);
+    free_columns(&r.columns);
+    free_options(&r.options);
+    free(r.input_name);
+    return status;
+}
