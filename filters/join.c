@@ -266,7 +266,8 @@ static key_view side_key(join_side *side, const record_t *record)
 
 static int key_compare(const char *a, size_t a_length, const char *b, size_t b_length)
 {
-    int order = memcmp(a, b, a_length < b_length ? a_length : b_length);
+    size_t common = a_length < b_length ? a_length : b_length;
+    int order = common ? memcmp(a, b, common) : 0;
     if (order)
         return order;
     return a_length < b_length ? -1 : a_length > b_length;
@@ -1021,8 +1022,8 @@ static bool merge_next_group(join *j, merge_state *m)
         buffer_move(&m->group, &m->ahead);
         if (!merge_read_right(j, m))
             break;
-    } while (m->previous_right.length == m->group_key.length &&
-             memcmp(m->previous_right.bytes, m->group_key.bytes, m->group_key.length) == 0);
+    } while (key_compare(m->previous_right.bytes, m->previous_right.length, m->group_key.bytes,
+                         m->group_key.length) == 0);
     return true;
 }
 
