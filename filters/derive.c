@@ -53,12 +53,14 @@ static const char usage[] =
     "                              unlisted code is a bad record unless --default NEW=... is given\n"
     "      --default NEW=VALUE     the value --lookup NEW gives to codes not in its FILE\n"
     "      --const NEW=VALUE       a column with the same VALUE in every record\n"
+    "      --fill COL=VALUE        an empty value in COL becomes VALUE (e.g. 0 contacts for\n"
+    "                              persons an outer join found no contacts for)\n"
     "      --rename OLD=NEW        rename column OLD; NEW must not be a column already\n"
     "\n"
     "A value that cannot be read is a bad record (see --rejects); its reason names the column\n"
     "but never shows the value. --stats adds, for the derivations used: ages_missing,\n"
     "ages_from_birth_year, bands_missing, bands_below_first_cut, dates_missing,\n"
-    "iso_dates_rewritten, lookups_missing (empty code) and lookups_defaulted.\n"
+    "iso_dates_rewritten, lookups_missing (empty code), lookups_defaulted and filled.\n"
     "\n" KOPPEL_COMMON_OPTIONS_HELP
     "\n"
     "Examples:\n"
@@ -73,7 +75,7 @@ static const char usage[] =
     "      --rejects bad-dates.csv --stats run.json -o persons-aged.csv\n";
 
 enum { OPT_AGE = OPT_FILTER_BASE, OPT_BAND, OPT_BELOW_FIRST, OPT_YEAR, OPT_MONTH, OPT_YEARMONTH,
-       OPT_ISO_DATE, OPT_LOOKUP, OPT_DEFAULT, OPT_CONST, OPT_RENAME };
+       OPT_ISO_DATE, OPT_LOOKUP, OPT_DEFAULT, OPT_CONST, OPT_RENAME, OPT_FILL };
 
 static const struct option long_options[] = {
     {"age", required_argument, NULL, OPT_AGE},
@@ -87,6 +89,7 @@ static const struct option long_options[] = {
     {"default", required_argument, NULL, OPT_DEFAULT},
     {"const", required_argument, NULL, OPT_CONST},
     {"rename", required_argument, NULL, OPT_RENAME},
+    {"fill", required_argument, NULL, OPT_FILL},
     KOPPEL_COMMON_LONG_OPTIONS,
     {NULL, 0, NULL, 0},
 };
@@ -130,7 +133,7 @@ typedef struct step {
 /* Figures for --stats, summed over the derivations of each kind. */
 typedef struct derive_counts {
     int64_t ages_missing, ages_from_birth_year, bands_missing, bands_below_first_cut, dates_missing, iso_dates_rewritten,
-        lookups_missing, lookups_defaulted;
+        lookups_missing, lookups_defaulted, filled;
 } derive_counts;
 
 /* An option that refers to another option's NEW column (--default, --below-first). */
@@ -158,7 +161,7 @@ static const char *option_name(int kind)
 {
     static const char *names[] = {"--age",       "--band",     "--below-first", "--year",
                                   "--month",     "--yearmonth", "--iso-date",   "--lookup",
-                                  "--default",   "--const",    "--rename"};
+                                  "--default",   "--const",    "--rename",      "--fill"};
     return names[kind - OPT_AGE];
 }
 
@@ -170,6 +173,7 @@ static const char *option_form(int kind)
     case OPT_LOOKUP: return "NEW=COL:FILE, e.g. category=provision_type:categories.csv";
     case OPT_RENAME: return "OLD=NEW";
     case OPT_CONST: case OPT_DEFAULT: return "NEW=VALUE";
+    case OPT_FILL: return "COL=VALUE, e.g. gp_contacts=0";
     case OPT_BELOW_FIRST: return "NEW=reject or NEW=empty";
     default: return "NEW=DATECOL, e.g. birth_year=birth_date";
     }
@@ -201,7 +205,13 @@ static void add_step(const koppel_context *ctx, derive_options *options, int kin
         s->target = s->source = s->argument;
         return;
     }
-    char *rest = split_at(ctx, kind, s->argument, '=', kind == OPT_CONST);
+    char *rest = split_at(ctx, kind, s->argument, '=', kind == OPT_CONST || kind == OPT_FILL);
+    if (kind == OPT_FILL) {
+        /* in place: the column must exist */
+        s->target = s->source = s->argument;
+        s->extra = rest;
+        return;
+    }
     if (kind == OPT_RENAME) {
         s->source = s->argument;
         s->target = rest;
@@ -658,6 +668,12 @@ static bool derive(step *s, working_record *w, derive_counts *counts, char *reas
     case OPT_CONST:
         set_slot(w, s->target_slot, s->extra, strlen(s->extra));
         return true;
+    case OPT_FILL:
+        if (w->length[s->source_slot] == 0) {
+            counts->filled++;
+            set_slot(w, s->target_slot, s->extra, strlen(s->extra));
+        }
+        return true;
     default: /* --rename changes only the header */
         return true;
     }
@@ -695,6 +711,8 @@ static void add_stats(koppel_context *ctx, const derive_options *options, const 
     }
     if (uses(options, OPT_YEAR) || uses(options, OPT_MONTH) || uses(options, OPT_YEARMONTH))
         koppel_stats_int(ctx, "dates_missing", counts->dates_missing);
+    if (uses(options, OPT_FILL))
+        koppel_stats_int(ctx, "filled", counts->filled);
     if (uses(options, OPT_ISO_DATE))
         koppel_stats_int(ctx, "iso_dates_rewritten", counts->iso_dates_rewritten);
     if (uses(options, OPT_LOOKUP)) {

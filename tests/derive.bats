@@ -604,3 +604,18 @@ EOF
     assert_success
     assert_line --index 0 "bsn,birth_date,sex,postcode,age,age_band,birth_year"
 }
+
+@test "--fill sets empty values of an existing column and counts them" {
+    printf 'id,contacts,note\n1,,a\n2,3,\n3,0,b\n' > "$BATS_TEST_TMPDIR/f.csv"
+    run --separate-stderr koppel derive --fill contacts=0 --fill note=none --stats "$BATS_TEST_TMPDIR/s.json" "$BATS_TEST_TMPDIR/f.csv"
+    assert_success
+    # by hand: row 1 contacts empty -> 0, row 2 note empty -> none; nothing else changes
+    assert_output $'id,contacts,note\n1,0,a\n2,3,none\n3,0,b'
+    assert_equal "$(stats_field "$BATS_TEST_TMPDIR/s.json" filled)" 2
+    assert_counts_balance "$BATS_TEST_TMPDIR/s.json"
+    run koppel derive --fill nope=0 "$BATS_TEST_TMPDIR/f.csv"
+    assert_failure 2
+    assert_output --partial "--fill: column 'nope' not found"
+    run koppel derive --fill contacts "$BATS_TEST_TMPDIR/f.csv"
+    assert_failure 2
+}
