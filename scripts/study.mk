@@ -1,0 +1,379 @@
+# study.mk: the Amsterdam study (Nivel/ahti 2021) and the IZA indicators (Nivel 2025) on
+# synthetic data, as Make targets: every intermediate file is a target, every step a shell
+# pipeline of koppel filters. Run through `make demo`, or: make -f scripts/study.mk -j2.
+# Output in $(OUT); the report is $(OUT)/report.html.
+
+OUT      ?= out
+PERSONS  ?= 100000
+SEED     ?= 2017
+DIRTY    ?= 0.001
+YEAR     ?= 2017
+IZA_YEARS = 2019 2023
+PROJECT  ?= koppel-demo
+K        ?= koppel
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DELETE_ON_ERROR:
+.PHONY: all tables report clean-study
+
+# The study's age groups for tables; ESP2013 bands for standardisation by age.
+AGE_GROUPS = 18,45,65,75,85
+SOURCES    = persons wmo gp_patients gp_episodes gp_contacts
+GP_CONTACT_TYPES = consult|visit|phone|email|vaccination
+CONDITIONS = mental cancer cardiovascular frail_elderly neck_back osteoarthritis diabetes \
+             asthma_copd intellectual_disability
+
+R = $(OUT)/raw
+P = $(OUT)/pseudo
+C = $(OUT)/clean
+W = $(OUT)/work
+T = $(OUT)/tables
+J = $(OUT)/stats
+X = $(OUT)/rejects
+
+all: report
+
+# ------------------------------------------------------------------ 1. the data holders' files
+$(R)/persons.csv $(R)/wmo.csv $(R)/gp_patients.csv $(R)/gp_episodes.csv $(R)/gp_contacts.csv $(R)/truth.csv &:
+	@mkdir -p $(R) $(J)
+	rm -f $(J)/synth.json
+	$(K) synth --persons $(PERSONS) --seed $(SEED) --dirty $(DIRTY) --out $(R) \
+	    --truth $(R)/truth.csv --stats $(J)/synth.json
+
+# ------------------------------------------------------------------ 2. the trusted third party
+# A demonstration key, fixed so that reruns are byte-identical. A real study gets its key
+# from the TTP (koppel pseudonymise --new-key) and never writes it in a Makefile.
+$(OUT)/ttp/master.key:
+	@mkdir -p $(@D)
+	( umask 077; printf '%s\n' 6b6f7070656c2d64656d6f2d6f6e6c792d6e6f742d612d7265616c2d6b657921 > $@ )
+
+# Each holder pseudonymises its own file with the project key: pseudonym replaces the BSN,
+# house numbers go, postcodes become PC4. Rejected rows stay with the holder (rejects/).
+PSEUDONYMISE = $(K) pseudonymise --key-file $(OUT)/ttp/master.key --project $(PROJECT) --bsn bsn
+
+$(P)/persons.csv: $(R)/persons.csv $(OUT)/ttp/master.key
+	@mkdir -p $(@D) $(X) $(J)
+	rm -f $(J)/pseudonymise-persons.json
+	$(PSEUDONYMISE) --drop house_number --coarsen postcode=pc4 --rejects $(X)/pseudonymise-persons.csv \
+	    --stats $(J)/pseudonymise-persons.json $< 2>/dev/null > $@.part && mv $@.part $@
+
+$(P)/wmo.csv $(P)/gp_episodes.csv: $(P)/%.csv: $(R)/%.csv $(OUT)/ttp/master.key
+	@mkdir -p $(@D) $(X) $(J)
+	rm -f $(J)/pseudonymise-$*.json
+	$(PSEUDONYMISE) --rejects $(X)/pseudonymise-$*.csv --stats $(J)/pseudonymise-$*.json \
+	    $< 2>/dev/null > $@.part && mv $@.part $@
+
+$(P)/gp_patients.csv: $(R)/gp_patients.csv $(OUT)/ttp/master.key
+	@mkdir -p $(@D) $(X) $(J)
+	rm -f $(J)/pseudonymise-gp_patients.json
+	$(PSEUDONYMISE) --coarsen postcode=pc4 --rejects $(X)/pseudonymise-gp_patients.csv \
+	    --stats $(J)/pseudonymise-gp_patients.json $< 2>/dev/null > $@.part && mv $@.part $@
+
+# One practice delivers its contacts with ';': read with -d ';', then join the two parts.
+$(P)/gp_contacts.csv: $(R)/gp_contacts.csv $(OUT)/ttp/master.key
+	@mkdir -p $(@D) $(X) $(J)
+	rm -f $(J)/pseudonymise-gp_contacts*.json
+	$(PSEUDONYMISE) --rejects $(X)/pseudonymise-gp_contacts.csv \
+	    --stats $(J)/pseudonymise-gp_contacts.json $< 2>/dev/null > $@.main
+	for f in $(R)/gp_contacts_practice_*.csv; do [ -e "$$f" ] || continue; \
+	    b=$$(basename $$f .csv); \
+	    $(PSEUDONYMISE) -d ';' --rejects $(X)/pseudonymise-$$b.csv \
+	        --stats $(J)/pseudonymise-$$b.json $$f 2>/dev/null > $@.$$b; done
+	$(K) select $@.main $$(ls $@.gp_contacts_practice_* 2>/dev/null) > $@.part
+	rm -f $@.main $@.gp_contacts_practice_*; mv $@.part $@
+
+# All sources must carry the same key fingerprint, or they will not link.
+$(W)/fingerprints.txt: $(foreach s,$(SOURCES),$(P)/$(s).csv)
+	@mkdir -p $(@D)
+	grep -ho '"key_fingerprint":"[0-9a-f]*"' $(J)/pseudonymise-*.json | sort | uniq -c > $@
+	test $$(wc -l < $@) -eq 1 || { echo "study: sources were pseudonymised with different keys" >&2; exit 1; }
+
+# ------------------------------------------------------------------ 3. cleaning at the analyst
+# Dates delivered as DD-MM-YYYY become ISO; what cannot be read is rejected, and counted.
+# A period whose end lies before its start is rejected too (select checks it on any overlap test).
+VALID_PERIOD = $(K) select --overlaps $(1),$(2)=0001-01-01..9999-12-31 --rejects $(X)/periods-$(3).csv \
+    --stats $(J)/periods-$(3).json 2>/dev/null
+$(C)/persons.csv: $(P)/persons.csv $(W)/fingerprints.txt
+	@mkdir -p $(@D)
+	rm -f $(J)/clean-persons.json $(J)/periods-persons.json
+	$(K) derive --iso-date birth_date --iso-date registration_start --iso-date registration_end \
+	    --iso-date death_date --rejects $(X)/clean-persons.csv --stats $(J)/clean-persons.json $< 2>/dev/null \
+	  | $(call VALID_PERIOD,registration_start,registration_end,persons) -o $@.all
+	# A person delivered twice (twice the same, or with other data) cannot be linked safely:
+	# all their rows are left out, and counted in the linkage report.
+	$(K) aggregate -g bsn --count $@.all | $(K) select --gt count=1 --columns bsn > $(W)/persons-duplicated.csv
+	$(K) join -k bsn --type anti -q $@.all $(W)/persons-duplicated.csv > $@
+	rm -f $@.all
+
+$(C)/wmo.csv: $(P)/wmo.csv $(W)/fingerprints.txt
+	@mkdir -p $(@D)
+	rm -f $(J)/clean-wmo.json $(J)/periods-wmo.json
+	$(K) derive --iso-date start_date --iso-date end_date --rejects $(X)/clean-wmo.csv \
+	    --stats $(J)/clean-wmo.json $< 2>/dev/null | $(call VALID_PERIOD,start_date,end_date,wmo) > $@
+
+$(C)/gp_patients.csv: $(P)/gp_patients.csv $(W)/fingerprints.txt
+	@mkdir -p $(@D)
+	rm -f $(J)/clean-gp_patients.json $(J)/periods-gp_patients.json
+	$(K) derive --iso-date birth_date --iso-date registration_start --iso-date registration_end \
+	    --rejects $(X)/clean-gp_patients.csv --stats $(J)/clean-gp_patients.json $< 2>/dev/null \
+	  | $(call VALID_PERIOD,registration_start,registration_end,gp_patients) > $@
+
+$(C)/gp_episodes.csv: $(P)/gp_episodes.csv $(W)/fingerprints.txt
+	@mkdir -p $(@D)
+	rm -f $(J)/clean-gp_episodes.json $(J)/periods-gp_episodes.json
+	$(K) derive --iso-date start_date --iso-date end_date --rejects $(X)/clean-gp_episodes.csv \
+	    --stats $(J)/clean-gp_episodes.json $< 2>/dev/null | $(call VALID_PERIOD,start_date,end_date,gp_episodes) > $@
+
+$(C)/gp_contacts.csv: $(P)/gp_contacts.csv $(W)/fingerprints.txt
+	@mkdir -p $(@D)
+	rm -f $(J)/clean-gp_contacts.json $(J)/periods-gp_contacts.json
+	$(K) derive --iso-date contact_date --rejects $(X)/clean-gp_contacts.csv \
+	    --stats $(J)/clean-gp_contacts.json $< 2>/dev/null > $@
+
+# ------------------------------------------------------------------ 4. the study population
+# The ESP 2013 bands an adult population can fill (18+: from 15-19 on), and SES quintiles
+# grouped in three so that small groups keep every stratum filled.
+$(W)/esp2013-adults.csv: $(or $(KOPPEL_SHARE),share/koppel)/standards/esp2013.csv
+	@mkdir -p $(@D)
+	$(K) select --ne 'age_band=0-4|5-9|10-14' $< > $@
+$(W)/ses-groups.csv:
+	@mkdir -p $(@D)
+	printf 'ses,ses_group\n1,low\n2,low\n3,middle\n4,high\n5,high\n' > $@
+
+# Residents of 18 and over on 1 January of the study year, with age groups and ESP bands.
+$(W)/population.csv: $(C)/persons.csv $(W)/ses-groups.csv
+	$(K) select --covers registration_start,registration_end=$(YEAR)-01-01..$(YEAR)-01-01 $< \
+	  | $(K) derive --age age=birth_date:$(YEAR)-01-01 \
+	  | $(K) select --ge age=18 \
+	  | $(K) derive --band age_group=age:$(AGE_GROUPS) --band age_band=age:esp2013 \
+	        --rename ses_quintile=ses --rename migration_background=migration \
+	        --rename household_type=household --lookup ses_group=ses:$(W)/ses-groups.csv > $@
+
+# GP patients eligible in YEAR (DOMAIN.md 4): registered with one practice for the whole year,
+# never with two; persons who are not are counted out in the linkage report.
+$(W)/gp-eligible-%.csv: $(C)/gp_patients.csv
+	$(K) select --overlaps registration_start,registration_end=$*-01-01..$*-12-31 $< \
+	  | $(K) aggregate -g bsn --count-distinct practice_id \
+	  | $(K) select --gt distinct_practice_id=1 --columns bsn > $(W)/gp-multiple-$*.csv
+	$(K) select --covers registration_start,registration_end=$*-01-01..$*-12-31 $< \
+	  | $(K) join -k bsn --type anti -q - $(W)/gp-multiple-$*.csv \
+	  | $(K) aggregate -g bsn,birth_date --count > $@.covered
+	# a patient delivered with two dates of birth is left out too
+	$(K) aggregate -g bsn --count $@.covered | $(K) select --gt count=1 --columns bsn > $(W)/gp-conflicting-$*.csv
+	$(K) join -k bsn --type anti -q $@.covered $(W)/gp-conflicting-$*.csv > $@
+	rm -f $@.covered
+
+# Wmo users (any provision running in the year) and GP contacts per person in the year.
+$(W)/wmo-users-%.csv: $(C)/wmo.csv
+	$(K) select --overlaps start_date,end_date=$*-01-01..$*-12-31 $< \
+	  | $(K) aggregate -g bsn --count | $(K) derive --rename count=wmo_provisions > $@
+
+$(W)/gp-contacts-%.csv: $(C)/gp_contacts.csv
+	$(K) select --ge contact_date=$*-01-01 --le contact_date=$*-12-31 --eq provider=gp \
+	    --eq 'contact_type=$(GP_CONTACT_TYPES)' $< \
+	  | $(K) aggregate -g bsn --count | $(K) derive --rename count=gp_contacts > $@
+
+# The linked research set: residents 18+ who are eligible GP patients, with Wmo use (0/1)
+# and their number of GP contacts. The linkage report says how many linked.
+$(W)/linked.csv: $(W)/population.csv $(W)/gp-eligible-$(YEAR).csv $(W)/wmo-users-$(YEAR).csv $(W)/gp-contacts-$(YEAR).csv
+	@mkdir -p $(T)
+	$(K) join -k bsn --type semi --report $(T)/linkage-gp.csv -q $< $(W)/gp-eligible-$(YEAR).csv > $@.gp
+	$(K) join -k bsn --type semi -q $@.gp $(W)/wmo-users-$(YEAR).csv | $(K) derive --const wmo_user=1 > $@.users
+	$(K) join -k bsn --type anti -q $@.gp $(W)/wmo-users-$(YEAR).csv | $(K) derive --const wmo_user=0 > $@.others
+	$(K) select $@.users $@.others \
+	  | $(K) join -k bsn --type left --report $(T)/linkage-contacts.csv -q - $(W)/gp-contacts-$(YEAR).csv \
+	  | $(K) derive --fill gp_contacts=0 > $@
+	rm -f $@.gp $@.users $@.others
+
+# Wmo use in the whole population 18+ (for T4 and T5).
+$(W)/population-wmo.csv: $(W)/population.csv $(W)/wmo-users-$(YEAR).csv
+	$(K) join -k bsn --type semi --report $(T)/linkage-wmo.csv -q $< $(W)/wmo-users-$(YEAR).csv \
+	  | $(K) derive --const wmo_user=1 > $@.users
+	$(K) join -k bsn --type anti -q $< $(W)/wmo-users-$(YEAR).csv | $(K) derive --const wmo_user=0 > $@.others
+	$(K) select $@.users $@.others > $@
+	rm -f $@.users $@.others
+
+# ------------------------------------------------------------------ 5. the tables
+# Every table: counts with margins from aggregate, rates from standardise joined on, then
+# suppress (fewer than 10 persons, with secondary suppression), then the audit must pass.
+# $(call publish,DIMS,INPUT,OUTPUT,BLANK)
+define publish
+	$(K) suppress --dims $(1) --count persons --blank $(4) --stats $(J)/suppress-$(notdir $(3:.csv=)).json \
+	    $(2) > $(3)
+	$(K) suppress --audit --dims $(1) --count persons --original $(2) $(3) > $(3:.csv=.audit.txt)
+endef
+
+STD_COLUMNS = observed,crude_rate,crude_lower,crude_upper,std_rate,std_lower,std_upper
+CMP_COLUMNS = ratio,ratio_lower,ratio_upper,difference,difference_lower,difference_upper,significant
+
+# T1 representativeness: per category of each characteristic, residents 18+, linked, and the
+# share linked (%, Wilson interval).
+T1_DIMS = age_group sex ses migration district
+$(W)/t1-%.csv: $(W)/population.csv $(W)/linked.csv
+	$(K) aggregate -g $* --totals --count $(W)/population.csv | $(K) derive --rename count=persons > $@.pop
+	$(K) aggregate -g $* --totals --count $(W)/linked.csv | $(K) derive --rename count=linked > $@.lnk
+	$(K) join -k $* --type left -q $@.pop $@.lnk \
+	  | $(K) standardise --method crude --measure proportion --events linked --population persons -g $* \
+	  | $(K) derive --rename population=persons --rename observed=linked --rename crude_rate=pct_linked \
+	      --rename crude_lower=pct_lower --rename crude_upper=pct_upper --rename $*=category \
+	      --const characteristic=$* \
+	  | $(K) select --columns characteristic,category,persons,linked,pct_linked,pct_lower,pct_upper,note > $@
+	rm -f $@.pop $@.lnk
+$(W)/published-t1-%.csv: $(W)/t1-%.csv
+	$(K) suppress --dims category --count persons --blank linked,pct_linked,pct_lower,pct_upper \
+	    --stats $(J)/suppress-t1-$*.json $< > $@
+	$(K) suppress --audit --dims category --count persons --original $< $@ > $(@:.csv=.audit.txt)
+$(T)/t1-representativeness.csv: $(foreach d,$(T1_DIMS),$(W)/published-t1-$(d).csv)
+	@mkdir -p $(@D)
+	$(K) select $^ > $@
+	cat $(^:.csv=.audit.txt) > $(@:.csv=.audit.txt)
+
+# T2 GP contacts per person, Wmo users vs others, by age group, directly standardised for sex
+# and SES (internal standard: the linked population), with the ratio users / others.
+$(W)/t2-strata.csv: $(W)/linked.csv
+	$(K) aggregate -g age_group,wmo_user,sex,ses_group --count --sum gp_contacts $< > $@
+$(W)/t2-rates.csv: $(W)/t2-strata.csv
+	$(K) standardise --method direct --standard internal --strata sex,ses_group -g age_group,wmo_user \
+	    --events sum_gp_contacts --population count --multiplier 1 --compare-to wmo_user=0 $< > $@
+$(W)/t2-cells.csv: $(W)/linked.csv $(W)/t2-rates.csv
+	$(K) aggregate -g age_group,wmo_user --totals --count $< | $(K) derive --rename count=persons \
+	  | $(K) join -k age_group,wmo_user --type left -q - $(W)/t2-rates.csv \
+	  | $(K) select --drop population > $@
+$(T)/t2-contacts-by-age.csv: $(W)/t2-cells.csv
+	@mkdir -p $(@D)
+	$(call publish,age_group$(,)wmo_user,$<,$@,$(STD_COLUMNS)$(,)$(CMP_COLUMNS))
+
+# T3 the same by sex, standardised for age group and SES.
+$(W)/t3-rates.csv: $(W)/linked.csv
+	$(K) aggregate -g sex,wmo_user,age_group,ses_group --count --sum gp_contacts $< \
+	  | $(K) standardise --method direct --standard internal --strata age_group,ses_group -g sex,wmo_user \
+	    --events sum_gp_contacts --population count --multiplier 1 --compare-to wmo_user=0 > $@
+$(W)/t3-cells.csv: $(W)/linked.csv $(W)/t3-rates.csv
+	$(K) aggregate -g sex,wmo_user --totals --count $< | $(K) derive --rename count=persons \
+	  | $(K) join -k sex,wmo_user --type left -q - $(W)/t3-rates.csv | $(K) select --drop population > $@
+$(T)/t3-contacts-by-sex.csv: $(W)/t3-cells.csv
+	@mkdir -p $(@D)
+	$(call publish,sex$(,)wmo_user,$<,$@,$(STD_COLUMNS)$(,)$(CMP_COLUMNS))
+
+# T4 Wmo use (%) by SES, household type and migration background, standardised for age (ESP
+# 2013 bands) and sex, against a reference group; T5 by district against Centrum, also
+# standardised for SES.
+T4_REF_ses = 5
+T4_REF_household = couple
+T4_REF_migration = dutch
+$(W)/t4-%-rates.csv: $(W)/population-wmo.csv $(W)/esp2013-adults.csv
+	$(K) aggregate -g $*,age_band,sex --count --sum wmo_user $< \
+	  | $(K) standardise --method direct --standard $(W)/esp2013-adults.csv --strata age_band,sex -g $* \
+	    --measure proportion --events sum_wmo_user --population count \
+	    --compare-to $*=$(T4_REF_$*) > $@
+$(W)/t4-%-cells.csv: $(W)/population-wmo.csv $(W)/t4-%-rates.csv
+	$(K) aggregate -g $* --totals --count $< | $(K) derive --rename count=persons \
+	  | $(K) join -k $* --type left -q - $(W)/t4-$*-rates.csv | $(K) select --drop population > $@
+$(T)/t4-wmo-by-%.csv: $(W)/t4-%-cells.csv
+	@mkdir -p $(@D)
+	$(call publish,$*,$<,$@,$(STD_COLUMNS)$(,)$(CMP_COLUMNS))
+
+# Westpoort (the port: a few hundred residents in Amsterdam) is too small to compare.
+$(W)/t5-population.csv: $(W)/population-wmo.csv
+	$(K) select --ne district=Westpoort $< > $@
+$(W)/t5-rates.csv: $(W)/t5-population.csv
+	$(K) aggregate -g district,age_group,sex,ses_group --count --sum wmo_user $< \
+	  | $(K) standardise --method direct --standard internal --strata age_group,sex,ses_group -g district \
+	    --measure proportion --events sum_wmo_user --population count --compare-to district=Centrum > $@
+$(W)/t5-cells.csv: $(W)/t5-population.csv $(W)/t5-rates.csv
+	$(K) aggregate -g district --totals --count $< | $(K) derive --rename count=persons \
+	  | $(K) join -k district --type left -q - $(W)/t5-rates.csv | $(K) select --drop population > $@
+$(T)/t5-wmo-by-district.csv: $(W)/t5-cells.csv
+	@mkdir -p $(@D)
+	$(call publish,district,$<,$@,$(STD_COLUMNS)$(,)$(CMP_COLUMNS))
+
+# T6 the IZA indicators per reference year: prevalence of each condition group among eligible
+# patients, and the % of a group's patients with at least one GP contact for it (for frail
+# elderly and intellectual disability: any GP contact).
+$(W)/iza-%/prevalence.csv: $(W)/gp-eligible-%.csv $(C)/gp_episodes.csv
+	@mkdir -p $(@D)
+	$(K) classify-condition --prevalence --year $* --population $< \
+	    --rejects $(X)/classify-$*.csv --stats $(J)/classify-$*.json $(C)/gp_episodes.csv 2>/dev/null > $@
+
+$(W)/iza-%/contacts.csv: $(C)/gp_contacts.csv
+	@mkdir -p $(@D)
+	$(K) select --ge contact_date=$*-01-01 --le contact_date=$*-12-31 --eq provider=gp \
+	    --eq 'contact_type=$(GP_CONTACT_TYPES)' $< > $(@D)/gp-contacts.csv
+	$(K) classify-condition --tag --long --matched-only --rejects $(X)/tag-$*.csv $(@D)/gp-contacts.csv 2>/dev/null \
+	  | $(K) aggregate -g bsn,condition --count > $@.tagged
+	$(K) aggregate -g bsn --count $(@D)/gp-contacts.csv > $@.any
+	for c in $(CONDITIONS); do \
+	    case $$c in frail_elderly|intellectual_disability) \
+	        $(K) derive --const condition=$$c $@.any ;; \
+	    *) $(K) select --eq condition=$$c $@.tagged ;; esac \
+	    | $(K) select --columns bsn,condition; done \
+	  | awk 'NR == 1 || $$0 != "bsn,condition"' > $@
+	rm -f $@.tagged $@.any
+
+# Per condition: its patients, with (yes) or without (no) a contact for it: a table with a
+# margin per condition (yes + no = Total), so that suppress can protect both counts.
+$(W)/iza-%/cells.csv: $(W)/iza-%/prevalence.csv $(W)/iza-%/contacts.csv
+	for c in $(CONDITIONS); do \
+	    $(K) select --eq $$c=1 --columns bsn $< | $(K) derive --const condition=$$c \
+	      | $(K) join -k bsn,condition --type left -q - \
+	          <($(K) select --eq condition=$$c $(W)/iza-$*/contacts.csv | $(K) derive --const contact=yes) \
+	      | $(K) derive --fill contact=no; done \
+	  | awk 'NR == 1 || $$0 != "bsn,condition,contact"' \
+	  | $(K) aggregate -g condition,contact --rollup --count \
+	  | $(K) select --ne condition=Total | $(K) derive --const year=$* --rename count=persons > $@
+
+# Prevalence of each group among the eligible patients (Wilson interval).
+$(W)/iza-%/prevalence-rates.csv: $(W)/iza-%/prevalence.csv
+	for c in $(CONDITIONS); do \
+	    $(K) aggregate --count --sum $$c $< | $(K) derive --const condition=$$c --rename sum_$$c=patients \
+	    | $(K) select --columns condition,patients,count; done \
+	  | awk 'NR == 1 || $$0 != "condition,patients,count"' \
+	  | $(K) derive --const year=$* \
+	  | $(K) standardise --method crude --measure proportion --events patients --population count -g year,condition > $@
+
+# % of a condition's patients with a contact, and its change from the first year.
+$(W)/t6-contact-rates.csv: $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/cells.csv)
+	$(K) select $^ > $@.cells
+	$(K) select --eq contact=Total --drop contact $@.cells | $(K) derive --rename persons=patients > $@.total
+	$(K) select --eq contact=yes --drop contact $@.cells | $(K) derive --rename persons=with_contact \
+	  | $(K) join -k condition,year --type right -q - $@.total | $(K) derive --fill with_contact=0 \
+	  | $(K) standardise --method crude --measure proportion --events with_contact --population patients \
+	    -g condition,year --compare-to year=$(firstword $(IZA_YEARS)) \
+	  | $(K) select --columns condition,year,crude_rate,crude_lower,crude_upper,difference,difference_lower,difference_upper,significant \
+	  | $(K) derive --const contact=yes --rename crude_rate=contact_pct --rename crude_lower=contact_lower \
+	      --rename crude_upper=contact_upper --rename difference=change_pp \
+	      --rename difference_lower=change_lower --rename difference_upper=change_upper > $@
+	rm -f $@.cells $@.total
+
+$(W)/t6-prevalence-rates.csv: $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/prevalence-rates.csv)
+	$(K) select --columns condition,year,population,crude_rate,crude_lower,crude_upper $^ \
+	  | $(K) derive --const contact=Total --rename population=eligible_patients \
+	      --rename crude_rate=prevalence_pct --rename crude_lower=prevalence_lower \
+	      --rename crude_upper=prevalence_upper > $@
+
+$(W)/t6-cells.csv: $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/cells.csv) $(W)/t6-prevalence-rates.csv $(W)/t6-contact-rates.csv
+	$(K) select $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/cells.csv) \
+	  | $(K) select --columns year,condition,contact,persons \
+	  | $(K) join -k condition,year,contact --type left -q - $(W)/t6-prevalence-rates.csv \
+	  | $(K) join -k condition,year,contact --type left -q - $(W)/t6-contact-rates.csv > $@
+$(T)/t6-iza-indicators.csv: $(W)/t6-cells.csv
+	@mkdir -p $(@D)
+	$(K) suppress --dims contact --by year,condition --count persons --fill-zeros \
+	    --blank prevalence_pct,prevalence_lower,prevalence_upper,contact_pct,contact_lower,contact_upper,change_pp,change_lower,change_upper,significant \
+	    --stats $(J)/suppress-t6.json $< > $@
+	$(K) suppress --audit --dims contact --by year,condition --count persons --original $< $@ > $(@:.csv=.audit.txt)
+
+, := ,
+TABLES = $(T)/t1-representativeness.csv $(T)/t2-contacts-by-age.csv $(T)/t3-contacts-by-sex.csv \
+         $(T)/t4-wmo-by-ses.csv $(T)/t4-wmo-by-household.csv $(T)/t4-wmo-by-migration.csv \
+         $(T)/t5-wmo-by-district.csv $(T)/t6-iza-indicators.csv
+
+tables: $(TABLES)
+
+report: $(OUT)/report.html
+$(OUT)/report.html: $(TABLES) scripts/report
+	scripts/report $(OUT) > $@.part && mv $@.part $@
+
+clean-study:
+	rm -rf $(OUT)
