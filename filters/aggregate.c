@@ -111,9 +111,9 @@ static const char usage[] =
     "      --split-by bsn --partial -o $p.state $p; done\n"
     "  koppel aggregate --merge part-*.csv.state > wijk-persons.csv\n"
     "\n"
-    "Accounting: records_out is the number of groups written; --stats adds records_used,\n"
-    "groups and missing_COL, and records_in = records_used + filtered (always 0) + rejected.\n"
-    "With --merge, records are the rows of the partial files.\n";
+    "Accounting: records_out counts the records written (groups and total rows); --stats adds\n"
+    "records_used, groups (without totals) and missing_COL, and records_in = records_used +\n"
+    "filtered (always 0) + rejected. With --merge, records in are the rows of the partials.\n";
 
 enum {
     OPT_COUNT = OPT_FILTER_BASE, OPT_COUNT_VALUES, OPT_COUNT_DISTINCT, OPT_SUM, OPT_MEAN, OPT_MIN,
@@ -587,10 +587,8 @@ static cell *new_cell(aggregate *a, const char *key, size_t length, unsigned has
     return c;
 }
 
-static cell *find_cell(aggregate *a, const char *key, size_t length, bool *created)
+static cell *find_cell(aggregate *a, const char *key, size_t length)
 {
-    if (created)
-        *created = false;
     if (a->last && a->last->key_length == length && memcmp(a->last->key, key, length) == 0)
         return a->last;
     if (length > UINT32_MAX)
@@ -599,11 +597,8 @@ static cell *find_cell(aggregate *a, const char *key, size_t length, bool *creat
     cell *found;
     HASH_VALUE(key, length, hash);
     HASH_FIND_BYHASHVALUE(hh, a->cells, key, length, hash, found);
-    if (!found) {
+    if (!found)
         found = new_cell(a, key, length, hash);
-        if (created)
-            *created = true;
-    }
     a->last = found;
     return found;
 }
@@ -888,7 +883,7 @@ static cell *record_cell(aggregate *a, const record_t *record)
         p += record->lengths[index];
         *p++ = '\0';
     }
-    return find_cell(a, a->key, length, NULL);
+    return find_cell(a, a->key, length);
 }
 
 static void aggregate_input(aggregate *a, record_reader *reader)
@@ -967,7 +962,7 @@ static void add_margins(aggregate *a)
                 *to++ = '\0';
                 from += length + 1;
             }
-            cell *margin = find_cell(a, a->key, (size_t)(to - a->key), NULL);
+            cell *margin = find_cell(a, a->key, (size_t)(to - a->key));
             merge_cell(a, margin, detail);
         }
         free(masks[m]);
@@ -1047,8 +1042,8 @@ static void write_header(aggregate *a)
 
 _Noreturn static void die_out_of_range(const statistic *s)
 {
-    message_die(EXIT_DATA, "column '%s': the %s of a group is beyond the range of doubles (about 1.8e308)",
-                s->output_name, kinds[s->kind].prefix);
+    message_die(EXIT_DATA, "column '%s': the %s of a group overflows the range of doubles (about 1.8e308%s)",
+                s->output_name, kinds[s->kind].prefix, s->kind == STAT_SD ? ", for the squares of the values" : "");
 }
 
 static void write_double(record_writer *out, const statistic *s, double value)
@@ -1518,7 +1513,7 @@ static void merge_partial(aggregate *a, record_reader *reader)
         }
         if (!good)
             continue;
-        cell *target = find_cell(a, a->key, key_length, NULL);
+        cell *target = find_cell(a, a->key, key_length);
         merge_cell(a, target, a->scratch);
         field = a->group_count + 1;
         for (size_t i = 0; i < a->stat_count; i++) {
@@ -1667,7 +1662,7 @@ int main(int argc, char **argv)
         a.scratch = xcalloc(1, sizeof(cell) + a.state_size);
     if (a.group_count == 0) { /* one record for all input, even for none */
         ensure_key(&a, 1);
-        find_cell(&a, a.key, 0, NULL);
+        find_cell(&a, a.key, 0);
     }
     for (int file = 0; file < input_count; file++) {
         record_reader *reader = file == 0 ? first : koppel_open_input(&a.ctx, inputs[file]);

@@ -256,6 +256,19 @@ PY
     assert_output "$expected"
 }
 
+@test "a result beyond the range of doubles is an error naming the column" {
+    printf 'x\n1e308\n1e308\n' > "$T/huge.csv"
+    run koppel aggregate --sum x "$T/huge.csv"
+    assert_failure 1
+    assert_output --partial "column 'sum_x': the sum of a group overflows the range of doubles"
+    # The squares of 1e200 overflow although the sd is 0.
+    printf 'x\n1e200\n1e200\n' > "$T/huge.csv"
+    run koppel aggregate --sd x -o "$T/out.csv" "$T/huge.csv"
+    assert_failure 1
+    assert_output --partial "column 'sd_x'"
+    assert_file_not_exists "$T/out.csv"
+}
+
 @test "decimal sums are the exactly rounded sum (math.fsum), whatever the order" {
     printf 'x\n1e16\n1\n-1e16\n0.1\n0.1\n0.1\n0.1\n0.1\n0.1\n0.1\n0.1\n0.1\n0.1\n' > "$T/f.csv"
     # math.fsum of the same values, exactly: 1e16 + 1 - 1e16 is 1, ten times 0.1 rounds to 1.
