@@ -188,6 +188,7 @@ $(W)/linked.csv: $(W)/population.csv $(W)/gp-eligible-$(YEAR).csv $(W)/wmo-users
 
 # Wmo use in the whole population 18+ (for T4 and T5).
 $(W)/population-wmo.csv: $(W)/population.csv $(W)/wmo-users-$(YEAR).csv
+	@mkdir -p $(T)
 	$(K) join -k bsn --type semi --report $(T)/linkage-wmo.csv -q $< $(W)/wmo-users-$(YEAR).csv \
 	  | $(K) derive --const wmo_user=1 > $@.users
 	$(K) join -k bsn --type anti -q $< $(W)/wmo-users-$(YEAR).csv | $(K) derive --const wmo_user=0 > $@.others
