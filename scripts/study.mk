@@ -17,8 +17,10 @@ SHELL := bash
 .DELETE_ON_ERROR:
 .PHONY: all tables report clean-study
 
-# The study's age groups for tables; ESP2013 bands for standardisation by age.
+# The study's age groups for tables, and coarser ones as strata (small groups such as Wmo users
+# of 85+ would leave strata empty, and a DSR with an empty stratum is not defined).
 AGE_GROUPS = 18,45,65,75,85
+AGE_STRATA = 18,45,65,75
 SOURCES    = persons wmo gp_patients gp_episodes gp_contacts
 GP_CONTACT_TYPES = consult|visit|phone|email|vaccination
 CONDITIONS = mental cancer cardiovascular frail_elderly neck_back osteoarthritis diabetes \
@@ -132,11 +134,7 @@ $(C)/gp_contacts.csv: $(P)/gp_contacts.csv $(W)/fingerprints.txt
 	    --stats $(J)/clean-gp_contacts.json $< 2>/dev/null > $@
 
 # ------------------------------------------------------------------ 4. the study population
-# The ESP 2013 bands an adult population can fill (18+: from 15-19 on), and SES quintiles
-# grouped in three so that small groups keep every stratum filled.
-$(W)/esp2013-adults.csv: $(or $(KOPPEL_SHARE),share/koppel)/standards/esp2013.csv
-	@mkdir -p $(@D)
-	$(K) select --ne 'age_band=0-4|5-9|10-14' $< > $@
+# SES quintiles grouped in three so that small groups keep every stratum filled.
 $(W)/ses-groups.csv:
 	@mkdir -p $(@D)
 	printf 'ses,ses_group\n1,low\n2,low\n3,middle\n4,high\n5,high\n' > $@
@@ -146,7 +144,7 @@ $(W)/population.csv: $(C)/persons.csv $(W)/ses-groups.csv
 	$(K) select --covers registration_start,registration_end=$(YEAR)-01-01..$(YEAR)-01-01 $< \
 	  | $(K) derive --age age=birth_date:$(YEAR)-01-01 \
 	  | $(K) select --ge age=18 \
-	  | $(K) derive --band age_group=age:$(AGE_GROUPS) --band age_band=age:esp2013 \
+	  | $(K) derive --band age_group=age:$(AGE_GROUPS) --band age_strata=age:$(AGE_STRATA) \
 	        --rename ses_quintile=ses --rename migration_background=migration \
 	        --rename household_type=household --lookup ses_group=ses:$(W)/ses-groups.csv > $@
 
@@ -247,8 +245,8 @@ $(T)/t2-contacts-by-age.csv: $(W)/t2-cells.csv
 
 # T3 the same by sex, standardised for age group and SES.
 $(W)/t3-rates.csv: $(W)/linked.csv
-	$(K) aggregate -g sex,wmo_user,age_group,ses_group --count --sum gp_contacts $< \
-	  | $(K) standardise --method direct --standard internal --strata age_group,ses_group -g sex,wmo_user \
+	$(K) aggregate -g sex,wmo_user,age_strata,ses_group --count --sum gp_contacts $< \
+	  | $(K) standardise --method direct --standard internal --strata age_strata,ses_group -g sex,wmo_user \
 	    --events sum_gp_contacts --population count --multiplier 1 --compare-to wmo_user=0 > $@
 $(W)/t3-cells.csv: $(W)/linked.csv $(W)/t3-rates.csv
 	$(K) aggregate -g sex,wmo_user --totals --count $< | $(K) derive --rename count=persons \
@@ -257,15 +255,15 @@ $(T)/t3-contacts-by-sex.csv: $(W)/t3-cells.csv
 	@mkdir -p $(@D)
 	$(call publish,sex$(,)wmo_user,$<,$@,$(STD_COLUMNS)$(,)$(CMP_COLUMNS))
 
-# T4 Wmo use (%) by SES, household type and migration background, standardised for age (ESP
-# 2013 bands) and sex, against a reference group; T5 by district against Centrum, also
-# standardised for SES.
+# T4 Wmo use (%) by SES, household type and migration background, standardised for age group
+# and sex (internal standard: the population 18+), against a reference group; T5 by district
+# against Centrum, also standardised for SES.
 T4_REF_ses = 5
 T4_REF_household = couple
 T4_REF_migration = dutch
-$(W)/t4-%-rates.csv: $(W)/population-wmo.csv $(W)/esp2013-adults.csv
-	$(K) aggregate -g $*,age_band,sex --count --sum wmo_user $< \
-	  | $(K) standardise --method direct --standard $(W)/esp2013-adults.csv --strata age_band,sex -g $* \
+$(W)/t4-%-rates.csv: $(W)/population-wmo.csv
+	$(K) aggregate -g $*,age_group,sex --count --sum wmo_user $< \
+	  | $(K) standardise --method direct --standard internal --strata age_group,sex -g $* \
 	    --measure proportion --events sum_wmo_user --population count \
 	    --compare-to $*=$(T4_REF_$*) > $@
 $(W)/t4-%-cells.csv: $(W)/population-wmo.csv $(W)/t4-%-rates.csv
@@ -279,8 +277,8 @@ $(T)/t4-wmo-by-%.csv: $(W)/t4-%-cells.csv
 $(W)/t5-population.csv: $(W)/population-wmo.csv
 	$(K) select --ne district=Westpoort $< > $@
 $(W)/t5-rates.csv: $(W)/t5-population.csv
-	$(K) aggregate -g district,age_group,sex,ses_group --count --sum wmo_user $< \
-	  | $(K) standardise --method direct --standard internal --strata age_group,sex,ses_group -g district \
+	$(K) aggregate -g district,age_strata,sex,ses_group --count --sum wmo_user $< \
+	  | $(K) standardise --method direct --standard internal --strata age_strata,sex,ses_group -g district \
 	    --measure proportion --events sum_wmo_user --population count --compare-to district=Centrum > $@
 $(W)/t5-cells.csv: $(W)/t5-population.csv $(W)/t5-rates.csv
 	$(K) aggregate -g district --totals --count $< | $(K) derive --rename count=persons \
