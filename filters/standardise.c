@@ -411,8 +411,8 @@ static void die_on_bad_record(void *context, record_reader *reader, const record
     message_die_at(EXIT_DATA, record_reader_name(reader), record->line, "%s", reason);
 }
 
-/* "age_band=85-89, sex=F": a stratum named by the strata columns in KEY (ALL: all of them,
- * else only those JOINED). */
+/* "age_band=85-89, sex=F": the stratum KEY named by its strata columns: all of them, or only
+ * the JOINED ones when that is not NULL. */
 static const char *stratum_label(standardise *run, const char *key, const bool *joined)
 {
     key_buffer *label = &run->label;
@@ -464,9 +464,14 @@ static void load_table(standardise *run, lookup_table *table, const char *path, 
             columns[table->joined_count++] = (size_t)found;
         }
     }
-    if (table->joined_count == 0)
-        message_die(EXIT_USAGE, "%s has none of the strata columns (%s...): it cannot be joined",
-                    name, opt->strata[0]);
+    if (table->joined_count == 0) {
+        if (strcmp(name, "the standard esp2013") == 0)
+            message_die(EXIT_USAGE, "the standard esp2013 is joined on a stratum column named "
+                                    "age_band, as 'koppel derive --band age_band=AGE:esp2013' "
+                                    "writes it; --strata has none");
+        message_die(EXIT_USAGE, "%s has none of the strata columns of --strata: it cannot be "
+                                "joined on them", name);
+    }
     size_t weight = 0, events = 0, population = 0;
     if (weight_column)
         weight = record_reader_column(reader, weight_column, "--weight-column");

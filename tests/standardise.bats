@@ -414,7 +414,7 @@ EOF
     while IFS='|' read -r arguments message; do
         eval "run koppel standardise $arguments \"$input\""
         assert_failure 2
-        assert_output --partial "$message"
+        assert_output --partial "${message//\$F/$F}"
     done <<'EOF'
 --events cases --population births|--method is required
 --method fancy --events cases --population births|--method: 'fancy' is not crude, direct or indirect
@@ -433,7 +433,8 @@ EOF
 --method crude --events cases --population births --digits 0|--digits: '0' is not a whole number from 1 to 17
 --method crude --events cases --population births --measure odds|--measure: 'odds' is not rate or proportion
 --method direct --events cases --population births --strata maternal_age --standard /nonexistent.csv|cannot open /nonexistent.csv
---method direct --events cases --population births --strata maternal_age --standard esp2013|the standard esp2013 has none of the strata columns
+--method direct --events cases --population births --strata maternal_age --standard esp2013|the standard esp2013 is joined on a stratum column named age_band
+--method direct --events cases --population births --strata maternal_age --standard $F/us-c43.csv|the standard $F/us-c43.csv has none of the strata columns of --strata
 --method direct --events cases --population births --strata maternal_age --standard $F/fleiss-standard.csv|--weight-column: column 'weight' not found in
 EOF
     run koppel standardise --method crude --events cases --population births --bogus "$input"
