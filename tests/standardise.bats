@@ -493,3 +493,18 @@ EOF
     assert_success
     assert_line --index 1 --regexp ',75\.52900745,'
 }
+
+@test "reads what koppel aggregate writes: person records to the same table as the counts" {
+    # one record per person: the first wmo_users persons of each stratum use Wmo
+    awk -F, -v OFS=, 'NR == 1 { print "district,age_band,sex,wmo_user"; next }
+        { for (i = 1; i <= $4; i++) print $1, $2, $3, (i <= $5 ? 1 : 0) }' "$F/counts.csv" > "$T/persons.csv"
+    koppel aggregate -g district,age_band,sex --count --sum wmo_user "$T/persons.csv" \
+        | koppel standardise --method direct --standard esp2013 --strata age_band,sex -g district \
+            --events sum_wmo_user --population count --measure proportion \
+            --compare-to district=Centrum > "$T/from-persons.csv"
+    koppel standardise --method direct --standard esp2013 --strata age_band,sex -g district \
+        --events wmo_users --population persons --measure proportion \
+        --compare-to district=Centrum "$F/counts.csv" > "$T/from-counts.csv"
+    run diff "$T/from-persons.csv" "$T/from-counts.csv"
+    assert_success
+}
