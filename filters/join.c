@@ -582,13 +582,32 @@ typedef struct right_record { /* a RIGHT record kept in memory */
     char bytes[];              /* then, when kept, the fields as in store_fields */
 } right_record;
 
-struct key_group { /* one key of RIGHT; the key's bytes follow */
+/* One key of RIGHT. Laid out for the lookup of a LEFT key, on 64-byte boundaries: the
+ * handle and the LEFT count fill the first cache line, the first record and the key the
+ * second (a 32-character pseudonym fits), the rest follows the key (group_tail). */
+struct key_group {
     UT_hash_handle hh;
-    right_record *first, *last;
-    uint64_t right_count, left_count;
-    long right_line, left_line; /* where the key was first seen, for --validate */
+    uint64_t left_count;
+    right_record *first; /* RIGHT's records with this key, chained through next */
     char key[];
 };
+
+typedef struct group_tail {
+    uint64_t right_count;
+    long right_line, left_line; /* where the key was first seen, for --validate */
+} group_tail;
+
+enum { CACHE_LINE = 64 };
+
+static size_t group_size(size_t key_length)
+{
+    return sizeof(key_group) + ((key_length + 7) & ~(size_t)7) + sizeof(group_tail);
+}
+
+static group_tail *tail_of(key_group *group)
+{
+    return (group_tail *)(group->key + ((group->hh.keylen + 7) & ~(size_t)7));
+}
 
 typedef struct unmatched_key { /* a LEFT key that RIGHT lacks, for the report */
     UT_hash_handle hh;
@@ -603,7 +622,8 @@ typedef struct batch_item {
     unsigned hash;
     long line;
     right_record *stored; /* RIGHT: the record kept, if any */
-    key_group *group;     /* LEFT: the matching key of RIGHT */
+    key_group *group;     /* the key in RIGHT's table */
+    unmatched_key *seen;  /* LEFT: the key among LEFT's keys without a match */
 } batch_item;
 
 typedef struct batch {
@@ -626,6 +646,8 @@ typedef struct hash_state {
     right_record **order;   /* RIGHT's records in input order, to write the unmatched */
     size_t order_count, order_capacity;
     bool keep_order;
+    key_group **repeated;   /* RIGHT's keys on more than one record */
+    size_t repeated_count, repeated_capacity;
     batch batch;
 } hash_state;
 
@@ -681,17 +703,16 @@ static void prefetch_record(const right_record *record)
     __builtin_prefetch((const char *)record + 128);
 }
 
-/* HASH_FIND_BYHASHVALUE for every key of the batch at once, in RIGHT's key table: the
+/* HASH_FIND_BYHASHVALUE in TABLE for the batch's keys marked in WANTED, all at once: the
  * bucket chains are walked side by side, one element per key and round, the next element
- * prefetched, so that the cache misses of the batch overlap. Sets each item's group. */
-static void batch_find_groups(const key_group *groups, batch *b)
+ * prefetched, so that the cache misses of the batch overlap. FOUND[i]: the element or NULL. */
+static void batch_find(const UT_hash_table *table, const batch *b, const bool *wanted, void **found)
 {
     const UT_hash_handle *cursor[BATCH_SIZE];
     size_t active[BATCH_SIZE], count = 0;
-    const UT_hash_table *table = groups ? groups->hh.tbl : NULL;
     for (size_t i = 0; i < b->count; i++) {
-        b->items[i].group = NULL;
-        if (!table || b->items[i].empty)
+        found[i] = NULL;
+        if (!table || !wanted[i])
             continue;
         unsigned bucket;
         HASH_TO_BKT(b->items[i].hash, table->num_buckets, bucket);
@@ -703,24 +724,46 @@ static void batch_find_groups(const key_group *groups, batch *b)
         size_t still = 0;
         for (size_t k = 0; k < count; k++) {
             size_t i = active[k];
-            batch_item *item = &b->items[i];
+            const batch_item *item = &b->items[i];
             const UT_hash_handle *handle = cursor[i];
             if (handle->hashv == item->hash && handle->keylen == item->key_length &&
                 memcmp(handle->key, item_key(b, item), item->key_length) == 0) {
-                item->group = ELMT_FROM_HH(table, handle);
+                found[i] = ELMT_FROM_HH(table, handle);
                 continue;
             }
             handle = handle->hh_next;
             if (!handle)
                 continue;
             __builtin_prefetch(handle);
-            __builtin_prefetch((const char *)handle + 64);
-            __builtin_prefetch((const char *)handle + 128);
+            __builtin_prefetch((const char *)handle + CACHE_LINE);
             cursor[i] = handle;
             active[still++] = i;
         }
         count = still;
     }
+}
+
+static void batch_find_groups(const hash_state *h, batch *b)
+{
+    bool wanted[BATCH_SIZE] = {false};
+    void *found[BATCH_SIZE];
+    for (size_t i = 0; i < b->count; i++)
+        wanted[i] = !b->items[i].empty;
+    batch_find(table_of(h->groups ? &h->groups->hh : NULL), b, wanted, found);
+    for (size_t i = 0; i < b->count; i++)
+        b->items[i].group = found[i];
+}
+
+/* Among LEFT's unmatched keys: only for the keys RIGHT lacks. */
+static void batch_find_unmatched(const hash_state *h, batch *b)
+{
+    bool wanted[BATCH_SIZE] = {false};
+    void *found[BATCH_SIZE];
+    for (size_t i = 0; i < b->count; i++)
+        wanted[i] = !b->items[i].empty && !b->items[i].group;
+    batch_find(table_of(h->unmatched_left ? &h->unmatched_left->hh : NULL), b, wanted, found);
+    for (size_t i = 0; i < b->count; i++)
+        b->items[i].seen = found[i];
 }
 
 static right_view view_of(const hash_state *h, right_record *record)
@@ -783,27 +826,36 @@ static void hash_insert_right(join *j, hash_state *h, batch_item *item)
     /* Not found when the batch began: an earlier record of this batch may have added it. */
     if (!group)
         HASH_FIND_BYHASHVALUE(hh, h->groups, key, item->key_length, item->hash, group);
+    group_tail *tail;
     if (!group) {
-        group = arena_allocate(&h->storage, sizeof *group + item->key_length, alignof(key_group));
+        group = arena_allocate(&h->storage, group_size(item->key_length), CACHE_LINE);
         memset(group, 0, sizeof *group);
         memcpy(group->key, key, item->key_length);
-        group->first = group->last = item->stored;
-        group->right_line = item->line;
         HASH_ADD_KEYPTR_BYHASHVALUE(hh, h->groups, group->key, item->key_length, item->hash, group);
+        tail = tail_of(group);
+        memset(tail, 0, sizeof *tail);
+        tail->right_line = item->line;
         right->figures.distinct_keys++;
     } else {
+        tail = tail_of(group);
         if (right->unique)
-            repeated_key(j, right, item->line, group->right_line);
-        if (group->right_count == 1)
+            repeated_key(j, right, item->line, tail->right_line);
+        if (tail->right_count == 1) {
             right->figures.duplicated_keys++;
-        if (item->stored) {
-            group->last->next = item->stored;
-            group->last = item->stored;
+            if (h->repeated_count == h->repeated_capacity) {
+                h->repeated_capacity = h->repeated_capacity ? h->repeated_capacity * 2 : 256;
+                h->repeated = xrealloc(h->repeated, h->repeated_capacity * sizeof *h->repeated);
+            }
+            h->repeated[h->repeated_count++] = group;
         }
     }
-    group->right_count++;
-    if (item->stored)
+    tail->right_count++;
+    if (item->stored) {
+        /* Chained newest first while loading; hash_load_right puts the chains in order. */
+        item->stored->next = group->first;
+        group->first = item->stored;
         item->stored->group = group;
+    }
 }
 
 static void hash_load_right(join *j, hash_state *h)
@@ -814,35 +866,48 @@ static void hash_load_right(join *j, hash_state *h)
         for (size_t i = 0; i < b->count; i++)
             if (!b->items[i].empty)
                 prefetch_chain(table, b->items[i].hash);
-        batch_find_groups(h->groups, b);
+        batch_find_groups(h, b);
         for (size_t i = 0; i < b->count; i++)
             hash_insert_right(j, h, &b->items[i]);
+    }
+    for (size_t i = 0; i < h->repeated_count; i++) {
+        right_record *reversed = NULL, *next;
+        for (right_record *r = h->repeated[i]->first; r; r = next) {
+            next = r->next;
+            r->next = reversed;
+            reversed = r;
+        }
+        h->repeated[i]->first = reversed;
     }
 }
 
 /* Count a LEFT key for the report and --validate. */
-static void hash_note_left_key(join *j, hash_state *h, const batch_item *item)
+static void hash_note_left_key(join *j, hash_state *h, batch_item *item)
 {
     join_side *left = &j->left;
     key_group *group = item->group;
     if (group) {
         if (++group->left_count == 1) {
-            group->left_line = item->line;
+            group_tail *tail = tail_of(group);
+            tail->left_line = item->line;
             left->figures.distinct_keys++;
+            j->right.figures.matched_records += tail->right_count;
             j->matched_keys++;
             return;
         }
         if (left->unique)
-            repeated_key(j, left, item->line, group->left_line);
+            repeated_key(j, left, item->line, tail_of(group)->left_line);
         if (group->left_count == 2)
             left->figures.duplicated_keys++;
         return;
     }
     const char *key = item_key(&h->batch, item);
-    unmatched_key *seen;
-    HASH_FIND_BYHASHVALUE(hh, h->unmatched_left, key, item->key_length, item->hash, seen);
+    unmatched_key *seen = item->seen;
+    /* Not found when the batch began: an earlier record of this batch may have added it. */
+    if (!seen)
+        HASH_FIND_BYHASHVALUE(hh, h->unmatched_left, key, item->key_length, item->hash, seen);
     if (!seen) {
-        seen = arena_allocate(&h->storage, sizeof *seen + item->key_length, alignof(unmatched_key));
+        seen = arena_allocate(&h->storage, sizeof *seen + item->key_length, CACHE_LINE);
         memset(seen, 0, sizeof *seen);
         memcpy(seen->key, key, item->key_length);
         seen->line = item->line;
@@ -861,7 +926,6 @@ static bool hash_read_left_batch(join *j, hash_state *h)
 {
     batch *b = &h->batch;
     const UT_hash_table *groups = table_of(h->groups ? &h->groups->hh : NULL);
-    const UT_hash_table *unmatched = table_of(h->unmatched_left ? &h->unmatched_left->hh : NULL);
     size_t columns = j->left.column_count;
     const record_t *record;
     b->count = b->keys_used = 0;
@@ -874,10 +938,8 @@ static bool hash_read_left_batch(join *j, hash_state *h)
         memcpy(b->lengths + b->count * columns, record->lengths, columns * sizeof(size_t));
         b->count++;
         batch_add_key(b, item, side_key(&j->left, record));
-        if (!item->empty) {
+        if (!item->empty)
             prefetch_bucket(groups, item->hash);
-            prefetch_bucket(unmatched, item->hash);
-        }
     }
     return b->count > 0;
 }
@@ -911,16 +973,15 @@ static void hash_stream_left(join *j, hash_state *h)
         for (size_t i = 0; i < b->count; i++)
             if (!b->items[i].empty)
                 prefetch_chain(groups, b->items[i].hash);
-        batch_find_groups(h->groups, b);
+        batch_find_groups(h, b);
         for (size_t i = 0; i < b->count; i++) {
             batch_item *item = &b->items[i];
-            if (item->empty)
-                continue;
-            if (!item->group)
-                prefetch_chain(unmatched, item->hash);
-            else if (pairs)
+            if (item->group && pairs)
                 prefetch_record(item->group->first);
+            else if (!item->group && !item->empty)
+                prefetch_bucket(unmatched, item->hash);
         }
+        batch_find_unmatched(h, b);
         for (size_t i = 0; i < b->count; i++) {
             const record_t *record = batch_record(j, b, i);
             key_group *group = b->items[i].group;
@@ -942,9 +1003,6 @@ static void hash_stream_left(join *j, hash_state *h)
 /* RIGHT's records without a match, in RIGHT's order, after all LEFT rows. */
 static void hash_finish_right(join *j, hash_state *h)
 {
-    for (key_group *group = h->groups; group; group = group->hh.next)
-        if (group->left_count)
-            j->right.figures.matched_records += group->right_count;
     for (size_t i = 0; i < h->order_count; i++) {
         right_record *stored = h->order[i];
         if (!stored->group || !stored->group->left_count)
@@ -965,6 +1023,7 @@ static void hash_join(join *j)
     HASH_CLEAR(hh, h.groups);
     HASH_CLEAR(hh, h.unmatched_left);
     free(h.order);
+    free(h.repeated);
     free(h.batch.keys);
     buffer_free(&h.batch.records);
     arena_free(&h.storage);
