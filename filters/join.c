@@ -48,6 +48,8 @@ static const char usage[] =
     "                            column by column (as LC_ALL=C sort does); holds only one\n"
     "                            key's RIGHT records in memory. A record out of order in\n"
     "                            either input stops the run (status 1) with its file and line\n"
+    "                            (rows already sent to standard output stay sent; with -o\n"
+    "                            FILE nothing is left behind)\n"
     "      --right-delimiter C   RIGHT's field delimiter (default: the one of -d)\n"
     "Checks and by-products:\n"
     "      --validate MODE       1:1 (each key at most once in LEFT and at most once in\n"
