@@ -25,6 +25,7 @@ UNITS      = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 DEPS_STAMP = $(BUILD)/.deps-ok
 
 .PHONY: all check unit bats demo bench asan install uninstall clean deps man
+.SECONDARY:
 
 all: $(DEPS_STAMP) $(BIN)/koppel $(FILTERS)
 

@@ -57,6 +57,16 @@ char koppel_parse_delimiter(const koppel_context *ctx, const char *arg)
     return arg[0];
 }
 
+/* --help and --version: a closed pipe (`--help | head`) is no error; a full disk is. */
+static void finish_help_output(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (errno == EPIPE)
+            message_exit_quietly(EXIT_OK);
+        message_die(EXIT_SYSTEM, "error writing standard output: %s", strerror(errno));
+    }
+}
+
 bool koppel_common_option(koppel_context *ctx, int opt, const char *arg)
 {
     switch (opt) {
@@ -77,13 +87,11 @@ bool koppel_common_option(koppel_context *ctx, int opt, const char *arg)
         return true;
     case 'h':
         fputs(ctx->usage, stdout);
-        if (fflush(stdout) != 0 || ferror(stdout))
-            message_die(EXIT_SYSTEM, "error writing standard output");
+        finish_help_output();
         exit(EXIT_OK);
     case 'V':
         printf("koppel-%s (koppel) %s\n", ctx->verb, KOPPEL_VERSION);
-        if (fflush(stdout) != 0 || ferror(stdout))
-            message_die(EXIT_SYSTEM, "error writing standard output");
+        finish_help_output();
         exit(EXIT_OK);
     case ':':
     case '?':

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,13 +93,17 @@ static void list_verbs(void)
     }
     free(names);
     fputs(usage_tail, stdout);
-    if (fflush(stdout) != 0)
-        message_die(EXIT_SYSTEM, "error writing standard output");
+    if (fflush(stdout) != 0) {
+        if (errno == EPIPE) /* koppel --help | head */
+            message_exit_quietly(EXIT_OK);
+        message_die(EXIT_SYSTEM, "error writing standard output: %s", strerror(errno));
+    }
 }
 
 int main(int argc, char **argv)
 {
     message_set_program("koppel");
+    signal(SIGPIPE, SIG_IGN);
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         list_verbs();
         return EXIT_OK;

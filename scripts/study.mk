@@ -15,6 +15,7 @@ K        ?= koppel
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DELETE_ON_ERROR:
+.SECONDARY:
 .PHONY: all tables report clean-study
 
 # The study's age groups for tables, and coarser ones as strata (small groups such as Wmo users
@@ -212,7 +213,7 @@ T1_DIMS = age_group sex ses migration district
 $(W)/t1-%.csv: $(W)/population.csv $(W)/linked.csv
 	$(K) aggregate -g $* --totals --count $(W)/population.csv | $(K) derive --rename count=persons > $@.pop
 	$(K) aggregate -g $* --totals --count $(W)/linked.csv | $(K) derive --rename count=linked > $@.lnk
-	$(K) join -k $* --type left -q $@.pop $@.lnk \
+	$(K) join -k $* --type left -q $@.pop $@.lnk | $(K) derive --fill linked=0 \
 	  | $(K) standardise --method crude --measure proportion --events linked --population persons -g $* \
 	  | $(K) derive --rename population=persons --rename observed=linked --rename crude_rate=pct_linked \
 	      --rename crude_lower=pct_lower --rename crude_upper=pct_upper --rename $*=category \

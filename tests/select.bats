@@ -161,6 +161,20 @@ ids() { cut -d, -f1 | tail -n +2 | paste -sd' '; }
     assert_output --regexp '^koppel-select \(koppel\) [0-9]+\.[0-9]+\.[0-9]+$'
 }
 
+@test "--help into a closed pipe ends quietly; --help into a full disk is status 3" {
+    run bash -c "set -o pipefail; koppel select --help 2>'$BATS_TEST_TMPDIR/err' | head -n 1"
+    assert_success
+    assert_output --partial "Usage: koppel select"
+    assert_file_empty "$BATS_TEST_TMPDIR/err"
+    run bash -c "set -o pipefail; koppel --help 2>'$BATS_TEST_TMPDIR/err2' | head -n 1"
+    assert_success
+    assert_file_empty "$BATS_TEST_TMPDIR/err2"
+    [ -c /dev/full ] || skip "/dev/full is not the full device on this machine"
+    run bash -c "koppel select --help > /dev/full"
+    assert_failure 3
+    assert_output --partial "error writing standard output"
+}
+
 @test "the koppel command runs verbs, lists them, and refuses unknown ones" {
     run koppel select --columns id "$F/ages.csv"
     assert_success
