@@ -677,9 +677,13 @@ static void place_records(run *r)
         char text[1024];
         snprintf(text, sizeof text, "%s", where);
         free(where);
-        message_die(EXIT_DATA, "%s: the cell %s has no record (%zu of %zu cells are missing): the table "
+        char rejected[96] = "";
+        if (r->ctx.counts.rejected)
+            snprintf(rejected, sizeof rejected, " (%llu record%s rejected as bad)",
+                     (unsigned long long)r->ctx.counts.rejected, r->ctx.counts.rejected == 1 ? " was" : "s were");
+        message_die(EXIT_DATA, "%s: the cell %s has no record (%zu of %zu cells are missing)%s: the table "
                     "needs every combination of codes, margins included; --fill-zeros takes missing "
-                    "cells as zero", r->input_name, text, missing, table->cell_count);
+                    "cells as zero", r->input_name, text, missing, table->cell_count, rejected);
     }
     r->filled_cells = missing;
 }
@@ -1001,22 +1005,30 @@ static size_t write_audit(run *r)
 static void audit_statuses(run *r)
 {
     sdc_problem *p = &r->problem;
-    if (r->columns.status < 0)
-        message_die(EXIT_USAGE, "--audit needs the status column '%s' in %s (name it with --status-column)",
-                    r->options.status_column, r->input_name);
-    bool need_original = false;
     for (size_t i = 0; i < r->records.count; i++) {
         const kept_record *kept = &r->records.items[i];
         char status = kept->given ? kept->given : SDC_PUBLISHED;
         p->status[kept->cell] = status == SDC_FORCED ? SDC_PUBLISHED : status;
-        if (r->records.missing[i])
-            need_original = true;
         if (status == SDC_PRIMARY)
             sdc_problem_set_levels(p, kept->cell, r->options.protection);
     }
-    if (need_original && !r->options.original)
-        message_die(EXIT_USAGE, "%s: suppressed cells have no values: give the unsuppressed table "
-                    "with --original FILE", r->input_name);
+}
+
+/* The values the audit needs: the unsuppressed table's, or the audited table's own when
+ * its suppressed cells still carry them. */
+static void audit_values(run *r)
+{
+    if (r->columns.status < 0)
+        message_die(EXIT_USAGE, "--audit needs the status column '%s' in %s (name it with --status-column)",
+                    r->options.status_column, r->input_name);
+    if (r->options.original) {
+        read_original(r);
+        return;
+    }
+    for (size_t i = 0; i < r->records.count; i++)
+        if (r->records.missing[i])
+            message_die(EXIT_USAGE, "%s: suppressed cells have no values: give the unsuppressed table "
+                        "with --original FILE", r->input_name);
 }
 
 int main(int argc, char **argv)
@@ -1029,8 +1041,8 @@ int main(int argc, char **argv)
         koppel_usage_error(&r.ctx, "one table at a time: give one FILE (or none for standard input)");
     read_table(&r, argc > optind ? argv[optind] : "-");
     place_records(&r);
-    if (r.options.audit && r.options.original)
-        read_original(&r);
+    if (r.options.audit)
+        audit_values(&r);
     check_additivity(&r);
     sdc_problem_init(&r.problem, r.table);
     set_protected_measures(&r);

@@ -96,7 +96,7 @@ int main(void)
     }
     sdc_findings_free(&findings);
 
-    /* a, b and c: protected (interval [0, 4] contains 1 and 5? a + c = 9 with b: a <= 9). */
+    /* a, b and c: a + b + c = 10 leaves a anywhere in [0, 10]: protected. */
     problem.status[cell[3]] = SDC_SECONDARY;
     CHECK(sdc_verify(&problem) == 0, "a,b,c suppressed must be protected");
     sdc_interval *intervals;
