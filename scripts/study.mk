@@ -362,7 +362,8 @@ $(T)/t6-iza-indicators.csv: $(W)/t6-cells.csv
 	$(K) suppress --dims contact --by year,condition --count persons --fill-zeros \
 	    --blank prevalence_pct,prevalence_lower,prevalence_upper,contact_pct,contact_lower,contact_upper,change_pp,change_lower,change_upper,significant \
 	    --stats $(J)/suppress-t6.json $< > $@
-	$(K) suppress --audit --dims contact --by year,condition --count persons --original $< $@ > $(@:.csv=.audit.txt)
+	$(K) suppress --audit --dims contact --by year,condition --count persons --fill-zeros --original $< $@ \
+	    > $(@:.csv=.audit.txt)
 
 , := ,
 TABLES = $(T)/t1-representativeness.csv $(T)/t2-contacts-by-age.csv $(T)/t3-contacts-by-sex.csv \
@@ -373,7 +374,7 @@ tables: $(TABLES)
 
 report: $(OUT)/report.html
 $(OUT)/report.html: $(TABLES) scripts/report
-	scripts/report $(OUT) > $@.part && mv $@.part $@
+	K=$(K) scripts/report $(OUT) > $@.part && mv $@.part $@
 
 clean-study:
 	rm -rf $(OUT)
