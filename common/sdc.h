@@ -168,6 +168,12 @@ bool sdc_protect_heuristic(sdc_problem *problem, size_t *failed_cell);
  * pattern if the time limit is reached; problem->proven_optimal says which. */
 bool sdc_protect_optimal(sdc_problem *problem, size_t *failed_cell);
 
+/* Singletons: a person alone in a suppressed cell knows its value, so a constraint with
+ * only two suppressed cells, one of them a count of 1, gives the other away to that person.
+ * Suppress the cheapest published cell of each such constraint as well (the simple case
+ * that tau-ARGUS and sdcTable check). Returns the number of cells added. */
+size_t sdc_protect_singletons(sdc_problem *problem);
+
 /* Tolerance used when comparing an interval with a requirement (relative to the value). */
 double sdc_tolerance(double value);
 

@@ -624,6 +624,39 @@ bool sdc_protect_heuristic(sdc_problem *problem, size_t *failed_cell)
     return ok;
 }
 
+/* ---------------------------------------------------------------- singletons */
+
+size_t sdc_protect_singletons(sdc_problem *problem)
+{
+    const sdc_table *table = problem->table;
+    const double *count = table->measure[SDC_MEASURE_COUNT];
+    size_t added = 0;
+    bool changed = true;
+    /* A new suppression can leave another constraint with two: repeat until none is left. */
+    while (changed) {
+        changed = false;
+        for (size_t k = 0; k < table->constraint_count; k++) {
+            size_t first = table->constraint_start[k], last = table->constraint_start[k + 1];
+            size_t suppressed = 0, singletons = 0, cheapest = SIZE_MAX;
+            for (size_t i = first; i < last; i++) {
+                size_t cell = table->constraint_cell[i];
+                if (sdc_suppressed(problem->status[cell])) {
+                    suppressed++;
+                    singletons += count[cell] == 1;
+                } else if (problem->status[cell] == SDC_PUBLISHED &&
+                           (cheapest == SIZE_MAX || problem->cost[cell] < problem->cost[cheapest]))
+                    cheapest = cell;
+            }
+            if (suppressed == 2 && singletons > 0 && cheapest != SIZE_MAX) {
+                problem->status[cheapest] = SDC_SECONDARY;
+                added++;
+                changed = true;
+            }
+        }
+    }
+    return added;
+}
+
 /* ---------------------------------------------------------------- the optimal method */
 
 typedef struct master_problem {
@@ -762,11 +795,13 @@ static void master_callback(glp_tree *tree, void *info)
     }
 }
 
-/* Solve the master MIP; false when it found no solution within the time left. */
-static bool solve_master(sdc_problem *problem, master_problem *master, double deadline)
+typedef enum { MASTER_OPTIMAL, MASTER_FEASIBLE, MASTER_FAILED } master_result;
+
+/* Solve the master MIP: optimal, a solution when time ran out, or none. */
+static master_result solve_master(sdc_problem *problem, master_problem *master, double deadline)
 {
     if (!solve_relaxation(master->mip))
-        return false;
+        return MASTER_FAILED;
     glp_iocp parm;
     glp_init_iocp(&parm);
     parm.msg_lev = GLP_MSG_OFF;
@@ -787,14 +822,26 @@ static bool solve_master(sdc_problem *problem, master_problem *master, double de
     if (deadline > 0) {
         double left = deadline - sdc_now();
         if (left <= 0)
-            return false;
+            return MASTER_FAILED;
         parm.tm_lim = left > 2e6 ? 2000000000 : (int)(left * 1000);
     }
     master->offered = false;
     master->separation_rounds = 0;
     int ret = glp_intopt(master->mip, &parm);
     problem->mip_solves++;
-    return ret == 0 && glp_mip_status(master->mip) == GLP_OPT;
+    int status = glp_mip_status(master->mip);
+    if (ret == 0 && status == GLP_OPT)
+        return MASTER_OPTIMAL;
+    return status == GLP_FEAS ? MASTER_FEASIBLE : MASTER_FAILED;
+}
+
+static double pattern_cost(const sdc_problem *problem, const char *status)
+{
+    double cost = 0;
+    for (size_t c = 0; c < problem->table->cell_count; c++)
+        if (status[c] == SDC_SECONDARY)
+            cost += problem->cost[c];
+    return cost;
 }
 
 bool sdc_protect_optimal(sdc_problem *problem, size_t *failed_cell)
@@ -837,9 +884,12 @@ bool sdc_protect_optimal(sdc_problem *problem, size_t *failed_cell)
     master.problem = problem;
     master.start = start;
     master.y = xmalloc((n ? n : 1) * sizeof(double));
-    while (!done) {
-        if (!solve_master(problem, &master, deadline))
+    bool timed_out = false;
+    while (!done && !timed_out) {
+        master_result result = solve_master(problem, &master, deadline);
+        if (result == MASTER_FAILED)
             break;
+        timed_out = result == MASTER_FEASIBLE;
         for (size_t c = 0; c < n; c++) {
             bool on = glp_mip_col_val(master.mip, (int)c + 1) > 0.5;
             problem->status[c] = start[c] == SDC_PUBLISHED && on ? SDC_SECONDARY : start[c];
@@ -847,7 +897,12 @@ bool sdc_protect_optimal(sdc_problem *problem, size_t *failed_cell)
         /* The lazy constraints have seen this pattern; check it once more all the same. */
         sdc_findings findings = {0};
         findings.want_cuts = true;
-        if (sdc_check(problem, &findings) == 0)
+        bool safe = sdc_check(problem, &findings) == 0;
+        if (safe && timed_out) {
+            /* The best pattern found in the time: keep it if it beats the heuristic's. */
+            if (pattern_cost(problem, problem->status) < pattern_cost(problem, heuristic))
+                memcpy(heuristic, problem->status, n);
+        } else if (safe)
             done = true;
         if (getenv("SDC_DEBUG"))
             fprintf(stderr, "master %llu: objective %g, failures %zu, rows %d, cuts %llu\n",

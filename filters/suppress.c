@@ -39,8 +39,8 @@ static const char usage[] =
     "Primary rules (a cell is unsafe when any rule says so):\n"
     "      --threshold N         fewer than N units (default 10; 0 switches the rule off)\n"
     "      --zeros safe|unsafe   whether a zero count is unsafe (default safe)\n"
-    "      --dominance N,K       the N largest contributions exceed K%% of the value (e.g. 2,85)\n"
-    "      --p-percent P         value - x1 - x2 < P%% of x1 (e.g. 10)\n"
+    "      --dominance N,K       the N largest contributions exceed K% of the value (e.g. 2,85)\n"
+    "      --p-percent P         value - x1 - x2 < P% of x1 (e.g. 10)\n"
     "      A column named by --status-column in the input is honoured: u marks a cell unsafe,\n"
     "      z forces it to be published (never suppressed); s, x and empty leave it to the rules.\n"
     "Secondary suppression:\n"
@@ -54,8 +54,11 @@ static const char usage[] =
     "                            up to 1500 cells)\n"
     "      --cost cells|value    minimise the number of suppressed cells, then their total\n"
     "                            (default), or their total value\n"
+    "      --singletons yes|no   a person alone in a suppressed cell knows its value: where a\n"
+    "                            margin's only other suppressed cell could be worked out that\n"
+    "                            way, suppress one more cell (default yes)\n"
     "      --time-limit S        seconds for the optimal method before it settles for the\n"
-    "                            heuristic's pattern (default 60)\n"
+    "                            best protected pattern found so far (default 60; 0: none)\n"
     "Output:\n"
     "      --status-column NAME  name of the status column (default status)\n"
     "      --mark TEXT           write TEXT instead of blanking a suppressed value\n"
@@ -74,7 +77,7 @@ static const char usage[] =
     "\n"
     "Examples:\n"
     "  koppel aggregate -g wijk,sex --totals persons.csv |\n"
-    "      koppel suppress --dims wijk,sex --stats stats.json -o published.csv\n"
+    "      koppel suppress --dims wijk,sex --fill-zeros --stats stats.json -o published.csv\n"
     "  koppel suppress --dims wijk,age_band --value cost --top top1_cost,top2_cost \\\n"
     "      --dominance 2,85 --p-percent 10 --blank mean_cost costs.csv > published.csv\n"
     "  koppel suppress --dims area,sex --hierarchy area --method heuristic areas.csv\n"
@@ -88,7 +91,7 @@ enum {
     OPT_DIMS = OPT_FILTER_BASE, OPT_TOTAL, OPT_HIERARCHY, OPT_BY, OPT_COUNT, OPT_VALUE, OPT_TOP,
     OPT_BLANK, OPT_FILL_ZEROS, OPT_THRESHOLD, OPT_ZEROS, OPT_DOMINANCE, OPT_P_PERCENT,
     OPT_PROTECTION, OPT_PROTECT, OPT_METHOD, OPT_COST, OPT_TIME_LIMIT, OPT_STATUS_COLUMN, OPT_MARK,
-    OPT_ROUND, OPT_AUDIT, OPT_ORIGINAL, OPT_CODE,
+    OPT_ROUND, OPT_AUDIT, OPT_ORIGINAL, OPT_CODE, OPT_SINGLETONS,
 };
 
 static const struct option long_options[] = {
@@ -116,6 +119,7 @@ static const struct option long_options[] = {
     {"audit", no_argument, NULL, OPT_AUDIT},
     {"original", required_argument, NULL, OPT_ORIGINAL},
     {"code", required_argument, NULL, OPT_CODE},
+    {"singletons", required_argument, NULL, OPT_SINGLETONS},
     KOPPEL_COMMON_LONG_OPTIONS,
     {NULL, 0, NULL, 0},
 };
@@ -153,6 +157,7 @@ typedef struct suppress_options {
     const char *protect;  /* NULL: default */
     const char *method;
     bool cost_by_value;
+    bool no_singletons;
     double time_limit;
     const char *status_column;
     const char *mark;
@@ -306,6 +311,11 @@ static void parse_options(koppel_context *ctx, suppress_options *o, int argc, ch
             break;
         case OPT_CODE:
             add_code(ctx, o, optarg);
+            break;
+        case OPT_SINGLETONS:
+            if (strcmp(optarg, "yes") != 0 && strcmp(optarg, "no") != 0)
+                koppel_usage_error(ctx, "--singletons expects yes or no, got '%s'", optarg);
+            o->no_singletons = strcmp(optarg, "no") == 0;
             break;
         default:
             koppel_usage_error(ctx, "unknown option");
@@ -468,7 +478,8 @@ static void keep_record(records *r, const record_t *record, size_t key_count, si
 
 static void free_records(records *r)
 {
-    for (size_t i = 0; i < r->count; i++)
+    /* The records, and the header kept after them. */
+    for (size_t i = 0; i <= r->count && r->items; i++)
         free(r->items[i].fields);
     free(r->items);
     free(r->codes);
@@ -1072,6 +1083,10 @@ int main(int argc, char **argv)
                            "this primary cell cannot be protected: cells forced to be published "
                            "(status z) leave the attacker too little doubt");
         }
+        size_t singleton_cells = r.options.no_singletons ? 0 : sdc_protect_singletons(&r.problem);
+        if (optimal && !r.problem.proven_optimal)
+            message_warn("the optimal method reached its time limit (%g s): the pattern is protected but "
+                         "may not be the smallest (raise --time-limit)", r.options.time_limit);
         size_t secondary = 0;
         double lost_count = 0, lost_value = 0;
         for (size_t c = 0; c < r.table->cell_count; c++) {
@@ -1091,6 +1106,7 @@ int main(int argc, char **argv)
         koppel_stats_int(&r.ctx, "primary_dominance", (int64_t)r.primary_by_rule[2]);
         koppel_stats_int(&r.ctx, "primary_p_percent", (int64_t)r.primary_by_rule[3]);
         koppel_stats_int(&r.ctx, "secondary", (int64_t)secondary);
+        koppel_stats_int(&r.ctx, "secondary_for_singletons", (int64_t)singleton_cells);
         koppel_stats_int(&r.ctx, "suppressed_cells", (int64_t)(primaries + secondary));
         koppel_stats_double(&r.ctx, "suppressed_count", lost_count);
         if (r.table->measure_count > 1)

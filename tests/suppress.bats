@@ -74,6 +74,23 @@ PY
     python_audit_passes "$T/out.csv" "$S/region_sex.csv" --dims region,sex
 }
 
+@test "usage example: aggregate --totals into suppress --fill-zeros" {
+    # Persons: wijk A 12 F and 15 M, B 30 M and no F, C 4 F and 22 M: the table of
+    # sparse.csv, whose pattern is worked out in the --fill-zeros test below.
+    { echo "pseudonym,wijk,sex"
+      for i in $(seq 12); do echo "pa$i,A,F"; done
+      for i in $(seq 15); do echo "pb$i,A,M"; done
+      for i in $(seq 30); do echo "pc$i,B,M"; done
+      for i in $(seq 4); do echo "pd$i,C,F"; done
+      for i in $(seq 22); do echo "pe$i,C,M"; done; } > "$T/persons.csv"
+    koppel aggregate -g wijk,sex --totals "$T/persons.csv" |
+        koppel suppress --dims wijk,sex --fill-zeros --stats "$T/s.json" -o "$T/published.csv"
+    run suppressed "$T/published.csv" wijk,sex
+    assert_output "$(printf 'A,F:x\nA,M:x\nC,F:u\nC,M:x')"
+    assert_counts_balance "$T/s.json"
+    audit_passes "$T/published.csv" "$S/sparse.csv" --dims wijk,sex --fill-zeros
+}
+
 @test "the 4x4 trap of sdcTable's test-simpleheuristic.R: two per row and column is not enough" {
     # Nine cells u, at least two in every row and column, yet w|b is fixed: rows w+x give
     # (230-89)+(250-124-31) = 236 for w_a+w_b+w_c+x_a+x_c, columns a+c give
@@ -289,6 +306,25 @@ PY
     run koppel suppress --dims age_band "$T/none.csv"
     assert_failure 1
     assert_output --partial "none.csv:4: this primary cell cannot be protected"
+}
+
+@test "--singletons: sdcTable's example of two singletons in one margin" {
+    # sdcTable tests/testthat/test-protectTable.r: regions a, b, b, c (d empty) under "tot",
+    # cells with one unit primary: a = 1 and c = 1 protect each other against an outsider
+    # (no secondary cell, detectSingletons = FALSE), but the person in a knows a = 1 and so
+    # c = 4 - 2 - 0 - 1; with singleton detection one more cell is suppressed.
+    printf 'region,count\na,1\nb,2\nc,1\nd,0\ntot,4\n' > "$T/single.csv"
+    koppel suppress --dims region --total tot --threshold 2 --singletons no \
+        --stats "$T/no.json" "$T/single.csv" > "$T/no.csv"
+    [ "$(stats_field "$T/no.json" secondary)" = 0 ]
+    koppel suppress --dims region --total tot --threshold 2 --stats "$T/yes.json" "$T/single.csv" > "$T/yes.csv"
+    [ "$(stats_field "$T/yes.json" secondary)" = 1 ]
+    [ "$(stats_field "$T/yes.json" secondary_for_singletons)" = 1 ]
+    for f in no yes; do
+        audit_passes "$T/$f.csv" "$T/single.csv" --dims region --total tot
+    done
+    run koppel suppress --dims region --total tot --singletons maybe "$T/single.csv"
+    assert_failure 2
 }
 
 @test "--threshold and --zeros" {
