@@ -345,7 +345,7 @@ static void add_failure(sdc_findings *f, size_t cell, size_t measure, int direct
  * when d_j > 0 (j may rise without end), |d_j| * a_j when d_j < 0 (j may fall to zero).
  * Protection needs v + LEVEL, so sum_j min(coef_j / LEVEL, 1) y_j >= 1 holds for every
  * protected pattern y. Returns false (and adds nothing) when the cut is empty. */
-static bool finish_cut(sdc_findings *f, const sdc_problem *problem, size_t measure, double level,
+static bool finish_cut(const sdc_problem *problem, size_t measure, double level,
                        const size_t *cells, const double *d, size_t count, sdc_cut *out)
 {
     const double *value = problem->table->measure[measure];
@@ -364,7 +364,6 @@ static bool finish_cut(sdc_findings *f, const sdc_problem *problem, size_t measu
             cut.coefficients[cut.count++] = coefficient;
         }
     }
-    (void)f;
     if (cut.count == 0) {
         free(cut.cells);
         free(cut.coefficients);
@@ -430,7 +429,7 @@ static void add_cut(sdc_findings *f, sdc_problem *problem, component_lp *c, int 
         touched_mark[cells[i]] = 0;
     }
     sdc_cut cut;
-    if (finish_cut(f, problem, c->measure, level, cells, d, count, &cut))
+    if (finish_cut(problem, c->measure, level, cells, d, count, &cut))
         push_cut(f, cut);
     free(d);
     free(cells);
@@ -502,7 +501,7 @@ size_t sdc_separate(sdc_problem *problem, const double *y, sdc_findings *finding
                 for (size_t c = 0; c < n; c++)
                     d[c] = sense * glp_get_col_dual(lp, (int)c + 1);
                 sdc_cut cut;
-                if (!finish_cut(findings, problem, m, level, cells, d, n, &cut))
+                if (!finish_cut(problem, m, level, cells, d, n, &cut))
                     continue;
                 double at_y = 0;
                 for (size_t i = 0; i < cut.count; i++)

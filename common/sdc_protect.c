@@ -7,7 +7,6 @@
 #include "sdc_internal.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -527,7 +526,7 @@ static int by_need_descending(const void *a, const void *b)
 
 /* Above this many cells in a neighbourhood the heuristic relies on hypercubes alone (an LP
  * per primary cell would be too slow); the LP still steps in where no hypercube fits. */
-enum { LP_NEIGHBOURHOOD_LIMIT = 4000 };
+enum { LP_NEIGHBOURHOOD_LIMIT = 1000 };
 
 static size_t neighbourhood_size(const sdc_table *table, size_t cell)
 {
@@ -904,10 +903,6 @@ bool sdc_protect_optimal(sdc_problem *problem, size_t *failed_cell)
                 memcpy(heuristic, problem->status, n);
         } else if (safe)
             done = true;
-        if (getenv("SDC_DEBUG"))
-            fprintf(stderr, "master %llu: objective %g, failures %zu, rows %d, cuts %llu\n",
-                    (unsigned long long)problem->mip_solves, glp_mip_obj_val(master.mip),
-                    findings.failure_count, glp_get_num_rows(master.mip), (unsigned long long)problem->cuts);
         add_cuts(master.mip, problem, &findings);
         sdc_findings_free(&findings);
     }

@@ -575,8 +575,6 @@ static bool parse_record(koppel_context *ctx, record_reader *reader, const recor
             return false;
         }
     }
-    for (size_t k = 0; k < c->key_count; k++)
-        r->codes[at * c->key_count + k] = 0; /* interned by the caller */
     r->items[at].given = status;
     return true;
 }
