@@ -59,15 +59,17 @@ $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libkoppel.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
 unit: $(UNITS)
 	@set -e; for t in $(UNITS); do echo "unit: $$t"; $$t; done
-
-JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 bats: all
 	KOPPEL_BIN=$(abspath $(BIN)) bats --jobs $(JOBS) tests/
 
-check: all unit bats
+# Every unit test and Bats file, closing with one line "N passed, N failed".
+check: all $(UNITS)
+	KOPPEL_BIN=$(abspath $(BIN)) JOBS=$(JOBS) scripts/run-tests $(UNITS)
 
 # The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:

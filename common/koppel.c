@@ -123,6 +123,19 @@ record_reader *koppel_open_input(koppel_context *ctx, const char *path)
     return reader;
 }
 
+record_reader *koppel_open_next_input(koppel_context *ctx, const char *path, const record_reader *first)
+{
+    record_reader *reader = koppel_open_input(ctx, path);
+    const record_t *a = record_reader_header(reader), *b = record_reader_header(first);
+    bool same = a->count == b->count;
+    for (size_t i = 0; same && i < a->count; i++)
+        same = strcmp(a->fields[i], b->fields[i]) == 0;
+    if (!same)
+        message_die_at(EXIT_DATA, record_reader_name(reader), 1, "header differs from that of %s",
+                       record_reader_name(first));
+    return reader;
+}
+
 void koppel_open_output(koppel_context *ctx, char *const *header, size_t count)
 {
     ctx->out = record_writer_open(ctx->output_path, ctx->output_delimiter);

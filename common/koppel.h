@@ -95,6 +95,10 @@ _Noreturn void koppel_usage_error(const koppel_context *ctx, const char *fmt, ..
  * and read its header. */
 record_reader *koppel_open_input(koppel_context *ctx, const char *path);
 
+/* Open a further input of a filter that reads several files as one: its header must be that of
+ * FIRST (status 1 otherwise). */
+record_reader *koppel_open_next_input(koppel_context *ctx, const char *path, const record_reader *first);
+
 /* Open the output (stdout or -o FILE) and write the header. */
 void koppel_open_output(koppel_context *ctx, char *const *header, size_t count);
 

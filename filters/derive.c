@@ -681,16 +681,6 @@ static bool derive(step *s, working_record *w, derive_counts *counts, char *reas
 
 /* ---------------------------------------------------------------- main */
 
-static bool same_header(const record_t *a, const record_t *b)
-{
-    if (a->count != b->count)
-        return false;
-    for (size_t i = 0; i < a->count; i++)
-        if (strcmp(a->fields[i], b->fields[i]) != 0)
-            return false;
-    return true;
-}
-
 static bool uses(const derive_options *options, int kind)
 {
     for (size_t i = 0; i < options->step_count; i++)
@@ -772,10 +762,7 @@ int main(int argc, char **argv)
 
     working_record work = {xmalloc(columns.count * sizeof(char *)), xmalloc(columns.count * sizeof(size_t))};
     for (int file = 0; file < input_count; file++) {
-        record_reader *reader = file == 0 ? first : koppel_open_input(&ctx, inputs[file]);
-        if (!same_header(record_reader_header(reader), header))
-            message_die_at(EXIT_DATA, record_reader_name(reader), 1, "header differs from that of %s",
-                           inputs[0]);
+        record_reader *reader = file == 0 ? first : koppel_open_next_input(&ctx, inputs[file], first);
         const record_t *record;
         while (record_reader_next(reader, &record)) {
             koppel_progress(&ctx);

@@ -415,16 +415,6 @@ static int make_new_key(const koppel_context *ctx, const pseudonymise_options *o
 
 /* ---------------------------------------------------------------- main */
 
-static bool same_header(const record_t *a, const record_t *b)
-{
-    if (a->count != b->count)
-        return false;
-    for (size_t i = 0; i < a->count; i++)
-        if (strcmp(a->fields[i], b->fields[i]) != 0)
-            return false;
-    return true;
-}
-
 int main(int argc, char **argv)
 {
     koppel_context ctx;
@@ -484,10 +474,7 @@ int main(int argc, char **argv)
     uint64_t pseudonyms = 0;
 
     for (int file = 0; file < input_count; file++) {
-        record_reader *reader = file == 0 ? first : koppel_open_input(&ctx, inputs[file]);
-        if (!same_header(record_reader_header(reader), header))
-            message_die_at(EXIT_DATA, record_reader_name(reader), 1, "header differs from that of %s",
-                           inputs[0]);
+        record_reader *reader = file == 0 ? first : koppel_open_next_input(&ctx, inputs[file], first);
         const record_t *record;
         while (record_reader_next(reader, &record)) {
             koppel_progress(&ctx);
