@@ -848,7 +848,7 @@ $T/wmo.csv,4,column 'provision_type' is empty: no category"
 # ---------------------------------------------------------------- against koppel synth
 
 @test "koppel synth: prevalences agree with an independent Python classification and the planted targets" {
-    [ -x "$KOPPEL_BIN/koppel-synth" ] || skip "koppel synth is not built"
+    assert_file_executable "$KOPPEL_BIN/koppel-synth"
     koppel-synth --persons 30000 --gp-coverage 0.5 --seed 11 --out "$T/syn" --truth "$T/syn/truth.csv" >/dev/null
     koppel-select --overlaps registration_start,registration_end=2023-01-01..2023-12-31 \
         "$T/syn/gp_patients.csv" > "$T/patients-2023.csv"

@@ -225,7 +225,7 @@ PY
 
 @test "--band esp2013 labels are those of share/koppel/standards/esp2013.csv" {
     standard="$PROJECT_ROOT/share/koppel/standards/esp2013.csv"
-    [ -f "$standard" ] || skip "esp2013.csv is not shipped yet"
+    assert_file_exists "$standard"
     ages_file $(seq 0 100)
     koppel derive --band b=age:esp2013 "$T/ages.csv" | cut -d, -f3 | tail -n +2 | uniq > "$T/labels.txt"
     while read -r label; do
