@@ -49,6 +49,19 @@ void message_unregister_temporary(const char *path)
         }
 }
 
+/* Fuzzing harnesses must survive a parser's fatal error: when a hook is set, the fatal exits
+ * call it instead of exit (a hook that returns is followed by exit as before). */
+static void (*die_hook)(int status);
+
+void message_set_die_hook(void (*hook)(int status)) { die_hook = hook; }
+
+static _Noreturn void finish(int status)
+{
+    if (die_hook)
+        die_hook(status);
+    exit(status);
+}
+
 static void vwarn(const char *prefix, const char *fmt, va_list args)
 {
     char text[4096];
@@ -71,7 +84,7 @@ _Noreturn void message_die(int status, const char *fmt, ...)
     vwarn(NULL, fmt, args);
     va_end(args);
     remove_temporaries();
-    exit(status);
+    finish(status);
 }
 
 _Noreturn void message_die_at(int status, const char *file, long line, const char *fmt, ...)
@@ -83,13 +96,13 @@ _Noreturn void message_die_at(int status, const char *file, long line, const cha
     vwarn(prefix, fmt, args);
     va_end(args);
     remove_temporaries();
-    exit(status);
+    finish(status);
 }
 
 _Noreturn void message_exit_quietly(int status)
 {
     remove_temporaries();
-    exit(status);
+    finish(status);
 }
 
 _Noreturn void message_die_nomem(void) { message_die(3, "out of memory"); }

@@ -22,6 +22,11 @@ _Noreturn void message_die_at(int status, const char *file, long line, const cha
 /* Remove temporaries and exit with STATUS without a message (closed pipe downstream). */
 _Noreturn void message_exit_quietly(int status);
 
+/* For fuzzing harnesses: HOOK (NULL: none, the default) is called with the exit status by every
+ * fatal exit above and below, after the message and the removal of temporaries, instead of
+ * exit(); a harness longjmps out of it. A hook that returns is followed by exit as before. */
+void message_set_die_hook(void (*hook)(int status));
+
 /* Out of memory: status 3. */
 _Noreturn void message_die_nomem(void);
 
