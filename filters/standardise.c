@@ -11,6 +11,7 @@
 #include "koppel.h"
 #include "message.h"
 #include "number.h"
+#include "standard_population.h"
 #include "stats.h"
 
 static const char usage[] =
@@ -141,66 +142,6 @@ typedef struct options {
     size_t compare_index; /* position of compare_column among the group columns */
 } options;
 
-/* ---------------------------------------------------------------- keys */
-
-/* Keys are the values of some columns, each followed by a NUL byte (values hold no NUL:
- * the reader rejects it), so that no two different value lists share a key. */
-typedef struct key_buffer {
-    char *bytes;
-    size_t length, capacity;
-} key_buffer;
-
-static void key_reset(key_buffer *key)
-{
-    key->length = 0;
-    if (!key->bytes) { /* an empty key is still a valid pointer, for memcpy and the hash */
-        key->capacity = 64;
-        key->bytes = xmalloc(key->capacity);
-    }
-}
-
-static void key_append(key_buffer *key, const char *value, size_t length)
-{
-    if (key->length + length + 1 > key->capacity) {
-        key->capacity = (key->length + length + 1) * 2 + 64;
-        key->bytes = xrealloc(key->bytes, key->capacity);
-    }
-    memcpy(key->bytes + key->length, value, length);
-    key->bytes[key->length + length] = '\0';
-    key->length += length + 1;
-}
-
-/* The I-th value of a key (I < number of values). */
-static const char *key_value(const char *key, size_t index)
-{
-    while (index--)
-        key += strlen(key) + 1;
-    return key;
-}
-
-/* ---------------------------------------------------------------- the tables */
-
-/* A row of a standard or reference file, by its values of the joined strata columns. */
-typedef struct lookup_row {
-    char *key;
-    size_t key_length;
-    double weight;     /* standard */
-    double events;     /* reference */
-    double population; /* reference */
-    UT_hash_handle hh;
-} lookup_row;
-
-/* A standard or reference file: which strata columns it has (joined), and its rows. */
-typedef struct lookup_table {
-    const char *name; /* for messages */
-    bool *joined;     /* per strata column */
-    size_t joined_count;
-    lookup_row *rows; /* hash */
-    lookup_row **order; /* file order */
-    size_t row_count;
-    double events_total, population_total;
-} lookup_table;
-
 /* A stratum: the values of all strata columns. */
 typedef struct stratum {
     char *key;
@@ -209,7 +150,7 @@ typedef struct stratum {
     bool in_data;
     double pooled_events, pooled_population; /* over all groups */
     double weight;                           /* direct */
-    const lookup_row *reference;             /* indirect with a reference FILE */
+    const standard_row *reference;           /* indirect with a reference FILE */
     UT_hash_handle hh;
 } stratum;
 
@@ -266,7 +207,7 @@ typedef struct standardise {
     record_reader *reader;
     size_t events_index, population_index;
     size_t *strata_index, *group_index;
-    lookup_table standard, reference;
+    standard_table standard, reference;
     bool standard_internal, reference_internal;
     stratum *strata; /* hash */
     stratum **strata_order;
@@ -280,7 +221,7 @@ typedef struct standardise {
     stratum **standard_strata; /* direct: the strata the DSR sums over, in a fixed order */
     size_t standard_strata_count;
     uint64_t records_used;
-    key_buffer key, joined_key, crossed_key, label;
+    stratum_key key, joined_key, crossed_key, label;
 } standardise;
 
 /* ---------------------------------------------------------------- options */
@@ -402,114 +343,25 @@ static void parse_options(standardise *run, int argc, char **argv)
 
 /* ---------------------------------------------------------------- standard and reference files */
 
-/* A structurally bad record in a standard or reference file stops the run: dropping a stratum
- * of the standard would change every result without a trace. */
-static void die_on_bad_record(void *context, record_reader *reader, const record_t *record,
-                              const char *reason)
-{
-    (void)context;
-    message_die_at(EXIT_DATA, record_reader_name(reader), record->line, "%s", reason);
-}
-
 /* "age_band=85-89, sex=F": the stratum KEY named by its strata columns: all of them, or only
  * the JOINED ones when that is not NULL. */
 static const char *stratum_label(standardise *run, const char *key, const bool *joined)
 {
-    key_buffer *label = &run->label;
-    label->length = 0;
-    size_t value = 0;
-    for (size_t i = 0; i < run->opt.strata_count; i++) {
-        if (joined && !joined[i])
-            continue;
-        const char *text = key_value(key, value++);
-        size_t need = label->length + strlen(run->opt.strata[i]) + strlen(text) + 4;
-        if (need > label->capacity) {
-            label->capacity = need * 2;
-            label->bytes = xrealloc(label->bytes, label->capacity);
-        }
-        label->length += (size_t)sprintf(label->bytes + label->length, "%s%s=%s",
-                                         label->length ? ", " : "", run->opt.strata[i], text);
-    }
-    if (!label->bytes)
-        label->bytes = xstrdup("");
-    return label->bytes;
-}
-
-static double parse_table_number(const record_reader *reader, const record_t *record,
-                                 size_t column, const char *column_name, bool positive)
-{
-    double value;
-    if (!number_parse_double(record->fields[column], record->lengths[column], &value) ||
-        value < 0 || (positive && value == 0))
-        message_die_at(EXIT_DATA, record_reader_name(reader), record->line,
-                       "column '%s': not a number %s", column_name,
-                       positive ? "above 0" : "of 0 or more");
-    return value;
+    return stratum_key_label(&run->label, run->opt.strata, run->opt.strata_count, key, joined);
 }
 
 /* Read a standard (WEIGHT_COLUMN) or reference (EVENTS_COLUMN, POPULATION_COLUMN) file. */
-static void load_table(standardise *run, lookup_table *table, const char *path, const char *name,
+static void load_table(standardise *run, standard_table *table, const char *path, const char *name,
                        const char *weight_column, const char *events_column,
-                       const char *population_column)
+                       const char *population_column, const char *unjoinable)
 {
-    const options *opt = &run->opt;
-    table->name = name;
-    record_reader *reader = record_reader_open(path, run->ctx.delimiter, die_on_bad_record, NULL);
-    table->joined = xcalloc(opt->strata_count, sizeof(bool));
-    size_t *columns = xcalloc(opt->strata_count, sizeof(size_t));
-    for (size_t i = 0; i < opt->strata_count; i++) {
-        long found = record_reader_find_column(reader, opt->strata[i]);
-        if (found >= 0) {
-            table->joined[i] = true;
-            columns[table->joined_count++] = (size_t)found;
-        }
-    }
-    if (table->joined_count == 0) {
-        if (strcmp(name, "the standard esp2013") == 0)
-            message_die(EXIT_USAGE, "the standard esp2013 is joined on a stratum column named "
-                                    "age_band, as 'koppel derive --band age_band=AGE:esp2013' "
-                                    "writes it; --strata has none");
-        message_die(EXIT_USAGE, "%s has none of the strata columns of --strata: it cannot be "
-                                "joined on them", name);
-    }
-    size_t weight = 0, events = 0, population = 0;
-    if (weight_column)
-        weight = record_reader_column(reader, weight_column, "--weight-column");
-    else {
-        events = record_reader_column(reader, events_column, "--reference-events");
-        population = record_reader_column(reader, population_column, "--reference-population");
-    }
-    const record_t *record;
-    while (record_reader_next(reader, &record)) {
-        key_reset(&run->joined_key);
-        for (size_t j = 0; j < table->joined_count; j++)
-            key_append(&run->joined_key, record->fields[columns[j]], record->lengths[columns[j]]);
-        lookup_row *row;
-        HASH_FIND(hh, table->rows, run->joined_key.bytes, run->joined_key.length, row);
-        if (row)
-            message_die_at(EXIT_DATA, record_reader_name(reader), record->line,
-                           "stratum %s occurs twice in %s", stratum_label(run, run->joined_key.bytes,
-                                                                          table->joined), name);
-        row = xcalloc(1, sizeof *row);
-        row->key = xmalloc(run->joined_key.length);
-        memcpy(row->key, run->joined_key.bytes, run->joined_key.length);
-        row->key_length = run->joined_key.length;
-        if (weight_column)
-            row->weight = parse_table_number(reader, record, weight, weight_column, false);
-        else {
-            row->events = parse_table_number(reader, record, events, events_column, false);
-            row->population = parse_table_number(reader, record, population, population_column, true);
-            table->events_total += row->events;
-            table->population_total += row->population;
-        }
-        HASH_ADD_KEYPTR(hh, table->rows, row->key, row->key_length, row);
-        table->order = xrealloc(table->order, (table->row_count + 1) * sizeof(lookup_row *));
-        table->order[table->row_count++] = row;
-    }
-    if (table->row_count == 0)
-        message_die(EXIT_DATA, "%s has no rows", name);
-    record_reader_close(reader);
-    free(columns);
+    standard_source source = {
+        .path = path, .delimiter = run->ctx.delimiter, .name = name,
+        .strata = run->opt.strata, .strata_count = run->opt.strata_count,
+        .weight_column = weight_column, .events_column = events_column,
+        .population_column = population_column, .unjoinable = unjoinable,
+    };
+    standard_table_load(table, &source);
 }
 
 static void load_standard_and_reference(standardise *run)
@@ -523,13 +375,15 @@ static void load_standard_and_reference(standardise *run)
             char delimiter = run->ctx.delimiter;
             run->ctx.delimiter = ','; /* the shipped file is plain CSV whatever -d says */
             load_table(run, &run->standard, path, xstrdup("the standard esp2013"), "weight", NULL,
-                       NULL);
+                       NULL, "the standard esp2013 is joined on a stratum column named age_band, as "
+                             "'koppel derive --band age_band=AGE:esp2013' writes it; --strata has none");
             run->ctx.delimiter = delimiter;
             free(path);
         } else {
             char *name = xmalloc(strlen(opt->standard) + 16);
             sprintf(name, "the standard %s", opt->standard);
-            load_table(run, &run->standard, opt->standard, name, opt->weight_column, NULL, NULL);
+            load_table(run, &run->standard, opt->standard, name, opt->weight_column, NULL, NULL,
+                       NULL);
         }
     } else if (opt->method == METHOD_INDIRECT) {
         if (strcmp(opt->reference, "internal") == 0)
@@ -538,7 +392,7 @@ static void load_standard_and_reference(standardise *run)
             char *name = xmalloc(strlen(opt->reference) + 16);
             sprintf(name, "the reference %s", opt->reference);
             load_table(run, &run->reference, opt->reference, name, NULL, opt->reference_events,
-                       opt->reference_population);
+                       opt->reference_population, NULL);
         }
     }
 }
@@ -547,9 +401,9 @@ static void load_standard_and_reference(standardise *run)
 
 static group *find_or_add_group(standardise *run, const record_t *record)
 {
-    key_reset(&run->key);
+    stratum_key_reset(&run->key);
     for (size_t i = 0; i < run->opt.group_count; i++)
-        key_append(&run->key, record->fields[run->group_index[i]], record->lengths[run->group_index[i]]);
+        stratum_key_append(&run->key, record->fields[run->group_index[i]], record->lengths[run->group_index[i]]);
     group *g;
     HASH_FIND(hh, run->groups, run->key.bytes, run->key.length, g);
     if (g)
@@ -620,7 +474,7 @@ static cell *new_cell(standardise *run)
 }
 
 /* The table (standard or reference FILE) that strata must be found in, or NULL. */
-static const lookup_table *joined_table(const standardise *run)
+static const standard_table *joined_table(const standardise *run)
 {
     if (run->opt.method == METHOD_DIRECT && !run->standard_internal)
         return &run->standard;
@@ -674,20 +528,20 @@ static void read_record(standardise *run, const record_t *record)
                                "of the population", opt->events, opt->population);
         return;
     }
-    key_reset(&run->key);
-    key_reset(&run->joined_key);
-    key_reset(&run->crossed_key);
-    const lookup_table *table = joined_table(run);
+    stratum_key_reset(&run->key);
+    stratum_key_reset(&run->joined_key);
+    stratum_key_reset(&run->crossed_key);
+    const standard_table *table = joined_table(run);
     for (size_t i = 0; i < opt->strata_count; i++) {
         const char *value = record->fields[run->strata_index[i]];
         size_t length = record->lengths[run->strata_index[i]];
-        key_append(&run->key, value, length);
+        stratum_key_append(&run->key, value, length);
         if (table && table->joined[i])
-            key_append(&run->joined_key, value, length);
+            stratum_key_append(&run->joined_key, value, length);
         else
-            key_append(&run->crossed_key, value, length);
+            stratum_key_append(&run->crossed_key, value, length);
     }
-    const lookup_row *row = NULL;
+    const standard_row *row = NULL;
     if (table) {
         HASH_FIND(hh, table->rows, run->joined_key.bytes, run->joined_key.length, row);
         if (!row) {
@@ -746,20 +600,20 @@ static void build_standard_strata(standardise *run)
         }
         return;
     }
-    const lookup_table *table = &run->standard;
+    const standard_table *table = &run->standard;
     const options *opt = &run->opt;
     crossed_values none = {0};
     none.key = "";
     crossed_values *first = run->crossed_first ? run->crossed_first : &none;
     for (size_t r = 0; r < table->row_count; r++) {
-        const lookup_row *row = table->order[r];
+        const standard_row *row = table->order[r];
         for (crossed_values *c = first; c; c = c->next) {
-            key_reset(&run->key);
+            stratum_key_reset(&run->key);
             size_t joined_value = 0, crossed_value = 0;
             for (size_t i = 0; i < opt->strata_count; i++) {
-                const char *value = table->joined[i] ? key_value(row->key, joined_value++)
-                                                     : key_value(c->key, crossed_value++);
-                key_append(&run->key, value, strlen(value));
+                const char *value = table->joined[i] ? stratum_key_value(row->key, joined_value++)
+                                                     : stratum_key_value(c->key, crossed_value++);
+                stratum_key_append(&run->key, value, strlen(value));
             }
             stratum *s = find_or_add_stratum(run, run->key.bytes, run->key.length);
             s->weight = row->weight;
@@ -959,11 +813,11 @@ static void write_header(standardise *run)
 /* The group to compare G with: its group values with VALUE in the --compare-to column. */
 static const group *comparison_group(standardise *run, const group *g)
 {
-    key_reset(&run->key);
+    stratum_key_reset(&run->key);
     for (size_t i = 0; i < run->opt.group_count; i++) {
         const char *value = i == run->opt.compare_index ? run->opt.compare_value
-                                                        : key_value(g->key, i);
-        key_append(&run->key, value, strlen(value));
+                                                        : stratum_key_value(g->key, i);
+        stratum_key_append(&run->key, value, strlen(value));
     }
     const group *reference;
     HASH_FIND(hh, run->groups, run->key.bytes, run->key.length, reference);
@@ -1006,7 +860,7 @@ static void write_group(standardise *run, group *g)
 {
     record_writer *out = run->ctx.out;
     for (size_t i = 0; i < run->opt.group_count; i++)
-        record_writer_field_str(out, key_value(g->key, i));
+        record_writer_field_str(out, stratum_key_value(g->key, i));
     char text[40];
     record_writer_field(out, text, number_format_int64(g->observed, text));
     record_writer_field(out, text, number_format_double(g->population, text));
@@ -1052,22 +906,10 @@ static void check_comparison_value(standardise *run)
 {
     const options *opt = &run->opt;
     for (size_t i = 0; i < run->group_count; i++)
-        if (strcmp(key_value(run->group_order[i]->key, opt->compare_index), opt->compare_value) == 0)
+        if (strcmp(stratum_key_value(run->group_order[i]->key, opt->compare_index), opt->compare_value) == 0)
             return;
     message_die(EXIT_USAGE, "--compare-to %s=%s: no group has this value", opt->compare_column,
                 opt->compare_value);
-}
-
-static void free_table(lookup_table *table)
-{
-    lookup_row *row, *next;
-    HASH_ITER(hh, table->rows, row, next) {
-        HASH_DEL(table->rows, row);
-        free(row->key);
-        free(row);
-    }
-    free(table->order);
-    free(table->joined);
 }
 
 static void free_run(standardise *run)
@@ -1099,8 +941,8 @@ static void free_run(standardise *run)
     }
     free((char *)run->standard.name);
     free((char *)run->reference.name);
-    free_table(&run->standard);
-    free_table(&run->reference);
+    standard_table_free(&run->standard);
+    standard_table_free(&run->reference);
     free(run->strata_order);
     free(run->group_order);
     free(run->standard_strata);
