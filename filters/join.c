@@ -1275,8 +1275,18 @@ static const char *key_option(const join_options *options, bool left)
     return options->right_key != options->key ? "--right-key" : "--key";
 }
 
+/* A LEFT column name in the set output_header checks RIGHT's names against: a header may
+ * have a million columns, so no search of LEFT's header per RIGHT column. */
+typedef struct column_name {
+    const char *name;
+    UT_hash_handle hh;
+} column_name;
+
+/* The most clashing names a usage error lists before it only counts the rest. */
+enum { CLASHES_LISTED = 10 };
+
 /* The output header: key columns (LEFT's names), LEFT's others, RIGHT's others (prefixed).
- * A RIGHT name that is also a LEFT name is a usage error naming all of them. */
+ * A RIGHT name that is also a LEFT name is a usage error naming them. */
 static char **output_header(const join *j, size_t *count)
 {
     const record_t *left = record_reader_header(j->left.reader);
@@ -1294,28 +1304,37 @@ static char **output_header(const join *j, size_t *count)
         header[n++] = xstrdup(left->fields[j->left.key_columns[i]]);
     for (size_t i = 0; i < j->left.other_count; i++)
         header[n++] = xstrdup(left->fields[j->left.other_columns[i]]);
+    column_name *left_names = NULL;
+    column_name *entries = xcalloc(left->count ? left->count : 1, sizeof *entries);
+    for (size_t i = 0; i < left->count; i++) {
+        entries[i].name = left->fields[i];
+        HASH_ADD_KEYPTR(hh, left_names, entries[i].name, left->lengths[i], &entries[i]);
+    }
     const char *prefix = j->options->prefix_right ? j->options->prefix_right : "";
-    size_t clash_size = 1;
-    char *clashes = xcalloc(1, 1);
+    size_t clash_count = 0, clash_length = 0;
+    char clashes[1024] = "";
     for (size_t i = 0; i < j->right.other_count; i++) {
         const char *name = right->fields[j->right.other_columns[i]];
         size_t length = strlen(prefix) + strlen(name) + 1;
         char *prefixed = xmalloc(length);
         snprintf(prefixed, length, "%s%s", prefix, name);
         header[n++] = prefixed;
-        if (record_reader_find_column(j->left.reader, prefixed) >= 0) {
-            clashes = xrealloc(clashes, clash_size + length + 2);
-            if (clash_size > 1)
-                strcat(clashes, ", ");
-            strcat(clashes, prefixed);
-            clash_size += length + 2;
-        }
+        column_name *found;
+        HASH_FIND(hh, left_names, prefixed, length - 1, found);
+        if (found && clash_count++ < CLASHES_LISTED && clash_length < sizeof clashes)
+            clash_length += (size_t)snprintf(clashes + clash_length, sizeof clashes - clash_length,
+                                             "%s%s", clash_length ? ", " : "", prefixed);
     }
-    if (clash_size > 1)
+    HASH_CLEAR(hh, left_names);
+    free(entries);
+    if (clash_count > CLASHES_LISTED)
+        koppel_usage_error(j->ctx, "%zu columns in both LEFT and RIGHT: %s and %zu more; give "
+                                   "--prefix-right P (e.g. --prefix-right right_) or drop them first",
+                           clash_count, clashes, clash_count - CLASHES_LISTED);
+    if (clash_count)
         koppel_usage_error(j->ctx, "columns in both LEFT and RIGHT: %s; give --prefix-right P "
                                    "(e.g. --prefix-right right_) or drop them first",
                            clashes);
-    free(clashes);
     *count = n;
     return header;
 }
