@@ -868,9 +868,13 @@ static void category_table_load(category_table *table, const char *path)
             message_die_at(EXIT_USAGE, path, record->line, "column '%s' is empty", header->fields[1]);
         category_entry *entry;
         HASH_FIND(hh, table->head, key, length, entry);
-        if (entry)
+        /* A table may map identifiers (a district per postcode): show only what may be a code. */
+        if (entry && code_is_showable(key, length))
             message_die_at(EXIT_USAGE, path, record->line, "code '%s' is also on line %ld (case and white "
                            "space are ignored)", key, entry->line);
+        if (entry)
+            message_die_at(EXIT_USAGE, path, record->line, "the code of line %ld again (not shown: it could "
+                           "be an identifier; case and white space are ignored)", entry->line);
         entry = xcalloc(1, sizeof *entry);
         entry->key = xstrdup(key);
         entry->category = xstrndup(record->fields[1], record->lengths[1]);

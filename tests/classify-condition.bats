@@ -831,6 +831,13 @@ $T/wmo.csv,4,column 'provision_type' is empty: no category"
     run koppel-classify-condition --map --code code --rules "$T/t.csv" "$T/in.csv"
     assert_failure 2
     assert_output --partial "t.csv:3: code 'a' is also on line 2"
+    # A table of postcodes: the repeated code could be an identifier and is not shown.
+    printf 'postcode\n7384QZ\n' > "$T/pc.csv"
+    printf 'code,district\n7384QZ,Noord\n7384qz,Oost\n' > "$T/t.csv"
+    run koppel-classify-condition --map --code postcode --rules "$T/t.csv" "$T/pc.csv"
+    assert_failure 2
+    assert_output --partial "t.csv:3: the code of line 2 again (not shown"
+    refute_output --partial "7384"
     printf 'code,category\na,\n' > "$T/t.csv"
     run koppel-classify-condition --map --code code --rules "$T/t.csv" "$T/in.csv"
     assert_failure 2
