@@ -230,11 +230,17 @@ static void plan_columns(const koppel_context *ctx, const pseudonymise_options *
             if (plan->output_columns[j] == index)
                 plan->output_header[j] = r->to;
     }
-    for (size_t i = 0; i < plan->output_count; i++)
-        for (size_t j = i + 1; j < plan->output_count; j++)
-            if (strcmp(plan->output_header[i], plan->output_header[j]) == 0)
-                koppel_usage_error(ctx, "the output would have two columns named '%s' (see --rename)",
-                                   plan->output_header[i]);
+    /* The input's names are distinct (the reader refuses a header with duplicates), so only
+     * a new name can be there twice: compare those, not every pair of a header that may
+     * have a million columns. */
+    for (size_t i = 0; i < options->rename_count; i++) {
+        size_t same = 0;
+        for (size_t j = 0; j < plan->output_count; j++)
+            same += strcmp(plan->output_header[j], options->renames[i].to) == 0;
+        if (same > 1)
+            koppel_usage_error(ctx, "the output would have two columns named '%s' (see --rename)",
+                               options->renames[i].to);
+    }
 }
 
 static void free_plan(column_plan *plan)
