@@ -10,43 +10,60 @@
 #include <unistd.h>
 
 /* Process-wide by nature: the program name and the temporaries to remove on a fatal exit
- * are needed by every die path, wherever it is reached from. */
+ * are needed by every die path, wherever it is reached from. The list grows (koppel partition
+ * holds one temporary per part) and is removed newest first, with remove(), so that a
+ * temporary directory registered before the files in it is removed after them. */
 static const char *program_name = "koppel";
-#define MAX_TEMPORARIES 16
-static char *temporaries[MAX_TEMPORARIES];
+static char **temporaries;
+static size_t temporary_count, temporary_capacity;
 
 void message_set_program(const char *program) { program_name = program; }
 const char *message_program(void) { return program_name; }
 
 static void remove_temporaries(void)
 {
-    for (int i = 0; i < MAX_TEMPORARIES; i++)
+    for (size_t i = temporary_count; i-- > 0;)
         if (temporaries[i]) {
-            unlink(temporaries[i]);
+            remove(temporaries[i]);
             free(temporaries[i]);
             temporaries[i] = NULL;
         }
+    free(temporaries);
+    temporaries = NULL;
+    temporary_count = temporary_capacity = 0;
 }
 
 void message_register_temporary(const char *path)
 {
-    for (int i = 0; i < MAX_TEMPORARIES; i++)
-        if (!temporaries[i]) {
-            temporaries[i] = strdup(path);
-            if (!temporaries[i])
-                message_die_nomem();
-            return;
-        }
-    message_die(3, "too many output files open at once");
+    if (temporary_count == temporary_capacity) {
+        size_t capacity = temporary_capacity ? 2 * temporary_capacity : 16;
+        char **grown = realloc(temporaries, capacity * sizeof(char *));
+        if (!grown)
+            message_die_nomem();
+        temporaries = grown;
+        temporary_capacity = capacity;
+    }
+    temporaries[temporary_count] = strdup(path);
+    if (!temporaries[temporary_count])
+        message_die_nomem();
+    temporary_count++;
 }
 
 void message_unregister_temporary(const char *path)
 {
-    for (int i = 0; i < MAX_TEMPORARIES; i++)
+    for (size_t i = 0; i < temporary_count; i++)
         if (temporaries[i] && strcmp(temporaries[i], path) == 0) {
             free(temporaries[i]);
             temporaries[i] = NULL;
         }
+    /* Drop the freed tail so that the list does not grow with files opened one after another. */
+    while (temporary_count > 0 && !temporaries[temporary_count - 1])
+        temporary_count--;
+    if (temporary_count == 0) {
+        free(temporaries);
+        temporaries = NULL;
+        temporary_capacity = 0;
+    }
 }
 
 /* Fuzzing harnesses must survive a parser's fatal error: when a hook is set, the fatal exits
