@@ -1,7 +1,33 @@
-// duckdb-query.mjs: run one SQL statement with DuckDB (npm @duckdb/node-api), the benchmark peer
-// of scripts/bench. Usage: node scripts/duckdb-query.mjs "SQL"
+// duckdb-query.mjs: run SQL with DuckDB (npm @duckdb/node-api), the benchmark peer of
+// scripts/bench. The SQL may hold several statements; a COPY ... TO '/dev/stdout' writes the result.
+// Usage: node duckdb-query.mjs "SQL"
+//        node duckdb-query.mjs -f FILE.sql [NAME=VALUE...]   ({{NAME}} in FILE becomes VALUE)
+import { readFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 
+const args = process.argv.slice(2);
+let sql;
+if (args[0] === '-f') {
+    sql = readFileSync(args[1], 'utf8');
+    for (const assignment of args.slice(2)) {
+        const equals = assignment.indexOf('=');
+        if (equals < 1) {
+            process.stderr.write(`duckdb-query: '${assignment}' is not NAME=VALUE\n`);
+            process.exit(2);
+        }
+        sql = sql.replaceAll(`{{${assignment.slice(0, equals)}}}`, assignment.slice(equals + 1));
+    }
+    const left = sql.match(/\{\{[A-Za-z_]+\}\}/);
+    if (left) {
+        process.stderr.write(`duckdb-query: ${left[0]} in ${args[1]} has no value\n`);
+        process.exit(2);
+    }
+} else if (args.length === 1) {
+    sql = args[0];
+} else {
+    process.stderr.write('usage: node duckdb-query.mjs "SQL" | -f FILE.sql [NAME=VALUE...]\n');
+    process.exit(2);
+}
 const instance = await DuckDBInstance.create(':memory:');
 const connection = await instance.connect();
-await connection.run(process.argv[2]);
+await connection.run(sql);

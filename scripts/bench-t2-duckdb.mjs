@@ -1,0 +1,208 @@
+// bench-t2-duckdb.mjs: the study's table T2 (GP contacts per person, Wmo users vs others, by age
+// group, directly standardised for sex and SES with the linked population as the standard) with
+// DuckDB, the peer of koppel's pipeline in scripts/bench. DuckDB does the heavy part (cleaning,
+// linkage, aggregation: scripts/bench-t2.sql); the few dozen strata are standardised here with the
+// formulas of DOMAIN.md §6 as `koppel standardise --method direct --standard internal` applies
+// them (Dobson et al. 1991, Byar / exact Poisson limits), since SQL has no chi-square quantiles.
+// Writes work/t2-cells.csv's table as CSV to standard output.
+// Usage: node bench-t2-duckdb.mjs SQL_FILE PSEUDO_DIR YEAR
+import { readFileSync } from 'node:fs';
+import { DuckDBInstance } from '@duckdb/node-api';
+
+const [sqlFile, pseudoDir, year] = process.argv.slice(2);
+if (!sqlFile || !pseudoDir || !/^[0-9]{4}$/.test(year ?? '')) {
+    process.stderr.write('usage: node bench-t2-duckdb.mjs SQL_FILE PSEUDO_DIR YEAR\n');
+    process.exit(2);
+}
+
+// ------------------------------------------------------------------ DuckDB: cleaning to strata
+const sql = readFileSync(sqlFile, 'utf8').replaceAll('{{pseudo}}', pseudoDir).replaceAll('{{year}}', year);
+const instance = await DuckDBInstance.create(':memory:');
+const connection = await instance.connect();
+await connection.run(sql);
+const text = (value) => (value === null || value === undefined ? '' : String(value));
+const strata = (await connection.runAndReadAll('SELECT * FROM strata')).getRowObjects().map((r) => ({
+    age_group: text(r.age_group), wmo_user: text(r.wmo_user), sex: text(r.sex),
+    ses_group: text(r.ses_group), count: Number(r.count), events: Number(r.sum_gp_contacts),
+}));
+const cells = (await connection.runAndReadAll('SELECT * FROM cells')).getRowObjects().map((r) => ({
+    age_group: Number(r.age_group_total) ? 'Total' : text(r.age_group),
+    wmo_user: Number(r.wmo_user_total) ? 'Total' : text(r.wmo_user),
+    persons: Number(r.persons),
+}));
+
+// koppel aggregate's order: by the bytes of the values, column by column (empty first).
+const byteOrder = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+const rowOrder = (columns, total) => (a, b) => {
+    for (const c of columns) {
+        if (a[c] === b[c]) continue;
+        if (total && a[c] === total) return 1; // a total row follows the rows it sums
+        if (total && b[c] === total) return -1;
+        return byteOrder(a[c], b[c]);
+    }
+    return 0;
+};
+strata.sort(rowOrder(['age_group', 'wmo_user', 'sex', 'ses_group']));
+cells.sort(rowOrder(['age_group', 'wmo_user'], 'Total'));
+
+// ------------------------------------------------------------------ DOMAIN.md §6
+const CONFIDENCE = 0.95;
+const Z = 1.959963984540054; // standard normal quantile at 0.975
+const BYAR_MINIMUM = 10;
+
+// Quantile of the gamma distribution with a whole SHAPE (>= 1) and scale 1: chi-square with 2*SHAPE
+// degrees of freedom, halved. Its distribution function is 1 - P(Poisson(x) < SHAPE); bisection
+// to the last bit.
+function gammaQuantile(probability, shape) {
+    const cdf = (x) => {
+        let term = Math.exp(-x), sum = term;
+        for (let j = 1; j < shape; j++) { term *= x / j; sum += term; }
+        return 1 - sum;
+    };
+    let low = 0, high = shape + 50;
+    while (cdf(high) < probability) high *= 2;
+    for (let i = 0; i < 2000 && low < high; i++) {
+        const middle = (low + high) / 2;
+        if (middle === low || middle === high) break;
+        if (cdf(middle) < probability) low = middle; else high = middle;
+    }
+    return (low + high) / 2;
+}
+
+function poissonLimits(observed) {
+    if (observed >= BYAR_MINIMUM) {
+        const root = Math.sqrt(observed);
+        const lowerFactor = 1 - 1 / (9 * observed) - Z / (3 * root);
+        const next = observed + 1;
+        const upperFactor = 1 - 1 / (9 * next) + Z / (3 * Math.sqrt(next));
+        return { lower: observed * lowerFactor ** 3, upper: next * upperFactor ** 3 };
+    }
+    const alpha = 1 - CONFIDENCE;
+    return {
+        lower: observed > 0 ? gammaQuantile(alpha / 2, observed) : 0,
+        upper: gammaQuantile(1 - alpha / 2, observed + 1),
+    };
+}
+
+const UNDEFINED = { estimate: NaN, variance: NaN, lower: NaN, upper: NaN };
+
+function crudeRate(observed, population) { // multiplier 1
+    if (!(population > 0)) return UNDEFINED;
+    const count = poissonLimits(observed);
+    return {
+        estimate: observed / population, variance: observed / (population * population),
+        lower: count.lower / population, upper: count.upper / population,
+    };
+}
+
+// ------------------------------------------------------------------ standardise
+// Groups (age_group, wmo_user) and strata (sex, ses_group) in the order they first appear; the
+// internal standard's weight of a stratum is its population over all groups.
+const groups = new Map(), strataOrder = new Map();
+for (const row of strata) {
+    const groupKey = `${row.age_group}\u0000${row.wmo_user}`;
+    const stratumKey = `${row.sex}\u0000${row.ses_group}`;
+    if (!groups.has(groupKey))
+        groups.set(groupKey, { age_group: row.age_group, wmo_user: row.wmo_user, cells: new Map(), notes: [] });
+    if (!strataOrder.has(stratumKey)) strataOrder.set(stratumKey, { sex: row.sex, ses_group: row.ses_group, weight: 0 });
+    groups.get(groupKey).cells.set(stratumKey, row);
+    strataOrder.get(stratumKey).weight += row.count;
+}
+
+for (const g of groups.values()) {
+    g.observed = 0; g.population = 0;
+    for (const c of g.cells.values()) { g.observed += c.events; g.population += c.count; }
+    g.crude = crudeRate(g.observed, g.population);
+    // Dobson: DSR = Σ w x/n / Σ w; var = Σ x (w/n)² / (Σ w)²; limits from those on O = Σ x.
+    let weightSum = 0, weightedRateSum = 0, dobsonSum = 0, observed = 0, missing = 0, firstMissing = null;
+    for (const [key, s] of strataOrder) {
+        if (s.weight === 0) continue;
+        const c = g.cells.get(key);
+        if (!c || c.count === 0) {
+            if (missing++ === 0) firstMissing = s;
+            continue;
+        }
+        const share = s.weight / c.count;
+        observed += c.events;
+        weightSum += s.weight;
+        weightedRateSum += share * c.events;
+        dobsonSum += c.events * share * share;
+    }
+    if (missing) {
+        g.standardised = UNDEFINED;
+        const label = `sex=${firstMissing.sex}, ses_group=${firstMissing.ses_group}`;
+        g.notes.push(missing === 1
+            ? `population 0 in stratum ${label} with positive weight: DSR not defined`
+            : `population 0 in stratum ${label} and ${missing - 1} more strata with positive weight: DSR not defined`);
+        continue;
+    }
+    if (observed < BYAR_MINIMUM || !(weightSum > 0)) {
+        g.standardised = UNDEFINED;
+        if (observed < BYAR_MINIMUM)
+            g.notes.push(observed === g.observed ? `O < ${BYAR_MINIMUM}: DSR not reported`
+                : `O < ${BYAR_MINIMUM} in the strata with positive weight: DSR not reported`);
+        continue;
+    }
+    const variance = dobsonSum / (weightSum * weightSum);
+    const count = poissonLimits(observed);
+    const estimate = weightedRateSum / weightSum;
+    const scale = Math.sqrt(variance / observed);
+    g.standardised = {
+        estimate, variance,
+        lower: estimate + scale * (count.lower - observed), upper: estimate + scale * (count.upper - observed),
+    };
+}
+
+// --compare-to wmo_user=0: ratio and difference with the group of the same age without Wmo.
+for (const g of groups.values()) {
+    const reference = groups.get(`${g.age_group}\u00000`);
+    const c = { ratio: NaN, ratio_lower: NaN, ratio_upper: NaN, difference: NaN,
+        difference_lower: NaN, difference_upper: NaN, significant: '' };
+    const mine = g.standardised, theirs = reference?.standardised;
+    if (reference === g) {
+        c.ratio = 1; c.difference = 0;
+        g.notes.push('reference group of the comparison');
+    } else if (!reference) {
+        g.notes.push('no reference group with wmo_user=0: no comparison');
+    } else if (Number.isNaN(mine.estimate) || Number.isNaN(theirs.estimate)) {
+        g.notes.push(`${Number.isNaN(mine.estimate) ? 'no rate for this group' : 'no rate for the reference group'}: no comparison`);
+    } else {
+        const r1 = mine.estimate, r0 = theirs.estimate;
+        c.difference = r1 - r0;
+        const spread = Z * Math.sqrt(mine.variance + theirs.variance);
+        c.difference_lower = c.difference - spread;
+        c.difference_upper = c.difference + spread;
+        if (r1 > 0 && r0 > 0) {
+            const logRatio = Math.log(r1 / r0);
+            const logSpread = Z * Math.sqrt(mine.variance / (r1 * r1) + theirs.variance / (r0 * r0));
+            c.ratio = r1 / r0;
+            c.ratio_lower = Math.exp(logRatio - logSpread);
+            c.ratio_upper = Math.exp(logRatio + logSpread);
+            c.significant = c.ratio_lower > 1 || c.ratio_upper < 1 ? '1' : '0';
+        } else {
+            g.notes.push('rate 0: no ratio');
+        }
+    }
+    g.comparison = c;
+}
+
+// ------------------------------------------------------------------ work/t2-cells.csv
+const number = (v) => (Number.isNaN(v) ? '' : String(Number(v.toPrecision(10))));
+const csvField = (v) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+const lines = ['age_group,wmo_user,persons,observed,crude_rate,crude_lower,crude_upper,std_rate,std_lower,'
+    + 'std_upper,ratio,ratio_lower,ratio_upper,difference,difference_lower,difference_upper,significant,note'];
+for (const cell of cells) {
+    const g = groups.get(`${cell.age_group}\u0000${cell.wmo_user}`);
+    const fields = [cell.age_group, cell.wmo_user, String(cell.persons)];
+    if (g) {
+        const c = g.comparison;
+        fields.push(String(g.observed), number(g.crude.estimate), number(g.crude.lower), number(g.crude.upper),
+            number(g.standardised.estimate), number(g.standardised.lower), number(g.standardised.upper),
+            number(c.ratio), number(c.ratio_lower), number(c.ratio_upper), number(c.difference),
+            number(c.difference_lower), number(c.difference_upper), c.significant, g.notes.join('; '));
+    } else {
+        fields.push(...Array(15).fill(''));
+    }
+    lines.push(fields.map(csvField).join(','));
+}
+process.stdout.write(lines.join('\n') + '\n');
