@@ -24,7 +24,7 @@ UNIT_SRC   = $(wildcard tests/unit/*.c)
 UNITS      = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 DEPS_STAMP = $(BUILD)/.deps-ok
 
-.PHONY: all check unit bats demo bench asan install uninstall clean deps man
+.PHONY: all check unit bats demo bench bench-national asan install uninstall clean deps man
 .SECONDARY:
 
 all: $(DEPS_STAMP) $(BIN)/koppel $(FILTERS)
@@ -79,8 +79,13 @@ asan:
 demo: all
 	scripts/demo
 
+# Benchmarks against DuckDB, Miller, datamash, sort | join (scripts/bench): 1,000,000 persons,
+# or 18,000,000 persons and about 100 million contacts (hours; some 30 GB of disk).
 bench: all
-	scripts/bench
+	BENCH_SCALE=1m scripts/bench
+
+bench-national: all
+	BENCH_SCALE=national scripts/bench
 
 man: all
 	@mkdir -p $(BUILD)/man
