@@ -82,10 +82,10 @@ demo: all
 # Benchmarks against DuckDB, Miller, datamash, sort | join (scripts/bench): 1,000,000 persons,
 # or 18,000,000 persons and about 100 million contacts (hours; some 30 GB of disk).
 bench: all
-	BENCH_SCALE=1m scripts/bench
+	KOPPEL_BIN=$(abspath $(BIN)) BENCH_SCALE=1m scripts/bench
 
 bench-national: all
-	BENCH_SCALE=national scripts/bench
+	KOPPEL_BIN=$(abspath $(BIN)) BENCH_SCALE=national scripts/bench
 
 man: all
 	@mkdir -p $(BUILD)/man
