@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+/* uthash exits with status 255 and no message when a bucket array cannot be had: die
+ * like the rest of koppel instead (status 3, "out of memory"; message.h comes below). */
+#define uthash_fatal(msg) message_die_nomem()
 #include <uthash.h>
 
 #include "message.h"
