@@ -57,7 +57,9 @@ bool number_parse_double(const char *text, size_t length, double *value)
     char *end;
     errno = 0;
     double v = strtod(buffer, &end);
-    if (*end != '\0' || end == buffer || errno == ERANGE || !isfinite(v))
+    /* ERANGE is overflow or underflow: a subnormal result is still the value (and what
+     * number_format_double prints for one); overflow, or underflow to 0, is not. */
+    if (*end != '\0' || end == buffer || !isfinite(v) || (errno == ERANGE && v == 0))
         return false;
     *value = v;
     return true;
