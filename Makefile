@@ -105,3 +105,6 @@ uninstall:
 
 clean:
 	rm -rf build build-asan bin bin-asan out
+
+# Fuzzing: make fuzz, and the replay programs make check runs (tests/fuzz/fuzz.mk).
+include tests/fuzz/fuzz.mk

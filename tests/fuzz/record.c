@@ -1,0 +1,443 @@
+/* record.c (fuzz harness): the record reader on arbitrary bytes, with ',' and with ';'.
+ * Properties: the reader agrees with an independent RFC 4180 parser (below) on every record up
+ * to the first malformed one, and reports that one as bad at its line; good records have the
+ * header's field count, NUL-terminated fields without NUL bytes, valid UTF-8 and rising line
+ * numbers; bad records keep their original bytes; every record is counted; and the good records
+ * written with record_writer read back as the same fields, with nothing bad. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_support.h"
+#include "message.h"
+#include "record.h"
+
+/* ---------------------------------------------------------------- rows */
+
+typedef struct row {
+    char **fields;
+    size_t *lengths;
+    size_t count;
+    long line;
+    bool bad; /* reader: handed to the bad-record handler */
+} row;
+
+typedef struct rows {
+    row *items;
+    size_t count, capacity;
+} rows;
+
+static row *rows_add(rows *list, long line)
+{
+    if (list->count == list->capacity) {
+        list->capacity = list->capacity ? 2 * list->capacity : 16;
+        list->items = xrealloc(list->items, list->capacity * sizeof *list->items);
+    }
+    row *r = &list->items[list->count++];
+    *r = (row){.line = line};
+    return r;
+}
+
+static void row_add_field(row *r, const char *text, size_t length)
+{
+    r->fields = xrealloc(r->fields, (r->count + 1) * sizeof *r->fields);
+    r->lengths = xrealloc(r->lengths, (r->count + 1) * sizeof *r->lengths);
+    r->fields[r->count] = xstrndup(text, length);
+    r->lengths[r->count++] = length;
+}
+
+static void row_free(row *r)
+{
+    for (size_t i = 0; i < r->count; i++)
+        free(r->fields[i]);
+    free(r->fields);
+    free(r->lengths);
+}
+
+static void rows_free(rows *list)
+{
+    for (size_t i = 0; i < list->count; i++)
+        row_free(&list->items[i]);
+    free(list->items);
+}
+
+static bool same_fields(const row *a, const row *b)
+{
+    if (a->count != b->count)
+        return false;
+    for (size_t i = 0; i < a->count; i++)
+        if (a->lengths[i] != b->lengths[i] || memcmp(a->fields[i], b->fields[i], a->lengths[i]) != 0)
+            return false;
+    return true;
+}
+
+/* ---------------------------------------------------------------- the oracle */
+
+/* An independent, deliberately simple RFC 4180 parser: rows until the first malformed one
+ * (a quote inside an unquoted field, text after a closing quote, an unterminated quote, a CR
+ * not followed by LF outside quotes, a NUL byte or invalid UTF-8 in a field). */
+typedef struct oracle {
+    rows rows;
+    bool malformed;
+    long malformed_line; /* where the malformed row starts */
+} oracle;
+
+typedef struct field_buffer {
+    char *bytes;
+    size_t length, capacity;
+} field_buffer;
+
+static void field_put(field_buffer *field, char c)
+{
+    if (field->length == field->capacity) {
+        field->capacity = field->capacity ? 2 * field->capacity : 64;
+        field->bytes = xrealloc(field->bytes, field->capacity);
+    }
+    field->bytes[field->length++] = c;
+}
+
+static bool field_acceptable(const field_buffer *field)
+{
+    return !memchr(field->bytes ? field->bytes : "", '\0', field->length) &&
+           fuzz_utf8_valid(field->bytes ? field->bytes : "", field->length);
+}
+
+static void oracle_parse(oracle *o, const unsigned char *data, size_t size, char delimiter)
+{
+    size_t pos = 0;
+    long line = 1;
+    if (size >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3;
+    field_buffer field = {0};
+    while (pos < size) {
+        long row_line = line;
+        row current = {.line = row_line};
+        bool row_done = false, bad = false;
+        while (!row_done && !bad) {
+            field.length = 0;
+            bool field_done = false;
+            if (pos < size && data[pos] == '"') {
+                pos++;
+                for (;;) {
+                    if (pos >= size) {
+                        bad = true; /* unterminated */
+                        break;
+                    }
+                    unsigned char c = data[pos];
+                    if (c == '"') {
+                        if (pos + 1 < size && data[pos + 1] == '"') {
+                            field_put(&field, '"');
+                            pos += 2;
+                            continue;
+                        }
+                        pos++;
+                        break;
+                    }
+                    if (c == '\n')
+                        line++;
+                    field_put(&field, (char)c);
+                    pos++;
+                }
+                if (bad)
+                    break;
+                if (pos >= size)
+                    row_done = true;
+                else if (data[pos] == (unsigned char)delimiter)
+                    pos++;
+                else if (data[pos] == '\n') {
+                    pos++, line++;
+                    row_done = true;
+                } else if (data[pos] == '\r' && pos + 1 < size && data[pos + 1] == '\n') {
+                    pos += 2, line++;
+                    row_done = true;
+                } else
+                    bad = true; /* text after a closing quote */
+                field_done = true;
+            }
+            while (!field_done && !bad) {
+                if (pos >= size) {
+                    row_done = field_done = true;
+                    break;
+                }
+                unsigned char c = data[pos];
+                if (c == (unsigned char)delimiter) {
+                    pos++;
+                    field_done = true;
+                } else if (c == '\n') {
+                    pos++, line++;
+                    row_done = field_done = true;
+                } else if (c == '\r') {
+                    if (pos + 1 < size && data[pos + 1] == '\n') {
+                        pos += 2, line++;
+                        row_done = field_done = true;
+                    } else
+                        bad = true;
+                } else if (c == '"')
+                    bad = true;
+                else {
+                    field_put(&field, (char)c);
+                    pos++;
+                }
+            }
+            if (!bad && !field_acceptable(&field))
+                bad = true;
+            if (!bad)
+                row_add_field(&current, field.bytes ? field.bytes : "", field.length);
+        }
+        if (bad) {
+            row_free(&current);
+            o->malformed = true;
+            o->malformed_line = row_line;
+            break;
+        }
+        *rows_add(&o->rows, row_line) = current;
+    }
+    free(field.bytes);
+}
+
+/* ---------------------------------------------------------------- the reader */
+
+typedef struct reading {
+    const unsigned char *data;
+    size_t size;
+    char delimiter;
+    row header;
+    rows records; /* good ones with their fields, bad ones marked */
+    uint64_t counted;
+    long last_line;
+} reading;
+
+static void on_bad(void *context, record_reader *reader, const record_t *record, const char *reason)
+{
+    (void)reader;
+    reading *r = context;
+    FUZZ_CHECK(reason && reason[0], "a bad record needs a reason");
+    for (const char *p = reason; *p; p++)
+        FUZZ_CHECK(*p >= 0x20 && *p < 0x7f, "reason '%s' is not plain text", reason);
+    FUZZ_CHECK(record->line > r->last_line, "bad record at line %ld after line %ld", record->line,
+               r->last_line);
+    FUZZ_CHECK(record->raw_length == 0 || (record->raw && memmem(r->data, r->size, record->raw,
+                                                                   record->raw_length)),
+               "the raw bytes of the bad record at line %ld are not in the input", record->line);
+    r->last_line = record->line;
+    rows_add(&r->records, record->line)->bad = true;
+}
+
+static void check_fields(const record_t *record, const char *what)
+{
+    for (size_t i = 0; i < record->count; i++) {
+        FUZZ_CHECK(record->fields[i][record->lengths[i]] == '\0', "%s line %ld field %zu not terminated",
+                   what, record->line, i);
+        FUZZ_CHECK(strlen(record->fields[i]) == record->lengths[i], "%s line %ld field %zu holds a NUL",
+                   what, record->line, i);
+        FUZZ_CHECK(fuzz_utf8_valid(record->fields[i], record->lengths[i]),
+                   "%s line %ld field %zu is not UTF-8", what, record->line, i);
+    }
+}
+
+static void read_all(void *context)
+{
+    reading *r = context;
+    record_reader *reader = record_reader_open("-", r->delimiter, on_bad, r);
+    record_reader_set_counter(reader, &r->counted);
+    const record_t *header = record_reader_header(reader);
+    FUZZ_CHECK(header->count >= 1, "a header has at least one field");
+    check_fields(header, "header");
+    for (size_t i = 0; i < header->count; i++) {
+        row_add_field(&r->header, header->fields[i], header->lengths[i]);
+        for (size_t j = 0; j < i; j++)
+            FUZZ_CHECK(strcmp(header->fields[i], header->fields[j]) != 0, "duplicate header names pass");
+    }
+    r->last_line = 1;
+    const record_t *record;
+    while (record_reader_next(reader, &record)) {
+        FUZZ_CHECK(record->count == header->count, "line %ld: %zu fields, header %zu", record->line,
+                   record->count, header->count);
+        FUZZ_CHECK(record->line > r->last_line, "record at line %ld after line %ld", record->line,
+                   r->last_line);
+        check_fields(record, "record");
+        r->last_line = record->line;
+        row *stored = rows_add(&r->records, record->line);
+        for (size_t i = 0; i < record->count; i++)
+            row_add_field(stored, record->fields[i], record->lengths[i]);
+    }
+    record_reader_close(reader);
+}
+
+/* Read DATA; false when the reader refused the input (no header, a bad header). */
+static bool read_input(reading *r, const unsigned char *data, size_t size, char delimiter)
+{
+    *r = (reading){.data = data, .size = size, .delimiter = delimiter};
+    fuzz_set_stdin(data, size);
+    if (fuzz_try(read_all, r))
+        return true;
+    FUZZ_CHECK(fuzz_die_status() == 1, "the reader stopped with status %d: %s", fuzz_die_status(),
+               fuzz_messages());
+    return false;
+}
+
+static void reading_free(reading *r)
+{
+    row_free(&r->header);
+    rows_free(&r->records);
+}
+
+/* ---------------------------------------------------------------- properties */
+
+static size_t count_line_feeds(const unsigned char *data, size_t size)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < size; i++)
+        n += data[i] == '\n';
+    return n;
+}
+
+static bool header_acceptable(const oracle *o)
+{
+    if (o->rows.count == 0)
+        return false;
+    const row *h = &o->rows.items[0];
+    for (size_t i = 0; i < h->count; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(h->fields[i], h->fields[j]) == 0)
+                return false;
+    return true;
+}
+
+/* The reader against the oracle on the same bytes. */
+static void compare_with_oracle(const reading *r, bool opened, const oracle *o, size_t size,
+                                size_t line_feeds)
+{
+    if (!opened) {
+        FUZZ_CHECK(!header_acceptable(o), "the reader refused a good header: %s", fuzz_messages());
+        return;
+    }
+    FUZZ_CHECK(o->rows.count > 0 || o->malformed, "a header was read from %zu bytes without one", size);
+    FUZZ_CHECK(o->rows.count > 0, "a malformed header was accepted (oracle: line %ld)", o->malformed_line);
+    FUZZ_CHECK(same_fields(&r->header, &o->rows.items[0]), "header differs from the oracle's");
+    FUZZ_CHECK(r->counted == r->records.count, "counted %llu records, handed over %zu",
+               (unsigned long long)r->counted, r->records.count);
+    FUZZ_CHECK(r->records.count <= line_feeds + 1, "%zu records in %zu lines", r->records.count,
+               line_feeds + 1);
+    size_t expected = o->rows.count - 1;
+    FUZZ_CHECK(r->records.count >= expected + (o->malformed ? 1 : 0),
+               "%zu records, the oracle has %zu%s", r->records.count, expected,
+               o->malformed ? " and a malformed one" : "");
+    if (!o->malformed)
+        FUZZ_CHECK(r->records.count == expected, "%zu records, the oracle has %zu", r->records.count,
+                   expected);
+    for (size_t i = 0; i < expected; i++) {
+        const row *got = &r->records.items[i], *want = &o->rows.items[i + 1];
+        FUZZ_CHECK(got->line == want->line, "record %zu at line %ld, the oracle says %ld", i,
+                   got->line, want->line);
+        bool should_be_bad = want->count != r->header.count;
+        FUZZ_CHECK(got->bad == should_be_bad, "record at line %ld: %s, but it has %zu fields and the header %zu",
+                   got->line, got->bad ? "bad" : "good", want->count, r->header.count);
+        if (!got->bad)
+            FUZZ_CHECK(same_fields(got, want), "record at line %ld differs from the oracle's", got->line);
+    }
+    if (o->malformed) {
+        const row *got = &r->records.items[expected];
+        FUZZ_CHECK(got->bad && got->line == o->malformed_line,
+                   "the malformed record at line %ld came back %s at line %ld", o->malformed_line,
+                   got->bad ? "bad" : "good", got->line);
+    }
+}
+
+/* Write R's header and good records with record_writer; the bytes, allocated. */
+typedef struct writing {
+    const reading *source;
+} writing;
+
+static void write_records(void *context)
+{
+    const reading *r = ((writing *)context)->source;
+    record_writer *writer = record_writer_open(NULL, r->delimiter);
+    record_writer_record(writer, r->header.fields, r->header.lengths, r->header.count);
+    for (size_t i = 0; i < r->records.count; i++)
+        if (!r->records.items[i].bad)
+            record_writer_record(writer, r->records.items[i].fields, r->records.items[i].lengths,
+                                 r->records.items[i].count);
+    record_writer_close(writer);
+}
+
+static bool starts_with_bom(const row *header)
+{
+    return header->count > 0 && header->lengths[0] >= 3 &&
+           memcmp(header->fields[0], "\xEF\xBB\xBF", 3) == 0;
+}
+
+static void check_round_trip(const reading *r)
+{
+    writing w = {r};
+    fuzz_capture_begin();
+    bool wrote = fuzz_try(write_records, &w);
+    size_t size;
+    char *written = fuzz_capture_end(&size);
+    FUZZ_CHECK(wrote, "record_writer stopped: %s", fuzz_messages());
+
+    oracle o = {0};
+    oracle_parse(&o, (const unsigned char *)written, size, r->delimiter);
+    FUZZ_CHECK(!o.malformed, "record_writer wrote malformed CSV (line %ld)", o.malformed_line);
+
+    reading back;
+    bool opened = read_input(&back, (const unsigned char *)written, size, r->delimiter);
+    if (!opened && starts_with_bom(&r->header)) {
+        /* The known problem below can make two column names the same. */
+        rows_free(&o.rows);
+        free(written);
+        return;
+    }
+    FUZZ_CHECK(opened, "the written header was refused: %s", fuzz_messages());
+    if (starts_with_bom(&r->header)) {
+        /* Known, reported: a first column name that begins with U+FEFF (a file with two
+         * byte-order marks) is written unquoted, and the reader skips it as a byte-order mark
+         * when reading back. Until the writer quotes it, only that prefix may go. */
+        FUZZ_CHECK(back.header.count == r->header.count &&
+                       (same_fields(&back.header, &r->header) ||
+                        (back.header.lengths[0] + 3 == r->header.lengths[0] &&
+                         memcmp(back.header.fields[0], r->header.fields[0] + 3, back.header.lengths[0]) == 0)),
+                   "the header changed in the round trip (beyond the known byte-order mark)");
+        for (size_t i = 1; i < r->header.count; i++)
+            FUZZ_CHECK(strcmp(back.header.fields[i], r->header.fields[i]) == 0,
+                       "the header changed in the round trip");
+    } else
+        FUZZ_CHECK(same_fields(&back.header, &r->header), "the header changed in the round trip");
+    size_t j = 0;
+    for (size_t i = 0; i < r->records.count; i++) {
+        const row *original = &r->records.items[i];
+        if (original->bad)
+            continue;
+        FUZZ_CHECK(j < back.records.count, "records lost in the round trip");
+        const row *copy = &back.records.items[j++];
+        FUZZ_CHECK(!copy->bad, "a written record (from line %ld) read back as bad", original->line);
+        FUZZ_CHECK(same_fields(copy, original), "the record from line %ld changed in the round trip",
+                   original->line);
+    }
+    FUZZ_CHECK(j == back.records.count, "the round trip added records");
+    reading_free(&back);
+    rows_free(&o.rows);
+    free(written);
+}
+
+static void check_delimiter(const unsigned char *data, size_t size, char delimiter)
+{
+    oracle o = {0};
+    oracle_parse(&o, data, size, delimiter);
+    reading r;
+    bool opened = read_input(&r, data, size, delimiter);
+    compare_with_oracle(&r, opened, &o, size, count_line_feeds(data, size));
+    if (opened) {
+        check_round_trip(&r);
+        reading_free(&r);
+    }
+    rows_free(&o.rows);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzz_init();
+    check_delimiter(data, size, ',');
+    check_delimiter(data, size, ';');
+    return 0;
+}
