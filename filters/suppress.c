@@ -652,6 +652,11 @@ static const kept_record *header_of(const run *r)
 static void place_records(run *r)
 {
     char *error_text;
+    /* Without records no dimension has codes, and the first would be blamed for a missing
+     * total: say what is really wrong. */
+    if (r->records.count == 0)
+        message_die(EXIT_DATA, "%s: the table has no records%s: there are no cells to protect",
+                    r->input_name, r->ctx.counts.rejected ? " left (all were rejected as bad)" : ", only a header");
     if (!sdc_table_build(r->table, r->options.value_column ? 2 : 1, &error_text)) {
         char text[1200];
         snprintf(text, sizeof text, "%s", error_text);
