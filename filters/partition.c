@@ -65,8 +65,8 @@ static const char usage[] =
     "  parallel koppel aggregate -g practice_id --count-distinct bsn --split-by bsn \\\n"
     "      --partial -o {.}.state {} ::: parts/part-*.csv\n"
     "  koppel aggregate --merge parts/part-*.state > persons-per-practice.csv\n"
-    "  koppel partition -k bsn,year -n 16 --empty-key reject --rejects no-key.csv \\\n"
-    "      --stats run.json --out parts wmo-*.csv\n"
+    "  koppel partition -k bsn -n 16 --empty-key reject --rejects no-bsn.csv \\\n"
+    "      --stats run.json --out parts contacts-2022.csv contacts-2023.csv\n"
     "\n"
     "--stats adds parts, empty_key_records, part_0000 ... (records in each part) and hash\n"
     "(partition@v1); records_in = records_out (all parts) + filtered + rejected.\n";

@@ -217,6 +217,35 @@ PY
     for i in 0 1 2 3; do cmp one/part-000$i.csv two/part-000$i.csv; done
 }
 
+@test "usage example: two deliveries, records without a bsn rejected, 16 parts" {
+    python3 - "$CITY/gp_contacts.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+header, body = rows[0], rows[1:]
+for i in range(0, len(body), 50):   # every 50th contact loses its bsn
+    body[i][0] = ""
+for year in ("2022", "2023"):
+    with open("contacts-%s.csv" % year, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(r for r in body if r[2].startswith(year))
+PY
+    koppel partition -k bsn -n 16 --empty-key reject --rejects no-bsn.csv \
+        --stats run.json --out parts contacts-2022.csv contacts-2023.csv 2>/dev/null
+    assert_counts_balance run.json
+    run python3 - <<'PY'
+import csv
+inputs = [r for y in ("2022", "2023") for r in csv.DictReader(open("contacts-%s.csv" % y, newline=""))]
+rejected = list(csv.DictReader(open("no-bsn.csv", newline="")))
+assert rejected and all(r["bsn"] == "" and r["reject_reason"] == "empty key column 'bsn'" for r in rejected)
+assert len(rejected) == sum(1 for r in inputs if r["bsn"] == "")
+print("ok")
+PY
+    assert_output ok
+    run python3 "$REF" check 16 parts part bsn drop , contacts-2022.csv contacts-2023.csv
+    assert_success
+}
+
 @test "a second file with another header: status 1, and no parts appear" {
     run koppel partition -k bsn -n 4 --out p "$CITY/gp_contacts.csv" "$CITY/persons.csv"
     assert_failure 1
@@ -316,6 +345,19 @@ wmo.2023-0001.csv"
     assert_success
     [ "$(cat p/part-*.csv | grep -vc '^id,')" = 10 ]
     [ "$(ls -A p | wc -l)" = 64 ]
+}
+
+@test "a write error in a part (file size limit, as a full disk): status 3, nothing left behind" {
+    # With SIGXFSZ ignored, writing past ulimit -f fails with EFBIG, as a full disk fails with ENOSPC.
+    mkdir existing
+    run bash -c "trap '' XFSZ; ulimit -f 40; koppel partition -k bsn -n 4 --out existing '$CITY/gp_contacts.csv'"
+    assert_failure 3
+    assert_output --regexp "^koppel-partition: error writing existing/\.part\.tmp[A-Za-z0-9]{6}/part-000[0-3]\.csv: File too large$"
+    run ls -A existing
+    assert_output ""
+    run bash -c "trap '' XFSZ; ulimit -f 40; koppel partition -k bsn -n 4 --out created '$CITY/gp_contacts.csv'"
+    assert_failure 3
+    assert_not_exists created
 }
 
 @test "a --stats file that cannot be written: status 3 and no parts" {
