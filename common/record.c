@@ -13,6 +13,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "message.h"
 
@@ -33,6 +36,16 @@ struct record_reader {
     size_t end;      /* end of valid bytes */
     bool eof;
     long line; /* physical line of the next record */
+    /* Where the scan of a record that ran past the buffer resumes after the next read, so
+     * that a record longer than one read is scanned once, not once per read. */
+    struct scan_state {
+        bool started, quoted;
+        size_t offset; /* relative to the record start */
+        size_t fields;
+        long newlines;
+        int quote_state;
+        const char *bad;
+    } scan;
     record_t record;
     size_t field_capacity;
     size_t *offsets; /* field start offsets relative to the record start, while scanning */
@@ -121,37 +134,101 @@ typedef struct scan_result {
     const char *bad;    /* first structural problem, or NULL */
 } scan_result;
 
-static void reader_note_field(record_reader *reader, size_t index, size_t offset)
+static void reader_grow_fields(record_reader *reader, size_t index)
 {
-    if (index >= reader->field_capacity) {
+    while (index >= reader->field_capacity)
         reader->field_capacity = reader->field_capacity ? reader->field_capacity * 2 : 64;
-        reader->offsets = xrealloc(reader->offsets, reader->field_capacity * sizeof *reader->offsets);
-        reader->record.fields = xrealloc(reader->record.fields, reader->field_capacity * sizeof(char *));
-        reader->record.lengths = xrealloc(reader->record.lengths, reader->field_capacity * sizeof(size_t));
-    }
+    reader->offsets = xrealloc(reader->offsets, reader->field_capacity * sizeof *reader->offsets);
+    reader->record.fields = xrealloc(reader->record.fields, reader->field_capacity * sizeof(char *));
+    reader->record.lengths = xrealloc(reader->record.lengths, reader->field_capacity * sizeof(size_t));
+}
+
+static inline void reader_note_field(record_reader *reader, size_t index, size_t offset)
+{
+    if (__builtin_expect(index >= reader->field_capacity, 0))
+        reader_grow_fields(reader, index);
     reader->offsets[index] = offset;
 }
 
-enum scan_status { SCAN_RECORD, SCAN_MORE, SCAN_END };
+/* SCAN_QUOTED: the record has a quote; scan it again with scan_quoted. */
+enum scan_status { SCAN_RECORD, SCAN_MORE, SCAN_END, SCAN_QUOTED };
 
-/* Unquoted records: one pass that notes field starts and checks every byte. Stops at the
+#if defined(__SSE2__)
+/* The bytes that end a plain run, 16 at a time: a bit per delimiter, quote, LF, CR, NUL or
+ * byte >= 0x80 (the sign bit, which movemask reads directly). */
+typedef struct special_bytes {
+    __m128i delimiter, quote, line_feed, carriage_return, zero;
+} special_bytes;
+
+static inline special_bytes special_bytes_for(char delimiter)
+{
+    return (special_bytes){_mm_set1_epi8(delimiter), _mm_set1_epi8('"'), _mm_set1_epi8('\n'),
+                           _mm_set1_epi8('\r'), _mm_setzero_si128()};
+}
+
+/* Returns the mask of special bytes other than the delimiter; *DELIMITERS gets the mask of
+ * delimiters. */
+static inline unsigned special_mask(const special_bytes *special, const unsigned char *bytes,
+                                    unsigned *delimiters)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)bytes);
+    __m128i hits = _mm_or_si128(_mm_cmpeq_epi8(x, special->quote), _mm_cmpeq_epi8(x, special->line_feed));
+    hits = _mm_or_si128(hits, _mm_cmpeq_epi8(x, special->carriage_return));
+    hits = _mm_or_si128(hits, _mm_cmpeq_epi8(x, special->zero));
+    *delimiters = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, special->delimiter));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(hits, x));
+}
+#endif
+
+/* Unquoted records: one pass that notes field starts and checks every byte; delimiters
+ * are found 16 bytes at a time where the CPU allows (SSE2, every x86-64), byte by byte
+ * through the class table elsewhere and in the last bytes of the buffer. Stops at the
  * first quote and leaves the record to scan_quoted. */
 static enum scan_status scan_plain(record_reader *reader, scan_result *result)
 {
     const unsigned char *buffer = reader->buffer;
     const unsigned char *classes = reader->classes;
-    size_t start = reader->start, end = reader->end, p = start;
-    size_t fields = 0;
+    struct scan_state *state = &reader->scan;
+    size_t start = reader->start, end = reader->end;
     memset(result, 0, sizeof *result);
-    if (start == end)
-        return reader->eof ? SCAN_END : SCAN_MORE;
-    reader_note_field(reader, fields++, 0);
+    if (!state->started) {
+        if (start == end)
+            return reader->eof ? SCAN_END : SCAN_MORE;
+        state->started = true;
+        reader_note_field(reader, state->fields++, 0);
+    }
+    size_t p = start + state->offset, fields = state->fields;
+    const char *bad = state->bad;
+#if defined(__SSE2__)
+    const special_bytes special = special_bytes_for(reader->delimiter);
+#endif
     for (;;) {
+#if defined(__SSE2__)
+        while (p + 16 <= end) {
+            /* Room for 16 more fields (and the sentinel) before the block, none checked in it. */
+            if (__builtin_expect(fields + 17 >= reader->field_capacity, 0))
+                reader_grow_fields(reader, fields + 17);
+            unsigned delimiters;
+            unsigned other = special_mask(&special, buffer + p, &delimiters);
+            /* The delimiters before the first other special byte are fields; that byte ends
+             * the block's fast path. */
+            if (other)
+                delimiters &= (other & -other) - 1;
+            size_t *offsets = reader->offsets;
+            for (; delimiters; delimiters &= delimiters - 1)
+                offsets[fields++] = p + (unsigned)__builtin_ctz(delimiters) + 1 - start;
+            if (other) {
+                p += (unsigned)__builtin_ctz(other);
+                break;
+            }
+            p += 16;
+        }
+#endif
         while (p < end && classes[buffer[p]] == PLAIN)
             p++;
         if (p == end) {
             if (!reader->eof)
-                return SCAN_MORE;
+                goto more;
             result->content_end = result->next = end;
             break;
         }
@@ -161,36 +238,36 @@ static enum scan_status scan_plain(record_reader *reader, scan_result *result)
             reader_note_field(reader, fields++, p - start);
             continue;
         case QUOTE:
-            result->quoted = true;
-            return SCAN_RECORD;
+            *state = (struct scan_state){.started = true, .quoted = true};
+            return SCAN_QUOTED;
         case LINE_FEED:
             result->content_end = p;
             result->next = p + 1;
             break;
         case CARRIAGE_RETURN:
             if (p + 1 == end && !reader->eof)
-                return SCAN_MORE;
+                goto more;
             if (p + 1 < end && buffer[p + 1] == '\n') {
                 result->content_end = p;
                 result->next = p + 2;
                 break;
             }
-            if (!result->bad)
-                result->bad = "carriage return outside quotes (only CR LF or LF end a line)";
+            if (!bad)
+                bad = "carriage return outside quotes (only CR LF or LF end a line)";
             p++;
             continue;
         case NUL_BYTE:
-            if (!result->bad)
-                result->bad = "NUL byte in the record";
+            if (!bad)
+                bad = "NUL byte in the record";
             p++;
             continue;
         default: { /* HIGH_BIT */
             int length = utf8_sequence_length(buffer + p, end - p);
             if (length < 0 && !reader->eof)
-                return SCAN_MORE;
+                goto more;
             if (length <= 0) {
-                if (!result->bad)
-                    result->bad = "invalid UTF-8";
+                if (!bad)
+                    bad = "invalid UTF-8";
                 p++;
             } else
                 p += (size_t)length;
@@ -200,18 +277,29 @@ static enum scan_status scan_plain(record_reader *reader, scan_result *result)
         break;
     }
     result->fields = fields;
+    result->bad = bad;
     return SCAN_RECORD;
+more:
+    state->offset = p - start;
+    state->fields = fields;
+    state->bad = bad;
+    return SCAN_MORE;
 }
 
 /* Records with quotes: find the end with RFC 4180 quote rules, count the line feeds inside
  * quoted fields, and check bytes. libcsv splits the fields afterwards. */
+enum quote_state { FIELD_START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED };
+
 static enum scan_status scan_quoted(record_reader *reader, scan_result *result)
 {
-    enum { FIELD_START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED } state = FIELD_START;
+    struct scan_state *saved = &reader->scan;
+    enum quote_state state = (enum quote_state)saved->quote_state;
     const unsigned char *buffer = reader->buffer;
-    size_t end = reader->end, p = reader->start;
+    size_t end = reader->end, p = reader->start + saved->offset;
     memset(result, 0, sizeof *result);
     result->quoted = true;
+    result->newlines = saved->newlines;
+    result->bad = saved->bad;
     while (p < end) {
         unsigned char c = buffer[p];
         if (c == '"') {
@@ -224,6 +312,12 @@ static enum scan_status scan_quoted(record_reader *reader, scan_result *result)
             else if (!result->bad)
                 result->bad = "quote inside an unquoted field (a field with quotes must be quoted as a whole)";
             p++;
+            continue;
+        }
+        if (state == QUOTED && c != '\n' && c < 0x80 && c != 0) {
+            /* The bulk of a quoted field: plain bytes up to the next quote. */
+            while (p < end && buffer[p] != '"' && buffer[p] != '\n' && buffer[p] < 0x80 && buffer[p] != 0)
+                p++;
             continue;
         }
         if (state == QUOTE_IN_QUOTED) {
@@ -252,7 +346,7 @@ static enum scan_status scan_quoted(record_reader *reader, scan_result *result)
         }
         if (c == '\r' && state != QUOTED) {
             if (p + 1 == end && !reader->eof)
-                return SCAN_MORE;
+                goto more;
             if (p + 1 < end && buffer[p + 1] == '\n') {
                 result->content_end = p;
                 result->next = p + 2;
@@ -272,7 +366,7 @@ static enum scan_status scan_quoted(record_reader *reader, scan_result *result)
         } else if (c >= 0x80) {
             int length = utf8_sequence_length(buffer + p, end - p);
             if (length < 0 && !reader->eof)
-                return SCAN_MORE;
+                goto more;
             if (length <= 0) {
                 if (!result->bad)
                     result->bad = "invalid UTF-8";
@@ -283,11 +377,17 @@ static enum scan_status scan_quoted(record_reader *reader, scan_result *result)
             p++;
     }
     if (!reader->eof)
-        return SCAN_MORE;
+        goto more;
     if (state == QUOTED && !result->bad)
         result->bad = "unterminated quote (the quoted field runs to the end of the input)";
     result->content_end = result->next = end;
     return SCAN_RECORD;
+more:
+    saved->offset = p - reader->start;
+    saved->quote_state = (int)state;
+    saved->newlines = result->newlines;
+    saved->bad = result->bad;
+    return SCAN_MORE;
 }
 
 /* ---------------------------------------------------------------- splitting with libcsv */
@@ -382,15 +482,16 @@ static bool reader_read(record_reader *reader, const char **bad)
 {
     scan_result scan;
     for (;;) {
-        enum scan_status status = scan_plain(reader, &scan);
-        if (status == SCAN_RECORD && scan.quoted)
-            status = scan_quoted(reader, &scan);
+        enum scan_status status = reader->scan.quoted ? scan_quoted(reader, &scan) : scan_plain(reader, &scan);
+        if (status == SCAN_QUOTED)
+            continue;
         if (status == SCAN_RECORD)
             break;
         if (status == SCAN_END)
             return false;
         reader_fill(reader);
     }
+    memset(&reader->scan, 0, sizeof reader->scan);
     size_t start = reader->start;
     record_t *record = &reader->record;
     record->line = reader->line;
@@ -406,25 +507,26 @@ static bool reader_read(record_reader *reader, const char **bad)
         *bad = split_with_libcsv(reader, start, scan.content_end - start);
         return true;
     }
-    /* Plain record: terminate fields in place. The raw bytes are no longer intact after
-     * this, so the raw pointer is only kept for bad records. */
+    /* Plain record: fields point into the buffer. A record with the right number of fields
+     * (or the header) is terminated in place, which spoils its raw bytes; a record with the
+     * wrong number keeps them for the rejects file. */
     char *base = (char *)reader->buffer + start;
-    size_t content_length = scan.content_end - start;
-    for (size_t i = 0; i < scan.fields; i++) {
-        size_t field_end = i + 1 < scan.fields ? reader->offsets[i + 1] - 1 : content_length;
-        record->fields[i] = base + reader->offsets[i];
-        record->lengths[i] = field_end - reader->offsets[i];
+    size_t count = scan.fields;
+    bool terminate = !reader->header.fields || count == reader->header.count;
+    reader_note_field(reader, count, scan.content_end - start + 1); /* sentinel */
+    const size_t *offsets = reader->offsets;
+    for (size_t i = 0; i < count; i++) {
+        record->fields[i] = base + offsets[i];
+        record->lengths[i] = offsets[i + 1] - 1 - offsets[i];
+        if (terminate)
+            base[offsets[i + 1] - 1] = '\0';
     }
-    record->count = scan.fields;
+    record->count = count;
+    if (terminate) {
+        record->raw = NULL;
+        record->raw_length = 0;
+    }
     return true;
-}
-
-static void terminate_fields(record_t *record)
-{
-    for (size_t i = 0; i < record->count; i++)
-        record->fields[i][record->lengths[i]] = '\0';
-    record->raw = NULL;
-    record->raw_length = 0;
 }
 
 bool record_reader_next(record_reader *reader, const record_t **result)
@@ -451,7 +553,8 @@ bool record_reader_next(record_reader *reader, const record_t **result)
             reader->on_bad(reader->handler_context, reader, record, bad);
             continue;
         }
-        terminate_fields(record);
+        record->raw = NULL; /* only bad records keep their raw bytes */
+        record->raw_length = 0;
         *result = record;
         return true;
     }
@@ -502,7 +605,6 @@ record_reader *record_reader_open(const char *path, char delimiter, record_bad_h
     if (bad)
         message_die_at(1, reader->name, 1, "header: %s", bad);
     record_t *record = &reader->record;
-    terminate_fields(record);
     reader->header.count = record->count;
     reader->header.line = 1;
     reader->header.fields = xmalloc(record->count * sizeof(char *));
@@ -580,6 +682,7 @@ struct record_writer {
     size_t used;
     uint64_t records;
     bool in_record;
+    bool lone_empty_field; /* the record so far is one empty field */
     bool direct; /* a named non-regular file, written in place */
 };
 
@@ -630,7 +733,7 @@ record_writer *record_writer_open(const char *path, char delimiter)
 {
     record_writer *writer = xcalloc(1, sizeof *writer);
     writer->delimiter = delimiter;
-    writer->buffer = xmalloc(WRITE_BLOCK);
+    writer->buffer = xcalloc(1, WRITE_BLOCK + 16); /* slack: see copied_field_needs_quotes */
     if (!path || strcmp(path, "-") == 0) {
         writer->fd = STDOUT_FILENO;
         return writer;
@@ -666,15 +769,53 @@ bool record_field_needs_quotes(const char *text, size_t length, char delimiter)
     return false;
 }
 
-void record_writer_field(record_writer *writer, const char *text, size_t length)
+/* Does the field at TEXT, a copy inside the writer's buffer, need quotes? The buffer has 16
+ * initialised bytes of slack, so whole 16-byte blocks may be read past the field's end. */
+static inline bool copied_field_needs_quotes(const record_writer *writer, const char *text, size_t length)
 {
-    if (writer->in_record)
-        writer_byte(writer, writer->delimiter);
-    writer->in_record = true;
-    if (!record_field_needs_quotes(text, length, writer->delimiter)) {
-        writer_bytes(writer, text, length);
-        return;
+#if defined(__SSE2__)
+    const __m128i delimiter = _mm_set1_epi8(writer->delimiter), quote = _mm_set1_epi8('"'),
+                  line_feed = _mm_set1_epi8('\n'), carriage_return = _mm_set1_epi8('\r');
+    for (size_t i = 0; i < length; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(text + i));
+        __m128i hits = _mm_or_si128(_mm_cmpeq_epi8(x, delimiter), _mm_cmpeq_epi8(x, quote));
+        hits = _mm_or_si128(hits, _mm_or_si128(_mm_cmpeq_epi8(x, line_feed), _mm_cmpeq_epi8(x, carriage_return)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(hits);
+        if (length - i < 16)
+            mask &= (1u << (length - i)) - 1;
+        if (mask)
+            return true;
     }
+    return false;
+#else
+    return record_field_needs_quotes(text, length, writer->delimiter);
+#endif
+}
+
+/* memcpy for the short fields of most records, without a call. */
+static inline void copy_short(char *target, const char *source, size_t length)
+{
+    if (length >= 8 && length <= 16) {
+        uint64_t head, tail;
+        memcpy(&head, source, 8);
+        memcpy(&tail, source + length - 8, 8);
+        memcpy(target, &head, 8);
+        memcpy(target + length - 8, &tail, 8);
+    } else if (length >= 4 && length < 8) {
+        uint32_t head, tail;
+        memcpy(&head, source, 4);
+        memcpy(&tail, source + length - 4, 4);
+        memcpy(target, &head, 4);
+        memcpy(target + length - 4, &tail, 4);
+    } else if (length < 4) {
+        for (size_t i = 0; i < length; i++)
+            target[i] = source[i];
+    } else
+        memcpy(target, source, length);
+}
+
+static void writer_quoted_field(record_writer *writer, const char *text, size_t length)
+{
     writer_byte(writer, '"');
     size_t from = 0;
     for (size_t i = 0; i < length; i++)
@@ -687,6 +828,37 @@ void record_writer_field(record_writer *writer, const char *text, size_t length)
     writer_byte(writer, '"');
 }
 
+/* One field, without the delimiter before it: copied into the buffer and checked there;
+ * the rare field that needs quotes is written again, quoted, over its copy. */
+static inline void writer_field(record_writer *writer, const char *text, size_t length)
+{
+    if (writer->used + length > WRITE_BLOCK) {
+        writer_flush(writer);
+        if (length > WRITE_BLOCK) {
+            if (record_field_needs_quotes(text, length, writer->delimiter))
+                writer_quoted_field(writer, text, length);
+            else
+                writer_bytes(writer, text, length);
+            return;
+        }
+    }
+    char *copy = writer->buffer + writer->used;
+    copy_short(copy, text, length);
+    if (!copied_field_needs_quotes(writer, copy, length))
+        writer->used += length;
+    else
+        writer_quoted_field(writer, text, length);
+}
+
+void record_writer_field(record_writer *writer, const char *text, size_t length)
+{
+    writer->lone_empty_field = !writer->in_record && length == 0;
+    if (writer->in_record)
+        writer_byte(writer, writer->delimiter);
+    writer->in_record = true;
+    writer_field(writer, text, length);
+}
+
 void record_writer_field_str(record_writer *writer, const char *text)
 {
     record_writer_field(writer, text, strlen(text));
@@ -694,13 +866,96 @@ void record_writer_field_str(record_writer *writer, const char *text)
 
 void record_writer_end(record_writer *writer)
 {
+    /* A record of one empty field is written "" : an empty line would read back as no record. */
+    if (writer->lone_empty_field)
+        writer_bytes(writer, "\"\"", 2);
+    writer->lone_empty_field = false;
     writer_byte(writer, '\n');
     writer->in_record = false;
     writer->records++;
 }
 
+#if defined(__SSE2__)
+/* Bit mask of the bytes among BYTES[0..LENGTH) (LENGTH <= 16; the buffer's slack makes the
+ * whole 16-byte load safe) that are a quote, LF, CR or, when DELIMITER is set, the delimiter. */
+static inline unsigned quote_mask(const char *bytes, size_t length, __m128i delimiter, bool with_delimiter)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)bytes);
+    __m128i hits = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+                                _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n')),
+                                             _mm_cmpeq_epi8(x, _mm_set1_epi8('\r'))));
+    if (with_delimiter)
+        hits = _mm_or_si128(hits, _mm_cmpeq_epi8(x, delimiter));
+    unsigned keep = length < 16 ? (1u << length) - 1 : 0xFFFFu;
+    return (unsigned)_mm_movemask_epi8(hits) & keep;
+}
+#endif
+
+/* A whole record copied into the buffer at once (it fits), then checked in one pass.
+ * Returns false, having written nothing, when some field needs quotes. */
+static bool writer_plain_record(record_writer *writer, char *const *fields, const size_t *lengths,
+                                size_t count)
+{
+#if defined(__SSE2__)
+    /* Fields that lie one after another in memory (a record passed on as it was read) are
+     * copied as one run and the delimiters put in between afterwards. */
+    size_t total = count; /* the fields, the delimiters between them and the line feed */
+    bool adjacent = true;
+    for (size_t i = 0; i < count; i++) {
+        total += lengths[i];
+        adjacent &= i + 1 == count || fields[i] + lengths[i] + 1 == fields[i + 1];
+    }
+    if (writer->used + total > WRITE_BLOCK) {
+        writer_flush(writer);
+        if (total > WRITE_BLOCK)
+            return false;
+    }
+    const __m128i delimiter = _mm_set1_epi8(writer->delimiter);
+    char *start = writer->buffer + writer->used;
+    size_t length = total - 1;
+    if (adjacent) {
+        /* Checked before the delimiters go in: no field may hold a quote, LF, CR or the
+         * delimiter. (The bytes between the fields are checked too, needlessly: the reader
+         * leaves a NUL there, and anything else just takes the slow path.) */
+        memcpy(start, fields[0], length);
+        unsigned bad = 0;
+        for (size_t i = 0; i < length; i += 16)
+            bad |= quote_mask(start + i, length - i, delimiter, true);
+        if (bad)
+            return false;
+        for (size_t k = 0; k + 1 < count; k++)
+            start[fields[k] + lengths[k] - fields[0]] = writer->delimiter;
+    } else {
+        char *q = start;
+        for (size_t i = 0; i < count; i++) {
+            copy_short(q, fields[i], lengths[i]);
+            q += lengths[i];
+            *q++ = writer->delimiter;
+        }
+        /* Here the delimiters are already in: count them. */
+        unsigned bad = 0, delimiters = 0;
+        for (size_t i = 0; i < length; i += 16) {
+            bad |= quote_mask(start + i, length - i, delimiter, false);
+            for (unsigned d = quote_mask(start + i, length - i, delimiter, true) & ~quote_mask(start + i, length - i, delimiter, false); d; d &= d - 1)
+                delimiters++;
+        }
+        if (bad || delimiters + 1 != count)
+            return false;
+    }
+    start[length] = '\n';
+    writer->used += total;
+    writer->records++;
+    return true;
+#else
+    (void)writer, (void)fields, (void)lengths, (void)count;
+    return false;
+#endif
+}
+
 void record_writer_record(record_writer *writer, char *const *fields, const size_t *lengths, size_t count)
 {
+    if (lengths && count > 1 && !writer->in_record && writer_plain_record(writer, fields, lengths, count))
+        return;
     for (size_t i = 0; i < count; i++)
         record_writer_field(writer, fields[i], lengths ? lengths[i] : strlen(fields[i]));
     record_writer_end(writer);
