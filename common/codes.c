@@ -115,13 +115,15 @@ bool code_is_showable(const char *value, size_t length)
 {
     if (length > 10)
         return false;
-    size_t digit_run = 0;
+    size_t digit_run = 0, digits = 0;
     for (size_t i = 0; i < length; i++) {
         unsigned char c = (unsigned char)value[i];
         if (c < 0x20 || c >= 0x7F || c == '\'')
             return false;
         digit_run = is_digit((char)c) ? digit_run + 1 : 0;
-        if (digit_run >= 4)
+        digits += is_digit((char)c);
+        /* Six digits in all: a BSN or a date written with separators (12.345.678, 3-11-1948). */
+        if (digit_run >= 4 || digits >= 6)
             return false;
     }
     return true;

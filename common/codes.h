@@ -40,7 +40,8 @@ size_t code_match_prefixes(code_system system, const char *code, size_t length, 
 
 /* May VALUE be shown in a message? Codes may, identifiers never: a value that landed in the
  * code column by mistake could be one, so only short printable values without a run of four
- * or more digits (a BSN, a date, a postcode) are shown. */
+ * or more digits (a BSN, a date, a postcode) and with fewer than six digits in all (a BSN or a
+ * date with dots or dashes) are shown. */
 bool code_is_showable(const char *value, size_t length);
 
 #endif

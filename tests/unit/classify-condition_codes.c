@@ -90,6 +90,10 @@ int main(void)
     CHECK(!code_is_showable("123456782", 9));   /* a BSN */
     CHECK(!code_is_showable("1011AB", 6));      /* a postcode */
     CHECK(!code_is_showable("2023-01-01", 10)); /* a date */
+    CHECK(!code_is_showable("12.345.678", 10)); /* a BSN of 8 digits, with dots */
+    CHECK(!code_is_showable("3-11-1948", 9));   /* a date */
+    CHECK(!code_is_showable("03-11-48", 8));    /* a date, two-digit year */
+    CHECK(code_is_showable("A10BA02", 7));      /* an ATC code: four digits in all */
     CHECK(!code_is_showable("0123456789abcdef0123456789abcdef", 32)); /* a pseudonym */
     CHECK(!code_is_showable("abcdefghijk", 11));
     CHECK(!code_is_showable("it's", 4));
