@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codes.h"
 #include "koppel.h"
 #include "message.h"
 #include "number.h"
@@ -47,6 +48,9 @@ const char *stratum_key_label(stratum_key *label, char *const *strata, size_t st
         if (joined && !joined[i])
             continue;
         const char *text = stratum_key_value(key, value++);
+        /* A stratum column may hold an identifier by mistake (a date of birth for an age band). */
+        if (!label_is_showable(text, strlen(text)))
+            text = "(not shown)";
         size_t need = label->length + strlen(strata[i]) + strlen(text) + 4;
         if (need > label->capacity) {
             label->capacity = need * 2;

@@ -21,7 +21,8 @@ void stratum_key_append(stratum_key *key, const char *value, size_t length);
 /* The I-th value of a key (I < number of values). */
 const char *stratum_key_value(const char *key, size_t index);
 /* "age_band=85-89, sex=F": KEY named by the STRATA columns, all of them, or only those marked
- * in JOINED when that is not NULL; written into LABEL, which owns the text. */
+ * in JOINED when that is not NULL; written into LABEL, which owns the text. A value that could
+ * be an identifier (label_is_showable) is written as "(not shown)". */
 const char *stratum_key_label(stratum_key *label, char *const *strata, size_t strata_count,
                               const char *key, const bool *joined);
 

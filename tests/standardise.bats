@@ -377,6 +377,11 @@ EOF
     run koppel standardise --method direct --standard esp2013 --strata age_band --events events --population persons "$T/in.csv"
     assert_failure 1
     assert_output "koppel-standardise: $T/in.csv:2: stratum age_band=0-3 is not in the standard esp2013"
+    # ... but not a value that could be an identifier (a date of birth in the age band column)
+    printf 'age_band,sex,events,persons\n1931-07-26,F,1,10\n' > "$T/in.csv"
+    run koppel standardise --method direct --standard esp2013 --strata age_band,sex --events events --population persons "$T/in.csv"
+    assert_failure 1
+    assert_output "koppel-standardise: $T/in.csv:2: stratum age_band=(not shown) is not in the standard esp2013"
 }
 
 @test "--rejects: bad records go there, their group says so, and the counts balance" {

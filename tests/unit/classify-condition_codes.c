@@ -94,6 +94,16 @@ int main(void)
     CHECK(!code_is_showable("3-11-1948", 9));   /* a date */
     CHECK(!code_is_showable("03-11-48", 8));    /* a date, two-digit year */
     CHECK(code_is_showable("A10BA02", 7));      /* an ATC code: four digits in all */
+
+    CHECK(label_is_showable("couple_children", 15));
+    CHECK(label_is_showable("85-89", 5));
+    CHECK(label_is_showable("90+", 3));
+    CHECK(!label_is_showable("1931-07-26", 10));  /* a date of birth */
+    CHECK(!label_is_showable("7384 QZ", 7));      /* a postcode */
+    CHECK(!label_is_showable("9016 90 934", 11)); /* a BSN with spaces */
+    CHECK(!label_is_showable("ab1cd2ef3ab4cd5e", 16)); /* part of a pseudonym, no 4 digits */
+    CHECK(label_is_showable("ab1cd2ef3ab4cd5", 15));
+    CHECK(!label_is_showable("a label of thirty-three characters", 34));
     CHECK(!code_is_showable("0123456789abcdef0123456789abcdef", 32)); /* a pseudonym */
     CHECK(!code_is_showable("abcdefghijk", 11));
     CHECK(!code_is_showable("it's", 4));
