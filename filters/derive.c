@@ -9,6 +9,7 @@
 #define uthash_fatal(msg) message_die_nomem()
 #include <uthash.h>
 
+#include "codes.h"
 #include "date.h"
 #include "koppel.h"
 #include "message.h"
@@ -406,24 +407,33 @@ static long column_find(const column_set *columns, const char *name)
     return -1;
 }
 
-/* The slot of column NAME as the columns stand now; missing is a usage error listing them. */
+/* The slot of column NAME as the columns stand now; missing is a usage error listing them.
+ * A name that could be an identifier is not listed: a file without its header row has the
+ * values of its first record for names. */
 static size_t column_require(const column_set *columns, const char *name, const char *option)
 {
     long slot = column_find(columns, name);
     if (slot >= 0)
         return (size_t)slot;
-    size_t size = 1;
+    static const char hidden[] = "(not shown)";
+    size_t size = 1, hidden_count = 0;
     for (size_t i = 0; i < columns->count; i++)
-        size += strlen(columns->names[i]) + 2;
+        size += strlen(columns->names[i]) + sizeof hidden + 2;
     char *list = xmalloc(size);
     list[0] = '\0';
     for (size_t i = 0; i < columns->count; i++) {
+        const char *shown = columns->names[i];
+        if (!label_is_showable(shown, strlen(shown))) {
+            shown = hidden;
+            hidden_count++;
+        }
         if (i)
             strcat(list, ", ");
-        strcat(list, columns->names[i]);
+        strcat(list, shown);
     }
-    message_die(EXIT_USAGE, "%s: column '%s' not found in %s; the columns are: %s", option, name,
-                columns->input_name, list);
+    message_die(EXIT_USAGE, "%s: column '%s' not found in %s; the columns are: %s%s", option, name,
+                columns->input_name, list,
+                hidden_count ? " (names that look like data are not shown: has the file a header row?)" : "");
 }
 
 /* NEW replaces an existing column in place, or is appended. */

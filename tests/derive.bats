@@ -444,6 +444,11 @@ PY
     run --separate-stderr koppel derive --rename nope=x "$F/wmo.csv"
     assert_failure 2
     assert_equal "$stderr" "koppel-derive: --rename: column 'nope' not found in $F/wmo.csv; the columns are: client, provision_type, start_date"
+    # A file without its header row: the first record's values are not listed as names.
+    printf '827756926,1931-07-26,7384QZ,F\n' > "$T/no-header.csv"
+    run --separate-stderr koppel derive --year y=birth_date "$T/no-header.csv"
+    assert_failure 2
+    assert_equal "$stderr" "koppel-derive: --year: column 'birth_date' not found in $T/no-header.csv; the columns are: (not shown), (not shown), (not shown), F (names that look like data are not shown: has the file a header row?)"
     run --separate-stderr koppel derive --rename client "$F/wmo.csv"
     assert_failure 2
 }
