@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "codes.h"
 #include "koppel.h"
 #include "message.h"
 #include "number.h"
@@ -217,6 +218,7 @@ typedef struct join_side {
     bool *is_key; /* per column */
     size_t *other_columns; /* the non-key columns, in input order */
     size_t other_count;
+    bool in_order; /* the key columns come first, in order: output = the record as it is */
     bool unique; /* --validate: each key at most once on this side */
     char *key_buffer; /* a composite key, joined */
     size_t key_capacity;
@@ -370,6 +372,10 @@ static void write_empty_fields(record_writer *writer, size_t count)
 static void write_left_part(join *j, const record_t *left)
 {
     record_writer *writer = j->ctx->out;
+    if (j->left.in_order) {
+        record_writer_fields(writer, left->fields, left->lengths, left->count);
+        return;
+    }
     for (size_t i = 0; i < j->left.key_count; i++) {
         size_t column = j->left.key_columns[i];
         record_writer_field(writer, left->fields[column], left->lengths[column]);
@@ -1266,6 +1272,9 @@ static void setup_side(const koppel_context *ctx, join_side *side, char **names,
     for (size_t i = 0; i < header->count; i++)
         if (!side->is_key[i])
             side->other_columns[side->other_count++] = i;
+    side->in_order = true;
+    for (size_t i = 0; i < count; i++)
+        side->in_order &= side->key_columns[i] == i;
 }
 
 static const char *key_option(const join_options *options, bool left)
@@ -1321,9 +1330,11 @@ static char **output_header(const join *j, size_t *count)
         header[n++] = prefixed;
         column_name *found;
         HASH_FIND(hh, left_names, prefixed, length - 1, found);
+        /* A file without its header row has values for names: show none that could be an identifier. */
         if (found && clash_count++ < CLASHES_LISTED && clash_length < sizeof clashes)
             clash_length += (size_t)snprintf(clashes + clash_length, sizeof clashes - clash_length,
-                                             "%s%s", clash_length ? ", " : "", prefixed);
+                                             "%s%s", clash_length ? ", " : "",
+                                             label_is_showable(prefixed, length - 1) ? prefixed : "(not shown)");
     }
     HASH_CLEAR(hh, left_names);
     free(entries);

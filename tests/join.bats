@@ -446,6 +446,13 @@ PY
     assert_failure 2
     assert_output --partial "columns in both LEFT and RIGHT: age, sex"
     assert_output --partial "--prefix-right"
+    # Two files without their header rows: names that are values (a date of birth, a
+    # postcode) are not shown.
+    printf '1,F,1931-07-26,7384QZ\n' > l.csv
+    printf '1,F,1931-07-26,7384QZ\n' > r.csv
+    run koppel-join -k 1 l.csv r.csv
+    assert_failure 2
+    assert_output --partial "columns in both LEFT and RIGHT: F, (not shown), (not shown);"
 }
 
 @test "--prefix-right P prefixes every non-key RIGHT column; a clash after prefixing is still an error" {
