@@ -33,7 +33,7 @@ replay() {
         assert_file_executable "$FUZZ_BIN/fuzz-$target"
         [ "$(find "$FUZZ_DIR/corpus/$target" -type f | wc -l)" -ge 5 ] || fail "corpus of $target has fewer than 5 seeds"
     done
-    [ "$harnesses" -ge 9 ] || fail "only $harnesses harnesses"
+    [ "$harnesses" -ge 10 ] || fail "only $harnesses harnesses"
     for directory in "$FUZZ_DIR"/regressions/* "$FUZZ_DIR"/corpus/*; do
         assert_file_exists "$FUZZ_DIR/$(basename "$directory").c"
     done
@@ -42,6 +42,7 @@ replay() {
 @test "record reader: corpus (DOMAIN.md 2.6 cases) and regressions" { replay record; }
 @test "condition rules: corpus (the shipped IZA rules) and regressions" { replay condition_rules; }
 @test "Wmo category table: corpus (the shipped table) and regressions" { replay category_rules; }
+@test "derive --lookup tables: corpus and regressions" { replay lookup_table; }
 @test "standard population files: corpus (the shipped ESP 2013) and regressions" { replay standard_population; }
 @test "key files: corpus and regressions" { replay key_file; }
 @test "BSN normalisation and trimming: corpus and regressions" { replay bsn; }

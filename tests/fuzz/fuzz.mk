@@ -60,8 +60,9 @@ $(BUILD)/fuzz/fuzz-%: tests/fuzz/%.c $(FUZZ_SUPPORT) tests/fuzz/fuzz_support.h $
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/fuzz $(LDFLAGS) -o $@ $< $(FUZZ_SUPPORT) $(BUILD)/libkoppel.a $(LDLIBS)
 
-# The category harness includes the filter that holds the loader.
+# The category and lookup harnesses include the filter that holds the loader.
 $(FUZZ_BUILD)/fuzz-category_rules $(BUILD)/fuzz/fuzz-category_rules: filters/classify-condition.c
+$(FUZZ_BUILD)/fuzz-lookup_table $(BUILD)/fuzz/fuzz-lookup_table: filters/derive.c
 
 check bats: $(FUZZ_REPLAYS)
 check bats: export KOPPEL_FUZZ_BIN = $(abspath $(BUILD)/fuzz)
