@@ -759,9 +759,43 @@ record_writer *record_writer_open(const char *path, char delimiter)
     return writer;
 }
 
+/* Does the 8-byte word hold a byte equal to C? (The classic "has a zero byte" test on X ^ C.) */
+static inline uint64_t word_has_byte(uint64_t x, unsigned char c)
+{
+    uint64_t v = x ^ (UINT64_C(0x0101010101010101) * c);
+    return (v - UINT64_C(0x0101010101010101)) & ~v & UINT64_C(0x8080808080808080);
+}
+
+static inline bool word_needs_quotes(const char *bytes, char delimiter)
+{
+    uint64_t x;
+    memcpy(&x, bytes, 8);
+    return (word_has_byte(x, (unsigned char)delimiter) | word_has_byte(x, '"') | word_has_byte(x, '\n') |
+            word_has_byte(x, '\r')) != 0;
+}
+
 bool record_field_needs_quotes(const char *text, size_t length, char delimiter)
 {
-    for (size_t i = 0; i < length; i++) {
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i delimiters = _mm_set1_epi8(delimiter), quote = _mm_set1_epi8('"'),
+                  line_feed = _mm_set1_epi8('\n'), carriage_return = _mm_set1_epi8('\r');
+    for (; i + 16 <= length; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(text + i));
+        __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, delimiters), _mm_cmpeq_epi8(x, quote)),
+                                    _mm_or_si128(_mm_cmpeq_epi8(x, line_feed), _mm_cmpeq_epi8(x, carriage_return)));
+        if (_mm_movemask_epi8(hits))
+            return true;
+    }
+#endif
+    /* What is left, 8 bytes at a time; the last word may overlap the one before. */
+    if (length >= 8) {
+        for (; i + 8 <= length; i += 8)
+            if (word_needs_quotes(text + i, delimiter))
+                return true;
+        return i < length && word_needs_quotes(text + length - 8, delimiter);
+    }
+    for (; i < length; i++) {
         char c = text[i];
         if (c == delimiter || c == '"' || c == '\n' || c == '\r')
             return true;
@@ -876,7 +910,7 @@ void record_writer_end(record_writer *writer)
 }
 
 #if defined(__SSE2__)
-/* Bit mask of the bytes among BYTES[0..LENGTH) (LENGTH <= 16; the buffer's slack makes the
+/* Bit mask of the bytes among the first 16 of BYTES[0..LENGTH) (the buffer's slack makes the
  * whole 16-byte load safe) that are a quote, LF, CR or, when DELIMITER is set, the delimiter. */
 static inline unsigned quote_mask(const char *bytes, size_t length, __m128i delimiter, bool with_delimiter)
 {
@@ -891,60 +925,65 @@ static inline unsigned quote_mask(const char *bytes, size_t length, __m128i deli
 }
 #endif
 
-/* A whole record copied into the buffer at once (it fits), then checked in one pass.
- * Returns false, having written nothing, when some field needs quotes. */
-static bool writer_plain_record(record_writer *writer, char *const *fields, const size_t *lengths,
+/* Fields appended to the record in one go (they fit in the buffer), then checked in one
+ * pass. Returns false, having written nothing, when some field needs quotes. */
+static bool writer_plain_fields(record_writer *writer, char *const *fields, const size_t *lengths,
                                 size_t count)
 {
 #if defined(__SSE2__)
-    /* Fields that lie one after another in memory (a record passed on as it was read) are
-     * copied as one run and the delimiters put in between afterwards. */
-    size_t total = count; /* the fields, the delimiters between them and the line feed */
-    bool adjacent = true;
-    for (size_t i = 0; i < count; i++) {
-        total += lengths[i];
-        adjacent &= i + 1 == count || fields[i] + lengths[i] + 1 == fields[i + 1];
-    }
-    if (writer->used + total > WRITE_BLOCK) {
+    size_t length = count - 1; /* the fields and the delimiters between them */
+    for (size_t i = 0; i < count; i++)
+        length += lengths[i];
+    size_t lead = writer->in_record; /* a delimiter after the record's earlier fields */
+    if (writer->used + lead + length > WRITE_BLOCK) {
         writer_flush(writer);
-        if (total > WRITE_BLOCK)
+        if (lead + length > WRITE_BLOCK)
             return false;
     }
+    /* Fields that lie one after another in memory (as a record read has them) are copied
+     * as one run; between runs goes a delimiter. */
+    char *start = writer->buffer + writer->used + lead, *q = start;
+    size_t runs = 0;
+    for (size_t i = 0; i < count;) {
+        size_t last = i;
+        while (last + 1 < count && fields[last] + lengths[last] + 1 == fields[last + 1])
+            last++;
+        size_t run = (size_t)(fields[last] + lengths[last] - fields[i]);
+        if (runs++)
+            *q++ = writer->delimiter;
+        if (run <= 16)
+            copy_short(q, fields[i], run);
+        else
+            memcpy(q, fields[i], run);
+        q += run;
+        i = last + 1;
+    }
+    /* No field may hold a quote, LF, CR or the delimiter: the only delimiters are the ones
+     * between runs. (The bytes between the fields of a run are checked too, needlessly: the
+     * reader leaves a NUL there, and anything else just takes the slow path.) */
     const __m128i delimiter = _mm_set1_epi8(writer->delimiter);
-    char *start = writer->buffer + writer->used;
-    size_t length = total - 1;
-    if (adjacent) {
-        /* Checked before the delimiters go in: no field may hold a quote, LF, CR or the
-         * delimiter. (The bytes between the fields are checked too, needlessly: the reader
-         * leaves a NUL there, and anything else just takes the slow path.) */
-        memcpy(start, fields[0], length);
-        unsigned bad = 0;
+    unsigned bad = 0, delimiters = 0;
+    if (runs == 1) /* no delimiter at all */
         for (size_t i = 0; i < length; i += 16)
             bad |= quote_mask(start + i, length - i, delimiter, true);
-        if (bad)
-            return false;
-        for (size_t k = 0; k + 1 < count; k++)
-            start[fields[k] + lengths[k] - fields[0]] = writer->delimiter;
-    } else {
-        char *q = start;
-        for (size_t i = 0; i < count; i++) {
-            copy_short(q, fields[i], lengths[i]);
-            q += lengths[i];
-            *q++ = writer->delimiter;
-        }
-        /* Here the delimiters are already in: count them. */
-        unsigned bad = 0, delimiters = 0;
+    else
         for (size_t i = 0; i < length; i += 16) {
-            bad |= quote_mask(start + i, length - i, delimiter, false);
-            for (unsigned d = quote_mask(start + i, length - i, delimiter, true) & ~quote_mask(start + i, length - i, delimiter, false); d; d &= d - 1)
+            unsigned quotes = quote_mask(start + i, length - i, delimiter, false);
+            bad |= quotes;
+            for (unsigned d = quote_mask(start + i, length - i, delimiter, true) & ~quotes; d; d &= d - 1)
                 delimiters++;
         }
-        if (bad || delimiters + 1 != count)
-            return false;
+    if (bad || delimiters + 1 != runs)
+        return false;
+    for (size_t k = 0, at = 0; k + 1 < count; k++) {
+        at += lengths[k];
+        start[at++] = writer->delimiter;
     }
-    start[length] = '\n';
-    writer->used += total;
-    writer->records++;
+    if (lead)
+        start[-1] = writer->delimiter;
+    writer->used += lead + length;
+    writer->in_record = true;
+    writer->lone_empty_field = false;
     return true;
 #else
     (void)writer, (void)fields, (void)lengths, (void)count;
@@ -952,12 +991,19 @@ static bool writer_plain_record(record_writer *writer, char *const *fields, cons
 #endif
 }
 
-void record_writer_record(record_writer *writer, char *const *fields, const size_t *lengths, size_t count)
+void record_writer_fields(record_writer *writer, char *const *fields, const size_t *lengths, size_t count)
 {
-    if (lengths && count > 1 && !writer->in_record && writer_plain_record(writer, fields, lengths, count))
+    /* A lone field takes the field path, which knows how to write a record of one empty field. */
+    if (count == 0 || (lengths && (count > 1 || writer->in_record) &&
+                       writer_plain_fields(writer, fields, lengths, count)))
         return;
     for (size_t i = 0; i < count; i++)
         record_writer_field(writer, fields[i], lengths ? lengths[i] : strlen(fields[i]));
+}
+
+void record_writer_record(record_writer *writer, char *const *fields, const size_t *lengths, size_t count)
+{
+    record_writer_fields(writer, fields, lengths, count);
     record_writer_end(writer);
 }
 

@@ -56,6 +56,10 @@ size_t record_reader_column(const record_reader *reader, const char *name, const
 record_writer *record_writer_open(const char *path, char delimiter);
 void record_writer_record(record_writer *writer, char *const *fields, const size_t *lengths,
                           size_t count);
+/* Append COUNT fields to the record being built (faster than one call per field, most of
+ * all for fields that lie one after another in memory, as a record read has them). */
+void record_writer_fields(record_writer *writer, char *const *fields, const size_t *lengths,
+                          size_t count);
 /* Build a record field by field: record_writer_field (…) then record_writer_end. */
 void record_writer_field(record_writer *writer, const char *text, size_t length);
 void record_writer_field_str(record_writer *writer, const char *text);

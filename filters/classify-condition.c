@@ -145,7 +145,6 @@ typedef struct classify_options {
 static bool bit_get(const unsigned char *bits, size_t i) { return bits[i >> 3] & (1u << (i & 7)); }
 static void bit_set(unsigned char *bits, size_t i) { bits[i >> 3] |= (unsigned char)(1u << (i & 7)); }
 
-static void write_flag(record_writer *out, bool on) { record_writer_field(out, on ? "1" : "0", 1); }
 
 static void column_must_be_new(const koppel_context *ctx, const record_t *header, const char *name)
 {
@@ -251,12 +250,30 @@ static void write_condition_flags(record_writer *out, const classify_options *op
                                   const condition_rules *rules, const active_columns *active,
                                   const unsigned char *subgroup_bits, const bool *group_on)
 {
+    /* Handed to the writer 64 at a time: one call instead of one per flag. */
+    static char one[] = "1", zero[] = "0";
+    size_t lengths[64];
+    char *flags[64];
+    size_t n = 0;
     for (size_t g = 0; g < rules->group_count; g++)
-        if (active->group[g])
-            write_flag(out, group_on[g]);
+        if (active->group[g]) {
+            lengths[n] = 1;
+            flags[n++] = group_on[g] ? one : zero;
+            if (n == 64) {
+                record_writer_fields(out, flags, lengths, n);
+                n = 0;
+            }
+        }
     for (size_t s = 0; options->subgroups && s < rules->subgroup_count; s++)
-        if (active->subgroup[s] && rules->subgroups[s].column)
-            write_flag(out, bit_get(subgroup_bits, s));
+        if (active->subgroup[s] && rules->subgroups[s].column) {
+            lengths[n] = 1;
+            flags[n++] = bit_get(subgroup_bits, s) ? one : zero;
+            if (n == 64) {
+                record_writer_fields(out, flags, lengths, n);
+                n = 0;
+            }
+        }
+    record_writer_fields(out, flags, lengths, n);
 }
 
 /* ---------------------------------------------------------------- prevalence: persons */
@@ -682,8 +699,7 @@ typedef struct tag_counts {
 static void write_pair(record_writer *out, const record_t *record, const char *condition, const char *subgroup,
                        bool with_subgroup)
 {
-    for (size_t i = 0; i < record->count; i++)
-        record_writer_field(out, record->fields[i], record->lengths[i]);
+    record_writer_fields(out, record->fields, record->lengths, record->count);
     record_writer_field_str(out, condition);
     if (with_subgroup)
         record_writer_field_str(out, subgroup);
@@ -785,8 +801,7 @@ static void run_tag(koppel_context *ctx, const classify_options *options, const 
             ctx->counts.filtered++;
             continue;
         }
-        for (size_t i = 0; i < record->count; i++)
-            record_writer_field(ctx->out, record->fields[i], record->lengths[i]);
+        record_writer_fields(ctx->out, record->fields, record->lengths, record->count);
         write_condition_flags(ctx->out, options, rules, &active, bits, group_on);
         record_writer_end(ctx->out);
     }

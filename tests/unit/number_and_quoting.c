@@ -83,6 +83,33 @@ int main(void)
     CHECK(record_field_needs_quotes("a\nb", 3, ','));
     CHECK(record_field_needs_quotes("a\rb", 3, ','));
     CHECK(!record_field_needs_quotes(" padded ", 8, ','));
+    /* The word-at-a-time check against the definition, for every length up to 40 and every
+     * position of a special byte (also bytes that differ from one by a single bit). */
+    {
+        const char specials[] = {',', ';', '"', '\n', '\r'};
+        const char near_misses[] = {'-', '.', '#', '\v', '\f', 'l', '*', (char)0xAC, (char)0xA2};
+        char text[41];
+        for (size_t length = 0; length <= 40; length++) {
+            memset(text, 'x', sizeof text);
+            CHECK(!record_field_needs_quotes(text, length, ','));
+            for (size_t at = 0; at < length; at++) {
+                for (size_t s = 0; s < sizeof specials; s++) {
+                    text[at] = specials[s];
+                    int expected = specials[s] != ';';
+                    CHECK(record_field_needs_quotes(text, length, ',') == expected);
+                    CHECK(record_field_needs_quotes(text, length, ';') == (specials[s] != ','));
+                }
+                for (size_t s = 0; s < sizeof near_misses; s++) {
+                    text[at] = near_misses[s];
+                    CHECK(!record_field_needs_quotes(text, length, ','));
+                }
+                text[at] = 'x';
+            }
+            /* A special byte just past the end does not count. */
+            text[length] = '"';
+            CHECK(!record_field_needs_quotes(text, length, ','));
+        }
+    }
 
     if (failures)
         fprintf(stderr, "number_and_quoting: %d checks failed\n", failures);
