@@ -899,8 +899,10 @@ static void open_files(synth *s)
         row_begin(s, layout->column_count);
         for (int i = 0; i < layout->column_count; i++)
             row_text(s, i, layout->columns[i]);
+        /* Written raw: as the first bytes of a field the writer would quote the mark (a column
+         * name that begins with U+FEFF), and it would no longer be the file's mark. */
         if (s->options.dirty > 0 && file == FILE_PERSONS) {
-            snprintf(s->row.field[0], FIELD_SIZE, "\xEF\xBB\xBF%s", layout->columns[0]);
+            record_writer_raw(s->files[file], "\xEF\xBB\xBF", 3);
             s->faults[FAULT_BYTE_ORDER_MARK]++;
         }
         write_fields(s, file, &s->row, layout->column_count, false);
