@@ -76,6 +76,12 @@ asan:
 	$(MAKE) BUILD=build-asan BIN=bin-asan OPTFLAGS="-O1 -g -fno-omit-frame-pointer" \
 	  SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" check
 
+# Each filter once under valgrind, main path and reject path: no memory errors and no leaks of
+# any kind, one line per run (scripts/valgrind-check, on the -O2 -g build of $(BIN)).
+.PHONY: valgrind
+valgrind: all
+	KOPPEL_BIN=$(abspath $(BIN)) scripts/valgrind-check
+
 demo: all
 	scripts/demo
 
