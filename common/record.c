@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <uthash.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -24,6 +25,12 @@
 
 /* Byte classes for the scanner: everything that ends the plain run of a field. */
 enum byte_class { PLAIN = 0, DELIMITER, QUOTE, LINE_FEED, CARRIAGE_RETURN, NUL_BYTE, HIGH_BIT };
+
+/* A column of the header by name (uthash, keyed by the name the header holds). */
+struct column_entry {
+    UT_hash_handle hh;
+    size_t index;
+};
 
 struct record_reader {
     int fd;
@@ -50,6 +57,7 @@ struct record_reader {
     size_t field_capacity;
     size_t *offsets; /* field start offsets relative to the record start, while scanning */
     record_t header;
+    struct column_entry *columns; /* the header's names, for lookups by name */
     /* Fields of a quoted record, as libcsv delivers them. */
     struct csv_parser parser;
     char *arena;
@@ -609,14 +617,20 @@ record_reader *record_reader_open(const char *path, char delimiter, record_bad_h
     reader->header.line = 1;
     reader->header.fields = xmalloc(record->count * sizeof(char *));
     reader->header.lengths = xmalloc(record->count * sizeof(size_t));
+    struct column_entry *entries = xcalloc(record->count ? record->count : 1, sizeof *entries);
     for (size_t i = 0; i < record->count; i++) {
         reader->header.fields[i] = xstrndup(record->fields[i], record->lengths[i]);
         reader->header.lengths[i] = record->lengths[i];
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(reader->header.fields[j], reader->header.fields[i]) == 0)
-                message_die_at(1, reader->name, 1, "duplicate column name '%s' in the header",
-                               reader->header.fields[i]);
+        struct column_entry *seen;
+        HASH_FIND(hh, reader->columns, reader->header.fields[i], record->lengths[i], seen);
+        if (seen)
+            message_die_at(1, reader->name, 1, "duplicate column name '%s' in the header",
+                           reader->header.fields[i]);
+        entries[i].index = i;
+        HASH_ADD_KEYPTR(hh, reader->columns, reader->header.fields[i], record->lengths[i], &entries[i]);
     }
+    if (!reader->columns)
+        free(entries);
     return reader;
 }
 
@@ -633,6 +647,9 @@ void record_reader_close(record_reader *reader)
     csv_free(&reader->parser);
     for (size_t i = 0; i < reader->header.count; i++)
         free(reader->header.fields[i]);
+    struct column_entry *entries = reader->columns; /* the first entry is the block's start */
+    HASH_CLEAR(hh, reader->columns);
+    free(entries);
     free(reader->header.fields);
     free(reader->header.lengths);
     free(reader->record.fields);
@@ -646,10 +663,9 @@ void record_reader_close(record_reader *reader)
 
 long record_reader_find_column(const record_reader *reader, const char *name)
 {
-    for (size_t i = 0; i < reader->header.count; i++)
-        if (strcmp(reader->header.fields[i], name) == 0)
-            return (long)i;
-    return -1;
+    struct column_entry *entry;
+    HASH_FIND(hh, reader->columns, name, strlen(name), entry);
+    return entry ? (long)entry->index : -1;
 }
 
 size_t record_reader_column(const record_reader *reader, const char *name, const char *option)
@@ -886,6 +902,13 @@ static inline void writer_field(record_writer *writer, const char *text, size_t 
 
 void record_writer_field(record_writer *writer, const char *text, size_t length)
 {
+    /* An output that begins with a byte-order mark of its own (a column named U+FEFF...)
+     * quotes it, or the next reader would take it for the file's mark and drop it. */
+    if (!writer->in_record && writer->records == 0 && length >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        writer->in_record = true;
+        writer_quoted_field(writer, text, length);
+        return;
+    }
     writer->lone_empty_field = !writer->in_record && length == 0;
     if (writer->in_record)
         writer_byte(writer, writer->delimiter);
@@ -994,7 +1017,7 @@ static bool writer_plain_fields(record_writer *writer, char *const *fields, cons
 void record_writer_fields(record_writer *writer, char *const *fields, const size_t *lengths, size_t count)
 {
     /* A lone field takes the field path, which knows how to write a record of one empty field. */
-    if (count == 0 || (lengths && (count > 1 || writer->in_record) &&
+    if (count == 0 || (lengths && (count > 1 || writer->in_record) && writer->records > 0 &&
                        writer_plain_fields(writer, fields, lengths, count)))
         return;
     for (size_t i = 0; i < count; i++)
@@ -1088,6 +1111,24 @@ static bool same_columns(const reject_sink *sink, const record_t *header)
     return true;
 }
 
+/* The name of a column the rejects file adds; an input that already has a column of that
+ * name (a rejects file read again) gets it with underscores in front until it is unique. */
+static void sink_added_column(reject_sink *sink, const char *name)
+{
+    size_t length = strlen(name), leading = 0;
+    for (size_t i = 0; i < sink->column_count; i++) {
+        const char *column = sink->columns[i];
+        size_t underscores = strspn(column, "_");
+        if (strcmp(column + underscores, name) == 0 && underscores + 1 > leading)
+            leading = underscores + 1;
+    }
+    char *unique = xmalloc(leading + length + 1);
+    memset(unique, '_', leading);
+    memcpy(unique + leading, name, length + 1);
+    record_writer_field(sink->writer, unique, leading + length);
+    free(unique);
+}
+
 static void sink_header(reject_sink *sink, const record_t *header)
 {
     if (sink->header_written)
@@ -1100,10 +1141,9 @@ static void sink_header(reject_sink *sink, const record_t *header)
             record_writer_field(sink->writer, header->fields[i], header->lengths[i]);
         }
     }
-    record_writer_field_str(sink->writer, "reject_file");
-    record_writer_field_str(sink->writer, "reject_line");
-    record_writer_field_str(sink->writer, "reject_reason");
-    record_writer_field_str(sink->writer, "reject_raw");
+    static const char *const added[] = {"reject_file", "reject_line", "reject_reason", "reject_raw"};
+    for (size_t i = 0; i < sizeof added / sizeof *added; i++)
+        sink_added_column(sink, added[i]);
     record_writer_end(sink->writer);
     sink->header_written = true;
 }

@@ -290,3 +290,38 @@ PY
     run script -qec "cat '$BATS_TEST_TMPDIR/long.csv' | (sleep 1.5; cat) | koppel select > /dev/null" /dev/null
     assert_output --partial "records/s"
 }
+
+@test "a first column whose name begins with U+FEFF survives a second reading (it is quoted, not taken for a byte-order mark)" {
+    printf '\xef\xbb\xbf\xef\xbb\xbfbsn,a\n1,2\n' > "$BATS_TEST_TMPDIR/two-marks.csv"
+    koppel select "$BATS_TEST_TMPDIR/two-marks.csv" | koppel select > "$BATS_TEST_TMPDIR/again.csv"
+    # the column is U+FEFF followed by bsn: one mark was the file's, the other is the name's
+    run koppel select --columns "$(printf '\xef\xbb\xbfbsn')" "$BATS_TEST_TMPDIR/again.csv"
+    assert_success
+    assert_line --index 1 '1'
+}
+
+@test "the rejects file's own columns never clash with an input's (a rejects file read again)" {
+    printf 'id,reject_line,_reject_raw\n1,2,3\n4,5\n' > "$BATS_TEST_TMPDIR/in.csv"
+    koppel select --rejects "$BATS_TEST_TMPDIR/rejects.csv" "$BATS_TEST_TMPDIR/in.csv" > /dev/null 2>&1
+    assert_equal "$(head -n 1 "$BATS_TEST_TMPDIR/rejects.csv")" \
+        'id,reject_line,_reject_raw,reject_file,_reject_line,reject_reason,__reject_raw'
+    # and it reads back as CSV with a header of unique names
+    run koppel select --columns _reject_line "$BATS_TEST_TMPDIR/rejects.csv"
+    assert_success
+    assert_line --index 1 '3'
+}
+
+@test "a header of 200,000 columns and a record pass through (duplicate names found by hash, not by pairs)" {
+    python3 -c '
+n = 200000
+print(",".join("c%d" % i for i in range(n)))
+print(",".join(str(i) for i in range(n)))' > "$BATS_TEST_TMPDIR/wide.csv"
+    koppel select "$BATS_TEST_TMPDIR/wide.csv" | cmp - "$BATS_TEST_TMPDIR/wide.csv"
+    run koppel select --columns c199999,c0 "$BATS_TEST_TMPDIR/wide.csv"
+    assert_output 'c199999,c0
+199999,0'
+    printf 'a,b,c,b\n1,2,3,4\n' > "$BATS_TEST_TMPDIR/dup.csv"
+    run koppel select "$BATS_TEST_TMPDIR/dup.csv"
+    assert_failure 1
+    assert_output --partial "duplicate column name 'b'"
+}

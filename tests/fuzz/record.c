@@ -388,12 +388,6 @@ static void write_records(void *context)
     record_writer_close(writer);
 }
 
-static bool starts_with_bom(const row *header)
-{
-    return header->count > 0 && header->lengths[0] >= 3 &&
-           memcmp(header->fields[0], "\xEF\xBB\xBF", 3) == 0;
-}
-
 static void check_round_trip(const reading *r)
 {
     writing w = {r};
@@ -409,27 +403,10 @@ static void check_round_trip(const reading *r)
 
     reading back;
     bool opened = read_input(&back, (const unsigned char *)written, size, r->delimiter, NULL, NULL);
-    if (!opened && starts_with_bom(&r->header)) {
-        /* The known problem below can make two column names the same. */
-        rows_free(&o.rows);
-        free(written);
-        return;
-    }
     FUZZ_CHECK(opened, "the written header was refused: %s", fuzz_messages());
-    if (starts_with_bom(&r->header)) {
-        /* Known, reported: a first column name that begins with U+FEFF (a file with two
-         * byte-order marks) is written unquoted, and the reader skips it as a byte-order mark
-         * when reading back. Until the writer quotes it, only that prefix may go. */
-        FUZZ_CHECK(back.header.count == r->header.count &&
-                       (same_fields(&back.header, &r->header) ||
-                        (back.header.lengths[0] + 3 == r->header.lengths[0] &&
-                         memcmp(back.header.fields[0], r->header.fields[0] + 3, back.header.lengths[0]) == 0)),
-                   "the header changed in the round trip (beyond the known byte-order mark)");
-        for (size_t i = 1; i < r->header.count; i++)
-            FUZZ_CHECK(strcmp(back.header.fields[i], r->header.fields[i]) == 0,
-                       "the header changed in the round trip");
-    } else
-        FUZZ_CHECK(same_fields(&back.header, &r->header), "the header changed in the round trip");
+    /* (A first column name that begins with U+FEFF is quoted, so it is not taken for a
+     * byte-order mark: fixed, was a finding of this harness.) */
+    FUZZ_CHECK(same_fields(&back.header, &r->header), "the header changed in the round trip");
     size_t j = 0;
     for (size_t i = 0; i < r->records.count; i++) {
         const row *original = &r->records.items[i];
@@ -459,20 +436,23 @@ static void check_rejects(const reading *r, const char *rejects, size_t size)
         bad += r->records.items[i].bad;
     reading back;
     bool opened = read_input(&back, (const unsigned char *)rejects, size, r->delimiter, NULL, NULL);
-    if (!opened && starts_with_bom(&r->header))
-        return; /* the known byte-order mark problem (see check_round_trip) */
-    /* Known, reported: an input column named like one of the four reject columns makes a
-     * rejects file with a duplicate column name, which no reader accepts. */
-    for (size_t i = 0; !opened && i < r->header.count; i++)
-        for (size_t k = 0; k < 4; k++)
-            if (strcmp(r->header.fields[i], columns[k]) == 0)
-                return;
     FUZZ_CHECK(opened, "the rejects file cannot be read: %s", fuzz_messages());
     size_t n = bad ? r->header.count : 0;
     FUZZ_CHECK(back.header.count == n + 4, "the rejects file has %zu columns, expected %zu",
                back.header.count, n + 4);
-    for (size_t i = 0; i < 4; i++)
-        FUZZ_CHECK(strcmp(back.header.fields[n + i], columns[i]) == 0, "rejects column %zu", n + i);
+    /* The added columns are the four names, with underscores in front when the input has a
+     * column of that name already (with as many underscores, or fewer). */
+    for (size_t i = 0; i < 4; i++) {
+        size_t leading = 0;
+        for (size_t k = 0; k < n; k++) {
+            size_t underscores = strspn(r->header.fields[k], "_");
+            if (strcmp(r->header.fields[k] + underscores, columns[i]) == 0 && underscores + 1 > leading)
+                leading = underscores + 1;
+        }
+        const char *added = back.header.fields[n + i];
+        FUZZ_CHECK(strspn(added, "_") == leading && strcmp(added + leading, columns[i]) == 0,
+                   "rejects column %zu", n + i);
+    }
     FUZZ_CHECK(back.records.count == bad, "%zu rejects for %zu bad records", back.records.count, bad);
     size_t j = 0;
     for (size_t i = 0; i < r->records.count; i++) {
