@@ -17,7 +17,10 @@ if (!sqlFile || !pseudoDir || !/^[0-9]{4}$/.test(year ?? '')) {
 
 // ------------------------------------------------------------------ DuckDB: cleaning to strata
 const sql = readFileSync(sqlFile, 'utf8').replaceAll('{{pseudo}}', pseudoDir).replaceAll('{{year}}', year);
-const instance = await DuckDBInstance.create(':memory:');
+// Spill files (when a query needs more than memory) beside this script, not in the working directory.
+const instance = await DuckDBInstance.create(':memory:', {
+    temp_directory: new URL('duckdb-tmp', import.meta.url).pathname,
+});
 const connection = await instance.connect();
 await connection.run(sql);
 const text = (value) => (value === null || value === undefined ? '' : String(value));

@@ -28,6 +28,9 @@ if (args[0] === '-f') {
     process.stderr.write('usage: node duckdb-query.mjs "SQL" | -f FILE.sql [NAME=VALUE...]\n');
     process.exit(2);
 }
-const instance = await DuckDBInstance.create(':memory:');
+// Spill files (when a query needs more than memory) beside this script, not in the working directory.
+const instance = await DuckDBInstance.create(':memory:', {
+    temp_directory: new URL('duckdb-tmp', import.meta.url).pathname,
+});
 const connection = await instance.connect();
 await connection.run(sql);
