@@ -3,6 +3,7 @@
 #include "message.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +21,11 @@ static size_t temporary_count, temporary_capacity;
 void message_set_program(const char *program) { program_name = program; }
 const char *message_program(void) { return program_name; }
 
+static void block_ending_signals(int how);
+
 static void remove_temporaries(void)
 {
+    block_ending_signals(SIG_BLOCK);
     for (size_t i = temporary_count; i-- > 0;)
         if (temporaries[i]) {
             remove(temporaries[i]);
@@ -31,10 +35,55 @@ static void remove_temporaries(void)
     free(temporaries);
     temporaries = NULL;
     temporary_count = temporary_capacity = 0;
+    block_ending_signals(SIG_UNBLOCK);
+}
+
+/* An interrupt (Ctrl-C in Make), a kill or a lost terminal also ends a run that has
+ * temporaries: remove them (unlink and rmdir are safe in a handler), then die of the
+ * signal as before. */
+static const int ending_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+static void remove_temporaries_on_signal(int signal_number)
+{
+    for (size_t i = temporary_count; i-- > 0;)
+        if (temporaries[i] && unlink(temporaries[i]) != 0)
+            rmdir(temporaries[i]);
+    signal(signal_number, SIG_DFL);
+    raise(signal_number);
+}
+
+/* Block or unblock the ending signals while the list changes under the handler. */
+static void block_ending_signals(int how)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < sizeof ending_signals / sizeof ending_signals[0]; i++)
+        sigaddset(&set, ending_signals[i]);
+    sigprocmask(how, &set, NULL);
+}
+
+static void catch_ending_signals(void)
+{
+    static int caught;
+    if (caught++)
+        return;
+    for (size_t i = 0; i < sizeof ending_signals / sizeof ending_signals[0]; i++) {
+        struct sigaction action, previous;
+        memset(&action, 0, sizeof action);
+        action.sa_handler = remove_temporaries_on_signal;
+        sigemptyset(&action.sa_mask);
+        for (size_t j = 0; j < sizeof ending_signals / sizeof ending_signals[0]; j++)
+            sigaddset(&action.sa_mask, ending_signals[j]);
+        /* A signal the caller ignores (nohup) stays ignored. */
+        if (sigaction(ending_signals[i], NULL, &previous) == 0 && previous.sa_handler != SIG_IGN)
+            sigaction(ending_signals[i], &action, NULL);
+    }
 }
 
 void message_register_temporary(const char *path)
 {
+    catch_ending_signals();
+    block_ending_signals(SIG_BLOCK);
     if (temporary_count == temporary_capacity) {
         size_t capacity = temporary_capacity ? 2 * temporary_capacity : 16;
         char **grown = realloc(temporaries, capacity * sizeof(char *));
@@ -47,10 +96,12 @@ void message_register_temporary(const char *path)
     if (!temporaries[temporary_count])
         message_die_nomem();
     temporary_count++;
+    block_ending_signals(SIG_UNBLOCK);
 }
 
 void message_unregister_temporary(const char *path)
 {
+    block_ending_signals(SIG_BLOCK);
     for (size_t i = 0; i < temporary_count; i++)
         if (temporaries[i] && strcmp(temporaries[i], path) == 0) {
             free(temporaries[i]);
@@ -64,6 +115,7 @@ void message_unregister_temporary(const char *path)
         temporaries = NULL;
         temporary_capacity = 0;
     }
+    block_ending_signals(SIG_UNBLOCK);
 }
 
 /* Fuzzing harnesses must survive a parser's fatal error: when a hook is set, the fatal exits
