@@ -305,6 +305,33 @@ each_program() {
     assert_not_exist "$out"
 }
 
+@test "every program: a run ended by a signal (TERM, HUP) leaves no temporary behind (regression)" {
+    cd "$BAD"
+    local dir="$BATS_TEST_TMPDIR" signal command pid status
+    for signal in TERM HUP; do
+        for command in "koppel-select -o $dir/out.csv" "koppel-partition -q -k bsn -n 4 --out $dir/parts" \
+            "koppel-join -q -k bsn --type left -o $dir/out.csv - p-good.csv"; do
+            "$PY" endless.py new-keys | $command &
+            pid=$!
+            echo "$pid" >> "$PIDS"
+            # wait until it writes its temporary
+            for _ in $(seq 100); do
+                ls -a "$dir" "$dir/parts" 2> /dev/null | grep -q '\.tmp' && break
+                sleep 0.1
+            done
+            ls -a "$dir" "$dir/parts" 2> /dev/null | grep -q '\.tmp'
+            kill -"$signal" "$pid"
+            status=0
+            wait "$pid" || status=$?
+            assert_equal "$command: $status" "$command: $((128 + $(kill -l "$signal")))"
+            run ls -a "$dir"
+            refute_output --partial ".tmp"
+            refute_output --partial "out.csv"
+            assert_not_exist "$dir/parts"
+        done
+    done
+}
+
 # ---------------------------------------------------------------- limits
 
 @test "limit: a 1 GB field through koppel select (the record layer) and koppel derive, streamed" {
