@@ -780,13 +780,9 @@ static void write_number(standardise *run, double value)
     record_writer_field(run->ctx.out, text, length);
 }
 
-static void write_header(standardise *run)
+/* The output's column names: the group columns, then the results (COUNT of them). */
+static char **output_header(const standardise *run, size_t *count)
 {
-    const char *names[64];
-    size_t count = 0;
-    char **header = xmalloc((run->opt.group_count + 32) * sizeof(char *));
-    for (size_t i = 0; i < run->opt.group_count; i++)
-        header[count++] = run->opt.groups[i];
     static const char *const base[] = {"observed", "population", "crude_rate", "crude_lower",
                                        "crude_upper"};
     static const char *const direct[] = {"std_rate", "std_lower", "std_upper"};
@@ -794,21 +790,45 @@ static void write_header(standardise *run)
                                            "std_rate", "std_lower", "std_upper"};
     static const char *const compare[] = {"ratio", "ratio_lower", "ratio_upper", "difference",
                                           "difference_lower", "difference_upper", "significant"};
+    char **header = xmalloc((run->opt.group_count + 32) * sizeof(char *));
     size_t n = 0;
+    for (size_t i = 0; i < run->opt.group_count; i++)
+        header[n++] = run->opt.groups[i];
     for (size_t i = 0; i < 5; i++)
-        names[n++] = base[i];
+        header[n++] = (char *)base[i];
     if (run->opt.method == METHOD_DIRECT)
         for (size_t i = 0; i < 3; i++)
-            names[n++] = direct[i];
+            header[n++] = (char *)direct[i];
     if (run->opt.method == METHOD_INDIRECT)
         for (size_t i = 0; i < 7; i++)
-            names[n++] = indirect[i];
+            header[n++] = (char *)indirect[i];
     if (run->opt.compare_column)
         for (size_t i = 0; i < 7; i++)
-            names[n++] = compare[i];
-    names[n++] = "note";
-    for (size_t i = 0; i < n; i++)
-        header[count++] = (char *)names[i];
+            header[n++] = (char *)compare[i];
+    header[n++] = "note";
+    *count = n;
+    return header;
+}
+
+/* Before reading: a group column named twice or like a result would give the output two
+ * columns of one name, which no filter downstream can read by name. */
+static void check_output_header(const standardise *run)
+{
+    size_t count;
+    char **header = output_header(run, &count);
+    for (size_t i = 0; i < run->opt.group_count; i++)
+        for (size_t j = i + 1; j < count; j++)
+            if (strcmp(header[i], header[j]) == 0)
+                koppel_usage_error(&run->ctx, "two columns of the output would be named '%s' (a group "
+                                              "column given twice, or named like a result column)",
+                                   header[i]);
+    free(header);
+}
+
+static void write_header(standardise *run)
+{
+    size_t count;
+    char **header = output_header(run, &count);
     koppel_open_output(&run->ctx, header, count);
     free(header);
 }
@@ -975,6 +995,7 @@ int main(int argc, char **argv)
         koppel_usage_error(&run.ctx, "one input FILE at most (or standard input)");
     run.reader = koppel_open_input(&run.ctx, optind < argc ? argv[optind] : "-");
     resolve_columns(&run);
+    check_output_header(&run);
     load_standard_and_reference(&run);
 
     const record_t *record;
