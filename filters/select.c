@@ -254,14 +254,22 @@ static verdict evaluate(const condition *c, const record_t *record, const char *
 /* ---------------------------------------------------------------- columns */
 
 /* The output column order: --columns, else every column but --drop. */
-static size_t *output_columns(const select_options *options, const record_reader *reader, size_t *count)
+static size_t *output_columns(const koppel_context *ctx, const select_options *options,
+                              const record_reader *reader, size_t *count)
 {
     const record_t *header = record_reader_header(reader);
     size_t *order = xmalloc((header->count + options->keep_count + 1) * sizeof(size_t));
     size_t n = 0;
     if (options->keep) {
-        for (size_t i = 0; i < options->keep_count; i++)
-            order[n++] = record_reader_column(reader, options->keep[i], "--columns");
+        bool *kept = xcalloc(header->count, sizeof(bool));
+        for (size_t i = 0; i < options->keep_count; i++) {
+            order[n] = record_reader_column(reader, options->keep[i], "--columns");
+            /* Twice would give the output two columns of one name: unreadable downstream. */
+            if (kept[order[n]])
+                koppel_usage_error(ctx, "--columns: column '%s' is named twice", options->keep[i]);
+            kept[order[n++]] = true;
+        }
+        free(kept);
     } else {
         bool *dropped = xcalloc(header->count, sizeof(bool));
         for (size_t i = 0; i < options->drop_count; i++)
@@ -305,7 +313,7 @@ int main(int argc, char **argv)
     record_reader *first = koppel_open_input(&ctx, inputs[0]);
     resolve_conditions(&options, first);
     size_t column_count;
-    size_t *columns = output_columns(&options, first, &column_count);
+    size_t *columns = output_columns(&ctx, &options, first, &column_count);
     const record_t *header = record_reader_header(first);
     char **out_header = xmalloc((column_count + 1) * sizeof(char *));
     for (size_t i = 0; i < column_count; i++)
