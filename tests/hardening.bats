@@ -405,6 +405,40 @@ PY
     assert_equal "$(cat "$BATS_TEST_TMPDIR"/parts/part-*.csv | grep -vc '^c0,')" 3
 }
 
+@test "limit: duplicate names: refused in a header (the matrix), and no program writes two columns of one name" {
+    # The matrix shows every filter refusing a header with a name twice (ep-/tab-duplicate-header).
+    # Here: options that would make the output's header repeat a name are usage errors.
+    cd "$BAD"
+    run koppel-select --columns bsn,icpc,bsn ep-good.csv
+    assert_failure 2
+    assert_output --partial "koppel-select: --columns: column 'bsn' is named twice"
+    run koppel-derive --rename icpc=bsn ep-good.csv
+    assert_failure 2
+    assert_output --partial "there is a column 'bsn' already"
+    run koppel-pseudonymise --key-file "$KEY" --bsn bsn --rename icpc=bsn ep-good.csv
+    assert_failure 2
+    assert_output --partial "the output would have two columns named 'bsn'"
+    run koppel-join -k bsn ep-good.csv ep-good.csv
+    assert_failure 2
+    assert_output --partial "columns in both LEFT and RIGHT"
+    run koppel-classify-condition --map --as bsn --code icpc ep-good.csv
+    assert_failure 2
+    assert_output --partial "the input already has a column 'bsn'"
+    run koppel-aggregate -g practice_id,practice_id --count ep-good.csv
+    assert_failure 2
+    assert_output --partial "two columns of the output would be named 'practice_id'"
+    run koppel-standardise --method crude -g district,district --events count --population population tab-good.csv
+    assert_failure 2
+    assert_output --partial "koppel-standardise: two columns of the output would be named 'district'"
+    sed '1s/^district,/note,/' tab-good.csv > "$BATS_TEST_TMPDIR/note.csv"
+    run koppel-standardise --method crude -g note --events count --population population "$BATS_TEST_TMPDIR/note.csv"
+    assert_failure 2
+    assert_output --partial "koppel-standardise: two columns of the output would be named 'note'"
+    run koppel-suppress --dims district,district tab-good.csv
+    assert_failure 2
+    assert_output --partial "koppel-suppress: --dims: column 'district' is named twice"
+}
+
 @test "limit: two inputs with 20000 columns in common: join names ten and counts the rest (regression)" {
     wide_file 20000 "$BATS_TEST_TMPDIR/wide.csv"
     run timeout 30 koppel-join -k c0 "$BATS_TEST_TMPDIR/wide.csv" "$BATS_TEST_TMPDIR/wide.csv"
