@@ -1,6 +1,7 @@
 /* codes.c: normalising, validating and matching ICPC and ATC codes (see codes.h). */
 #include "codes.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -141,5 +142,5 @@ bool code_is_showable(const char *value, size_t length)
 
 bool label_is_showable(const char *value, size_t length)
 {
-    return value_is_showable(value, length, 32);
+    return value_is_showable(value, length, SIZE_MAX);
 }

@@ -44,8 +44,9 @@ size_t code_match_prefixes(code_system system, const char *code, size_t length, 
  * date with dots or dashes) are shown. */
 bool code_is_showable(const char *value, size_t length);
 
-/* The same for a category label such as a stratum value (couple_children, other_non_western):
- * up to 32 characters, never sixteen or more hexadecimal characters in a row (a pseudonym). */
+/* The same for a category label such as a stratum value (couple_children, other_non_western)
+ * or a column name: of any length (a header read with the wrong delimiter is one long name),
+ * never sixteen or more hexadecimal characters in a row (a pseudonym). */
 bool label_is_showable(const char *value, size_t length);
 
 #endif

@@ -449,6 +449,11 @@ PY
     run --separate-stderr koppel derive --year y=birth_date "$T/no-header.csv"
     assert_failure 2
     assert_equal "$stderr" "koppel-derive: --year: column 'birth_date' not found in $T/no-header.csv; the columns are: (not shown), (not shown), (not shown), F (names that look like data are not shown: has the file a header row?)"
+    # A long name stays: read with the wrong delimiter, the header is one name that shows why.
+    printf 'bsn;practice_id;episode_id;icpc;start_date;end_date\n' > "$T/semicolon.csv"
+    run --separate-stderr koppel derive --year y=start_date "$T/semicolon.csv"
+    assert_failure 2
+    assert_equal "$stderr" "koppel-derive: --year: column 'start_date' not found in $T/semicolon.csv; the columns are: bsn;practice_id;episode_id;icpc;start_date;end_date"
     run --separate-stderr koppel derive --rename client "$F/wmo.csv"
     assert_failure 2
 }

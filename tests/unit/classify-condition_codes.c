@@ -103,7 +103,8 @@ int main(void)
     CHECK(!label_is_showable("9016 90 934", 11)); /* a BSN with spaces */
     CHECK(!label_is_showable("ab1cd2ef3ab4cd5e", 16)); /* part of a pseudonym, no 4 digits */
     CHECK(label_is_showable("ab1cd2ef3ab4cd5", 15));
-    CHECK(!label_is_showable("a label of thirty-three characters", 34));
+    CHECK(label_is_showable("bsn;practice_id;episode_id;icpc;start_date;end_date", 51));
+    CHECK(!label_is_showable("827756926;1931-07-26;7384QZ", 27));
     CHECK(!code_is_showable("0123456789abcdef0123456789abcdef", 32)); /* a pseudonym */
     CHECK(!code_is_showable("abcdefghijk", 11));
     CHECK(!code_is_showable("it's", 4));
