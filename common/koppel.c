@@ -4,11 +4,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -112,8 +115,79 @@ static void context_bad_record(void *context, record_reader *reader, const recor
     ctx->counts.rejected++;
 }
 
+/* ---------------------------------------------------------------- output files */
+
+/* PATH with its directory resolved (the file itself may not exist yet), or a copy of PATH. */
+static char *resolved_path(const char *path)
+{
+    char *directory_copy = xstrdup(path), *base_copy = xstrdup(path);
+    char directory[PATH_MAX];
+    char *result;
+    if (realpath(dirname(directory_copy), directory)) {
+        const char *base = basename(base_copy);
+        size_t length = strlen(directory) + strlen(base) + 2;
+        result = xmalloc(length);
+        snprintf(result, length, "%s/%s", directory, base);
+    } else
+        result = xstrdup(path);
+    free(directory_copy);
+    free(base_copy);
+    return result;
+}
+
+/* Do A and B name one file that writing one of them would replace or extend? Devices and
+ * pipes (/dev/null for two outputs) are no such file. */
+static bool same_output_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    bool a_exists = stat(a, &sa) == 0, b_exists = stat(b, &sb) == 0;
+    if (a_exists && b_exists)
+        return S_ISREG(sa.st_mode) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (a_exists != b_exists)
+        return false;
+    char *ra = resolved_path(a), *rb = resolved_path(b);
+    bool same = strcmp(ra, rb) == 0;
+    free(ra);
+    free(rb);
+    return same;
+}
+
+void koppel_distinct_outputs(const koppel_context *ctx, size_t count, const char *const *options,
+                             const char *const *paths)
+{
+    for (size_t i = 0; i < count; i++)
+        for (size_t j = i + 1; j < count; j++) {
+            if (!paths[i] || !paths[j])
+                continue;
+            bool stdout_i = strcmp(paths[i], "-") == 0, stdout_j = strcmp(paths[j], "-") == 0;
+            if (stdout_i && stdout_j)
+                koppel_usage_error(ctx, "%s and %s are both standard output", options[i], options[j]);
+            if (!stdout_i && !stdout_j && same_output_file(paths[i], paths[j]))
+                koppel_usage_error(ctx, "%s and %s name the same file %s: one would replace the other",
+                                   options[i], options[j], paths[j]);
+        }
+}
+
+/* -o, --rejects and --stats must be three files; --rejects and --stats must not be INPUT (the
+ * rejects would replace it, the stats be appended to it). -o may be the input: it replaces
+ * it only once the run has read it all. Without -o the output is standard output when
+ * WRITES_STDOUT (koppel partition writes none). */
+static void check_output_files(const koppel_context *ctx, const char *input, bool writes_stdout)
+{
+    const char *options[] = {"-o", "--rejects", "--stats"};
+    const char *paths[] = {ctx->output_path ? ctx->output_path : writes_stdout ? "-" : NULL,
+                           ctx->rejects_path, ctx->stats_path};
+    koppel_distinct_outputs(ctx, 3, options, paths);
+    for (size_t i = 1; input && strcmp(input, "-") != 0 && i < 3; i++) {
+        const char *pair_options[] = {options[i], "the input"};
+        const char *pair_paths[] = {paths[i], input};
+        koppel_distinct_outputs(ctx, 2, pair_options, pair_paths);
+    }
+}
+
 record_reader *koppel_open_input(koppel_context *ctx, const char *path)
 {
+    check_output_files(ctx, path, false);
     record_reader *reader = record_reader_open(path, ctx->delimiter, context_bad_record, ctx);
     record_reader_set_counter(reader, &ctx->counts.in);
     if (ctx->rejects_path && !ctx->rejects) {
@@ -138,6 +212,7 @@ record_reader *koppel_open_next_input(koppel_context *ctx, const char *path, con
 
 void koppel_open_output(koppel_context *ctx, char *const *header, size_t count)
 {
+    check_output_files(ctx, NULL, true);
     ctx->out = record_writer_open(ctx->output_path, ctx->output_delimiter);
     record_writer_record(ctx->out, header, NULL, count);
 }

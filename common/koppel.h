@@ -99,6 +99,11 @@ record_reader *koppel_open_input(koppel_context *ctx, const char *path);
  * FIRST (status 1 otherwise). */
 record_reader *koppel_open_next_input(koppel_context *ctx, const char *path, const record_reader *first);
 
+/* Die with status 2 when two of the COUNT files PATHS (NULL skipped, "-" standard output;
+ * OPTIONS name them) are one regular file or one path: one would silently replace the other. */
+void koppel_distinct_outputs(const koppel_context *ctx, size_t count, const char *const *options,
+                             const char *const *paths);
+
 /* Open the output (stdout or -o FILE) and write the header. */
 void koppel_open_output(koppel_context *ctx, char *const *header, size_t count);
 
