@@ -1531,6 +1531,19 @@ int main(int argc, char **argv)
     size_t header_count;
     char **header = output_header(&j, &header_count);
     koppel_open_output(&ctx, header, header_count);
+    /* The by-products are files of their own: neither another output nor an input. */
+    const char *output_options[] = {"-o", "--rejects", "--stats", "--unmatched-left",
+                                    "--unmatched-right", "--report"};
+    const char *output_paths[] = {ctx.output_path ? ctx.output_path : "-", ctx.rejects_path, ctx.stats_path,
+                                  options.unmatched_left_path, options.unmatched_right_path,
+                                  options.report_path};
+    koppel_distinct_outputs(&ctx, 6, output_options, output_paths);
+    for (size_t side = 0; side < 2; side++)
+        for (size_t i = 3; i < 6 && strcmp(argv[optind + side], "-") != 0; i++) {
+            const char *pair_options[] = {output_options[i], side ? "RIGHT" : "LEFT"};
+            const char *pair_paths[] = {output_paths[i], argv[optind + side]};
+            koppel_distinct_outputs(&ctx, 2, pair_options, pair_paths);
+        }
     j.left.unmatched = open_copy_file(options.unmatched_left_path, ctx.output_delimiter, j.left.reader);
     j.right.unmatched = open_copy_file(options.unmatched_right_path, ctx.output_delimiter, j.right.reader);
 
