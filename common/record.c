@@ -18,6 +18,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "codes.h"
 #include "message.h"
 
 #define READ_BLOCK (1u << 20)
@@ -623,9 +624,13 @@ record_reader *record_reader_open(const char *path, char delimiter, record_bad_h
         reader->header.lengths[i] = record->lengths[i];
         struct column_entry *seen;
         HASH_FIND(hh, reader->columns, reader->header.fields[i], record->lengths[i], seen);
-        if (seen)
+        if (seen && label_is_showable(reader->header.fields[i], record->lengths[i]))
             message_die_at(1, reader->name, 1, "duplicate column name '%s' in the header",
                            reader->header.fields[i]);
+        if (seen)
+            message_die_at(1, reader->name, 1, "duplicate column name in the header (columns %zu and "
+                           "%zu; the name looks like data and is not shown: has the file a header row?)",
+                           seen->index + 1, i + 1);
         entries[i].index = i;
         HASH_ADD_KEYPTR(hh, reader->columns, reader->header.fields[i], record->lengths[i], &entries[i]);
     }
@@ -673,18 +678,21 @@ size_t record_reader_column(const record_reader *reader, const char *name, const
     long index = record_reader_find_column(reader, name);
     if (index >= 0)
         return (size_t)index;
-    size_t size = 64;
+    /* The header of a file without one is its first record: names that look like data (a
+     * BSN, a date, a postcode, a pseudonym) are never shown. */
+    static const char hidden[] = "(not shown)";
+    size_t size = 1, hidden_count = 0;
     for (size_t i = 0; i < reader->header.count; i++)
-        size += reader->header.lengths[i] + 2;
-    char *list = xmalloc(size);
-    list[0] = '\0';
+        size += reader->header.lengths[i] + sizeof hidden + 2;
+    char *list = xmalloc(size), *end = list;
     for (size_t i = 0; i < reader->header.count; i++) {
-        if (i)
-            strcat(list, ", ");
-        strcat(list, reader->header.fields[i]);
+        bool shown = label_is_showable(reader->header.fields[i], reader->header.lengths[i]);
+        hidden_count += !shown;
+        end += sprintf(end, "%s%s", i ? ", " : "", shown ? reader->header.fields[i] : hidden);
     }
-    message_die(2, "%s%scolumn '%s' not found in %s; the columns are: %s", option ? option : "",
-                option ? ": " : "", name, reader->name, list);
+    message_die(2, "%s%scolumn '%s' not found in %s; the columns are: %s%s", option ? option : "",
+                option ? ": " : "", name, reader->name, list,
+                hidden_count ? " (names that look like data are not shown: has the file a header row?)" : "");
 }
 
 /* ---------------------------------------------------------------- writing */
