@@ -659,6 +659,16 @@ static void run_prevalence(koppel_context *ctx, const classify_options *options,
     if (run.with_population)
         read_population(ctx, options, rules, &active, ages_known, &run.persons, &run.counts);
     if (options->outside_path) {
+        /* A file of its own: neither another output nor an input. */
+        const char *names[] = {"--outside", "-o", "--rejects", "--stats", "the input", "--population"};
+        const char *paths[] = {options->outside_path, ctx->output_path ? ctx->output_path : "-",
+                               ctx->rejects_path, ctx->stats_path,
+                               strcmp(input ? input : "-", "-") ? input : NULL,
+                               strcmp(options->population_path ? options->population_path : "-", "-")
+                                   ? options->population_path : NULL};
+        for (size_t i = 1; i < 6; i++)
+            koppel_distinct_outputs(ctx, 2, (const char *[]){names[0], names[i]},
+                                    (const char *[]){paths[0], paths[i]});
         run.outside = record_writer_open(options->outside_path, ctx->output_delimiter);
         const record_t *header = record_reader_header(reader);
         record_writer_record(run.outside, header->fields, header->lengths, header->count);
