@@ -1906,6 +1906,21 @@ int main(int argc, char **argv)
     s.delimiter = ctx.output_delimiter;
 
     make_output_directory(&ctx, s.options.out_dir);
+    /* --truth and --stats are files of their own, not one of the data files in DIR (one
+     * would replace the other, or the stats be appended to a table). */
+    const char *names[FILE_COUNT + 2] = {"--truth", "--stats"};
+    const char *paths[FILE_COUNT + 2] = {s.options.truth_path, ctx.stats_path};
+    char *data_paths[FILE_COUNT];
+    for (int file = 0; file < FILE_COUNT; file++) {
+        size_t size = strlen(s.options.out_dir) + strlen(layouts[file].name) + 6;
+        data_paths[file] = xmalloc(size);
+        snprintf(data_paths[file], size, "%s/%s.csv", s.options.out_dir, layouts[file].name);
+        names[2 + file] = "--out DIR";
+        paths[2 + file] = data_paths[file];
+    }
+    koppel_distinct_outputs(&ctx, FILE_COUNT + 2, names, paths);
+    for (int file = 0; file < FILE_COUNT; file++)
+        free(data_paths[file]);
     /* Opened first, so that a bad --truth path stops the run before any data is written. */
     record_writer *truth = s.options.truth_path ? record_writer_open(s.options.truth_path, ',') : NULL;
     set_up(&s);
