@@ -305,6 +305,55 @@ each_program() {
     assert_not_exist "$out"
 }
 
+@test "every program: two outputs (or an output and an input) naming one file are a usage error (regression)" {
+    cd "$BAD"
+    local t="$BATS_TEST_TMPDIR" name verb shape
+    cp ep-too-few.csv "$t/in.csv"
+    # The common outputs, for every program that reads CSV.
+    while read -r name verb shape; do
+        cp "$shape-good.csv" "$t/in.csv"
+        [ "$verb" = partition ] || {
+            run invoke "$name" "$t/in.csv" "$t/p" -o "$t/x.csv" --rejects "$t/./x.csv"
+            assert_failure 2
+            assert_output --partial "koppel-$verb: -o and --rejects name the same file $t/./x.csv"
+            run invoke "$name" "$t/in.csv" "$t/p" -o "$t/x.csv" --stats "$t/x.csv"
+            assert_failure 2
+            assert_output --partial "koppel-$verb: -o and --stats name the same file"
+            run invoke "$name" "$t/in.csv" "$t/p" --rejects -
+            assert_failure 2
+            assert_output --partial "koppel-$verb: -o and --rejects are both standard output"
+        }
+        run invoke "$name" "$t/in.csv" "$t/p" --rejects "$t/in.csv"
+        assert_failure 2
+        assert_output --partial "koppel-$verb: --rejects and the input name the same file"
+        run invoke "$name" "$t/in.csv" "$t/p" --stats "$t/in.csv"
+        assert_failure 2
+        assert_output --partial "koppel-$verb: --stats and the input name the same file"
+        cmp "$t/in.csv" "$shape-good.csv"
+        assert_not_exist "$t/x.csv"
+    done < <(each_program)
+    # -o may replace the input: it does so once the input is read.
+    cp ep-good.csv "$t/in.csv"
+    koppel-select -o "$t/in.csv" "$t/in.csv"
+    cmp "$t/in.csv" ep-good.csv
+    # The by-products of join, classify-condition and synth.
+    run koppel-join -k bsn --unmatched-left "$t/u.csv" -o "$t/u.csv" ep-good.csv p-good.csv
+    assert_failure 2
+    assert_output --partial "-o and --unmatched-left name the same file"
+    run koppel-join -k bsn --report p-good.csv ep-good.csv p-good.csv
+    assert_failure 2
+    assert_output --partial "--report and RIGHT name the same file"
+    run koppel-classify-condition --prevalence --year 2023 --population p-good.csv --outside p-good.csv ep-good.csv
+    assert_failure 2
+    assert_output --partial "--outside and --population name the same file"
+    run koppel-synth --out "$t/synth" --persons 10 --truth "$t/synth/persons.csv"
+    assert_failure 2
+    assert_output --partial "--truth and --out DIR name the same file"
+    run koppel-synth --out "$t/synth" --persons 10 --truth "$t/truth.csv" --stats "$t/truth.csv"
+    assert_failure 2
+    assert_output --partial "--truth and --stats name the same file"
+}
+
 @test "every program: a run ended by a signal (TERM, HUP) leaves no temporary behind (regression)" {
     cd "$BAD"
     local dir="$BATS_TEST_TMPDIR" signal command pid status
