@@ -70,35 +70,41 @@ collect_parts() {
     fi
 }
 
+# run_case FILTER DIR N CASE OPTIONS EXPECTED: the runs of one case (see run_matrix); writes
+# its line of DIR/runs-N.tsv.
+run_case() {
+    local filter=$1 dir=$2 n=$3 case=$4 options=$5 expected=$6 status=- rstatus=0
+    local -a extra=()
+    [ -z "$options" ] || read -r -a extra <<< "$options"
+    if [ "$expected" != 0 ]; then
+        status=0
+        invoke "$filter" "$case.csv" "$dir/parts-$n" "${extra[@]}" > /dev/null 2> "$dir/$n.err" || status=$?
+    fi
+    if [ "$filter" = partition ]; then
+        invoke "$filter" "$case.csv" "$dir/rparts-$n" "${extra[@]}" --rejects "$dir/$n.rej" \
+            --stats "$dir/$n.stats" > /dev/null 2> "$dir/$n.rerr" || rstatus=$?
+        collect_parts "$dir/rparts-$n" "$dir/$n.rout"
+    else
+        invoke "$filter" "$case.csv" "$dir/rparts-$n" "${extra[@]}" --rejects "$dir/$n.rej" \
+            --stats "$dir/$n.stats" -o "$dir/$n.rout" > /dev/null 2> "$dir/$n.rerr" || rstatus=$?
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\n' "$n" "$case" "$options" "$status" "$rstatus" > "$dir/runs-$n.tsv"
+}
+
 # run_matrix FILTER: run FILTER on every case expected.csv plans for it with --rejects,
 # --stats and -o, and also plainly where it must fail without --rejects; then let
 # check-runs.py check every run.
 run_matrix() {
-    local filter=$1 dir="$BATS_TEST_TMPDIR/runs" n=0 case options expected status rstatus
+    local filter=$1 dir="$BATS_TEST_TMPDIR/runs" n=0 case options expected
     mkdir -p "$dir"
-    : > "$dir/runs.tsv"
     cd "$BAD"
     while IFS='|' read -r case options expected; do
         n=$((n + 1))
-        local -a extra=()
-        [ -z "$options" ] || read -r -a extra <<< "$options"
-        status=-
-        if [ "$expected" != 0 ]; then
-            status=0
-            invoke "$filter" "$case.csv" "$dir/parts-$n" "${extra[@]}" > /dev/null 2> "$dir/$n.err" || status=$?
-        fi
-        rstatus=0
-        if [ "$filter" = partition ]; then
-            invoke "$filter" "$case.csv" "$dir/rparts-$n" "${extra[@]}" --rejects "$dir/$n.rej" \
-                --stats "$dir/$n.stats" > /dev/null 2> "$dir/$n.rerr" || rstatus=$?
-            collect_parts "$dir/rparts-$n" "$dir/$n.rout"
-        else
-            invoke "$filter" "$case.csv" "$dir/rparts-$n" "${extra[@]}" --rejects "$dir/$n.rej" \
-                --stats "$dir/$n.stats" -o "$dir/$n.rout" > /dev/null 2> "$dir/$n.rerr" || rstatus=$?
-        fi
-        printf '%s\t%s\t%s\t%s\t%s\n' "$n" "$case" "$options" "$status" "$rstatus" >> "$dir/runs.tsv"
+        run_case "$filter" "$dir" "$n" "$case" "$options" "$expected"
     done < <("$PY" check-runs.py plan "$filter")
     [ "$n" -gt 0 ]
+    cat "$dir"/runs-*.tsv > "$dir/runs.tsv"
+    [ "$(wc -l < "$dir/runs.tsv")" -eq "$n" ]
     # A failed run leaves no temporary beside its -o file.
     run bash -c "ls '$dir' | grep -F '.tmp' || true"
     assert_output ""
