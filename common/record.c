@@ -13,13 +13,16 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "message.h"
+/* uthash runs out of memory like everything else here: status 3 and a message. */
+#define uthash_fatal(msg) message_die_nomem()
 #include <uthash.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
 #include "codes.h"
-#include "message.h"
 
 #define READ_BLOCK (1u << 20)
 #define WRITE_BLOCK (1u << 18)
