@@ -2,10 +2,13 @@
  * extremes, standard deviations, top values, weighted sums), margins, and partial results
  * that merge into exactly what one run over all input gives. */
 #include <math.h>
+#include <stdalign.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "exact_sum.h"
 #include "koppel.h"
 #include "message.h"
@@ -37,9 +40,13 @@ static inline unsigned key_hash(const void *key, size_t length)
 }
 
 #define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = key_hash((keyptr), (keylen)))
-#define uthash_malloc(size) xmalloc(size)
+/* The bucket arrays go on huge pages, as the cells do (arena.h); out of memory is status 3. */
+#define uthash_fatal(msg) message_die_nomem()
+#define uthash_malloc(size) large_allocate(size)
 #define uthash_free(pointer, size) free(pointer)
 #include <uthash.h>
+
+#include "hash_batch.h"
 
 static const char usage[] =
     "Usage: koppel aggregate [-g COL[,COL...]] [STATISTIC...] [--totals|--rollup] [OPTIONS] [FILE...]\n"
@@ -148,46 +155,6 @@ static const struct option long_options[] = {
 #define TOP_LIMIT 1000
 #define CUBE_LIMIT 16 /* group columns for --totals: 2^16 combinations of margins */
 
-/* ---------------------------------------------------------------- memory arena */
-
-/* Cells and distinct values live as long as the run: one bump allocator, freed at once, so
- * that a new group costs no malloc of its own. */
-typedef struct arena_block {
-    struct arena_block *next;
-    size_t used, size;
-    max_align_t data[];
-} arena_block;
-
-typedef struct arena {
-    arena_block *head;
-} arena;
-
-static void *arena_alloc(arena *memory, size_t size)
-{
-    size_t align = sizeof(max_align_t);
-    size = (size + align - 1) / align * align;
-    arena_block *block = memory->head;
-    if (!block || block->used + size > block->size) {
-        size_t capacity = size > (1u << 20) ? size : (1u << 20);
-        block = xmalloc(sizeof(arena_block) + capacity);
-        block->next = memory->head;
-        block->used = 0;
-        block->size = capacity;
-        memory->head = block;
-    }
-    void *result = (char *)block->data + block->used;
-    block->used += size;
-    return result;
-}
-
-static void arena_free(arena *memory)
-{
-    while (memory->head) {
-        arena_block *next = memory->head->next;
-        free(memory->head);
-        memory->head = next;
-    }
-}
 
 /* ---------------------------------------------------------------- numbers */
 
@@ -360,6 +327,7 @@ static void *cell_state(const cell *c, const statistic *s) { return (char *)c->s
 typedef struct input_column {
     char *name;
     bool numeric;
+    bool text;    /* --count-distinct: the batch keeps its text */
     size_t index; /* in the current file */
     uint64_t missing;
 } input_column;
@@ -375,8 +343,7 @@ typedef struct aggregate {
     size_t stat_count;
     input_column *columns;
     size_t column_count;
-    number *values; /* this record's numbers, per input column */
-    bool *present;
+    struct input_batch *batch; /* records read, waiting for their cells */
     size_t state_size;
     margin_kind margins;
     const char *label;
@@ -396,6 +363,71 @@ typedef struct aggregate {
     cell *scratch; /* merge: one partial row, parsed before it is added */
 } aggregate;
 
+/* What the statistics need of one record: per input column its number and whether it has a
+ * value, and for the columns of --count-distinct the text. */
+typedef struct record_values {
+    number *values;
+    bool *present;
+    const char **texts;
+    size_t *text_lengths;
+} record_values;
+
+/* Records are read in batches: their group keys are hashed and looked up all at once
+ * (hash_batch.h), and only then are their cells updated, in input order. The batch keeps
+ * what the statistics need, as a record read is gone at the next one. */
+typedef struct input_batch {
+    size_t count;
+    hash_probe probes[HASH_BATCH_MAX];
+    cell *found[HASH_BATCH_MAX];
+    record_values rows[HASH_BATCH_MAX];
+    size_t key_offsets[HASH_BATCH_MAX];
+    size_t *text_offsets;      /* HASH_BATCH_MAX x columns, into BYTES */
+    char *bytes;               /* the keys and texts of the batch */
+    size_t used, capacity;
+} input_batch;
+
+static struct input_batch *input_batch_new(size_t columns)
+{
+    input_batch *b = xcalloc(1, sizeof *b);
+    size_t n = HASH_BATCH_MAX * (columns + 1);
+    number *values = xcalloc(n, sizeof *values);
+    bool *present = xcalloc(n, sizeof *present);
+    const char **texts = xcalloc(n, sizeof *texts);
+    size_t *lengths = xcalloc(n, sizeof *lengths);
+    b->text_offsets = xcalloc(n, sizeof *b->text_offsets);
+    for (size_t i = 0; i < HASH_BATCH_MAX; i++) {
+        size_t at = i * (columns + 1);
+        b->rows[i] = (record_values){values + at, present + at, texts + at, lengths + at};
+    }
+    return b;
+}
+
+static void input_batch_free(input_batch *b)
+{
+    if (!b)
+        return;
+    free(b->rows[0].values);
+    free(b->rows[0].present);
+    free(b->rows[0].texts);
+    free(b->rows[0].text_lengths);
+    free(b->text_offsets);
+    free(b->bytes);
+    free(b);
+}
+
+/* Room for LENGTH more bytes in the batch; their offset. */
+static size_t input_batch_reserve(input_batch *b, size_t length)
+{
+    if (b->used + length > b->capacity) {
+        while (b->used + length > b->capacity)
+            b->capacity = b->capacity ? b->capacity * 2 : 4096;
+        b->bytes = xrealloc(b->bytes, b->capacity);
+    }
+    size_t offset = b->used;
+    b->used += length;
+    return offset;
+}
+
 /* ---------------------------------------------------------------- options */
 
 static char **column_names(const aggregate *a, bool partial, size_t *count);
@@ -409,7 +441,7 @@ static size_t find_or_add_column(aggregate *a, const char *name, bool numeric)
             return i;
         }
     a->columns = xrealloc(a->columns, (a->column_count + 1) * sizeof(input_column));
-    a->columns[a->column_count] = (input_column){xstrdup(name), numeric, 0, 0};
+    a->columns[a->column_count] = (input_column){.name = xstrdup(name), .numeric = numeric};
     return a->column_count++;
 }
 
@@ -508,8 +540,10 @@ static void plan_statistics(aggregate *a)
         }
         s->offset = a->state_size;
         a->state_size += (size + align - 1) / align * align;
-        if (!a->merge && s->column)
+        if (!a->merge && s->column) {
             s->slot = find_or_add_column(a, s->column, s->kind != STAT_COUNT_VALUES && s->kind != STAT_DISTINCT);
+            a->columns[s->slot].text |= s->kind == STAT_DISTINCT;
+        }
         if (!a->merge && s->weight)
             s->weight_slot = find_or_add_column(a, s->weight, true);
     }
@@ -529,8 +563,7 @@ static void plan_statistics(aggregate *a)
             if (strcmp(a->group_columns[i], a->group_columns[j]) == 0)
                 koppel_usage_error(ctx, "-g names the column '%s' twice", a->group_columns[i]);
     }
-    a->values = xcalloc(a->column_count + 1, sizeof(number));
-    a->present = xcalloc(a->column_count + 1, sizeof(bool));
+    a->batch = input_batch_new(a->column_count);
 }
 
 static void check_options(aggregate *a)
@@ -576,31 +609,44 @@ static void ensure_key(aggregate *a, size_t length)
     a->key = xrealloc(a->key, a->key_capacity);
 }
 
+/* A new group: the cell, its statistics' state and its key in one piece of the arena. */
 static cell *new_cell(aggregate *a, const char *key, size_t length, unsigned hash)
 {
-    cell *c = arena_alloc(&a->memory, sizeof(cell) + a->state_size);
-    memset(c, 0, sizeof(cell) + a->state_size);
-    c->key = arena_alloc(&a->memory, length ? length : 1);
+    size_t head = sizeof(cell) + a->state_size;
+    cell *c = arena_allocate(&a->memory, head + length, alignof(max_align_t));
+    memset(c, 0, head);
+    c->key = (char *)c + head;
     memcpy(c->key, key, length);
     c->key_length = (uint32_t)length;
     HASH_ADD_KEYPTR_BYHASHVALUE(hh, a->cells, c->key, length, hash, c);
     return c;
 }
 
-static cell *find_cell(aggregate *a, const char *key, size_t length)
+/* The cell of KEY, whose hash is HASH; a new one if there is none. */
+static cell *find_cell_hashed(aggregate *a, const char *key, size_t length, unsigned hash)
 {
-    if (a->last && a->last->key_length == length && memcmp(a->last->key, key, length) == 0)
-        return a->last;
-    if (length > UINT32_MAX)
-        message_die(EXIT_DATA, "group values too long (%zu bytes)", length);
-    unsigned hash;
     cell *found;
-    HASH_VALUE(key, length, hash);
     HASH_FIND_BYHASHVALUE(hh, a->cells, key, length, hash, found);
     if (!found)
         found = new_cell(a, key, length, hash);
     a->last = found;
     return found;
+}
+
+static bool is_last_cell(const aggregate *a, const char *key, size_t length)
+{
+    return a->last && a->last->key_length == length && memcmp(a->last->key, key, length) == 0;
+}
+
+static cell *find_cell(aggregate *a, const char *key, size_t length)
+{
+    if (is_last_cell(a, key, length))
+        return a->last;
+    if (length > UINT32_MAX)
+        message_die(EXIT_DATA, "group values too long (%zu bytes)", length);
+    unsigned hash;
+    HASH_VALUE(key, length, hash);
+    return find_cell_hashed(a, key, length, hash);
 }
 
 /* The I-th group value in a cell key: its start; *LENGTH gets its length. */
@@ -637,6 +683,41 @@ static int compare_cells(const void *left, const void *right, void *context)
     return 0;
 }
 
+/* For sorting: the first 8 bytes of a cell's key as it orders (for each group column its
+ * flag, its value and a NUL), big-endian, so that most comparisons need not read the cell. */
+typedef struct sort_entry {
+    uint64_t prefix;
+    const cell *c;
+} sort_entry;
+
+static uint64_t sort_prefix(const aggregate *a, const cell *c)
+{
+    unsigned char bytes[8] = {0};
+    size_t n = 0;
+    const char *value = c->key + a->group_count;
+    for (size_t i = 0; i < a->group_count && n < sizeof bytes; i++) {
+        bytes[n++] = (unsigned char)c->key[i];
+        while (*value && n < sizeof bytes)
+            bytes[n++] = (unsigned char)*value++;
+        value += strlen(value) + 1;
+        if (n < sizeof bytes)
+            bytes[n++] = '\0';
+    }
+    uint64_t prefix = 0;
+    for (size_t i = 0; i < sizeof bytes; i++)
+        prefix = prefix << 8 | bytes[i];
+    return prefix;
+}
+
+static int compare_sorted(const void *left, const void *right, void *context)
+{
+    const sort_entry *x = left, *y = right;
+    if (x->prefix != y->prefix)
+        return x->prefix < y->prefix ? -1 : 1;
+    const cell *cx = x->c, *cy = y->c;
+    return compare_cells(&cx, &cy, context);
+}
+
 /* ---------------------------------------------------------------- updating state */
 
 static void distinct_insert(aggregate *a, statistic *s, cell *c, const char *text, size_t length)
@@ -655,7 +736,7 @@ static void distinct_insert(aggregate *a, statistic *s, cell *c, const char *tex
     HASH_FIND_BYHASHVALUE(hh, s->table, s->probe, key_length, hash, found);
     if (found)
         return;
-    distinct_entry *entry = arena_alloc(&a->memory, sizeof(distinct_entry) + length + 1);
+    distinct_entry *entry = arena_allocate(&a->memory, sizeof(distinct_entry) + length + 1, alignof(distinct_entry));
     memset(entry, 0, sizeof *entry);
     entry->owner = owner;
     entry->length = (uint32_t)length;
@@ -715,22 +796,18 @@ static void weighted_add(weighted_state *state, double x, double weight)
     exact_sum_add(&state->weights, weight);
 }
 
-static void update_cell(aggregate *a, cell *c, const record_t *record)
+static void update_cell(aggregate *a, cell *c, const record_values *row)
 {
     c->records++;
     for (size_t i = 0; i < a->stat_count; i++) {
         statistic *s = &a->stats[i];
         void *state = cell_state(c, s);
-        if (s->kind == STAT_COUNT || !a->present[s->slot])
+        if (s->kind == STAT_COUNT || !row->present[s->slot])
             continue;
-        number value = a->values[s->slot];
+        number value = row->values[s->slot];
         switch (s->kind) {
         case STAT_COUNT_VALUES: ((count_state *)state)->n++; break;
-        case STAT_DISTINCT: {
-            size_t index = a->columns[s->slot].index;
-            distinct_insert(a, s, c, record->fields[index], record->lengths[index]);
-            break;
-        }
+        case STAT_DISTINCT: distinct_insert(a, s, c, row->texts[s->slot], row->text_lengths[s->slot]); break;
         case STAT_SUM:
         case STAT_MEAN: sum_add(state, value); break;
         case STAT_MIN: extreme_update(state, value, -1); break;
@@ -739,8 +816,8 @@ static void update_cell(aggregate *a, cell *c, const record_t *record)
         case STAT_TOP: top_insert(state, s->top_count, value); break;
         case STAT_WSUM:
         case STAT_WMEAN:
-            if (a->present[s->weight_slot])
-                weighted_add(state, number_as_double(value), number_as_double(a->values[s->weight_slot]));
+            if (row->present[s->weight_slot])
+                weighted_add(state, number_as_double(value), number_as_double(row->values[s->weight_slot]));
             break;
         default: break;
         }
@@ -853,51 +930,114 @@ static void resolve_columns(aggregate *a, const record_reader *reader)
 }
 
 /* Parse the record's numbers; false (after rejecting it) when one is not a number. */
-static bool read_values(aggregate *a, record_reader *reader, const record_t *record)
+/* Keep the record's numbers (and the texts of --count-distinct) in ROW of the batch; false
+ * (after rejecting the record) when a number is not one. */
+static bool read_values(aggregate *a, record_reader *reader, const record_t *record, size_t row)
 {
+    input_batch *b = a->batch;
+    record_values *v = &b->rows[row];
     for (size_t i = 0; i < a->column_count; i++) {
         const input_column *column = &a->columns[i];
         size_t length = record->lengths[column->index];
-        a->present[i] = length > 0;
+        v->present[i] = length > 0;
         if (length > 0 && column->numeric &&
-            !number_parse(record->fields[column->index], length, &a->values[i])) {
+            !number_parse(record->fields[column->index], length, &v->values[i])) {
             koppel_reject(&a->ctx, reader, record, "column '%s': not a number", column->name);
             return false;
         }
     }
-    for (size_t i = 0; i < a->column_count; i++)
-        a->columns[i].missing += !a->present[i];
+    for (size_t i = 0; i < a->column_count; i++) {
+        a->columns[i].missing += !v->present[i];
+        if (a->columns[i].text) {
+            size_t length = record->lengths[a->columns[i].index];
+            size_t at = input_batch_reserve(b, length);
+            memcpy(b->bytes + at, record->fields[a->columns[i].index], length);
+            b->text_offsets[row * (a->column_count + 1) + i] = at;
+            v->text_lengths[i] = length;
+        }
+    }
     return true;
 }
 
-static cell *record_cell(aggregate *a, const record_t *record)
+/* The record's group key (a 'g' per group column, then each value and a NUL) into the batch:
+ * the key of probe ROW, its offset in the batch's bytes. */
+static size_t batch_key(aggregate *a, const record_t *record, size_t row)
 {
+    input_batch *b = a->batch;
     size_t length = a->group_count;
     for (size_t i = 0; i < a->group_count; i++)
         length += record->lengths[a->group_index[i]] + 1;
-    ensure_key(a, length);
-    char *p = a->key + a->group_count;
+    if (length > UINT32_MAX)
+        message_die(EXIT_DATA, "group values too long (%zu bytes)", length);
+    size_t at = input_batch_reserve(b, length);
+    char *p = b->bytes + at;
+    memset(p, 'g', a->group_count);
+    p += a->group_count;
     for (size_t i = 0; i < a->group_count; i++) {
         size_t index = a->group_index[i];
         memcpy(p, record->fields[index], record->lengths[index]);
         p += record->lengths[index];
         *p++ = '\0';
     }
-    return find_cell(a, a->key, length);
+    b->probes[row].length = length;
+    return at;
+}
+
+/* Read a batch of good records: their values, their keys hashed, their buckets prefetched.
+ * A key equal to the one before it (sorted input) is not looked up: it is the last cell. */
+static bool read_batch(aggregate *a, record_reader *reader)
+{
+    input_batch *b = a->batch;
+    const UT_hash_table *table = hash_batch_table(a->cells ? &a->cells->hh : NULL);
+    bool repeated[HASH_BATCH_MAX];
+    b->count = b->used = 0;
+    const record_t *record;
+    while (b->count < HASH_BATCH_MAX && record_reader_next(reader, &record)) {
+        koppel_progress(&a->ctx);
+        size_t i = b->count;
+        if (!read_values(a, reader, record, i))
+            continue;
+        b->key_offsets[i] = batch_key(a, record, i);
+        const char *key = b->bytes + b->key_offsets[i];
+        repeated[i] = i > 0 && b->probes[i].length == b->probes[i - 1].length &&
+                      memcmp(key, b->bytes + b->key_offsets[i - 1], b->probes[i].length) == 0;
+        if (!repeated[i]) {
+            HASH_VALUE(key, b->probes[i].length, b->probes[i].hash);
+            hash_batch_prefetch_bucket(table, b->probes[i].hash);
+        }
+        b->count++;
+    }
+    /* The bytes have their final place now. */
+    for (size_t i = 0; i < b->count; i++) {
+        b->probes[i].key = repeated[i] ? NULL : b->bytes + b->key_offsets[i];
+        for (size_t c = 0; c < a->column_count; c++)
+            if (a->columns[c].text)
+                b->rows[i].texts[c] = b->bytes + b->text_offsets[i * (a->column_count + 1) + c];
+    }
+    return b->count > 0;
 }
 
 static void aggregate_input(aggregate *a, record_reader *reader)
 {
     resolve_columns(a, reader);
-    ensure_key(a, a->group_count + 1);
-    memset(a->key, 'g', a->group_count);
-    const record_t *record;
-    while (record_reader_next(reader, &record)) {
-        koppel_progress(&a->ctx);
-        if (!read_values(a, reader, record))
-            continue;
-        update_cell(a, record_cell(a, record), record);
-        a->used++;
+    input_batch *b = a->batch;
+    while (read_batch(a, reader)) {
+        const UT_hash_table *table = hash_batch_table(a->cells ? &a->cells->hh : NULL);
+        for (size_t i = 0; i < b->count; i++)
+            if (b->probes[i].key)
+                hash_batch_prefetch_chain(table, b->probes[i].hash);
+        hash_batch_find(table, b->probes, b->count, (void **)b->found);
+        for (size_t i = 0; i < b->count; i++) {
+            cell *c = b->found[i];
+            if (c)
+                a->last = c;
+            else if (!b->probes[i].key) /* the key of the record before */
+                c = a->last;
+            else /* new when the batch began: an earlier record of the batch may have made it */
+                c = find_cell_hashed(a, b->probes[i].key, b->probes[i].length, b->probes[i].hash);
+            update_cell(a, c, &b->rows[i]);
+            a->used++;
+        }
     }
 }
 
@@ -1230,11 +1370,15 @@ static void write_state(aggregate *a, const statistic *s, const cell *c, text_bu
 static void write_cells(aggregate *a)
 {
     size_t count = HASH_COUNT(a->cells);
-    cell **cells = xmalloc((count + 1) * sizeof(cell *));
+    sort_entry *entries = xmalloc((count + 1) * sizeof *entries);
     size_t n = 0;
     for (cell *c = a->cells; c; c = c->hh.next)
-        cells[n++] = c;
-    qsort_r(cells, n, sizeof *cells, compare_cells, a);
+        entries[n++] = (sort_entry){sort_prefix(a, c), c};
+    qsort_r(entries, n, sizeof *entries, compare_sorted, a);
+    const cell **cells = xmalloc((count + 1) * sizeof(cell *));
+    for (size_t j = 0; j < n; j++)
+        cells[j] = entries[j].c;
+    free(entries);
     for (size_t i = 0; i < a->stat_count; i++)
         if (a->stats[i].kind == STAT_SUM)
             for (size_t j = 0; j < n; j++)
@@ -1243,6 +1387,8 @@ static void write_cells(aggregate *a)
     text_buffer buffer = {0};
     for (size_t j = 0; j < n; j++) {
         const cell *c = cells[j];
+        if (j + 8 < n) /* cells in sorted order lie anywhere in memory: ask for them early */
+            __builtin_prefetch(cells[j + 8]);
         const char *value = c->key + a->group_count;
         for (size_t i = 0; i < a->group_count; i++) {
             size_t length = strlen(value);
@@ -1603,8 +1749,7 @@ static void release(aggregate *a)
     free(a->group_columns);
     free(a->header_names);
     free(a->group_index);
-    free(a->values);
-    free(a->present);
+    input_batch_free(a->batch);
     free(a->key);
     free(a->merge_label);
     arena_free(&a->memory);

@@ -4,14 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
+#include "arena.h"
 #include "codes.h"
 #include "koppel.h"
 #include "message.h"
 #include "number.h"
-
-static void *large_allocate(size_t size);
 
 /* uthash must die like the rest of koppel when memory runs out (status 3); its bucket
  * array, the size of the key count, goes on huge pages like the rest of RIGHT. */
@@ -19,6 +17,8 @@ static void *large_allocate(size_t size);
 #define uthash_malloc(size) large_allocate(size)
 #define uthash_free(pointer, size) free(pointer)
 #include <uthash.h>
+
+#include "hash_batch.h"
 
 static const char usage[] =
     "Usage: koppel join -k KEY[,KEY...] [OPTIONS] LEFT RIGHT\n"
@@ -69,8 +69,9 @@ static const char usage[] =
     "an empty key count as unmatched. The report never shows a key.\n"
     "\n"
     "Memory: the hash join holds RIGHT (put the smaller input there) and, for the report,\n"
-    "one copy of each distinct LEFT key that found no match; --sorted holds one key's RIGHT\n"
-    "records.\n"
+    "one copy of each distinct LEFT key that found no match (not with -q and neither\n"
+    "--report, --stats nor --validate: then LEFT is only streamed); --sorted holds one key's\n"
+    "RIGHT records.\n"
     "\n" KOPPEL_COMMON_OPTIONS_HELP
     "\n"
     "Examples:\n"
@@ -130,71 +131,6 @@ typedef struct join_options {
     const char *report_path;
     bool quiet;
 } join_options;
-
-/* ---------------------------------------------------------------- arena */
-
-enum { HUGE_PAGE = 2 << 20 };
-
-/* Memory for RIGHT that is accessed at random: on huge pages where the system offers them
- * (madvise), because with small pages nearly every lookup in a big table also misses the
- * TLB. Returns NULL only for uthash, which then calls uthash_fatal. */
-static void *large_allocate(size_t size)
-{
-    if (size < HUGE_PAGE)
-        return malloc(size);
-    void *memory;
-    if (posix_memalign(&memory, HUGE_PAGE, size) != 0)
-        return NULL;
-#ifdef MADV_HUGEPAGE
-    madvise(memory, size & ~(size_t)(HUGE_PAGE - 1), MADV_HUGEPAGE);
-#endif
-    return memory;
-}
-
-/* RIGHT's records and keys go into big blocks that never move, so the hash table may point
- * into them, with no allocation per record or field. */
-typedef struct arena_block {
-    struct arena_block *previous;
-    size_t used, size;
-    alignas(max_align_t) char bytes[];
-} arena_block;
-
-typedef struct arena {
-    arena_block *current;
-    size_t next_size;
-} arena;
-
-static void *arena_allocate(arena *a, size_t size, size_t alignment)
-{
-    arena_block *block = a->current;
-    size_t start = block ? (block->used + alignment - 1) & ~(alignment - 1) : 0;
-    if (!block || start + size > block->size) {
-        if (a->next_size == 0)
-            a->next_size = HUGE_PAGE;
-        size_t block_size = size + sizeof *block > a->next_size ? size + sizeof *block : a->next_size;
-        if (a->next_size < ((size_t)64 << 20))
-            a->next_size *= 2;
-        block = large_allocate(block_size);
-        if (!block)
-            message_die_nomem();
-        block->previous = a->current;
-        block->used = 0;
-        block->size = block_size - sizeof *block;
-        a->current = block;
-        start = 0;
-    }
-    block->used = start + size;
-    return block->bytes + start;
-}
-
-static void arena_free(arena *a)
-{
-    while (a->current) {
-        arena_block *previous = a->current->previous;
-        free(a->current);
-        a->current = previous;
-    }
-}
 
 /* ---------------------------------------------------------------- sides and keys */
 
@@ -579,7 +515,7 @@ static void buffer_free(record_buffer *buffer)
  * batch, then the memory each lookup will touch is prefetched stage by stage, so that the
  * cache misses of a batch overlap instead of following one another. A random access into
  * a table of millions of keys costs far more than all the other work for a record. */
-enum { BATCH_SIZE = 32 };
+enum { BATCH_SIZE = HASH_BATCH_MAX };
 
 typedef struct key_group key_group;
 
@@ -654,6 +590,7 @@ typedef struct hash_state {
     right_record **order;   /* RIGHT's records in input order, to write the unmatched */
     size_t order_count, order_capacity;
     bool keep_order;
+    bool note_unmatched_left; /* LEFT's keys without a match are counted: the report needs them */
     key_group **repeated;   /* RIGHT's keys on more than one record */
     size_t repeated_count, repeated_capacity;
     batch batch;
@@ -677,33 +614,6 @@ static void batch_add_key(batch *b, batch_item *item, key_view key)
 
 static const char *item_key(const batch *b, const batch_item *item) { return b->keys + item->key_offset; }
 
-static const UT_hash_table *table_of(const UT_hash_handle *handle) { return handle ? handle->tbl : NULL; }
-
-static void prefetch_bucket(const UT_hash_table *table, unsigned hash)
-{
-    if (!table)
-        return;
-    unsigned bucket;
-    HASH_TO_BKT(hash, table->num_buckets, bucket);
-    __builtin_prefetch(&table->buckets[bucket]);
-}
-
-/* The first element in the key's bucket: its handle and the key bytes after it. */
-static void prefetch_chain(const UT_hash_table *table, unsigned hash)
-{
-    if (!table)
-        return;
-    unsigned bucket;
-    HASH_TO_BKT(hash, table->num_buckets, bucket);
-    const UT_hash_handle *first = table->buckets[bucket].hh_head;
-    if (first) {
-        const char *element = (const char *)first - table->hho;
-        __builtin_prefetch(element);
-        __builtin_prefetch(element + 64);
-        __builtin_prefetch(element + 128);
-    }
-}
-
 static void prefetch_record(const right_record *record)
 {
     __builtin_prefetch(record);
@@ -711,44 +621,15 @@ static void prefetch_record(const right_record *record)
     __builtin_prefetch((const char *)record + 128);
 }
 
-/* HASH_FIND_BYHASHVALUE in TABLE for the batch's keys marked in WANTED, all at once: the
- * bucket chains are walked side by side, one element per key and round, the next element
- * prefetched, so that the cache misses of the batch overlap. FOUND[i]: the element or NULL. */
+/* hash_batch_find for the batch's keys marked in WANTED. FOUND[i]: the element or NULL. */
 static void batch_find(const UT_hash_table *table, const batch *b, const bool *wanted, void **found)
 {
-    const UT_hash_handle *cursor[BATCH_SIZE];
-    size_t active[BATCH_SIZE], count = 0;
+    hash_probe probes[BATCH_SIZE];
     for (size_t i = 0; i < b->count; i++) {
-        found[i] = NULL;
-        if (!table || !wanted[i])
-            continue;
-        unsigned bucket;
-        HASH_TO_BKT(b->items[i].hash, table->num_buckets, bucket);
-        cursor[i] = table->buckets[bucket].hh_head;
-        if (cursor[i])
-            active[count++] = i;
+        const batch_item *item = &b->items[i];
+        probes[i] = (hash_probe){wanted[i] ? item_key(b, item) : NULL, item->key_length, item->hash};
     }
-    while (count) {
-        size_t still = 0;
-        for (size_t k = 0; k < count; k++) {
-            size_t i = active[k];
-            const batch_item *item = &b->items[i];
-            const UT_hash_handle *handle = cursor[i];
-            if (handle->hashv == item->hash && handle->keylen == item->key_length &&
-                memcmp(handle->key, item_key(b, item), item->key_length) == 0) {
-                found[i] = ELMT_FROM_HH(table, handle);
-                continue;
-            }
-            handle = handle->hh_next;
-            if (!handle)
-                continue;
-            __builtin_prefetch(handle);
-            __builtin_prefetch((const char *)handle + CACHE_LINE);
-            cursor[i] = handle;
-            active[still++] = i;
-        }
-        count = still;
-    }
+    hash_batch_find(table, probes, b->count, found);
 }
 
 static void batch_find_groups(const hash_state *h, batch *b)
@@ -757,7 +638,7 @@ static void batch_find_groups(const hash_state *h, batch *b)
     void *found[BATCH_SIZE];
     for (size_t i = 0; i < b->count; i++)
         wanted[i] = !b->items[i].empty;
-    batch_find(table_of(h->groups ? &h->groups->hh : NULL), b, wanted, found);
+    batch_find(hash_batch_table(h->groups ? &h->groups->hh : NULL), b, wanted, found);
     for (size_t i = 0; i < b->count; i++)
         b->items[i].group = found[i];
 }
@@ -769,7 +650,7 @@ static void batch_find_unmatched(const hash_state *h, batch *b)
     void *found[BATCH_SIZE];
     for (size_t i = 0; i < b->count; i++)
         wanted[i] = !b->items[i].empty && !b->items[i].group;
-    batch_find(table_of(h->unmatched_left ? &h->unmatched_left->hh : NULL), b, wanted, found);
+    batch_find(hash_batch_table(h->unmatched_left ? &h->unmatched_left->hh : NULL), b, wanted, found);
     for (size_t i = 0; i < b->count; i++)
         b->items[i].seen = found[i];
 }
@@ -806,7 +687,7 @@ static right_record *hash_keep_record(join *j, hash_state *h, const record_t *re
 static bool hash_read_right_batch(join *j, hash_state *h)
 {
     batch *b = &h->batch;
-    const UT_hash_table *table = table_of(h->groups ? &h->groups->hh : NULL);
+    const UT_hash_table *table = hash_batch_table(h->groups ? &h->groups->hh : NULL);
     const record_t *record;
     b->count = b->keys_used = 0;
     while (b->count < BATCH_SIZE && side_next(j, &j->right, &record)) {
@@ -817,7 +698,7 @@ static bool hash_read_right_batch(join *j, hash_state *h)
         item->stored = h->keep_records && (!item->empty || h->keep_order) ? hash_keep_record(j, h, record)
                                                                            : NULL;
         if (!item->empty)
-            prefetch_bucket(table, item->hash);
+            hash_batch_prefetch_bucket(table, item->hash);
     }
     return b->count > 0;
 }
@@ -870,10 +751,10 @@ static void hash_load_right(join *j, hash_state *h)
 {
     while (hash_read_right_batch(j, h)) {
         batch *b = &h->batch;
-        const UT_hash_table *table = table_of(h->groups ? &h->groups->hh : NULL);
+        const UT_hash_table *table = hash_batch_table(h->groups ? &h->groups->hh : NULL);
         for (size_t i = 0; i < b->count; i++)
             if (!b->items[i].empty)
-                prefetch_chain(table, b->items[i].hash);
+                hash_batch_prefetch_chain(table, b->items[i].hash);
         batch_find_groups(h, b);
         for (size_t i = 0; i < b->count; i++)
             hash_insert_right(j, h, &b->items[i]);
@@ -909,6 +790,8 @@ static void hash_note_left_key(join *j, hash_state *h, batch_item *item)
             left->figures.duplicated_keys++;
         return;
     }
+    if (!h->note_unmatched_left)
+        return;
     const char *key = item_key(&h->batch, item);
     unmatched_key *seen = item->seen;
     /* Not found when the batch began: an earlier record of this batch may have added it. */
@@ -933,7 +816,7 @@ static void hash_note_left_key(join *j, hash_state *h, batch_item *item)
 static bool hash_read_left_batch(join *j, hash_state *h)
 {
     batch *b = &h->batch;
-    const UT_hash_table *groups = table_of(h->groups ? &h->groups->hh : NULL);
+    const UT_hash_table *groups = hash_batch_table(h->groups ? &h->groups->hh : NULL);
     size_t columns = j->left.column_count;
     const record_t *record;
     b->count = b->keys_used = 0;
@@ -947,7 +830,7 @@ static bool hash_read_left_batch(join *j, hash_state *h)
         b->count++;
         batch_add_key(b, item, side_key(&j->left, record));
         if (!item->empty)
-            prefetch_bucket(groups, item->hash);
+            hash_batch_prefetch_bucket(groups, item->hash);
     }
     return b->count > 0;
 }
@@ -976,20 +859,21 @@ static void hash_stream_left(join *j, hash_state *h)
     b->record.lengths = xmalloc((j->left.column_count + 1) * sizeof(size_t));
     b->lengths = xmalloc((BATCH_SIZE * j->left.column_count + 1) * sizeof(size_t));
     while (hash_read_left_batch(j, h)) {
-        const UT_hash_table *groups = table_of(h->groups ? &h->groups->hh : NULL);
-        const UT_hash_table *unmatched = table_of(h->unmatched_left ? &h->unmatched_left->hh : NULL);
+        const UT_hash_table *groups = hash_batch_table(h->groups ? &h->groups->hh : NULL);
+        const UT_hash_table *unmatched = hash_batch_table(h->unmatched_left ? &h->unmatched_left->hh : NULL);
         for (size_t i = 0; i < b->count; i++)
             if (!b->items[i].empty)
-                prefetch_chain(groups, b->items[i].hash);
+                hash_batch_prefetch_chain(groups, b->items[i].hash);
         batch_find_groups(h, b);
         for (size_t i = 0; i < b->count; i++) {
             batch_item *item = &b->items[i];
             if (item->group && pairs)
                 prefetch_record(item->group->first);
-            else if (!item->group && !item->empty)
-                prefetch_bucket(unmatched, item->hash);
+            else if (!item->group && !item->empty && h->note_unmatched_left)
+                hash_batch_prefetch_bucket(unmatched, item->hash);
         }
-        batch_find_unmatched(h, b);
+        if (h->note_unmatched_left)
+            batch_find_unmatched(h, b);
         for (size_t i = 0; i < b->count; i++) {
             const record_t *record = batch_record(j, b, i);
             key_group *group = b->items[i].group;
@@ -1025,6 +909,10 @@ static void hash_join(join *j)
     h.keep_encoded = writes_pairs(j->options->type);
     h.keep_fields = h.keep_order;
     h.keep_records = h.keep_encoded || h.keep_fields;
+    /* The distinct and duplicated keys among LEFT's unmatched records: only for a report that
+     * someone reads, or for --validate (a LEFT key seen twice). Keeping them costs memory
+     * in proportion to LEFT, which is otherwise streamed. */
+    h.note_unmatched_left = !j->options->quiet || j->options->report_path || j->ctx->stats_path || j->left.unique;
     hash_load_right(j, &h);
     hash_stream_left(j, &h);
     hash_finish_right(j, &h);

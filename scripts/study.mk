@@ -97,17 +97,24 @@ $(W)/fingerprints.txt: $(foreach s,$(SOURCES),$(P)/$(s).csv)
 # A period whose end lies before its start is rejected too (select checks it on any overlap test).
 VALID_PERIOD = $(K) select --overlaps $(1),$(2)=0001-01-01..9999-12-31 --rejects $(X)/periods-$(3).csv \
     --stats $(J)/periods-$(3).json 2>/dev/null
-$(C)/persons.csv: $(P)/persons.csv $(W)/fingerprints.txt
-	@mkdir -p $(@D)
-	rm -f $(J)/clean-persons.json $(J)/periods-persons.json
+# A person delivered twice (twice the same, or with other data) cannot be linked safely: all
+# their rows are left out (work/persons-duplicated.csv, counted in the linkage report). The
+# cleaned records go through a named pipe to the count of rows per person while the study
+# population (section 4) is made from them: one pass, no copy of all persons on disk. The
+# persons delivered twice are taken out of the population once the count is complete.
+$(W)/population-candidates.csv $(W)/persons-duplicated.csv &: $(P)/persons.csv $(W)/fingerprints.txt $(W)/ses-groups.csv
+	@mkdir -p $(W)
+	rm -f $(J)/clean-persons.json $(J)/periods-persons.json $(W)/persons.fifo
+	mkfifo $(W)/persons.fifo
+	( $(K) aggregate -g bsn --count $(W)/persons.fifo | $(K) select --gt count=1 --columns bsn \
+	    > $(W)/persons-duplicated.csv ) & \
+	counting=$$!; \
 	$(K) derive --iso-date birth_date --iso-date registration_start --iso-date registration_end \
 	    --iso-date death_date --rejects $(X)/clean-persons.csv --stats $(J)/clean-persons.json $< 2>/dev/null \
-	  | $(call VALID_PERIOD,registration_start,registration_end,persons) -o $@.all
-	# A person delivered twice (twice the same, or with other data) cannot be linked safely:
-	# all their rows are left out, and counted in the linkage report.
-	$(K) aggregate -g bsn --count $@.all | $(K) select --gt count=1 --columns bsn > $(W)/persons-duplicated.csv
-	$(K) join -k bsn --type anti -q $@.all $(W)/persons-duplicated.csv > $@
-	rm -f $@.all
+	  | $(call VALID_PERIOD,registration_start,registration_end,persons) | tee $(W)/persons.fifo \
+	  | $(POPULATION) > $(W)/population-candidates.csv || { wait; exit 1; }; \
+	wait $$counting
+	rm -f $(W)/persons.fifo
 
 $(C)/wmo.csv: $(P)/wmo.csv $(W)/fingerprints.txt
 	@mkdir -p $(@D)
@@ -140,14 +147,16 @@ $(W)/ses-groups.csv:
 	@mkdir -p $(@D)
 	printf 'ses,ses_group\n1,low\n2,low\n3,middle\n4,high\n5,high\n' > $@
 
-# Residents of 18 and over on 1 January of the study year, with age groups and ESP bands.
-$(W)/population.csv: $(C)/persons.csv $(W)/ses-groups.csv
-	$(K) select --covers registration_start,registration_end=$(YEAR)-01-01..$(YEAR)-01-01 $< \
+# Residents of 18 and over on 1 January of the study year, with age groups and ESP bands
+# (made from the cleaned persons as they stream by, above), less the persons delivered twice.
+POPULATION = $(K) select --covers registration_start,registration_end=$(YEAR)-01-01..$(YEAR)-01-01 \
 	  | $(K) derive --age age=birth_date:$(YEAR)-01-01 \
 	  | $(K) select --ge age=18 \
 	  | $(K) derive --band age_group=age:$(AGE_GROUPS) --band age_strata=age:$(AGE_STRATA) \
 	        --rename ses_quintile=ses --rename migration_background=migration \
-	        --rename household_type=household --lookup ses_group=ses:$(W)/ses-groups.csv > $@
+	        --rename household_type=household --lookup ses_group=ses:$(W)/ses-groups.csv
+$(W)/population.csv: $(W)/population-candidates.csv $(W)/persons-duplicated.csv
+	$(K) join -k bsn --type anti -q $< $(W)/persons-duplicated.csv > $@
 
 # GP patients eligible in YEAR (DOMAIN.md 4): registered with one practice for the whole year,
 # never with two; persons who are not are counted out in the linkage report.
