@@ -58,19 +58,6 @@ static bool digits(const char *text, int count, int *value)
     return true;
 }
 
-bool date_parse_iso(const char *text, size_t length, date_ymd *date)
-{
-    if (length != 10 || text[4] != '-' || text[7] != '-')
-        return false;
-    date_ymd d;
-    if (!digits(text, 4, &d.year) || !digits(text + 5, 2, &d.month) || !digits(text + 8, 2, &d.day))
-        return false;
-    if (!date_is_valid(d))
-        return false;
-    *date = d;
-    return true;
-}
-
 bool date_parse_dmy(const char *text, size_t length, date_ymd *date)
 {
     if (length != 10)

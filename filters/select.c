@@ -78,7 +78,7 @@ typedef struct condition {
     size_t value_count;
     bool is_date;       /* comparisons: date or number */
     double number;
-    int64_t day, from_day, to_day;
+    int64_t date, from_date, to_date; /* dates as date_order numbers */
 } condition;
 
 typedef struct select_options {
@@ -107,12 +107,13 @@ static char *split_assignment(const koppel_context *ctx, const char *option, cha
     return equals + 1;
 }
 
-static bool parse_date_days(const char *text, int64_t *days)
+/* An ISO date as a number that orders dates (date_order). */
+static bool parse_date_order(const char *text, int64_t *order)
 {
     date_ymd date;
     if (!date_parse_iso(text, strlen(text), &date))
         return false;
-    *days = date_to_days(date);
+    *order = date_order(date);
     return true;
 }
 
@@ -150,11 +151,11 @@ static void add_condition(const koppel_context *ctx, select_options *options, in
         *comma = '\0';
         c->second_column = comma + 1;
         *dots = '\0';
-        if (!parse_date_days(value, &c->from_day) || !parse_date_days(dots + 2, &c->to_day))
+        if (!parse_date_order(value, &c->from_date) || !parse_date_order(dots + 2, &c->to_date))
             koppel_usage_error(ctx, "%s: FROM and TO must be ISO dates (YYYY-MM-DD)", c->option);
-        if (c->from_day > c->to_day)
+        if (c->from_date > c->to_date)
             koppel_usage_error(ctx, "%s: FROM is after TO", c->option);
-    } else if (parse_date_days(value, &c->day))
+    } else if (parse_date_order(value, &c->date))
         c->is_date = true;
     else if (!number_parse_double(value, strlen(value), &c->number))
         koppel_usage_error(ctx, "%s %s: '%s' is neither a number nor an ISO date (YYYY-MM-DD)",
@@ -171,13 +172,13 @@ static void resolve_conditions(select_options *options, const record_reader *rea
     }
 }
 
-/* Reads a date field as a day number; false with a reason when it is not one. */
-static bool field_days(const record_t *record, size_t index, int64_t *days)
+/* Reads a date field as a number that orders dates; false when it is not an ISO date. */
+static bool field_date(const record_t *record, size_t index, int64_t *order)
 {
     date_ymd date;
     if (!date_parse_iso(record->fields[index], record->lengths[index], &date))
         return false;
-    *days = date_to_days(date);
+    *order = date_order(date);
     return true;
 }
 
@@ -213,14 +214,14 @@ static verdict evaluate(const condition *c, const record_t *record, const char *
     case OPT_OVERLAPS:
     case OPT_COVERS: {
         int64_t start, finish;
-        if (!field_days(record, c->index, &start)) {
+        if (!field_date(record, c->index, &start)) {
             snprintf(reason, reason_size, "column '%s': %s", header_name,
                      length ? "not an ISO date (YYYY-MM-DD)" : "empty start of a period");
             return BAD;
         }
         if (record->lengths[c->second_index] == 0)
             finish = INT64_MAX; /* still open */
-        else if (!field_days(record, c->second_index, &finish)) {
+        else if (!field_date(record, c->second_index, &finish)) {
             snprintf(reason, reason_size, "column '%s': not an ISO date (YYYY-MM-DD)", c->second_column);
             return BAD;
         } else if (finish < start) {
@@ -228,19 +229,19 @@ static verdict evaluate(const condition *c, const record_t *record, const char *
             return BAD;
         }
         if (c->kind == OPT_COVERS)
-            return start <= c->from_day && finish >= c->to_day ? MEETS : FAILS;
-        return start <= c->to_day && finish >= c->from_day ? MEETS : FAILS;
+            return start <= c->from_date && finish >= c->to_date ? MEETS : FAILS;
+        return start <= c->to_date && finish >= c->from_date ? MEETS : FAILS;
     }
     default:
         if (length == 0)
             return FAILS;
         if (c->is_date) {
-            int64_t days;
-            if (!field_days(record, c->index, &days)) {
+            int64_t order;
+            if (!field_date(record, c->index, &order)) {
                 snprintf(reason, reason_size, "column '%s': not an ISO date (YYYY-MM-DD)", header_name);
                 return BAD;
             }
-            return compare(c, (double)(days - c->day));
+            return compare(c, (double)(order - c->date));
         }
         double number;
         if (!number_parse_double(field, length, &number)) {

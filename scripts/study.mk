@@ -149,12 +149,14 @@ $(W)/ses-groups.csv:
 
 # Residents of 18 and over on 1 January of the study year, with age groups and ESP bands
 # (made from the cleaned persons as they stream by, above), less the persons delivered twice.
+# (Minors get empty age groups, as they fall below the first cut point, and then go.)
 POPULATION = $(K) select --covers registration_start,registration_end=$(YEAR)-01-01..$(YEAR)-01-01 \
 	  | $(K) derive --age age=birth_date:$(YEAR)-01-01 \
-	  | $(K) select --ge age=18 \
-	  | $(K) derive --band age_group=age:$(AGE_GROUPS) --band age_strata=age:$(AGE_STRATA) \
+	        --band age_group=age:$(AGE_GROUPS) --below-first age_group=empty \
+	        --band age_strata=age:$(AGE_STRATA) --below-first age_strata=empty \
 	        --rename ses_quintile=ses --rename migration_background=migration \
-	        --rename household_type=household --lookup ses_group=ses:$(W)/ses-groups.csv
+	        --rename household_type=household --lookup ses_group=ses:$(W)/ses-groups.csv \
+	  | $(K) select --ge age=18
 $(W)/population.csv: $(W)/population-candidates.csv $(W)/persons-duplicated.csv
 	$(K) join -k bsn --type anti -q $< $(W)/persons-duplicated.csv > $@
 
