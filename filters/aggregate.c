@@ -718,6 +718,49 @@ static int compare_sorted(const void *left, const void *right, void *context)
     return compare_cells(&cx, &cy, context);
 }
 
+/* Sort the cells: by the prefix first, a byte at a time from the last (radix sort; a byte
+ * that all prefixes share is skipped), then each run of equal prefixes by the whole key.
+ * Millions of groups sort in a few passes over memory instead of n log n comparisons that
+ * each read two cells. */
+static void sort_entries(aggregate *a, sort_entry *entries, size_t n)
+{
+    if (n < 256) {
+        qsort_r(entries, n, sizeof *entries, compare_sorted, a);
+        return;
+    }
+    sort_entry *other = xmalloc(n * sizeof *other);
+    sort_entry *from = entries, *to = other;
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        size_t counts[256] = {0};
+        for (size_t i = 0; i < n; i++)
+            counts[(from[i].prefix >> shift) & 0xff]++;
+        if (counts[(from[0].prefix >> shift) & 0xff] == n)
+            continue;
+        size_t position = 0;
+        for (size_t b = 0; b < 256; b++) {
+            size_t count = counts[b];
+            counts[b] = position;
+            position += count;
+        }
+        for (size_t i = 0; i < n; i++)
+            to[counts[(from[i].prefix >> shift) & 0xff]++] = from[i];
+        sort_entry *swap = from;
+        from = to;
+        to = swap;
+    }
+    if (from != entries)
+        memcpy(entries, from, n * sizeof *entries);
+    free(other);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && entries[j].prefix == entries[i].prefix)
+            j++;
+        if (j - i > 1)
+            qsort_r(entries + i, j - i, sizeof *entries, compare_sorted, a);
+        i = j;
+    }
+}
+
 /* ---------------------------------------------------------------- updating state */
 
 static void distinct_insert(aggregate *a, statistic *s, cell *c, const char *text, size_t length)
@@ -1374,7 +1417,7 @@ static void write_cells(aggregate *a)
     size_t n = 0;
     for (cell *c = a->cells; c; c = c->hh.next)
         entries[n++] = (sort_entry){sort_prefix(a, c), c};
-    qsort_r(entries, n, sizeof *entries, compare_sorted, a);
+    sort_entries(a, entries, n);
     const cell **cells = xmalloc((count + 1) * sizeof(cell *));
     for (size_t j = 0; j < n; j++)
         cells[j] = entries[j].c;
