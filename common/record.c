@@ -975,6 +975,42 @@ static inline unsigned quote_mask(const char *bytes, size_t length, __m128i deli
 }
 #endif
 
+/* The fields of a record as read: LENGTH bytes from FIRST, the fields with a NUL between
+ * them (and no NUL in them: the reader refuses NUL bytes). They are copied at once, then one
+ * pass of 16 bytes at a time (the buffer has 16 bytes of slack for the last block) checks
+ * that no byte needs quotes and turns each NUL into the delimiter. False, having written
+ * nothing that counts, when a field needs quotes. */
+static bool writer_one_run(record_writer *writer, const char *first, size_t length, size_t lead)
+{
+    char *start = writer->buffer + writer->used + lead;
+    const __m128i delimiter = _mm_set1_epi8(writer->delimiter), quote = _mm_set1_epi8('"'),
+                  line_feed = _mm_set1_epi8('\n'), carriage_return = _mm_set1_epi8('\r'),
+                  zero = _mm_setzero_si128();
+    unsigned bad = 0;
+    if (length <= 16)
+        copy_short(start, first, length);
+    else
+        memcpy(start, first, length);
+    for (size_t i = 0; i < length; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(start + i));
+        size_t left = length - i;
+        __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, delimiter)),
+                                    _mm_or_si128(_mm_cmpeq_epi8(x, line_feed), _mm_cmpeq_epi8(x, carriage_return)));
+        unsigned keep = left < 16 ? (1u << left) - 1 : 0xFFFFu;
+        bad |= (unsigned)_mm_movemask_epi8(hits) & keep;
+        x = _mm_or_si128(x, _mm_and_si128(_mm_cmpeq_epi8(x, zero), delimiter));
+        _mm_storeu_si128((__m128i *)(start + i), x);
+    }
+    if (bad)
+        return false;
+    if (lead)
+        start[-1] = writer->delimiter;
+    writer->used += lead + length;
+    writer->in_record = true;
+    writer->lone_empty_field = false;
+    return true;
+}
+
 /* Fields appended to the record in one go (they fit in the buffer), then checked in one
  * pass. Returns false, having written nothing, when some field needs quotes. */
 static bool writer_plain_fields(record_writer *writer, char *const *fields, const size_t *lengths,
@@ -982,14 +1018,20 @@ static bool writer_plain_fields(record_writer *writer, char *const *fields, cons
 {
 #if defined(__SSE2__)
     size_t length = count - 1; /* the fields and the delimiters between them */
-    for (size_t i = 0; i < count; i++)
+    bool one_run = true;       /* every field right after the one before and a NUL, as read */
+    length += lengths[0];
+    for (size_t i = 1; i < count; i++) {
         length += lengths[i];
+        one_run &= fields[i] == fields[i - 1] + lengths[i - 1] + 1 && fields[i][-1] == '\0';
+    }
     size_t lead = writer->in_record; /* a delimiter after the record's earlier fields */
     if (writer->used + lead + length > WRITE_BLOCK) {
         writer_flush(writer);
         if (lead + length > WRITE_BLOCK)
             return false;
     }
+    if (one_run)
+        return writer_one_run(writer, fields[0], length, lead);
     /* Fields that lie one after another in memory (as a record read has them) are copied
      * as one run; between runs goes a delimiter. */
     char *start = writer->buffer + writer->used + lead, *q = start;

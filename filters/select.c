@@ -322,6 +322,9 @@ int main(int argc, char **argv)
     koppel_open_output(&ctx, out_header, column_count);
     char **out_fields = xmalloc((column_count + 1) * sizeof(char *));
     size_t *out_lengths = xmalloc((column_count + 1) * sizeof(size_t));
+    bool every_column = column_count == header->count; /* in their order: records go out as read */
+    for (size_t i = 0; i < column_count; i++)
+        every_column &= columns[i] == i;
 
     for (int file = 0; file < input_count; file++) {
         record_reader *reader = file == 0 ? first : koppel_open_next_input(&ctx, inputs[file], first);
@@ -339,6 +342,10 @@ int main(int argc, char **argv)
             }
             if (result == FAILS) {
                 ctx.counts.filtered++;
+                continue;
+            }
+            if (every_column) {
+                record_writer_record(ctx.out, record->fields, record->lengths, record->count);
                 continue;
             }
             for (size_t i = 0; i < column_count; i++) {
