@@ -7,7 +7,7 @@ BUILD   ?= build
 BIN     ?= bin
 
 CC      ?= cc
-OPTFLAGS ?= -O2 -g
+OPTFLAGS ?= -O3 -g
 WARNFLAGS = -Wall -Wextra $(if $(WERROR),-Werror)
 PKGS    = libsodium gsl
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPTFLAGS) $(WARNFLAGS) $(SANFLAGS) -Icommon \
@@ -24,7 +24,7 @@ UNIT_SRC   = $(wildcard tests/unit/*.c)
 UNITS      = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 DEPS_STAMP = $(BUILD)/.deps-ok
 
-.PHONY: all check unit bats demo bench bench-national asan install uninstall clean deps man
+.PHONY: all check unit bats demo bench bench-national asan install uninstall clean deps man FORCE
 .SECONDARY:
 
 all: $(DEPS_STAMP) $(BIN)/koppel $(FILTERS)
@@ -36,14 +36,21 @@ $(DEPS_STAMP): scripts/install-deps
 deps:
 	scripts/install-deps
 
-$(BUILD)/common/%.o: common/%.c $(COMMON_HDR) | $(DEPS_STAMP)
+# The compiler and flags of the last build: objects are rebuilt when they change.
+FLAGS_STAMP = $(BUILD)/.flags
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) $(CFLAGS) $(LDFLAGS)' | cmp -s - $@ || echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $@
+FORCE:
+
+$(BUILD)/common/%.o: common/%.c $(COMMON_HDR) $(FLAGS_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/libkoppel.a: $(COMMON_OBJ)
 	$(AR) rcs $@ $^
 
-$(BUILD)/filters/%.o: filters/%.c $(COMMON_HDR) | $(DEPS_STAMP)
+$(BUILD)/filters/%.o: filters/%.c $(COMMON_HDR) $(FLAGS_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
