@@ -960,56 +960,40 @@ void record_writer_end(record_writer *writer)
 }
 
 #if defined(__SSE2__)
-/* Bit mask of the bytes among the first 16 of BYTES[0..LENGTH) (the buffer's slack makes the
- * whole 16-byte load safe) that are a quote, LF, CR or, when DELIMITER is set, the delimiter. */
-static inline unsigned quote_mask(const char *bytes, size_t length, __m128i delimiter, bool with_delimiter)
+/* Copy LENGTH bytes from FROM to TO (which has 16 bytes of slack), 16 at a time where they
+ * reach: returns a bit per quote, LF, CR or DELIMITER met, and turns NUL bytes into DELIMITER
+ * (a record as read has a NUL between its fields, and none in them: the reader refuses NUL
+ * bytes). The last bytes are the 16 that end the run, overlapping the block before. FROM is
+ * read only within its bytes and TO is never read back: a load that spans several recent
+ * stores would wait for them. */
+static inline unsigned copy_checked(char *to, const char *from, size_t length, char delimiter)
 {
-    __m128i x = _mm_loadu_si128((const __m128i *)bytes);
-    __m128i hits = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
-                                _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n')),
-                                             _mm_cmpeq_epi8(x, _mm_set1_epi8('\r'))));
-    if (with_delimiter)
-        hits = _mm_or_si128(hits, _mm_cmpeq_epi8(x, delimiter));
-    unsigned keep = length < 16 ? (1u << length) - 1 : 0xFFFFu;
-    return (unsigned)_mm_movemask_epi8(hits) & keep;
-}
-#endif
-
-/* The fields of a record as read: LENGTH bytes from FIRST, the fields with a NUL between
- * them (and no NUL in them: the reader refuses NUL bytes). They are copied at once, then one
- * pass of 16 bytes at a time (the buffer has 16 bytes of slack for the last block) checks
- * that no byte needs quotes and turns each NUL into the delimiter. False, having written
- * nothing that counts, when a field needs quotes. */
-static bool writer_one_run(record_writer *writer, const char *first, size_t length, size_t lead)
-{
-    char *start = writer->buffer + writer->used + lead;
-    const __m128i delimiter = _mm_set1_epi8(writer->delimiter), quote = _mm_set1_epi8('"'),
+    if (length < 16) {
+        unsigned bad = 0;
+        for (size_t i = 0; i < length; i++) {
+            char c = from[i];
+            bad |= (unsigned)(c == '"') | (unsigned)(c == '\n') | (unsigned)(c == '\r') | (unsigned)(c == delimiter);
+            to[i] = c ? c : delimiter;
+        }
+        return bad;
+    }
+    const __m128i delimiters = _mm_set1_epi8(delimiter), quote = _mm_set1_epi8('"'),
                   line_feed = _mm_set1_epi8('\n'), carriage_return = _mm_set1_epi8('\r'),
                   zero = _mm_setzero_si128();
     unsigned bad = 0;
-    if (length <= 16)
-        copy_short(start, first, length);
-    else
-        memcpy(start, first, length);
-    for (size_t i = 0; i < length; i += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(start + i));
-        size_t left = length - i;
-        __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, delimiter)),
+    for (size_t i = 0; i < length;) {
+        size_t at = i + 16 <= length ? i : length - 16;
+        __m128i x = _mm_loadu_si128((const __m128i *)(from + at));
+        __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, delimiters)),
                                     _mm_or_si128(_mm_cmpeq_epi8(x, line_feed), _mm_cmpeq_epi8(x, carriage_return)));
-        unsigned keep = left < 16 ? (1u << left) - 1 : 0xFFFFu;
-        bad |= (unsigned)_mm_movemask_epi8(hits) & keep;
-        x = _mm_or_si128(x, _mm_and_si128(_mm_cmpeq_epi8(x, zero), delimiter));
-        _mm_storeu_si128((__m128i *)(start + i), x);
+        bad |= (unsigned)_mm_movemask_epi8(hits);
+        x = _mm_or_si128(x, _mm_and_si128(_mm_cmpeq_epi8(x, zero), delimiters));
+        _mm_storeu_si128((__m128i *)(to + at), x);
+        i = at + 16;
     }
-    if (bad)
-        return false;
-    if (lead)
-        start[-1] = writer->delimiter;
-    writer->used += lead + length;
-    writer->in_record = true;
-    writer->lone_empty_field = false;
-    return true;
+    return bad;
 }
+#endif
 
 /* Fields appended to the record in one go (they fit in the buffer), then checked in one
  * pass. Returns false, having written nothing, when some field needs quotes. */
@@ -1030,47 +1014,33 @@ static bool writer_plain_fields(record_writer *writer, char *const *fields, cons
         if (lead + length > WRITE_BLOCK)
             return false;
     }
-    if (one_run)
-        return writer_one_run(writer, fields[0], length, lead);
     /* Fields that lie one after another in memory (as a record read has them) are copied
-     * as one run; between runs goes a delimiter. */
+     * as one run; between runs goes a delimiter. No field may hold a quote, LF, CR or the
+     * delimiter. */
     char *start = writer->buffer + writer->used + lead, *q = start;
-    size_t runs = 0;
-    for (size_t i = 0; i < count;) {
-        size_t last = i;
-        while (last + 1 < count && fields[last] + lengths[last] + 1 == fields[last + 1])
-            last++;
-        size_t run = (size_t)(fields[last] + lengths[last] - fields[i]);
-        if (runs++)
-            *q++ = writer->delimiter;
-        if (run <= 16)
-            copy_short(q, fields[i], run);
-        else
-            memcpy(q, fields[i], run);
-        q += run;
-        i = last + 1;
-    }
-    /* No field may hold a quote, LF, CR or the delimiter: the only delimiters are the ones
-     * between runs. (The bytes between the fields of a run are checked too, needlessly: the
-     * reader leaves a NUL there, and anything else just takes the slow path.) */
-    const __m128i delimiter = _mm_set1_epi8(writer->delimiter);
-    unsigned bad = 0, delimiters = 0;
-    if (runs == 1) /* no delimiter at all */
-        for (size_t i = 0; i < length; i += 16)
-            bad |= quote_mask(start + i, length - i, delimiter, true);
-    else
-        for (size_t i = 0; i < length; i += 16) {
-            unsigned quotes = quote_mask(start + i, length - i, delimiter, false);
-            bad |= quotes;
-            for (unsigned d = quote_mask(start + i, length - i, delimiter, true) & ~quotes; d; d &= d - 1)
-                delimiters++;
+    unsigned bad = 0;
+    if (one_run)
+        bad = copy_checked(start, fields[0], length, writer->delimiter);
+    else {
+        for (size_t i = 0; i < count;) {
+            size_t last = i;
+            while (last + 1 < count && fields[last] + lengths[last] + 1 == fields[last + 1])
+                last++;
+            size_t run = (size_t)(fields[last] + lengths[last] - fields[i]);
+            if (i > 0)
+                *q++ = writer->delimiter;
+            bad |= copy_checked(q, fields[i], run, writer->delimiter);
+            q += run;
+            i = last + 1;
         }
-    if (bad || delimiters + 1 != runs)
-        return false;
-    for (size_t k = 0, at = 0; k + 1 < count; k++) {
-        at += lengths[k];
-        start[at++] = writer->delimiter;
+        /* The bytes between the fields of a run become delimiters (a NUL already is one). */
+        for (size_t k = 0, at = 0; k + 1 < count; k++) {
+            at += lengths[k];
+            start[at++] = writer->delimiter;
+        }
     }
+    if (bad)
+        return false;
     if (lead)
         start[-1] = writer->delimiter;
     writer->used += lead + length;
