@@ -960,8 +960,7 @@ void record_writer_end(record_writer *writer)
 }
 
 #if defined(__SSE2__)
-/* Copy LENGTH bytes from FROM to TO (which has 16 bytes of slack), 16 at a time where they
- * reach: returns a bit per quote, LF, CR or DELIMITER met, and turns NUL bytes into DELIMITER
+/* Copy LENGTH bytes from FROM to TO, 16 at a time where they reach: returns a bit per quote, LF, CR or DELIMITER met, and turns NUL bytes into DELIMITER
  * (a record as read has a NUL between its fields, and none in them: the reader refuses NUL
  * bytes). The last bytes are the 16 that end the run, overlapping the block before. FROM is
  * read only within its bytes and TO is never read back: a load that spans several recent

@@ -155,7 +155,6 @@ static const struct option long_options[] = {
 #define TOP_LIMIT 1000
 #define CUBE_LIMIT 16 /* group columns for --totals: 2^16 combinations of margins */
 
-
 /* ---------------------------------------------------------------- numbers */
 
 /* A field's number as it was written: a whole number stays one, so that whole-number
