@@ -394,6 +394,8 @@ static struct input_batch *input_batch_new(size_t columns)
     const char **texts = xcalloc(n, sizeof *texts);
     size_t *lengths = xcalloc(n, sizeof *lengths);
     b->text_offsets = xcalloc(n, sizeof *b->text_offsets);
+    b->capacity = 4096; /* never NULL, even for keys of no bytes (no -g) */
+    b->bytes = xmalloc(b->capacity);
     for (size_t i = 0; i < HASH_BATCH_MAX; i++) {
         size_t at = i * (columns + 1);
         b->rows[i] = (record_values){values + at, present + at, texts + at, lengths + at};
@@ -419,7 +421,7 @@ static size_t input_batch_reserve(input_batch *b, size_t length)
 {
     if (b->used + length > b->capacity) {
         while (b->used + length > b->capacity)
-            b->capacity = b->capacity ? b->capacity * 2 : 4096;
+            b->capacity *= 2;
         b->bytes = xrealloc(b->bytes, b->capacity);
     }
     size_t offset = b->used;
