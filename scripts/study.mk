@@ -24,6 +24,9 @@ AGE_GROUPS = 18,45,65,75,85
 AGE_STRATA = 18,45,65,75
 SOURCES    = persons wmo gp_patients gp_episodes gp_contacts
 GP_CONTACT_TYPES = consult|visit|phone|email|vaccination
+empty :=
+space := $(empty) $(empty)
+CONTACT_YEARS = $(subst $(space),|,$(sort $(YEAR) $(IZA_YEARS)))
 CONDITIONS = mental cancer cardiovascular frail_elderly neck_back osteoarthritis diabetes \
              asthma_copd intellectual_disability
 
@@ -135,11 +138,16 @@ $(C)/gp_episodes.csv: $(P)/gp_episodes.csv $(W)/fingerprints.txt
 	$(K) derive --iso-date start_date --iso-date end_date --rejects $(X)/clean-gp_episodes.csv \
 	    --stats $(J)/clean-gp_episodes.json $< 2>/dev/null | $(call VALID_PERIOD,start_date,end_date,gp_episodes) > $@
 
+# Of the contacts (the largest source by far) only those the study counts are kept: GP
+# contacts of the counted types in the study's years. At national scale that is a third of
+# them; a full cleaned copy would be 6 GB on disk for nothing.
 $(C)/gp_contacts.csv: $(P)/gp_contacts.csv $(W)/fingerprints.txt
 	@mkdir -p $(@D)
 	rm -f $(J)/clean-gp_contacts.json $(J)/periods-gp_contacts.json
-	$(K) derive --iso-date contact_date --rejects $(X)/clean-gp_contacts.csv \
-	    --stats $(J)/clean-gp_contacts.json $< 2>/dev/null > $@
+	$(K) derive --iso-date contact_date --year contact_year=contact_date --rejects $(X)/clean-gp_contacts.csv \
+	    --stats $(J)/clean-gp_contacts.json $< 2>/dev/null \
+	  | $(K) select --eq provider=gp --eq 'contact_type=$(GP_CONTACT_TYPES)' \
+	        --eq 'contact_year=$(CONTACT_YEARS)' --drop contact_year > $@
 
 # ------------------------------------------------------------------ 4. the study population
 # SES quintiles grouped in three so that small groups keep every stratum filled.
