@@ -729,7 +729,9 @@ static void sort_entries(aggregate *a, sort_entry *entries, size_t n)
         qsort_r(entries, n, sizeof *entries, compare_sorted, a);
         return;
     }
-    sort_entry *other = xmalloc(n * sizeof *other);
+    sort_entry *other = large_allocate(n * sizeof *other);
+    if (!other)
+        message_die_nomem();
     sort_entry *from = entries, *to = other;
     for (unsigned shift = 0; shift < 64; shift += 8) {
         size_t counts[256] = {0};
@@ -1414,25 +1416,27 @@ static void write_state(aggregate *a, const statistic *s, const cell *c, text_bu
 static void write_cells(aggregate *a)
 {
     size_t count = HASH_COUNT(a->cells);
-    sort_entry *entries = xmalloc((count + 1) * sizeof *entries);
+    sort_entry *entries = large_allocate((count + 1) * sizeof *entries);
+    if (!entries)
+        message_die_nomem();
     size_t n = 0;
-    for (cell *c = a->cells; c; c = c->hh.next)
+    for (cell *c = a->cells; c; c = c->hh.next) {
         entries[n++] = (sort_entry){sort_prefix(a, c), c};
+        for (size_t i = 0; i < a->stat_count; i++)
+            if (a->stats[i].kind == STAT_SUM)
+                a->stats[i].any_real |= ((const sum_state *)cell_state(c, &a->stats[i]))->has_real;
+    }
     sort_entries(a, entries, n);
-    const cell **cells = xmalloc((count + 1) * sizeof(cell *));
-    for (size_t j = 0; j < n; j++)
-        cells[j] = entries[j].c;
-    free(entries);
-    for (size_t i = 0; i < a->stat_count; i++)
-        if (a->stats[i].kind == STAT_SUM)
-            for (size_t j = 0; j < n; j++)
-                a->stats[i].any_real |= ((const sum_state *)cell_state(cells[j], &a->stats[i]))->has_real;
     write_header(a);
     text_buffer buffer = {0};
+    enum { AHEAD = 16 };
     for (size_t j = 0; j < n; j++) {
-        const cell *c = cells[j];
-        if (j + 8 < n) /* cells in sorted order lie anywhere in memory: ask for them early */
-            __builtin_prefetch(cells[j + 8]);
+        const cell *c = entries[j].c;
+        if (j + AHEAD < n) { /* cells in sorted order lie anywhere in memory: ask for them early */
+            const char *later = (const char *)entries[j + AHEAD].c;
+            __builtin_prefetch(later);
+            __builtin_prefetch(later + sizeof(cell) + a->state_size); /* the key */
+        }
         const char *value = c->key + a->group_count;
         for (size_t i = 0; i < a->group_count; i++) {
             size_t length = strlen(value);
@@ -1453,7 +1457,7 @@ static void write_cells(aggregate *a)
         record_writer_end(a->ctx.out);
     }
     free(buffer.text);
-    free(cells);
+    free(entries);
 }
 
 /* ---------------------------------------------------------------- merging partial files */
