@@ -42,6 +42,7 @@ static inline int64_t date_order(date_ymd date)
 {
     return (int64_t)date.year * 512 + date.month * 32 + date.day;
 }
+
 /* Strict DD-MM-YYYY (also DD/MM/YYYY and DD.MM.YYYY). */
 bool date_parse_dmy(const char *text, size_t length, date_ymd *date);
 /* Writes YYYY-MM-DD and a NUL into BUFFER (at least 11 bytes). */

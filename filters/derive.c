@@ -612,10 +612,15 @@ static bool derive_date_part(step *s, working_record *w, derive_counts *counts, 
         snprintf(reason, size, "column '%s': not an ISO date (YYYY-MM-DD)", s->source);
         return false;
     }
-    int n = s->kind == OPT_YEAR    ? snprintf(s->buffer, sizeof s->buffer, "%04d", date.year)
-            : s->kind == OPT_MONTH ? snprintf(s->buffer, sizeof s->buffer, "%d", date.month)
-                                   : snprintf(s->buffer, sizeof s->buffer, "%04d-%02d", date.year, date.month);
-    set_buffer(w, s, n);
+    /* A valid ISO date is YYYY-MM-DD to the letter: the parts are its own bytes (the month
+     * without a leading zero). */
+    const char *text = w->text[s->source_slot];
+    if (s->kind == OPT_YEAR)
+        set_slot(w, s->target_slot, text, 4);
+    else if (s->kind == OPT_MONTH)
+        set_slot(w, s->target_slot, text + 5 + (date.month < 10), date.month < 10 ? 1 : 2);
+    else
+        set_slot(w, s->target_slot, text, 7);
     return true;
 }
 
