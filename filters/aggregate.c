@@ -92,6 +92,13 @@ static const char usage[] =
     "  values). Every statistic of a total, distinct counts included, is computed from the\n"
     "  records themselves. Totals exist for combinations that have records.\n"
     "\n"
+    "Choosing groups:\n"
+    "      --min-count N            write only the groups (and total rows) of at least N records,\n"
+    "                               as SQL's HAVING count(*) >= N: --min-count 2 lists the keys\n"
+    "                               found on more than one record. Totals still sum every record.\n"
+    "                               This is no disclosure control (that is koppel suppress), and\n"
+    "                               not for --partial (a merge needs every group)\n"
+    "\n"
     "Splitting a job (e.g. over the parts of koppel partition, with GNU parallel):\n"
     "      --partial                write mergeable state instead of results: the group\n"
     "                               columns, partial@v1 (g or t per group column: grouped or\n"
@@ -119,13 +126,14 @@ static const char usage[] =
     "  koppel aggregate --merge part-*.csv.state > wijk-persons.csv\n"
     "\n"
     "Accounting: records_out counts the records written (groups and total rows); --stats adds\n"
-    "records_used, groups (without totals) and missing_COL, and records_in = records_used +\n"
-    "filtered (always 0) + rejected. With --merge, records in are the rows of the partials.\n";
+    "records_used, groups (without totals), groups_below_min_count (with --min-count) and\n"
+    "missing_COL, and records_in = records_used + filtered (always 0) + rejected. With --merge,\n"
+    "records in are the rows of the partials.\n";
 
 enum {
     OPT_COUNT = OPT_FILTER_BASE, OPT_COUNT_VALUES, OPT_COUNT_DISTINCT, OPT_SUM, OPT_MEAN, OPT_MIN,
     OPT_MAX, OPT_SD, OPT_TOP, OPT_WEIGHTED_SUM, OPT_WEIGHTED_MEAN, OPT_TOTALS, OPT_ROLLUP,
-    OPT_TOTAL_LABEL, OPT_PARTIAL, OPT_MERGE, OPT_SPLIT_BY
+    OPT_TOTAL_LABEL, OPT_PARTIAL, OPT_MERGE, OPT_SPLIT_BY, OPT_MIN_COUNT
 };
 
 static const struct option long_options[] = {
@@ -147,6 +155,7 @@ static const struct option long_options[] = {
     {"partial", no_argument, NULL, OPT_PARTIAL},
     {"merge", no_argument, NULL, OPT_MERGE},
     {"split-by", required_argument, NULL, OPT_SPLIT_BY},
+    {"min-count", required_argument, NULL, OPT_MIN_COUNT},
     KOPPEL_COMMON_LONG_OPTIONS,
     {NULL, 0, NULL, 0},
 };
@@ -349,6 +358,8 @@ typedef struct aggregate {
     bool label_given;
     bool partial, merge;
     const char *split_by;
+    uint64_t min_count;   /* --min-count: cells of fewer records are not written (0: all) */
+    uint64_t below_min;   /* the groups (not totals) left out by it */
     arena memory;
     cell *cells; /* uthash table */
     cell *last;  /* the cell of the previous record: sorted input skips the hash */
@@ -578,6 +589,9 @@ static void check_options(aggregate *a)
         koppel_usage_error(ctx, "--total-label needs --totals or --rollup");
     if (*a->label == '\0')
         koppel_usage_error(ctx, "--total-label may not be empty (an empty value is a group of its own)");
+    if (a->min_count && a->partial)
+        koppel_usage_error(ctx, "--min-count writes final results, not --partial ones (a merge needs "
+                                "every group; give --min-count to the --merge)");
     if (a->split_by && (!a->partial || a->merge))
         koppel_usage_error(ctx, "--split-by only applies to --partial on input records (not --merge)");
     if (a->merge) {
@@ -1421,10 +1435,15 @@ static void write_cells(aggregate *a)
         message_die_nomem();
     size_t n = 0;
     for (cell *c = a->cells; c; c = c->hh.next) {
-        entries[n++] = (sort_entry){sort_prefix(a, c), c};
+        /* whole numbers or not is a property of the column: decided over every cell */
         for (size_t i = 0; i < a->stat_count; i++)
             if (a->stats[i].kind == STAT_SUM)
                 a->stats[i].any_real |= ((const sum_state *)cell_state(c, &a->stats[i]))->has_real;
+        if (c->records < a->min_count) {
+            a->below_min += !is_total(a, c);
+            continue;
+        }
+        entries[n++] = (sort_entry){sort_prefix(a, c), c};
     }
     sort_entries(a, entries, n);
     write_header(a);
@@ -1761,6 +1780,8 @@ static void report(aggregate *a)
 {
     koppel_stats_int(&a->ctx, "records_used", (int64_t)a->used);
     koppel_stats_int(&a->ctx, "groups", (int64_t)a->detail_cells);
+    if (a->min_count)
+        koppel_stats_int(&a->ctx, "groups_below_min_count", (int64_t)a->below_min);
     for (size_t i = 0; i < a->column_count; i++) {
         char key[160];
         stats_key_for(key, sizeof key, "missing_", a->columns[i].name);
@@ -1835,6 +1856,10 @@ int main(int argc, char **argv)
         case OPT_PARTIAL: a.partial = true; break;
         case OPT_MERGE: a.merge = true; break;
         case OPT_SPLIT_BY: a.split_by = optarg; break;
+        case OPT_MIN_COUNT:
+            if (!parse_count(optarg, strlen(optarg), &a.min_count) || a.min_count == 0)
+                koppel_usage_error(&a.ctx, "--min-count takes a whole number of 1 or more, not '%s'", optarg);
+            break;
         default: add_statistic(&a, opt, optarg); break;
         }
     }

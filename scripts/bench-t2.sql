@@ -23,7 +23,7 @@ CREATE MACRO valid_period(s, e) AS s IS NOT NULL AND (e IS NULL OR e >= s);
 CREATE TEMP TABLE strata AS
 WITH
 -- clean/persons.csv: ISO dates, valid registration periods, then every person delivered twice
--- left out (aggregate -g bsn --count | select --gt count=1, join --type anti)
+-- left out (aggregate -g bsn --count --min-count 2, join --type anti)
 persons_dated AS (
     SELECT bsn, sex, ses_quintile, iso_date(birth_date) AS birth_date,
            iso_date(registration_start) AS registration_start,

@@ -109,7 +109,7 @@ $(W)/population-candidates.csv $(W)/persons-duplicated.csv &: $(P)/persons.csv $
 	@mkdir -p $(W)
 	rm -f $(J)/clean-persons.json $(J)/periods-persons.json $(W)/persons.fifo
 	mkfifo $(W)/persons.fifo
-	( $(K) aggregate -g bsn --count $(W)/persons.fifo | $(K) select --gt count=1 --columns bsn \
+	( $(K) aggregate -g bsn --count --min-count 2 $(W)/persons.fifo | $(K) select --columns bsn \
 	    > $(W)/persons-duplicated.csv ) & \
 	counting=$$!; \
 	$(K) derive --iso-date birth_date --iso-date registration_start --iso-date registration_end \
@@ -169,16 +169,17 @@ $(W)/population.csv: $(W)/population-candidates.csv $(W)/persons-duplicated.csv
 	$(K) join -k bsn --type anti -q $< $(W)/persons-duplicated.csv > $@
 
 # GP patients eligible in YEAR (DOMAIN.md 4): registered with one practice for the whole year,
-# never with two; persons who are not are counted out in the linkage report.
+# never with two; persons who are not are counted out in the linkage report. (Two practices
+# take two records: --min-count 2 leaves the patients of one record out before the sort.)
 $(W)/gp-eligible-%.csv: $(C)/gp_patients.csv
 	$(K) select --overlaps registration_start,registration_end=$*-01-01..$*-12-31 $< \
-	  | $(K) aggregate -g bsn --count-distinct practice_id \
+	  | $(K) aggregate -g bsn --count-distinct practice_id --min-count 2 \
 	  | $(K) select --gt distinct_practice_id=1 --columns bsn > $(W)/gp-multiple-$*.csv
 	$(K) select --covers registration_start,registration_end=$*-01-01..$*-12-31 $< \
 	  | $(K) join -k bsn --type anti -q - $(W)/gp-multiple-$*.csv \
 	  | $(K) aggregate -g bsn,birth_date --count > $@.covered
 	# a patient delivered with two dates of birth is left out too
-	$(K) aggregate -g bsn --count $@.covered | $(K) select --gt count=1 --columns bsn > $(W)/gp-conflicting-$*.csv
+	$(K) aggregate -g bsn --count --min-count 2 $@.covered | $(K) select --columns bsn > $(W)/gp-conflicting-$*.csv
 	$(K) join -k bsn --type anti -q $@.covered $(W)/gp-conflicting-$*.csv > $@
 	rm -f $@.covered
 

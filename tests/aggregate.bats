@@ -129,6 +129,72 @@ PY
     check "$T/prefixed.csv" id,sex cube Total "$T/out.csv"
 }
 
+@test "--min-count: the groups of at least N records, as SQLite's HAVING; totals still sum every record" {
+    # Keys delivered once, twice or more (as persons delivered twice in a register), against
+    # SQLite's GROUP BY ... HAVING count(*) >= N, sorted by the bytes of the key.
+    python3 - "$T/keys.csv" <<'PY'
+import random, sys
+r = random.Random(11)
+with open(sys.argv[1], "w") as f:
+    f.write("bsn,x\n")
+    for _ in range(20000):
+        f.write("p%05d,%d\n" % (r.randrange(15000), r.randrange(-50, 100)))
+PY
+    for n in 2 3; do
+        koppel aggregate -g bsn --count --sum x --min-count "$n" --stats "$T/stats-$n.json" "$T/keys.csv" > "$T/out-$n.csv"
+        python3 - "$T/keys.csv" "$n" > "$T/expected-$n.csv" <<'PY'
+import csv, sqlite3, sys
+db = sqlite3.connect(":memory:")
+db.execute("CREATE TABLE t (bsn TEXT, x INTEGER)")
+with open(sys.argv[1]) as f:
+    db.executemany("INSERT INTO t VALUES (?, ?)", [(r["bsn"], int(r["x"])) for r in csv.DictReader(f)])
+print("bsn,count,sum_x")
+for row in db.execute("SELECT bsn, count(*), sum(x) FROM t GROUP BY bsn HAVING count(*) >= ? ORDER BY CAST(bsn AS BLOB)",
+                      (int(sys.argv[2]),)):
+    print("%s,%d,%d" % row)
+below = db.execute("SELECT count(*) FROM (SELECT bsn FROM t GROUP BY bsn HAVING count(*) < ?)", (int(sys.argv[2]),)).fetchone()[0]
+print(below, file=sys.stderr)
+PY
+        diff "$T/expected-$n.csv" "$T/out-$n.csv"
+        run wc -l < "$T/out-$n.csv"
+        [ "$output" -gt 100 ]
+    done
+    # groups counts them all, groups_below_min_count those left out (SQLite: HAVING count < 2).
+    below=$(python3 -c "
+import csv, collections, sys
+c = collections.Counter(r['bsn'] for r in csv.DictReader(open('$T/keys.csv')))
+print(len(c), sum(1 for v in c.values() if v < 2))")
+    [ "$(stat "$T/stats-2.json" groups) $(stat "$T/stats-2.json" groups_below_min_count)" = "$below" ]
+    # By hand (the usage example above): Noord M and Zuid F have one record and go; the totals
+    # still count and sum them (Noord 3 records, 450).
+    run koppel aggregate -g district,sex --totals --count --sum cost --min-count 2 "$F/wmo-costs.csv"
+    assert_success
+    assert_output "district,sex,count,sum_cost
+Noord,F,2,400
+Noord,Total,3,450
+Zuid,M,3,45
+Zuid,Total,4,45
+Total,F,3,400
+Total,M,4,95
+Total,Total,7,495"
+    # On a merge: the same as one run; not on a partial (a merge needs every group).
+    awk -v T="$T" 'NR == 1 { for (i = 1; i <= 3; i++) print > (T "/part-" i ".csv"); next }
+                   { print > (T "/part-" (NR % 3 + 1) ".csv") }' "$T/keys.csv"
+    for part in "$T"/part-?.csv; do
+        koppel aggregate -g bsn --count --sum x --partial "$part" > "$part.state"
+    done
+    koppel aggregate --merge --min-count 2 "$T"/part-?.csv.state > "$T/merged.csv"
+    cmp "$T/out-2.csv" "$T/merged.csv"
+    run koppel aggregate -g bsn --partial --min-count 2 "$T/keys.csv"
+    assert_failure 2
+    assert_output --partial "not --partial"
+    for bad in 0 -1 two 1.5 ''; do
+        run koppel aggregate -g bsn --min-count "$bad" "$T/keys.csv"
+        assert_failure 2
+        assert_output --partial "--min-count takes a whole number"
+    done
+}
+
 @test "a wrong result is detected by the comparison (the test can fail)" {
     python3 "$F/gen.py" 6 500 > "$T/data.csv"
     koppel aggregate -g district $STATS "$T/data.csv" > "$T/out.csv"
