@@ -322,12 +322,13 @@ typedef struct weighted_state {
  * column ('g' grouped, 't' totalled), then each value followed by a NUL (fields never contain
  * NUL bytes, so the key is unambiguous); totalled values are empty in the key. */
 struct cell {
-    UT_hash_handle hh;
-    char *key;
-    uint32_t key_length;
+    UT_hash_handle hh; /* its key (hh.key, hh.keylen) lies right after the state */
     uint64_t records;
     max_align_t state[];
 };
+
+static const char *cell_key(const cell *c) { return c->hh.key; }
+static size_t cell_key_length(const cell *c) { return c->hh.keylen; }
 
 static void *cell_state(const cell *c, const statistic *s) { return (char *)c->state + s->offset; }
 
@@ -630,10 +631,9 @@ static cell *new_cell(aggregate *a, const char *key, size_t length, unsigned has
     size_t head = sizeof(cell) + a->state_size;
     cell *c = arena_allocate(&a->memory, head + length, alignof(max_align_t));
     memset(c, 0, head);
-    c->key = (char *)c + head;
-    memcpy(c->key, key, length);
-    c->key_length = (uint32_t)length;
-    HASH_ADD_KEYPTR_BYHASHVALUE(hh, a->cells, c->key, length, hash, c);
+    char *copy = (char *)c + head;
+    memcpy(copy, key, length);
+    HASH_ADD_KEYPTR_BYHASHVALUE(hh, a->cells, copy, length, hash, c);
     return c;
 }
 
@@ -650,7 +650,7 @@ static cell *find_cell_hashed(aggregate *a, const char *key, size_t length, unsi
 
 static bool is_last_cell(const aggregate *a, const char *key, size_t length)
 {
-    return a->last && a->last->key_length == length && memcmp(a->last->key, key, length) == 0;
+    return a->last && cell_key_length(a->last) == length && memcmp(cell_key(a->last), key, length) == 0;
 }
 
 static cell *find_cell(aggregate *a, const char *key, size_t length)
@@ -667,7 +667,7 @@ static cell *find_cell(aggregate *a, const char *key, size_t length)
 /* The I-th group value in a cell key: its start; *LENGTH gets its length. */
 static const char *key_value(const aggregate *a, const cell *c, size_t index, size_t *length)
 {
-    const char *p = c->key + a->group_count;
+    const char *p = cell_key(c) + a->group_count;
     for (size_t i = 0; i < index; i++)
         p += strlen(p) + 1;
     *length = strlen(p);
@@ -676,7 +676,7 @@ static const char *key_value(const aggregate *a, const cell *c, size_t index, si
 
 static bool is_total(const aggregate *a, const cell *c)
 {
-    return memchr(c->key, 't', a->group_count) != NULL;
+    return memchr(cell_key(c), 't', a->group_count) != NULL;
 }
 
 /* Cells in output order: per group column the mask byte ('g' before 't'), then the value's
@@ -685,10 +685,10 @@ static int compare_cells(const void *left, const void *right, void *context)
 {
     const aggregate *a = context;
     const cell *x = *(cell *const *)left, *y = *(cell *const *)right;
-    const char *p = x->key + a->group_count, *q = y->key + a->group_count;
+    const char *p = cell_key(x) + a->group_count, *q = cell_key(y) + a->group_count;
     for (size_t i = 0; i < a->group_count; i++) {
-        if (x->key[i] != y->key[i])
-            return x->key[i] < y->key[i] ? -1 : 1;
+        if (cell_key(x)[i] != cell_key(y)[i])
+            return cell_key(x)[i] < cell_key(y)[i] ? -1 : 1;
         int order = strcmp(p, q);
         if (order)
             return order;
@@ -709,9 +709,9 @@ static uint64_t sort_prefix(const aggregate *a, const cell *c)
 {
     unsigned char bytes[8] = {0};
     size_t n = 0;
-    const char *value = c->key + a->group_count;
+    const char *value = cell_key(c) + a->group_count;
     for (size_t i = 0; i < a->group_count && n < sizeof bytes; i++) {
-        bytes[n++] = (unsigned char)c->key[i];
+        bytes[n++] = (unsigned char)cell_key(c)[i];
         while (*value && n < sizeof bytes)
             bytes[n++] = (unsigned char)*value++;
         value += strlen(value) + 1;
@@ -1109,7 +1109,7 @@ static void check_label(aggregate *a)
         for (size_t i = 0; i < a->group_count; i++) {
             size_t length;
             const char *value = key_value(a, c, i, &length);
-            if (c->key[i] == 'g' && strcmp(value, a->label) == 0)
+            if (cell_key(c)[i] == 'g' && strcmp(value, a->label) == 0)
                 message_die(EXIT_USAGE, "column '%s' has the value '%s', the label of total rows; choose "
                                         "another with --total-label",
                             a->group_columns[i], a->label);
@@ -1149,9 +1149,9 @@ static void add_margins(aggregate *a)
         const char *mask = masks[m];
         for (size_t d = 0; d < n; d++) {
             const cell *detail = details[d];
-            ensure_key(a, detail->key_length);
+            ensure_key(a, cell_key_length(detail));
             memcpy(a->key, mask, a->group_count);
-            const char *from = detail->key + a->group_count;
+            const char *from = cell_key(detail) + a->group_count;
             char *to = a->key + a->group_count;
             for (size_t i = 0; i < a->group_count; i++) {
                 size_t length = strlen(from);
@@ -1456,17 +1456,17 @@ static void write_cells(aggregate *a)
             __builtin_prefetch(later);
             __builtin_prefetch(later + sizeof(cell) + a->state_size); /* the key */
         }
-        const char *value = c->key + a->group_count;
+        const char *value = cell_key(c) + a->group_count;
         for (size_t i = 0; i < a->group_count; i++) {
             size_t length = strlen(value);
-            if (c->key[i] == 't')
+            if (cell_key(c)[i] == 't')
                 record_writer_field_str(a->ctx.out, a->label);
             else
                 record_writer_field(a->ctx.out, value, length);
             value += length + 1;
         }
         if (a->partial)
-            record_writer_field(a->ctx.out, c->key, a->group_count);
+            record_writer_field(a->ctx.out, cell_key(c), a->group_count);
         for (size_t i = 0; i < a->stat_count; i++) {
             if (a->partial)
                 write_state(a, &a->stats[i], c, &buffer);
