@@ -104,8 +104,8 @@ VALID_PERIOD = $(K) select --overlaps $(1),$(2)=0001-01-01..9999-12-31 --rejects
 # their rows are left out (work/persons-duplicated.csv, counted in the linkage report). The
 # cleaned records go through a named pipe to the count of rows per person while the study
 # population (section 4) is made from them: one pass, no copy of all persons on disk. The
-# persons delivered twice are taken out of the population once the count is complete.
-$(W)/population-candidates.csv $(W)/persons-duplicated.csv &: $(P)/persons.csv $(W)/fingerprints.txt $(W)/ses-groups.csv
+# persons delivered twice are taken out of the population as soon as the count is complete.
+$(W)/population.csv $(W)/persons-duplicated.csv &: $(P)/persons.csv $(W)/fingerprints.txt $(W)/ses-groups.csv
 	@mkdir -p $(W)
 	rm -f $(J)/clean-persons.json $(J)/periods-persons.json $(W)/persons.fifo
 	mkfifo $(W)/persons.fifo
@@ -118,6 +118,8 @@ $(W)/population-candidates.csv $(W)/persons-duplicated.csv &: $(P)/persons.csv $
 	  | $(POPULATION) > $(W)/population-candidates.csv || { wait; exit 1; }; \
 	wait $$counting
 	rm -f $(W)/persons.fifo
+	$(K) join -k bsn --type anti -q $(W)/population-candidates.csv $(W)/persons-duplicated.csv > $(W)/population.csv
+	rm -f $(W)/population-candidates.csv
 
 $(C)/wmo.csv: $(P)/wmo.csv $(W)/fingerprints.txt
 	@mkdir -p $(@D)
@@ -165,8 +167,6 @@ POPULATION = $(K) select --covers registration_start,registration_end=$(YEAR)-01
 	        --rename ses_quintile=ses --rename migration_background=migration \
 	        --rename household_type=household --lookup ses_group=ses:$(W)/ses-groups.csv \
 	  | $(K) select --ge age=18
-$(W)/population.csv: $(W)/population-candidates.csv $(W)/persons-duplicated.csv
-	$(K) join -k bsn --type anti -q $< $(W)/persons-duplicated.csv > $@
 
 # GP patients eligible in YEAR (DOMAIN.md 4): registered with one practice for the whole year,
 # never with two; persons who are not are counted out in the linkage report. (Two practices
@@ -195,15 +195,21 @@ $(W)/gp-contacts-%.csv: $(C)/gp_contacts.csv
 
 # The linked research set: residents 18+ who are eligible GP patients, with Wmo use (0/1)
 # and their number of GP contacts. The linkage report says how many linked.
-$(W)/linked.csv: $(W)/population.csv $(W)/gp-eligible-$(YEAR).csv $(W)/wmo-users-$(YEAR).csv $(W)/gp-contacts-$(YEAR).csv
+# (The residents who are eligible patients are a target of their own, so that Make can link
+# them while it counts the contacts and Wmo users.)
+$(W)/linked-gp.csv: $(W)/population.csv $(W)/gp-eligible-$(YEAR).csv
 	@mkdir -p $(T)
-	$(K) join -k bsn --type semi --report $(T)/linkage-gp.csv -q $< $(W)/gp-eligible-$(YEAR).csv > $@.gp
-	$(K) join -k bsn --type semi -q $@.gp $(W)/wmo-users-$(YEAR).csv | $(K) derive --const wmo_user=1 > $@.users
-	$(K) join -k bsn --type anti -q $@.gp $(W)/wmo-users-$(YEAR).csv | $(K) derive --const wmo_user=0 > $@.others
+	$(K) join -k bsn --type semi --report $(T)/linkage-gp.csv -q $< $(W)/gp-eligible-$(YEAR).csv > $@
+$(W)/linked.csv: $(W)/linked-gp.csv $(W)/wmo-users-$(YEAR).csv $(W)/gp-contacts-$(YEAR).csv
+	$(K) join -k bsn --type semi -q $< $(W)/wmo-users-$(YEAR).csv | $(K) derive --const wmo_user=1 > $@.users & \
+	users=$$!; \
+	$(K) join -k bsn --type anti -q $< $(W)/wmo-users-$(YEAR).csv | $(K) derive --const wmo_user=0 > $@.others \
+	  || { wait; exit 1; }; \
+	wait $$users
 	$(K) select $@.users $@.others \
 	  | $(K) join -k bsn --type left --report $(T)/linkage-contacts.csv -q - $(W)/gp-contacts-$(YEAR).csv \
 	  | $(K) derive --fill gp_contacts=0 > $@
-	rm -f $@.gp $@.users $@.others
+	rm -f $@.users $@.others $<
 
 # Wmo use in the whole population 18+ (for T4 and T5).
 $(W)/population-wmo.csv: $(W)/population.csv $(W)/wmo-users-$(YEAR).csv
