@@ -798,7 +798,8 @@ static void hash_note_left_key(join *j, hash_state *h, batch_item *item)
     if (!seen)
         HASH_FIND_BYHASHVALUE(hh, h->unmatched_left, key, item->key_length, item->hash, seen);
     if (!seen) {
-        seen = arena_allocate(&h->storage, sizeof *seen + item->key_length, CACHE_LINE);
+        /* Millions of them, each found by its handle's hash first: packed, not on cache lines. */
+        seen = arena_allocate(&h->storage, sizeof *seen + item->key_length, alignof(unmatched_key));
         memset(seen, 0, sizeof *seen);
         memcpy(seen->key, key, item->key_length);
         seen->line = item->line;
