@@ -771,6 +771,24 @@ static inline void writer_byte(record_writer *writer, char c)
     writer->buffer[writer->used++] = c;
 }
 
+/* The descriptor a path names: 1 for /dev/stdout, N for /dev/fd/N or /proc/self/fd/N; else -1. */
+static int descriptor_path(const char *path)
+{
+    if (strcmp(path, "/dev/stdout") == 0)
+        return STDOUT_FILENO;
+    if (strcmp(path, "/dev/stderr") == 0)
+        return STDERR_FILENO;
+    const char *number = strncmp(path, "/dev/fd/", 8) == 0           ? path + 8
+                         : strncmp(path, "/proc/self/fd/", 14) == 0 ? path + 14
+                                                                     : NULL;
+    if (!number || *number < '0' || *number > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    long fd = strtol(number, &end, 10);
+    return *end || errno || fd > INT_MAX ? -1 : (int)fd;
+}
+
 record_writer *record_writer_open(const char *path, char delimiter)
 {
     record_writer *writer = xcalloc(1, sizeof *writer);
@@ -782,6 +800,16 @@ record_writer *record_writer_open(const char *path, char delimiter)
         return writer;
     }
     writer->path = xstrdup(path);
+    int descriptor = descriptor_path(path);
+    if (descriptor >= 0) {
+        /* /dev/stdout, /dev/fd/3 ...: the descriptor the shell opened, even when it is a regular
+         * file. A temporary renamed over the name would replace /dev/stdout itself. */
+        writer->fd = fcntl(descriptor, F_DUPFD_CLOEXEC, 3);
+        if (writer->fd < 0)
+            message_die(3, "cannot write %s: %s", path, strerror(errno));
+        writer->direct = true;
+        return writer;
+    }
     struct stat info;
     if (stat(path, &info) == 0 && !S_ISREG(info.st_mode)) {
         /* A device or a FIFO (-o /dev/null, a named pipe) is written directly: renaming a
@@ -791,6 +819,13 @@ record_writer *record_writer_open(const char *path, char delimiter)
             message_die(3, "cannot open %s: %s", path, strerror(errno));
         writer->direct = true;
         return writer;
+    }
+    struct stat link;
+    char *target = lstat(path, &link) == 0 && S_ISLNK(link.st_mode) ? realpath(path, NULL) : NULL;
+    if (target) { /* a symbolic link to a file: the file is replaced, the link stays */
+        free(writer->path);
+        writer->path = target;
+        path = target;
     }
     size_t length = strlen(path) + 16;
     writer->temporary = xmalloc(length);

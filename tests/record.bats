@@ -244,6 +244,33 @@ PY
     [ -c /dev/null ]
 }
 
+@test "-o, --report onto an open descriptor or a symbolic link: written through, the name never replaced" {
+    T="$BATS_TEST_TMPDIR"
+    expected=$(cat "$F/quoted.csv")
+    # /dev/fd/N and /proc/self/fd/N name what the shell opened, here a regular file (a temporary
+    # renamed over /dev/stdout would replace the device node of the whole machine).
+    koppel select -o /dev/fd/3 "$F/quoted.csv" 3> "$T/three.csv"
+    [ "$(cat "$T/three.csv")" = "$expected" ]
+    koppel select -o /proc/self/fd/4 "$F/quoted.csv" 4> "$T/four.csv"
+    [ "$(cat "$T/four.csv")" = "$expected" ]
+    printf 'k\n1\n2\n' > "$T/left.csv"
+    printf 'k\n1\n' > "$T/right.csv"
+    koppel join -k k --type semi -q --report /dev/fd/5 "$T/left.csv" "$T/right.csv" 5> "$T/report.csv" > /dev/null
+    run cut -d, -f1,3 "$T/report.csv"
+    assert_output "side,records
+left,2
+right,1"
+    run koppel select -o /dev/fd/9 "$F/quoted.csv"
+    assert_failure 3
+    assert_output --partial "cannot write /dev/fd/9"
+    # A symbolic link to a file: the file gets the output, the link stays a link.
+    echo old > "$T/target.csv"
+    ln -s target.csv "$T/link.csv"
+    koppel select -o "$T/link.csv" "$F/quoted.csv"
+    [ -L "$T/link.csv" ]
+    [ "$(cat "$T/target.csv")" = "$expected" ]
+}
+
 @test "a closed pipe downstream ends quietly with status 0" {
     python3 -c 'import sys; sys.stdout.write("a,b\n" + "1,2\n" * 300000)' > "$BATS_TEST_TMPDIR/long.csv"
     run bash -c "set -o pipefail; koppel select '$BATS_TEST_TMPDIR/long.csv' 2>'$BATS_TEST_TMPDIR/err' | head -n 1"
