@@ -75,6 +75,7 @@ typedef struct condition {
     char *second_column; /* END of --overlaps */
     size_t index, second_index;
     char **values;      /* --eq/--ne */
+    size_t *value_lengths;
     size_t value_count;
     bool is_date;       /* comparisons: date or number */
     double number;
@@ -133,10 +134,12 @@ static void add_condition(const koppel_context *ctx, select_options *options, in
         for (const char *p = value; *p; p++)
             count += *p == '|';
         c->values = xmalloc(count * sizeof(char *));
+        c->value_lengths = xmalloc(count * sizeof(size_t));
         for (char *item = value;; ) {
             char *bar = strchr(item, '|');
             if (bar)
                 *bar = '\0';
+            c->value_lengths[c->value_count] = strlen(item);
             c->values[c->value_count++] = item;
             if (!bar)
                 break;
@@ -208,7 +211,7 @@ static verdict evaluate(const condition *c, const record_t *record, const char *
     case OPT_NE: {
         bool found = false;
         for (size_t i = 0; i < c->value_count && !found; i++)
-            found = strlen(c->values[i]) == length && memcmp(c->values[i], field, length) == 0;
+            found = c->value_lengths[i] == length && memcmp(c->values[i], field, length) == 0;
         return found == (c->kind == OPT_EQ) ? MEETS : FAILS;
     }
     case OPT_OVERLAPS:
@@ -362,6 +365,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < options.condition_count; i++) {
         free(options.conditions[i].column);
         free(options.conditions[i].values);
+        free(options.conditions[i].value_lengths);
     }
     free(options.conditions);
     free(options.keep);

@@ -159,14 +159,16 @@ $(W)/ses-groups.csv:
 
 # Residents of 18 and over on 1 January of the study year, with age groups and ESP bands
 # (made from the cleaned persons as they stream by, above), less the persons delivered twice.
-# (Minors get empty age groups, as they fall below the first cut point, and then go.)
+# 18 or over on 1 January of YEAR is born on or before 1 January of YEAR - 18: one select
+# keeps the residents and the adults, so that derive ages only them.
+ADULTS_BORN_BY := $(shell echo $$(( $(YEAR) - 18 )))-01-01
 POPULATION = $(K) select --covers registration_start,registration_end=$(YEAR)-01-01..$(YEAR)-01-01 \
+	    --le birth_date=$(ADULTS_BORN_BY) \
 	  | $(K) derive --age age=birth_date:$(YEAR)-01-01 \
 	        --band age_group=age:$(AGE_GROUPS) --below-first age_group=empty \
 	        --band age_strata=age:$(AGE_STRATA) --below-first age_strata=empty \
 	        --rename ses_quintile=ses --rename migration_background=migration \
-	        --rename household_type=household --lookup ses_group=ses:$(W)/ses-groups.csv \
-	  | $(K) select --ge age=18
+	        --rename household_type=household --lookup ses_group=ses:$(W)/ses-groups.csv
 
 # GP patients eligible in YEAR (DOMAIN.md 4): registered with one practice for the whole year,
 # never with two; persons who are not are counted out in the linkage report. (Two practices
