@@ -69,9 +69,10 @@ static const char usage[] =
     "an empty key count as unmatched. The report never shows a key.\n"
     "\n"
     "Memory: the hash join holds RIGHT (put the smaller input there) and, for the report,\n"
-    "one copy of each distinct LEFT key that found no match (not with -q and neither\n"
-    "--report, --stats nor --validate: then LEFT is only streamed); --sorted holds one key's\n"
-    "RIGHT records.\n"
+    "the LEFT keys that found no match: a key once per run of records that have it, 50 to\n"
+    "75 bytes and the key itself (with --validate 1:1 or 1:m once per distinct key, in a hash\n"
+    "table). With -q and neither --report, --stats nor --validate LEFT is only streamed.\n"
+    "--sorted holds one key's RIGHT records.\n"
     "\n" KOPPEL_COMMON_OPTIONS_HELP
     "\n"
     "Examples:\n"
@@ -560,6 +561,23 @@ typedef struct unmatched_key { /* a LEFT key that RIGHT lacks, for the report */
     char key[];
 } unmatched_key;
 
+/* Without --validate, LEFT's keys that RIGHT lacks are only counted (distinct, and on more
+ * than one record): they are logged as they come, the key bytes packed in the arena, and
+ * counted once LEFT has ended by sorting the log on the hash. That takes a third of the
+ * memory of a hash entry per key and no look-up per record. A key repeated on the next
+ * unmatched record (LEFT grouped by key, as extracts often are) is marked, not logged again. */
+typedef struct logged_key {
+    const char *key;
+    size_t length;
+    unsigned hash;
+    bool repeated; /* seen on more than one record already */
+} logged_key;
+
+typedef struct unmatched_log {
+    logged_key *entries;
+    size_t count, capacity;
+} unmatched_log;
+
 typedef struct batch_item {
     size_t key_offset, key_length; /* in batch.keys */
     bool empty;
@@ -591,6 +609,8 @@ typedef struct hash_state {
     size_t order_count, order_capacity;
     bool keep_order;
     bool note_unmatched_left; /* LEFT's keys without a match are counted: the report needs them */
+    bool log_unmatched_left;  /* ... by the log (no --validate asks for the line of a repeat) */
+    unmatched_log log;
     key_group **repeated;   /* RIGHT's keys on more than one record */
     size_t repeated_count, repeated_capacity;
     batch batch;
@@ -770,6 +790,76 @@ static void hash_load_right(join *j, hash_state *h)
     }
 }
 
+static void log_unmatched_key(hash_state *h, const char *key, size_t length, unsigned hash)
+{
+    unmatched_log *log = &h->log;
+    if (log->count > 0) {
+        logged_key *last = &log->entries[log->count - 1];
+        if (last->hash == hash && last->length == length && memcmp(last->key, key, length) == 0) {
+            last->repeated = true;
+            return;
+        }
+    }
+    if (log->count == log->capacity) {
+        log->capacity = log->capacity ? log->capacity * 2 : 4096;
+        log->entries = xrealloc(log->entries, log->capacity * sizeof *log->entries);
+    }
+    char *copy = arena_allocate(&h->storage, length, 1);
+    memcpy(copy, key, length);
+    log->entries[log->count++] = (logged_key){copy, length, hash, false};
+}
+
+static int compare_logged_keys(const void *a, const void *b)
+{
+    const logged_key *x = a, *y = b;
+    if (x->length != y->length)
+        return x->length < y->length ? -1 : 1;
+    return memcmp(x->key, y->key, x->length);
+}
+
+/* The log's distinct keys and those on more than one record, into LEFT's figures: the log
+ * sorted on the hash (two passes of 16 bits), then the few runs of one hash by their bytes. */
+static void count_logged_keys(join *j, hash_state *h)
+{
+    unmatched_log *log = &h->log;
+    size_t n = log->count;
+    logged_key *entries = log->entries, *other = xmalloc((n + 1) * sizeof *other);
+    size_t *counts = xmalloc(65536 * sizeof *counts);
+    for (int shift = 0; shift < 32; shift += 16) {
+        memset(counts, 0, 65536 * sizeof *counts);
+        for (size_t i = 0; i < n; i++)
+            counts[(entries[i].hash >> shift) & 0xFFFF]++;
+        size_t position = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = counts[d];
+            counts[d] = position;
+            position += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            other[counts[(entries[i].hash >> shift) & 0xFFFF]++] = entries[i];
+        logged_key *swap = entries;
+        entries = other;
+        other = swap;
+    }
+    free(counts);
+    free(other);
+    log->entries = entries;
+    side_figures *figures = &j->left.figures;
+    for (size_t start = 0, end; start < n; start = end) {
+        for (end = start + 1; end < n && entries[end].hash == entries[start].hash; end++)
+            ;
+        if (end - start > 1)
+            qsort(entries + start, end - start, sizeof *entries, compare_logged_keys);
+        for (size_t i = start, next; i < end; i = next) {
+            bool repeated = entries[i].repeated;
+            for (next = i + 1; next < end && compare_logged_keys(&entries[i], &entries[next]) == 0; next++)
+                repeated = true;
+            figures->distinct_keys++;
+            figures->duplicated_keys += repeated;
+        }
+    }
+}
+
 /* Count a LEFT key for the report and --validate. */
 static void hash_note_left_key(join *j, hash_state *h, batch_item *item)
 {
@@ -793,6 +883,10 @@ static void hash_note_left_key(join *j, hash_state *h, batch_item *item)
     if (!h->note_unmatched_left)
         return;
     const char *key = item_key(&h->batch, item);
+    if (h->log_unmatched_left) {
+        log_unmatched_key(h, key, item->key_length, item->hash);
+        return;
+    }
     unmatched_key *seen = item->seen;
     /* Not found when the batch began: an earlier record of this batch may have added it. */
     if (!seen)
@@ -870,10 +964,10 @@ static void hash_stream_left(join *j, hash_state *h)
             batch_item *item = &b->items[i];
             if (item->group && pairs)
                 prefetch_record(item->group->first);
-            else if (!item->group && !item->empty && h->note_unmatched_left)
+            else if (!item->group && !item->empty && h->note_unmatched_left && !h->log_unmatched_left)
                 hash_batch_prefetch_bucket(unmatched, item->hash);
         }
-        if (h->note_unmatched_left)
+        if (h->note_unmatched_left && !h->log_unmatched_left)
             batch_find_unmatched(h, b);
         for (size_t i = 0; i < b->count; i++) {
             const record_t *record = batch_record(j, b, i);
@@ -914,11 +1008,15 @@ static void hash_join(join *j)
      * someone reads, or for --validate (a LEFT key seen twice). Keeping them costs memory
      * in proportion to LEFT, which is otherwise streamed. */
     h.note_unmatched_left = !j->options->quiet || j->options->report_path || j->ctx->stats_path || j->left.unique;
+    h.log_unmatched_left = h.note_unmatched_left && !j->left.unique;
     hash_load_right(j, &h);
     hash_stream_left(j, &h);
+    if (h.log_unmatched_left)
+        count_logged_keys(j, &h);
     hash_finish_right(j, &h);
     HASH_CLEAR(hh, h.groups);
     HASH_CLEAR(hh, h.unmatched_left);
+    free(h.log.entries);
     free(h.order);
     free(h.repeated);
     free(h.batch.keys);
