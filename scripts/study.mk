@@ -118,8 +118,15 @@ $(W)/population.csv $(W)/persons-duplicated.csv &: $(P)/persons.csv $(W)/fingerp
 	  | $(POPULATION) > $(W)/population-candidates.csv || { wait; exit 1; }; \
 	wait $$counting
 	rm -f $(W)/persons.fifo
-	$(K) join -k bsn --type anti -q $(W)/population-candidates.csv $(W)/persons-duplicated.csv > $(W)/population.csv
-	rm -f $(W)/population-candidates.csv
+	# With nobody delivered twice (as a register should be) the candidates are the population
+	# as they are: an anti-join with no keys would copy them byte for byte.
+	if [ "$$(wc -l < $(W)/persons-duplicated.csv)" -le 1 ]; then \
+	    mv $(W)/population-candidates.csv $(W)/population.csv; \
+	else \
+	    $(K) join -k bsn --type anti -q $(W)/population-candidates.csv $(W)/persons-duplicated.csv \
+	        > $(W)/population.csv; \
+	    rm -f $(W)/population-candidates.csv; \
+	fi
 
 $(C)/wmo.csv: $(P)/wmo.csv $(W)/fingerprints.txt
 	@mkdir -p $(@D)

@@ -98,6 +98,40 @@ assert 0.06 < total < 0.115, total
 PY
 }
 
+@test "the population: residents of 18 and over on 1 January, persons delivered twice left out" {
+    # Clean data (nobody delivered twice: the candidates become the population as they are),
+    # against the rule worked out here on the pseudonymised persons.
+    local clean="$BATS_TEST_TMPDIR/clean"
+    make --no-print-directory -s -C "$PROJECT_ROOT" -f scripts/study.mk OUT="$clean" PERSONS=4000 SEED=5 \
+        DIRTY=0 YEAR=2017 K="$KOPPEL_BIN/koppel" "$clean/work/population.csv" > "$BATS_TEST_TMPDIR/make.log" 2>&1
+    assert_equal "$(wc -l < "$clean/work/persons-duplicated.csv")" 1
+    assert_file_not_exists "$clean/work/population-candidates.csv"
+    python3 - "$clean" <<'PY'
+import csv, sys
+out = sys.argv[1]
+expected = {}
+for r in csv.DictReader(open(out + "/pseudo/persons.csv", newline="")):
+    start, end, born = r["registration_start"], r["registration_end"], r["birth_date"]
+    if start <= "2017-01-01" and (end == "" or end >= "2017-01-01") and born and born <= "1999-01-01":
+        y, m, d = map(int, born.split("-"))
+        expected[r["bsn"]] = 2017 - y - ((m, d) > (1, 1))
+rows = list(csv.DictReader(open(out + "/work/population.csv", newline="")))
+got = {r["bsn"]: int(r["age"]) for r in rows}
+assert len(rows) == len(got), "a person twice in the population"
+assert got == expected, (len(got), len(expected))
+assert min(got.values()) == 18 and len(got) > 1000, (min(got.values()), len(got))
+PY
+    # Dirty data: the persons delivered twice are counted and none of them is in the population.
+    python3 - "$STUDY" <<'PY'
+import csv, sys
+out = sys.argv[1]
+twice = {r["bsn"] for r in csv.DictReader(open(out + "/work/persons-duplicated.csv", newline=""))}
+population = {r["bsn"] for r in csv.DictReader(open(out + "/work/population.csv", newline=""))}
+assert len(twice) > 10, len(twice)
+assert not twice & population
+PY
+}
+
 @test "a rerun gives byte-identical tables and report" {
     # the same output directory twice (the linkage reports name their input files)
     for run_dir in a b; do
