@@ -269,8 +269,11 @@ static size_t *output_columns(const koppel_context *ctx, const select_options *o
         for (size_t i = 0; i < options->keep_count; i++) {
             order[n] = record_reader_column(reader, options->keep[i], "--columns");
             /* Twice would give the output two columns of one name: unreadable downstream. */
-            if (kept[order[n]])
+            if (kept[order[n]]) {
+                free(kept);
+                free(order);
                 koppel_usage_error(ctx, "--columns: column '%s' is named twice", options->keep[i]);
+            }
             kept[order[n++]] = true;
         }
         free(kept);
