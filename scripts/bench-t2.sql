@@ -23,7 +23,7 @@ CREATE MACRO valid_period(s, e) AS s IS NOT NULL AND (e IS NULL OR e >= s);
 CREATE TEMP TABLE strata AS
 WITH
 -- clean/persons.csv: ISO dates, valid registration periods, then every person delivered twice
--- left out (aggregate -g bsn --count --min-count 2, join --type anti)
+-- left out (aggregate -g bsn --count --min-count 2 over all rows delivered, join --type anti)
 persons_dated AS (
     SELECT bsn, sex, ses_quintile, iso_date(birth_date) AS birth_date,
            iso_date(registration_start) AS registration_start,
@@ -35,7 +35,7 @@ persons_valid AS (
       AND valid_period(registration_start, registration_end)),
 persons_clean AS (
     SELECT * FROM persons_valid
-    ANTI JOIN (SELECT bsn FROM persons_valid GROUP BY bsn HAVING count(*) > 1) USING (bsn)),
+    ANTI JOIN (SELECT bsn FROM persons_dated GROUP BY bsn HAVING count(*) > 1) USING (bsn)),
 -- work/population.csv: registered on 1 January, age on that day (derive --age), 18 and over,
 -- age groups 18,45,65,75,85 (derive --band) and SES groups (derive --lookup ses-groups.csv)
 population AS (

@@ -102,22 +102,21 @@ VALID_PERIOD = $(K) select --overlaps $(1),$(2)=0001-01-01..9999-12-31 --rejects
     --stats $(J)/periods-$(3).json 2>/dev/null
 # A person delivered twice (twice the same, or with other data) cannot be linked safely: all
 # their rows are left out (work/persons-duplicated.csv, counted in the linkage report). The
-# cleaned records go through a named pipe to the count of rows per person while the study
-# population (section 4) is made from them: one pass, no copy of all persons on disk. The
-# persons delivered twice are taken out of the population as soon as the count is complete.
+# rows of the delivery are counted per person, whether or not their dates can be read (a
+# second row with a broken date is a second delivery all the same), while the study
+# population (section 4) is made from the cleaned persons beside it; the persons delivered
+# twice are taken out of the population once the count is complete.
 $(W)/population.csv $(W)/persons-duplicated.csv &: $(P)/persons.csv $(W)/fingerprints.txt $(W)/ses-groups.csv
 	@mkdir -p $(W)
-	rm -f $(J)/clean-persons.json $(J)/periods-persons.json $(W)/persons.fifo
-	mkfifo $(W)/persons.fifo
-	( $(K) aggregate -g bsn --count --min-count 2 $(W)/persons.fifo | $(K) select --columns bsn \
+	rm -f $(J)/clean-persons.json $(J)/periods-persons.json
+	( $(K) aggregate -g bsn --count --min-count 2 $< | $(K) select --columns bsn \
 	    > $(W)/persons-duplicated.csv ) & \
 	counting=$$!; \
 	$(K) derive --iso-date birth_date --iso-date registration_start --iso-date registration_end \
 	    --iso-date death_date --rejects $(X)/clean-persons.csv --stats $(J)/clean-persons.json $< 2>/dev/null \
-	  | $(call VALID_PERIOD,registration_start,registration_end,persons) | tee $(W)/persons.fifo \
+	  | $(call VALID_PERIOD,registration_start,registration_end,persons) \
 	  | $(POPULATION) > $(W)/population-candidates.csv || { wait; exit 1; }; \
 	wait $$counting
-	rm -f $(W)/persons.fifo
 	# With nobody delivered twice (as a register should be) the candidates are the population
 	# as they are: an anti-join with no keys would copy them byte for byte.
 	if [ "$$(wc -l < $(W)/persons-duplicated.csv)" -le 1 ]; then \

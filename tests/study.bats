@@ -121,6 +121,22 @@ assert len(rows) == len(got), "a person twice in the population"
 assert got == expected, (len(got), len(expected))
 assert min(got.values()) == 18 and len(got) > 1000, (min(got.values()), len(got))
 PY
+    # A second row of a resident, with a date that cannot be read: rejected by the cleaning,
+    # and still a second delivery, so the resident leaves the population.
+    local bsn before
+    bsn=$(sed -n 2p "$clean/work/population.csv" | cut -d, -f1)
+    before=$(wc -l < "$clean/work/population.csv")
+    grep "^$bsn," "$clean/pseudo/persons.csv" | sed 's/,\([0-9]\{4\}\)-\([0-9][0-9]\)-\([0-9][0-9]\),/,\1-13-\3,/' \
+        >> "$clean/pseudo/persons.csv"
+    make --no-print-directory -s -C "$PROJECT_ROOT" -f scripts/study.mk OUT="$clean" PERSONS=4000 SEED=5 \
+        DIRTY=0 YEAR=2017 K="$KOPPEL_BIN/koppel" "$clean/work/population.csv" > "$BATS_TEST_TMPDIR/make.log" 2>&1
+    run grep -c "^$bsn," "$clean/rejects/clean-persons.csv"
+    assert_output 1
+    run grep -cx "$bsn" "$clean/work/persons-duplicated.csv"
+    assert_output 1
+    run grep -c "^$bsn," "$clean/work/population.csv"
+    assert_output 0
+    assert_equal "$(wc -l < "$clean/work/population.csv")" "$(( before - 1 ))"
     # Dirty data: the persons delivered twice are counted and none of them is in the population.
     python3 - "$STUDY" <<'PY'
 import csv, sys
