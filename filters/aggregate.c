@@ -10,6 +10,7 @@
 
 #include "arena.h"
 #include "exact_sum.h"
+#include "key_log.h"
 #include "koppel.h"
 #include "message.h"
 #include "number.h"
@@ -97,7 +98,10 @@ static const char usage[] =
     "                               as SQL's HAVING count(*) >= N: --min-count 2 lists the keys\n"
     "                               found on more than one record. Totals still sum every record.\n"
     "                               This is no disclosure control (that is koppel suppress), and\n"
-    "                               not for --partial (a merge needs every group)\n"
+    "                               not for --partial (a merge needs every group). With N of 2 or\n"
+    "                               more, --count alone and no totals the groups are counted by\n"
+    "                               sorting their keys: about 50 bytes a group and the key, not\n"
+    "                               a hash table entry each\n"
     "\n"
     "Splitting a job (e.g. over the parts of koppel partition, with GNU parallel):\n"
     "      --partial                write mergeable state instead of results: the group\n"
@@ -362,6 +366,10 @@ typedef struct aggregate {
     uint64_t min_count;   /* --min-count: cells of fewer records are not written (0: all) */
     uint64_t below_min;   /* the groups (not totals) left out by it */
     arena memory;
+    /* --min-count 2 or more with nothing but --count and no totals: the groups are counted in
+     * a key log (key_log.h) and only those of at least min_count records become cells. */
+    bool log_groups;
+    key_log log;
     cell *cells; /* uthash table */
     cell *last;  /* the cell of the previous record: sorted input skips the hash */
     uint64_t detail_cells;
@@ -1077,9 +1085,44 @@ static bool read_batch(aggregate *a, record_reader *reader)
     return b->count > 0;
 }
 
+/* --min-count with counts only: every record's key goes to the key log. */
+static void log_input(aggregate *a, record_reader *reader)
+{
+    input_batch *b = a->batch;
+    while (read_batch(a, reader)) {
+        for (size_t i = 0; i < b->count; i++) {
+            if (b->probes[i].key)
+                key_log_add(&a->log, b->probes[i].key, b->probes[i].length, b->probes[i].hash);
+            else /* the key of the record before */
+                key_log_again(&a->log);
+            a->used++;
+        }
+    }
+}
+
+/* The groups of the key log: cells for those of at least min_count records, the others only
+ * counted. */
+static void cells_from_log(aggregate *a)
+{
+    key_log_merge(&a->log);
+    a->detail_cells = a->log.count;
+    for (size_t i = 0; i < a->log.count; i++) {
+        const key_log_entry *e = &a->log.entries[i];
+        if (e->count < a->min_count)
+            a->below_min++;
+        else
+            new_cell(a, e->key, e->length, e->hash)->records = e->count;
+    }
+    key_log_free(&a->log);
+}
+
 static void aggregate_input(aggregate *a, record_reader *reader)
 {
     resolve_columns(a, reader);
+    if (a->log_groups) {
+        log_input(a, reader);
+        return;
+    }
     input_batch *b = a->batch;
     while (read_batch(a, reader)) {
         const UT_hash_table *table = hash_batch_table(a->cells ? &a->cells->hh : NULL);
@@ -1878,6 +1921,9 @@ int main(int argc, char **argv)
     a.group_index = xcalloc(a.group_count + 1, sizeof(size_t));
     if (a.merge)
         a.scratch = xcalloc(1, sizeof(cell) + a.state_size);
+    a.log_groups = a.min_count >= 2 && a.group_count > 0 && a.margins == MARGINS_NONE && !a.merge && !a.partial;
+    for (size_t i = 0; i < a.stat_count; i++)
+        a.log_groups &= a.stats[i].kind == STAT_COUNT;
     if (a.group_count == 0) { /* one record for all input, even for none */
         ensure_key(&a, 1);
         find_cell(&a, a.key, 0);
@@ -1896,8 +1942,11 @@ int main(int argc, char **argv)
     a.last = NULL;
     if (a.merge)
         check_merge_margins(&a);
-    for (cell *c = a.cells; c; c = c->hh.next)
-        a.detail_cells += !is_total(&a, c);
+    if (a.log_groups)
+        cells_from_log(&a);
+    else
+        for (cell *c = a.cells; c; c = c->hh.next)
+            a.detail_cells += !is_total(&a, c);
     if (a.margins != MARGINS_NONE || a.merge_label) {
         check_label(&a);
         if (a.margins != MARGINS_NONE)

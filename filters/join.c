@@ -7,6 +7,7 @@
 
 #include "arena.h"
 #include "codes.h"
+#include "key_log.h"
 #include "koppel.h"
 #include "message.h"
 #include "number.h"
@@ -561,23 +562,6 @@ typedef struct unmatched_key { /* a LEFT key that RIGHT lacks, for the report */
     char key[];
 } unmatched_key;
 
-/* Without --validate, LEFT's keys that RIGHT lacks are only counted (distinct, and on more
- * than one record): they are logged as they come, the key bytes packed in the arena, and
- * counted once LEFT has ended by sorting the log on the hash. That takes a third of the
- * memory of a hash entry per key and no look-up per record. A key repeated on the next
- * unmatched record (LEFT grouped by key, as extracts often are) is marked, not logged again. */
-typedef struct logged_key {
-    const char *key;
-    size_t length;
-    unsigned hash;
-    bool repeated; /* seen on more than one record already */
-} logged_key;
-
-typedef struct unmatched_log {
-    logged_key *entries;
-    size_t count, capacity;
-} unmatched_log;
-
 typedef struct batch_item {
     size_t key_offset, key_length; /* in batch.keys */
     bool empty;
@@ -609,8 +593,10 @@ typedef struct hash_state {
     size_t order_count, order_capacity;
     bool keep_order;
     bool note_unmatched_left; /* LEFT's keys without a match are counted: the report needs them */
-    bool log_unmatched_left;  /* ... by the log (no --validate asks for the line of a repeat) */
-    unmatched_log log;
+    /* ... in a key log (key_log.h) when no --validate asks for the line of a repeat: a third
+     * of the memory of a hash entry per key, and no look-up per record */
+    bool log_unmatched_left;
+    key_log log;
     key_group **repeated;   /* RIGHT's keys on more than one record */
     size_t repeated_count, repeated_capacity;
     batch batch;
@@ -790,74 +776,14 @@ static void hash_load_right(join *j, hash_state *h)
     }
 }
 
-static void log_unmatched_key(hash_state *h, const char *key, size_t length, unsigned hash)
-{
-    unmatched_log *log = &h->log;
-    if (log->count > 0) {
-        logged_key *last = &log->entries[log->count - 1];
-        if (last->hash == hash && last->length == length && memcmp(last->key, key, length) == 0) {
-            last->repeated = true;
-            return;
-        }
-    }
-    if (log->count == log->capacity) {
-        log->capacity = log->capacity ? log->capacity * 2 : 4096;
-        log->entries = xrealloc(log->entries, log->capacity * sizeof *log->entries);
-    }
-    char *copy = arena_allocate(&h->storage, length, 1);
-    memcpy(copy, key, length);
-    log->entries[log->count++] = (logged_key){copy, length, hash, false};
-}
-
-static int compare_logged_keys(const void *a, const void *b)
-{
-    const logged_key *x = a, *y = b;
-    if (x->length != y->length)
-        return x->length < y->length ? -1 : 1;
-    return memcmp(x->key, y->key, x->length);
-}
-
-/* The log's distinct keys and those on more than one record, into LEFT's figures: the log
- * sorted on the hash (two passes of 16 bits), then the few runs of one hash by their bytes. */
+/* The distinct keys of the key log and those on more than one record, into LEFT's figures. */
 static void count_logged_keys(join *j, hash_state *h)
 {
-    unmatched_log *log = &h->log;
-    size_t n = log->count;
-    logged_key *entries = log->entries, *other = xmalloc((n + 1) * sizeof *other);
-    size_t *counts = xmalloc(65536 * sizeof *counts);
-    for (int shift = 0; shift < 32; shift += 16) {
-        memset(counts, 0, 65536 * sizeof *counts);
-        for (size_t i = 0; i < n; i++)
-            counts[(entries[i].hash >> shift) & 0xFFFF]++;
-        size_t position = 0;
-        for (size_t d = 0; d < 65536; d++) {
-            size_t c = counts[d];
-            counts[d] = position;
-            position += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            other[counts[(entries[i].hash >> shift) & 0xFFFF]++] = entries[i];
-        logged_key *swap = entries;
-        entries = other;
-        other = swap;
-    }
-    free(counts);
-    free(other);
-    log->entries = entries;
+    key_log_merge(&h->log);
     side_figures *figures = &j->left.figures;
-    for (size_t start = 0, end; start < n; start = end) {
-        for (end = start + 1; end < n && entries[end].hash == entries[start].hash; end++)
-            ;
-        if (end - start > 1)
-            qsort(entries + start, end - start, sizeof *entries, compare_logged_keys);
-        for (size_t i = start, next; i < end; i = next) {
-            bool repeated = entries[i].repeated;
-            for (next = i + 1; next < end && compare_logged_keys(&entries[i], &entries[next]) == 0; next++)
-                repeated = true;
-            figures->distinct_keys++;
-            figures->duplicated_keys += repeated;
-        }
-    }
+    figures->distinct_keys += h->log.count;
+    for (size_t i = 0; i < h->log.count; i++)
+        figures->duplicated_keys += h->log.entries[i].count > 1;
 }
 
 /* Count a LEFT key for the report and --validate. */
@@ -884,7 +810,7 @@ static void hash_note_left_key(join *j, hash_state *h, batch_item *item)
         return;
     const char *key = item_key(&h->batch, item);
     if (h->log_unmatched_left) {
-        log_unmatched_key(h, key, item->key_length, item->hash);
+        key_log_add(&h->log, key, item->key_length, item->hash);
         return;
     }
     unmatched_key *seen = item->seen;
@@ -1016,7 +942,7 @@ static void hash_join(join *j)
     hash_finish_right(j, &h);
     HASH_CLEAR(hh, h.groups);
     HASH_CLEAR(hh, h.unmatched_left);
-    free(h.log.entries);
+    key_log_free(&h.log);
     free(h.order);
     free(h.repeated);
     free(h.batch.keys);
