@@ -788,8 +788,49 @@ static void sort_entries(aggregate *a, sort_entry *entries, size_t n)
 
 /* ---------------------------------------------------------------- updating state */
 
+/* A new entry for VALUE in C's set (in the arena, linked to the cell, not yet in the table). */
+static distinct_entry *distinct_entry_new(aggregate *a, distinct_state *state, const cell *c, const char *text,
+                                          size_t length)
+{
+    distinct_entry *entry = arena_allocate(&a->memory, sizeof(distinct_entry) + length + 1, alignof(distinct_entry));
+    memset(entry, 0, sizeof *entry);
+    entry->owner = c;
+    entry->length = (uint32_t)length;
+    memcpy(entry->text, text, length);
+    entry->text[length] = '\0';
+    entry->next_in_cell = state->first;
+    state->first = entry;
+    state->count++;
+    return entry;
+}
+
+static void distinct_table_add(statistic *s, distinct_entry *entry, unsigned hash)
+{
+    HASH_ADD_KEYPTR_BYHASHVALUE(hh, s->table, &entry->owner, sizeof(const cell *) + entry->length, hash, entry);
+}
+
+/* Add TEXT to C's set. Most sets in register data hold one value (one practice per patient):
+ * a cell's first value is only linked to the cell, and compared there; the shared table is
+ * only searched, and filled, once a cell has a second value. */
 static void distinct_insert(aggregate *a, statistic *s, cell *c, const char *text, size_t length)
 {
+    distinct_state *state = cell_state(c, s);
+    distinct_entry *only = state->first;
+    if (!only) {
+        distinct_entry_new(a, state, c, text, length);
+        return;
+    }
+    unsigned hash;
+    if (only->hh.tbl == NULL) { /* the cell's one value, not in the table */
+        if (only->length == length && memcmp(only->text, text, length) == 0)
+            return;
+        HASH_VALUE(&only->owner, sizeof(const cell *) + only->length, hash);
+        distinct_table_add(s, only, hash);
+        distinct_entry *second = distinct_entry_new(a, state, c, text, length);
+        HASH_VALUE(&second->owner, sizeof(const cell *) + length, hash);
+        distinct_table_add(s, second, hash);
+        return;
+    }
     size_t key_length = sizeof(const cell *) + length;
     if (key_length > s->probe_capacity) {
         s->probe_capacity = key_length * 2 > 256 ? key_length * 2 : 256;
@@ -798,23 +839,11 @@ static void distinct_insert(aggregate *a, statistic *s, cell *c, const char *tex
     const cell *owner = c;
     memcpy(s->probe, &owner, sizeof owner);
     memcpy(s->probe + sizeof owner, text, length);
-    unsigned hash;
     distinct_entry *found;
     HASH_VALUE(s->probe, key_length, hash);
     HASH_FIND_BYHASHVALUE(hh, s->table, s->probe, key_length, hash, found);
-    if (found)
-        return;
-    distinct_entry *entry = arena_allocate(&a->memory, sizeof(distinct_entry) + length + 1, alignof(distinct_entry));
-    memset(entry, 0, sizeof *entry);
-    entry->owner = owner;
-    entry->length = (uint32_t)length;
-    memcpy(entry->text, text, length);
-    entry->text[length] = '\0';
-    distinct_state *state = cell_state(c, s);
-    entry->next_in_cell = state->first;
-    state->first = entry;
-    state->count++;
-    HASH_ADD_KEYPTR_BYHASHVALUE(hh, s->table, &entry->owner, key_length, hash, entry);
+    if (!found)
+        distinct_table_add(s, distinct_entry_new(a, state, c, text, length), hash);
 }
 
 static void sum_add(sum_state *state, number value)

@@ -24,6 +24,9 @@ static const char usage[] =
     "                              COL <, <=, >, >= X; X is a number or an ISO date\n"
     "                              (YYYY-MM-DD) and the column is compared as such; an empty\n"
     "                              value never meets a comparison; any other text is a bad record\n"
+    "      --in-year COL=Y[|Y...]  COL is an ISO date in one of these years, e.g.\n"
+    "                              contact_date=2017|2019|2023; an empty value never meets\n"
+    "                              it; any other text is a bad record\n"
     "      --empty COL             COL is empty (a missing value)\n"
     "      --not-empty COL         COL is not empty\n"
     "      --overlaps START,END=FROM..TO\n"
@@ -47,7 +50,7 @@ static const char usage[] =
     "Records left out by a condition are counted as 'filtered' in --stats.\n";
 
 enum { OPT_EQ = OPT_FILTER_BASE, OPT_NE, OPT_LT, OPT_LE, OPT_GT, OPT_GE, OPT_EMPTY, OPT_NOT_EMPTY,
-       OPT_OVERLAPS, OPT_COVERS, OPT_COLUMNS, OPT_DROP };
+       OPT_OVERLAPS, OPT_COVERS, OPT_IN_YEAR, OPT_COLUMNS, OPT_DROP };
 
 static const struct option long_options[] = {
     {"eq", required_argument, NULL, OPT_EQ},
@@ -60,6 +63,7 @@ static const struct option long_options[] = {
     {"not-empty", required_argument, NULL, OPT_NOT_EMPTY},
     {"overlaps", required_argument, NULL, OPT_OVERLAPS},
     {"covers", required_argument, NULL, OPT_COVERS},
+    {"in-year", required_argument, NULL, OPT_IN_YEAR},
     {"columns", required_argument, NULL, OPT_COLUMNS},
     {"drop", required_argument, NULL, OPT_DROP},
     KOPPEL_COMMON_LONG_OPTIONS,
@@ -69,7 +73,7 @@ static const struct option long_options[] = {
 /* ---------------------------------------------------------------- conditions */
 
 typedef struct condition {
-    int kind;           /* OPT_EQ ... OPT_COVERS */
+    int kind;           /* OPT_EQ ... OPT_IN_YEAR */
     const char *option; /* "--eq", for messages */
     char *column;       /* as given */
     char *second_column; /* END of --overlaps */
@@ -80,6 +84,8 @@ typedef struct condition {
     bool is_date;       /* comparisons: date or number */
     double number;
     int64_t date, from_date, to_date; /* dates as date_order numbers */
+    int *years;         /* --in-year */
+    size_t year_count;
 } condition;
 
 typedef struct select_options {
@@ -94,7 +100,7 @@ typedef struct select_options {
 static const char *option_name(int kind)
 {
     static const char *names[] = {"--eq", "--ne", "--lt", "--le", "--gt", "--ge",
-                                  "--empty", "--not-empty", "--overlaps", "--covers"};
+                                  "--empty", "--not-empty", "--overlaps", "--covers", "--in-year"};
     return names[kind - OPT_EQ];
 }
 
@@ -141,6 +147,22 @@ static void add_condition(const koppel_context *ctx, select_options *options, in
                 *bar = '\0';
             c->value_lengths[c->value_count] = strlen(item);
             c->values[c->value_count++] = item;
+            if (!bar)
+                break;
+            item = bar + 1;
+        }
+    } else if (kind == OPT_IN_YEAR) {
+        for (char *item = value;; ) {
+            char *bar = strchr(item, '|');
+            if (bar)
+                *bar = '\0';
+            int year = 0;
+            for (const char *d = item; *d >= '0' && *d <= '9'; d++)
+                year = year * 10 + (*d - '0');
+            if (strlen(item) != 4 || strspn(item, "0123456789") != 4 || year < 1)
+                koppel_usage_error(ctx, "--in-year %s: '%s' is not a year (YYYY)", c->column, item);
+            c->years = xrealloc(c->years, (c->year_count + 1) * sizeof *c->years);
+            c->years[c->year_count++] = year;
             if (!bar)
                 break;
             item = bar + 1;
@@ -213,6 +235,19 @@ static verdict evaluate(const condition *c, const record_t *record, const char *
         for (size_t i = 0; i < c->value_count && !found; i++)
             found = c->value_lengths[i] == length && memcmp(c->values[i], field, length) == 0;
         return found == (c->kind == OPT_EQ) ? MEETS : FAILS;
+    }
+    case OPT_IN_YEAR: {
+        date_ymd date;
+        if (length == 0)
+            return FAILS;
+        if (!date_parse_iso(field, length, &date)) {
+            snprintf(reason, reason_size, "column '%s': not an ISO date (YYYY-MM-DD)", header_name);
+            return BAD;
+        }
+        for (size_t i = 0; i < c->year_count; i++)
+            if (c->years[i] == date.year)
+                return MEETS;
+        return FAILS;
     }
     case OPT_OVERLAPS:
     case OPT_COVERS: {
@@ -369,6 +404,7 @@ int main(int argc, char **argv)
         free(options.conditions[i].column);
         free(options.conditions[i].values);
         free(options.conditions[i].value_lengths);
+        free(options.conditions[i].years);
     }
     free(options.conditions);
     free(options.keep);

@@ -114,7 +114,6 @@ $(W)/population.csv $(W)/persons-duplicated.csv &: $(P)/persons.csv $(W)/fingerp
 	counting=$$!; \
 	$(K) derive --iso-date birth_date --iso-date registration_start --iso-date registration_end \
 	    --iso-date death_date --rejects $(X)/clean-persons.csv --stats $(J)/clean-persons.json $< 2>/dev/null \
-	  | $(call VALID_PERIOD,registration_start,registration_end,persons) \
 	  | $(POPULATION) > $(W)/population-candidates.csv || { wait; exit 1; }; \
 	wait $$counting
 	# With nobody delivered twice (as a register should be) the candidates are the population
@@ -152,10 +151,10 @@ $(C)/gp_episodes.csv: $(P)/gp_episodes.csv $(W)/fingerprints.txt
 $(C)/gp_contacts.csv: $(P)/gp_contacts.csv $(W)/fingerprints.txt
 	@mkdir -p $(@D)
 	rm -f $(J)/clean-gp_contacts.json $(J)/periods-gp_contacts.json
-	$(K) derive --iso-date contact_date --year contact_year=contact_date --rejects $(X)/clean-gp_contacts.csv \
+	$(K) derive --iso-date contact_date --rejects $(X)/clean-gp_contacts.csv \
 	    --stats $(J)/clean-gp_contacts.json $< 2>/dev/null \
 	  | $(K) select --eq provider=gp --eq 'contact_type=$(GP_CONTACT_TYPES)' \
-	        --eq 'contact_year=$(CONTACT_YEARS)' --drop contact_year > $@
+	        --in-year 'contact_date=$(CONTACT_YEARS)' > $@
 
 # ------------------------------------------------------------------ 4. the study population
 # SES quintiles grouped in three so that small groups keep every stratum filled.
@@ -165,11 +164,17 @@ $(W)/ses-groups.csv:
 
 # Residents of 18 and over on 1 January of the study year, with age groups and ESP bands
 # (made from the cleaned persons as they stream by, above), less the persons delivered twice.
-# 18 or over on 1 January of YEAR is born on or before 1 January of YEAR - 18: one select
-# keeps the residents and the adults, so that derive ages only them.
+# One select checks the registration period (a bad one is rejected, as in VALID_PERIOD: the
+# check comes first, so it sees every record), keeps the residents and the adults (18 or over
+# on 1 January of YEAR is born on or before 1 January of YEAR - 18), so that derive ages only
+# them, and keeps only the columns the tables need: the research set carries no address,
+# neighbourhood or registration dates (data minimisation).
 ADULTS_BORN_BY := $(shell echo $$(( $(YEAR) - 18 )))-01-01
-POPULATION = $(K) select --covers registration_start,registration_end=$(YEAR)-01-01..$(YEAR)-01-01 \
-	    --le birth_date=$(ADULTS_BORN_BY) \
+POPULATION_COLUMNS = bsn,birth_date,sex,district,household_type,migration_background,ses_quintile
+POPULATION = $(K) select --overlaps registration_start,registration_end=0001-01-01..9999-12-31 \
+	    --covers registration_start,registration_end=$(YEAR)-01-01..$(YEAR)-01-01 \
+	    --le birth_date=$(ADULTS_BORN_BY) --columns $(POPULATION_COLUMNS) \
+	    --rejects $(X)/periods-persons.csv --stats $(J)/periods-persons.json 2>/dev/null \
 	  | $(K) derive --age age=birth_date:$(YEAR)-01-01 \
 	        --band age_group=age:$(AGE_GROUPS) --below-first age_group=empty \
 	        --band age_strata=age:$(AGE_STRATA) --below-first age_strata=empty \

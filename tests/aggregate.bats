@@ -169,6 +169,61 @@ PY
     done
 }
 
+@test "--count-distinct per person: sets of one value, repeats, a second value late, prefixes; SQLite's COUNT(DISTINCT)" {
+    # Most persons have one practice: a set holds its first value apart from the shared table
+    # until a second value comes. Repeats of the first value before and after a second one,
+    # values that are prefixes of each other, empty values (not counted); with and without
+    # --min-count 2, and as partials merged, against SQLite.
+    python3 - "$T/practices.csv" <<'PY'
+import random, sys
+r = random.Random(11)
+rows = []
+for p in range(4000):
+    kind = r.random()
+    values = ["P%d" % r.randrange(40)]
+    if kind < 0.2:
+        values.append(r.choice([values[0] + "0", values[0][:-1], "P%d" % r.randrange(40), ""]))
+    if kind < 0.05:
+        values.append("P%d" % r.randrange(40))
+    for _ in range(r.choice([1, 1, 2, 4])):
+        rows.append(("id%04d" % p, r.choice(values)))
+    rows.append(("id%04d" % p, values[0]))
+r.shuffle(rows[: len(rows) // 2])  # half scattered, half grouped by person
+with open(sys.argv[1], "w") as f:
+    f.write("bsn,practice_id\n")
+    f.writelines("%s,%s\n" % row for row in rows)
+PY
+    python3 - "$T/practices.csv" "$T/expected" <<'PY'
+import csv, sqlite3, sys
+db = sqlite3.connect(":memory:")
+db.execute("CREATE TABLE t (bsn TEXT, practice_id TEXT)")
+with open(sys.argv[1]) as f:
+    db.executemany("INSERT INTO t VALUES (?, ?)", [(r["bsn"], r["practice_id"]) for r in csv.DictReader(f)])
+query = ("SELECT bsn, count(*), count(DISTINCT nullif(practice_id, '')) FROM t GROUP BY bsn %s "
+         "ORDER BY CAST(bsn AS BLOB)")
+for name, having in (("all", ""), ("min2", "HAVING count(*) >= 2")):
+    with open(sys.argv[2] + "-" + name + ".csv", "w") as out:
+        out.write("bsn,count,distinct_practice_id\n")
+        out.writelines("%s,%d,%d\n" % row for row in db.execute(query % having))
+PY
+    koppel aggregate -g bsn --count --count-distinct practice_id "$T/practices.csv" > "$T/out.csv"
+    diff "$T/expected-all.csv" "$T/out.csv"
+    koppel aggregate -g bsn --count --count-distinct practice_id --min-count 2 "$T/practices.csv" > "$T/out.csv"
+    diff "$T/expected-min2.csv" "$T/out.csv"
+    # several values per person do occur, and sets of one value are most
+    run awk -F, 'NR > 1 && $3 > 1' "$T/out.csv"
+    [ "${#lines[@]}" -gt 300 ]
+    run awk -F, 'NR > 1 && $3 == 1' "$T/out.csv"
+    [ "${#lines[@]}" -gt 2000 ]
+    # partials of two halves, merged
+    head -n 1 "$T/practices.csv" > "$T/a.csv"; cp "$T/a.csv" "$T/b.csv"
+    tail -n +2 "$T/practices.csv" | awk -v a="$T/a.csv" -v b="$T/b.csv" 'NR % 2 { print >> a; next } { print >> b }'
+    koppel aggregate -g bsn --count --count-distinct practice_id --partial "$T/a.csv" > "$T/a.state"
+    koppel aggregate -g bsn --count --count-distinct practice_id --partial "$T/b.csv" > "$T/b.state"
+    koppel aggregate --merge "$T/a.state" "$T/b.state" > "$T/merged.csv"
+    diff "$T/expected-all.csv" "$T/merged.csv"
+}
+
 @test "--min-count: the groups of at least N records, as SQLite's HAVING; totals still sum every record" {
     # Keys delivered once, twice or more (as persons delivered twice in a register), against
     # SQLite's GROUP BY ... HAVING count(*) >= N, sorted by the bytes of the key.

@@ -46,6 +46,53 @@ ids() { cut -d, -f1 | tail -n +2 | paste -sd' '; }
     assert_output "3"
 }
 
+@test "--in-year: an ISO date in one of the years; empty never meets; a date that is not ISO is rejected" {
+    # by hand on ages.csv: visits 2023-05-01, 2023-06-01, 2022-12-31, 2023-01-01 and empty
+    run bash -c "koppel select --in-year visit=2023 '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    assert_output "1 2 4"
+    run bash -c "koppel select --in-year 'visit=2021|2022' '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    assert_output "3"
+    # against Python on many dates: days at the turn of the year, 29 February, empty, and
+    # dates as DD-MM-YYYY or days that do not exist (bad records, with the reason)
+    python3 - "$BATS_TEST_TMPDIR" <<'PY'
+import datetime, random, sys
+r = random.Random(3)
+out = sys.argv[1]
+good, bad, wanted = [], [], {2016, 2019, 2020}
+with open(out + "/dates.csv", "w") as f:
+    f.write("id,contact_date\n")
+    for i in range(3000):
+        kind = r.random()
+        if kind < 0.85:
+            day = datetime.date(2015, 1, 1) + datetime.timedelta(days=r.randrange(6 * 366))
+            if r.random() < 0.2:
+                day = datetime.date(r.choice([2015, 2016, 2019, 2020, 2021]), r.choice([1, 12]), r.choice([1, 31]))
+            value = day.isoformat()
+            if day.year in wanted:
+                good.append(str(i))
+        elif kind < 0.9:
+            value = ""
+        else:
+            value = r.choice(["29-02-2016", "2019-02-29", "2020-13-01", "2016/03/01", "2020-1-05", "20160301"])
+            bad.append(str(i))
+        f.write("%d,%s\n" % (i, value))
+open(out + "/good.txt", "w").write(" ".join(good) + "\n")
+open(out + "/bad.txt", "w").write(" ".join(bad) + "\n")
+PY
+    koppel select --in-year 'contact_date=2016|2019|2020' --rejects "$BATS_TEST_TMPDIR/r.csv" \
+        --stats "$BATS_TEST_TMPDIR/s.json" "$BATS_TEST_TMPDIR/dates.csv" 2>/dev/null | ids > "$BATS_TEST_TMPDIR/got.txt"
+    cmp "$BATS_TEST_TMPDIR/good.txt" "$BATS_TEST_TMPDIR/got.txt"
+    ids < "$BATS_TEST_TMPDIR/r.csv" | cmp "$BATS_TEST_TMPDIR/bad.txt" -
+    run bash -c "tail -n +2 '$BATS_TEST_TMPDIR/r.csv' | cut -d, -f5 | sort -u"
+    assert_output "column 'contact_date': not an ISO date (YYYY-MM-DD)"
+    assert_counts_balance "$BATS_TEST_TMPDIR/s.json"
+    # without --rejects the first bad date stops the run, without showing it
+    run koppel select --in-year contact_date=2016 "$BATS_TEST_TMPDIR/dates.csv"
+    assert_failure 1
+    refute_output --partial "29-02-2016"
+    refute_output --partial "2019-02-29"
+}
+
 @test "--empty and --not-empty" {
     run bash -c "koppel select --empty age '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
     assert_output "3"
@@ -104,6 +151,11 @@ ids() { cut -d, -f1 | tail -n +2 | paste -sd' '; }
     assert_failure 2
     run koppel select --eq "$F/wmo.csv"
     assert_failure 2
+    for years in 17 2017x +201 '2017|' '2017||2019' 0000; do
+        run koppel select --in-year "visit=$years" "$F/ages.csv"
+        assert_failure 2
+        assert_output --partial "is not a year (YYYY)"
+    done
     run koppel select --bogus "$F/wmo.csv"
     assert_failure 2
 }
