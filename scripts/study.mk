@@ -202,7 +202,7 @@ $(W)/wmo-users-%.csv: $(C)/wmo.csv
 	  | $(K) aggregate -g bsn --count | $(K) derive --rename count=wmo_provisions > $@
 
 $(W)/gp-contacts-%.csv: $(C)/gp_contacts.csv
-	$(K) select --ge contact_date=$*-01-01 --le contact_date=$*-12-31 --eq provider=gp \
+	$(K) select --in-year contact_date=$* --eq provider=gp \
 	    --eq 'contact_type=$(GP_CONTACT_TYPES)' $< \
 	  | $(K) aggregate -g bsn --count | $(K) derive --rename count=gp_contacts > $@
 
@@ -337,7 +337,7 @@ $(W)/iza-%/prevalence.csv: $(W)/gp-eligible-%.csv $(C)/gp_episodes.csv
 
 $(W)/iza-%/contacts.csv: $(C)/gp_contacts.csv
 	@mkdir -p $(@D)
-	$(K) select --ge contact_date=$*-01-01 --le contact_date=$*-12-31 --eq provider=gp \
+	$(K) select --in-year contact_date=$* --eq provider=gp \
 	    --eq 'contact_type=$(GP_CONTACT_TYPES)' $< > $(@D)/gp-contacts.csv
 	$(K) classify-condition --tag --long --matched-only --rejects $(X)/tag-$*.csv $(@D)/gp-contacts.csv 2>/dev/null \
 	  | $(K) aggregate -g bsn,condition --count > $@.tagged
