@@ -84,8 +84,7 @@ typedef struct condition {
     bool is_date;       /* comparisons: date or number */
     double number;
     int64_t date, from_date, to_date; /* dates as date_order numbers */
-    int *years;         /* --in-year */
-    size_t year_count;
+    int *years;         /* --in-year: the values as numbers */
 } condition;
 
 typedef struct select_options {
@@ -135,7 +134,7 @@ static void add_condition(const koppel_context *ctx, select_options *options, in
     if (kind == OPT_EMPTY || kind == OPT_NOT_EMPTY)
         return;
     char *value = split_assignment(ctx, c->option, c->column);
-    if (kind == OPT_EQ || kind == OPT_NE) {
+    if (kind == OPT_EQ || kind == OPT_NE || kind == OPT_IN_YEAR) {
         size_t count = 1;
         for (const char *p = value; *p; p++)
             count += *p == '|';
@@ -151,21 +150,14 @@ static void add_condition(const koppel_context *ctx, select_options *options, in
                 break;
             item = bar + 1;
         }
-    } else if (kind == OPT_IN_YEAR) {
-        for (char *item = value;; ) {
-            char *bar = strchr(item, '|');
-            if (bar)
-                *bar = '\0';
-            int year = 0;
-            for (const char *d = item; *d >= '0' && *d <= '9'; d++)
-                year = year * 10 + (*d - '0');
-            if (strlen(item) != 4 || strspn(item, "0123456789") != 4 || year < 1)
-                koppel_usage_error(ctx, "--in-year %s: '%s' is not a year (YYYY)", c->column, item);
-            c->years = xrealloc(c->years, (c->year_count + 1) * sizeof *c->years);
-            c->years[c->year_count++] = year;
-            if (!bar)
-                break;
-            item = bar + 1;
+        if (kind != OPT_IN_YEAR)
+            return;
+        c->years = xmalloc(c->value_count * sizeof *c->years);
+        for (size_t i = 0; i < c->value_count; i++) {
+            const char *year = c->values[i];
+            if (c->value_lengths[i] != 4 || strspn(year, "0123456789") != 4 || strcmp(year, "0000") == 0)
+                koppel_usage_error(ctx, "--in-year %s: '%s' is not a year (YYYY)", c->column, year);
+            c->years[i] = atoi(year);
         }
     } else if (kind == OPT_OVERLAPS || kind == OPT_COVERS) {
         char *comma = strchr(c->column, ',');
@@ -244,7 +236,7 @@ static verdict evaluate(const condition *c, const record_t *record, const char *
             snprintf(reason, reason_size, "column '%s': not an ISO date (YYYY-MM-DD)", header_name);
             return BAD;
         }
-        for (size_t i = 0; i < c->year_count; i++)
+        for (size_t i = 0; i < c->value_count; i++)
             if (c->years[i] == date.year)
                 return MEETS;
         return FAILS;
