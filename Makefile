@@ -15,14 +15,19 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPTFLAGS) $(WARNFLAGS) $(SANFLAGS) -Icommon 
 LDLIBS  += -lcsv -lglpk $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsodium -lgsl -lgslcblas) -lm
 LDFLAGS += $(SANFLAGS)
 
+# common/ is one library every program links; filters/VERB/ holds a verb's main.c and the engine
+# files only that verb uses, built into a library of its own that its tests and fuzz harnesses link.
 COMMON_SRC = $(wildcard common/*.c)
 COMMON_OBJ = $(COMMON_SRC:%.c=$(BUILD)/%.o)
-COMMON_HDR = $(wildcard common/*.h)
-FILTER_SRC = $(filter-out filters/koppel.c,$(wildcard filters/*.c))
-FILTERS    = $(FILTER_SRC:filters/%.c=$(BIN)/koppel-%)
+VERBS      = $(filter-out koppel,$(notdir $(wildcard filters/*)))
+FILTERS    = $(VERBS:%=$(BIN)/koppel-%)
 UNIT_SRC   = $(wildcard tests/unit/*.c)
 UNITS      = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 DEPS_STAMP = $(BUILD)/.deps-ok
+# The engine library of VERB, and of a unit test named VERB_something (none for common/'s tests).
+verb_engine = $(BUILD)/filters/$(1)/libengine.a
+engine_objects = $(patsubst %.c,$(BUILD)/%.o,$(filter-out filters/$(1)/main.c,$(wildcard filters/$(1)/*.c)))
+unit_verb   = $(firstword $(foreach v,$(VERBS),$(if $(filter $(v)_%,$(1)),$(v))))
 
 .PHONY: all check unit bats demo bench bench-national asan install uninstall clean deps man FORCE
 .SECONDARY:
@@ -43,28 +48,36 @@ $(FLAGS_STAMP): FORCE
 	@echo '$(CC) $(CFLAGS) $(LDFLAGS)' | cmp -s - $@ || echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $@
 FORCE:
 
-$(BUILD)/common/%.o: common/%.c $(COMMON_HDR) $(FLAGS_STAMP) | $(DEPS_STAMP)
+# Headers an object includes are found by the compiler (-MMD): the .d files beside the objects.
+$(BUILD)/%.o: %.c $(FLAGS_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/libkoppel.a: $(COMMON_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/filters/%.o: filters/%.c $(COMMON_HDR) $(FLAGS_STAMP) | $(DEPS_STAMP)
+.SECONDEXPANSION:
+$(BUILD)/filters/%/libengine.a: $$(call engine_objects,$$*) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	rm -f $@
+	$(AR) rcs $@ $(filter %.o,$^)
 
-$(BIN)/koppel-%: $(BUILD)/filters/%.o $(BUILD)/libkoppel.a
+$(BIN)/koppel-%: $(BUILD)/filters/%/main.o $(BUILD)/filters/%/libengine.a $(BUILD)/libkoppel.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BIN)/koppel: $(BUILD)/filters/koppel.o $(BUILD)/libkoppel.a
+$(BIN)/koppel: $(BUILD)/filters/koppel/main.o $(BUILD)/libkoppel.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libkoppel.a
+$(BUILD)/unit/%: tests/unit/%.c $$(if $$(call unit_verb,$$*),$$(call verb_engine,$$(call unit_verb,$$*))) \
+                 $(BUILD)/libkoppel.a $(FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(if $(call unit_verb,$*),-Ifilters/$(call unit_verb,$*)) -MMD -MP $(LDFLAGS) \
+	  -o $@ $< $(filter %.a,$^) $(LDLIBS)
+
+-include $(wildcard $(BUILD)/common/*.d $(BUILD)/filters/*/*.d $(BUILD)/unit/*.d $(BUILD)/fuzz/*.d)
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 

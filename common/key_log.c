@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "koppel.h"
 #include "message.h"
 
 void key_log_add(key_log *log, const char *key, size_t length, unsigned hash)

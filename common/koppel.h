@@ -8,17 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "message.h"
 #include "record.h"
 
 #define KOPPEL_VERSION "0.1.0"
-
-/* Exit status, as in CONVENTIONS.md. */
-enum {
-    EXIT_OK = 0,
-    EXIT_DATA = 1,   /* bad input data */
-    EXIT_USAGE = 2,  /* usage or configuration error */
-    EXIT_SYSTEM = 3, /* I/O, memory */
-};
 
 /* Long-option codes above the ASCII range, shared by all filters; a filter numbers its own
  * options from OPT_FILTER_BASE. */

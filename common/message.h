@@ -5,6 +5,15 @@
 
 #include <stddef.h>
 
+/* Exit status: the same in every program. */
+enum {
+    EXIT_OK = 0,
+    EXIT_DATA = 1,   /* bad input data */
+    EXIT_USAGE = 2,  /* usage or configuration error */
+    EXIT_SYSTEM = 3, /* I/O, memory */
+};
+
+
 /* Set once at start-up: the name messages begin with, e.g. "koppel-select". */
 void message_set_program(const char *program);
 const char *message_program(void);

@@ -22,7 +22,7 @@
 #include <emmintrin.h>
 #endif
 
-#include "codes.h"
+#include "showable.h"
 
 #define READ_BLOCK (1u << 20)
 #define WRITE_BLOCK (1u << 18)

@@ -18,6 +18,17 @@ FUZZ_TARGETS  = $(patsubst tests/fuzz/%.c,%,$(filter-out $(FUZZ_SUPPORT),$(wildc
 FUZZERS       = $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz-%)
 FUZZ_REPLAYS  = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz-%)
 
+# The verb whose engine a harness fuzzes (none: common/ alone). It links that verb's engine
+# library and sees its headers; never a verb's main.c.
+FUZZ_VERB_category_rules     = classify-condition
+FUZZ_VERB_codes              = classify-condition
+FUZZ_VERB_condition_rules    = classify-condition
+FUZZ_VERB_key_file           = pseudonymise
+FUZZ_VERB_lookup_table       = derive
+FUZZ_VERB_standard_population = standardise
+fuzz_verb_include = $(if $(FUZZ_VERB_$(1)),-Ifilters/$(FUZZ_VERB_$(1)))
+fuzz_engine_obj   = $(if $(FUZZ_VERB_$(1)),$(patsubst %.c,$(FUZZ_BUILD)/%.o,$(filter-out filters/$(FUZZ_VERB_$(1))/main.c,$(wildcard filters/$(FUZZ_VERB_$(1))/*.c))))
+
 # The fuzzers' record.c reads and writes in 64-byte blocks instead of 1 MiB and 256 KiB, the
 # only change: small inputs then exercise every refill and records that straddle blocks, and
 # AddressSanitizer need not map a megabyte for every reader (40 runs a second instead of 1500).
@@ -33,9 +44,13 @@ fuzz-build: $(DEPS_STAMP)
 	@command -v $(FUZZ_CC) >/dev/null || { echo "make fuzz needs clang with libFuzzer (Debian: apt-get install clang)" >&2; exit 2; }
 	@$(MAKE) --no-print-directory $(FUZZERS)
 
-$(FUZZ_BUILD)/common/%.o: common/%.c $(COMMON_HDR)
+$(FUZZ_BUILD)/common/%.o: common/%.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BUILD)/filters/%.o: filters/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FUZZ_BUILD)/common/record-small-blocks.c: common/record.c
 	@mkdir -p $(@D)
@@ -44,25 +59,26 @@ $(FUZZ_BUILD)/common/record-small-blocks.c: common/record.c
 	@grep -q '^#define READ_BLOCK 64u' $@ && grep -q '^#define WRITE_BLOCK 64u' $@ || \
 	  { echo "fuzz.mk: READ_BLOCK or WRITE_BLOCK is gone from common/record.c" >&2; rm -f $@; exit 1; }
 
-$(FUZZ_BUILD)/common/record-small-blocks.o: $(FUZZ_BUILD)/common/record-small-blocks.c $(COMMON_HDR)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(FUZZ_BUILD)/common/record-small-blocks.o: $(FUZZ_BUILD)/common/record-small-blocks.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -fsanitize=fuzzer-no-link -c -o $@ $<
 
 # Without coverage: the support's own loops are not what the fuzzer should explore.
-$(FUZZ_BUILD)/fuzz_support.o: tests/fuzz/fuzz_support.c tests/fuzz/fuzz_support.h $(COMMON_HDR)
+$(FUZZ_BUILD)/fuzz_support.o: tests/fuzz/fuzz_support.c tests/fuzz/fuzz_support.h
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(FUZZ_BUILD)/fuzz-%: tests/fuzz/%.c tests/fuzz/fuzz_support.h $(FUZZ_BUILD)/fuzz_support.o $(FUZZ_COMMON_OBJ)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/fuzz_support.o \
-	  $(FUZZ_COMMON_OBJ) $(LDLIBS)
+$(FUZZ_BUILD)/fuzz-%: tests/fuzz/%.c tests/fuzz/fuzz_support.h $(FUZZ_BUILD)/fuzz_support.o $(FUZZ_COMMON_OBJ) \
+                      $$(call fuzz_engine_obj,$$*)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(call fuzz_verb_include,$*) -fsanitize=fuzzer -o $@ $< \
+	  $(FUZZ_BUILD)/fuzz_support.o $(filter $(FUZZ_BUILD)/filters/%,$^) $(FUZZ_COMMON_OBJ) $(LDLIBS)
 
-$(BUILD)/fuzz/fuzz-%: tests/fuzz/%.c $(FUZZ_SUPPORT) tests/fuzz/fuzz_support.h $(BUILD)/libkoppel.a
+$(BUILD)/fuzz/fuzz-%: tests/fuzz/%.c $(FUZZ_SUPPORT) tests/fuzz/fuzz_support.h \
+                      $$(if $$(FUZZ_VERB_$$*),$$(call verb_engine,$$(FUZZ_VERB_$$*))) $(BUILD)/libkoppel.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/fuzz $(LDFLAGS) -o $@ $< $(FUZZ_SUPPORT) $(BUILD)/libkoppel.a $(LDLIBS)
+	$(CC) $(CFLAGS) -Itests/fuzz $(call fuzz_verb_include,$*) $(LDFLAGS) -o $@ $< $(FUZZ_SUPPORT) \
+	  $(filter %.a,$^) $(LDLIBS)
 
-# The category and lookup harnesses include the filter that holds the loader.
-$(FUZZ_BUILD)/fuzz-category_rules $(BUILD)/fuzz/fuzz-category_rules: filters/classify-condition.c
-$(FUZZ_BUILD)/fuzz-lookup_table $(BUILD)/fuzz/fuzz-lookup_table: filters/derive.c
+-include $(wildcard $(FUZZ_BUILD)/common/*.d $(FUZZ_BUILD)/filters/*/*.d $(FUZZ_BUILD)/*.d)
 
 check bats: $(FUZZ_REPLAYS)
 check bats: export KOPPEL_FUZZ_BIN = $(abspath $(BUILD)/fuzz)

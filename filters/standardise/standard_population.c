@@ -6,11 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codes.h"
-#include "koppel.h"
 #include "message.h"
 #include "number.h"
 #include "record.h"
+#include "showable.h"
 
 void stratum_key_reset(stratum_key *key)
 {

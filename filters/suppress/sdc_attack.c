@@ -10,7 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "koppel.h"
 #include "message.h"
 
 double sdc_now(void)

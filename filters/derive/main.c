@@ -9,7 +9,7 @@
 #define uthash_fatal(msg) message_die_nomem()
 #include <uthash.h>
 
-#include "codes.h"
+#include "showable.h"
 #include "date.h"
 #include "koppel.h"
 #include "message.h"

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "koppel.h"
 #include "message.h"
 
 /* ---------------------------------------------------------------- cell sets */

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "showable.h"
+
 typedef enum code_system { CODE_SYSTEM_ICPC, CODE_SYSTEM_ATC } code_system;
 
 /* The longest normalised code any system accepts (ICPC "T90.02" is 6, ATC "A10BA02" 7). */
@@ -37,16 +39,5 @@ bool code_is_valid(code_system system, const char *code, size_t length);
  * longer code that merely starts with the same characters (ICPC T90 matches T90.02, not T901).
  * ICPC T90.02 -> 6, 3. ATC A10BA02 -> 7, 5, 4, 3, 1. Returns how many (<= CODE_MAX_PREFIXES). */
 size_t code_match_prefixes(code_system system, const char *code, size_t length, size_t *lengths);
-
-/* May VALUE be shown in a message? Codes may, identifiers never: a value that landed in the
- * code column by mistake could be one, so only short printable values without a run of four
- * or more digits (a BSN, a date, a postcode) and with fewer than six digits in all (a BSN or a
- * date with dots or dashes) are shown. */
-bool code_is_showable(const char *value, size_t length);
-
-/* The same for a category label such as a stratum value (couple_children, other_non_western)
- * or a column name: of any length (a header read with the wrong delimiter is one long name),
- * never sixteen or more hexadecimal characters in a row (a pseudonym). */
-bool label_is_showable(const char *value, size_t length);
 
 #endif

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "arena.h"
-#include "codes.h"
+#include "showable.h"
 #include "key_log.h"
 #include "koppel.h"
 #include "message.h"
