@@ -394,3 +394,59 @@ char *koppel_share_file(const char *relative)
     snprintf(path, sizeof path, "/usr/local/share/koppel/%s", relative);
     return xstrdup(path);
 }
+
+record_reader *koppel_inputs_open(koppel_context *ctx, koppel_inputs *inputs, int argc, char **argv, int operands)
+{
+    static char *standard_input[] = {"-"};
+    *inputs = (koppel_inputs){.paths = argv + operands, .count = (size_t)(argc - operands)};
+    if (inputs->count == 0)
+        *inputs = (koppel_inputs){.paths = standard_input, .count = 1};
+    inputs->first = koppel_open_input(ctx, inputs->paths[0]);
+    return inputs->first;
+}
+
+record_reader *koppel_inputs_next(koppel_context *ctx, koppel_inputs *inputs)
+{
+    if (inputs->current && inputs->current != inputs->first)
+        record_reader_close(inputs->current);
+    inputs->current = NULL;
+    if (inputs->next >= inputs->count)
+        return NULL;
+    size_t index = inputs->next++;
+    inputs->current = index == 0 ? inputs->first : koppel_open_next_input(ctx, inputs->paths[index], inputs->first);
+    return inputs->current;
+}
+
+void koppel_inputs_close(koppel_inputs *inputs)
+{
+    if (inputs->current && inputs->current != inputs->first)
+        record_reader_close(inputs->current);
+    if (inputs->first)
+        record_reader_close(inputs->first);
+    *inputs = (koppel_inputs){0};
+}
+
+void koppel_names_distinct(const koppel_context *ctx, const char *option, char *const *names, size_t count,
+                           const char *where)
+{
+    /* A column twice would make two output columns of one name, or count a record twice over. */
+    for (size_t i = 0; i < count; i++)
+        for (size_t j = i + 1; j < count; j++)
+            if (strcmp(names[i], names[j]) == 0)
+                koppel_usage_error(ctx, "%s: column '%s' is named twice%s", option, names[i], where ? where : "");
+}
+
+/* A directory this run creates is registered as a temporary, so that a failed run does not leave
+ * it behind (it is removed only when empty). */
+void koppel_make_output_directory(const koppel_context *ctx, const char *option, const char *path)
+{
+    struct stat info;
+    if (stat(path, &info) == 0) {
+        if (!S_ISDIR(info.st_mode))
+            koppel_usage_error(ctx, "%s %s is not a directory", option, path);
+        return;
+    }
+    if (mkdir(path, 0777) != 0)
+        message_die(EXIT_SYSTEM, "cannot create directory %s: %s", path, strerror(errno));
+    message_register_temporary(path);
+}

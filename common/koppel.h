@@ -92,6 +92,26 @@ record_reader *koppel_open_input(koppel_context *ctx, const char *path);
  * FIRST (status 1 otherwise). */
 record_reader *koppel_open_next_input(koppel_context *ctx, const char *path, const record_reader *first);
 
+/* The inputs of a filter that reads several files as one: its operands, or standard input when
+ * there are none. Every further input must have the header of the first. */
+typedef struct koppel_inputs {
+    char **paths;
+    size_t count;
+    size_t next;           /* the index of the input koppel_inputs_next opens */
+    record_reader *first;  /* open until koppel_inputs_close: its header is the output's */
+    record_reader *current;
+} koppel_inputs;
+
+/* Take the operands ARGV[OPERANDS..ARGC) (none: "-") and open the first; returns its reader. */
+record_reader *koppel_inputs_open(koppel_context *ctx, koppel_inputs *inputs, int argc, char **argv, int operands);
+
+/* The reader to read next: the first input, then each further one (the one before it closed,
+ * unless it is the first); NULL when every input has been read. */
+record_reader *koppel_inputs_next(koppel_context *ctx, koppel_inputs *inputs);
+
+/* Close what is still open (the first input, and the current one when the loop stopped early). */
+void koppel_inputs_close(koppel_inputs *inputs);
+
 /* Die with status 2 when two of the COUNT files PATHS (NULL skipped, "-" standard output;
  * OPTIONS name them) are one regular file or one path: one would silently replace the other. */
 void koppel_distinct_outputs(const koppel_context *ctx, size_t count, const char *const *options,
@@ -122,6 +142,16 @@ static inline void koppel_progress(koppel_context *ctx)
 /* Close the output (rename into place), the rejects file, append --stats, and return
  * the exit status (0). A summary of rejects goes to stderr when there were any. */
 int koppel_finish(koppel_context *ctx);
+
+/* Die with status 2 when a name stands twice in NAMES (COUNT of them, the values of OPTION):
+ * "OPTION: column 'NAME' is named twice" and WHERE after it when WHERE is not NULL. */
+void koppel_names_distinct(const koppel_context *ctx, const char *option, char *const *names, size_t count,
+                           const char *where);
+
+/* Make the directory PATH for OPTION's output files (an existing one will do): status 2 when
+ * PATH is something else, 3 when it cannot be made. One this run makes is removed again, when
+ * empty, by a fatal exit. */
+void koppel_make_output_directory(const koppel_context *ctx, const char *option, const char *path);
 
 /* Parse "a,b,c" into a NULL-terminated array of strings (one allocation); *count gets
  * the number. Empty items are a usage error. */

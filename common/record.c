@@ -204,7 +204,75 @@ static inline unsigned special_mask(const special_bytes *special, const unsigned
     *delimiters = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, special->delimiter));
     return (unsigned)_mm_movemask_epi8(_mm_or_si128(hits, x));
 }
+
+/* The fast path of scan_plain: whole blocks of 16 bytes from P, noting the fields their
+ * delimiters start, up to the first block with a special byte other than a delimiter (P is
+ * left on that byte) or the last whole block of the buffer. */
+static inline size_t scan_plain_blocks(record_reader *reader, const special_bytes *special, size_t p,
+                                       size_t start, size_t *field_count)
+{
+    const unsigned char *buffer = reader->buffer;
+    size_t fields = *field_count;
+    while (p + 16 <= reader->end) {
+        /* Room for 16 more fields (and the sentinel) before the block, none checked in it. */
+        if (__builtin_expect(fields + 17 >= reader->field_capacity, 0))
+            reader_grow_fields(reader, fields + 17);
+        unsigned delimiters;
+        unsigned other = special_mask(special, buffer + p, &delimiters);
+        /* The delimiters before the first other special byte are fields; that byte ends
+         * the block's fast path. */
+        if (other)
+            delimiters &= (other & -other) - 1;
+        size_t *offsets = reader->offsets;
+        for (; delimiters; delimiters &= delimiters - 1)
+            offsets[fields++] = p + (unsigned)__builtin_ctz(delimiters) + 1 - start;
+        if (other) {
+            p += (unsigned)__builtin_ctz(other);
+            break;
+        }
+        p += 16;
+    }
+    *field_count = fields;
+    return p;
+}
 #endif
+
+/* The checks both scanners make (outside quoted text, for a carriage return). */
+enum checked_byte { BYTE_SKIP, LINE_END_CRLF, NEED_MORE };
+
+/* A carriage return at P outside quotes: the line end CR LF, or a bad byte to skip (noted in
+ * *BAD unless a reason is there already); NEED_MORE when the byte after it is not read yet. */
+static inline enum checked_byte check_carriage_return(const record_reader *reader, size_t p, const char **bad)
+{
+    if (p + 1 == reader->end && !reader->eof)
+        return NEED_MORE;
+    if (p + 1 < reader->end && reader->buffer[p + 1] == '\n')
+        return LINE_END_CRLF;
+    if (!*bad)
+        *bad = "carriage return outside quotes (only CR LF or LF end a line)";
+    return BYTE_SKIP;
+}
+
+/* A NUL byte or a byte of 0x80 or above at P: checked, and how many bytes to skip (a whole
+ * UTF-8 sequence, or the one bad byte, noted in *BAD); 0 when the rest of a sequence is not
+ * read yet. */
+static inline size_t check_other_byte(const record_reader *reader, size_t p, const char **bad)
+{
+    if (reader->buffer[p] == 0) {
+        if (!*bad)
+            *bad = "NUL byte in the record";
+        return 1;
+    }
+    int length = utf8_sequence_length(reader->buffer + p, reader->end - p);
+    if (length < 0 && !reader->eof)
+        return 0;
+    if (length <= 0) {
+        if (!*bad)
+            *bad = "invalid UTF-8";
+        return 1;
+    }
+    return (size_t)length;
+}
 
 /* Unquoted records: one pass that notes field starts and checks every byte; delimiters
  * are found 16 bytes at a time where the CPU allows (SSE2, every x86-64), byte by byte
@@ -230,25 +298,7 @@ static enum scan_status scan_plain(record_reader *reader, scan_result *result)
 #endif
     for (;;) {
 #if defined(__SSE2__)
-        while (p + 16 <= end) {
-            /* Room for 16 more fields (and the sentinel) before the block, none checked in it. */
-            if (__builtin_expect(fields + 17 >= reader->field_capacity, 0))
-                reader_grow_fields(reader, fields + 17);
-            unsigned delimiters;
-            unsigned other = special_mask(&special, buffer + p, &delimiters);
-            /* The delimiters before the first other special byte are fields; that byte ends
-             * the block's fast path. */
-            if (other)
-                delimiters &= (other & -other) - 1;
-            size_t *offsets = reader->offsets;
-            for (; delimiters; delimiters &= delimiters - 1)
-                offsets[fields++] = p + (unsigned)__builtin_ctz(delimiters) + 1 - start;
-            if (other) {
-                p += (unsigned)__builtin_ctz(other);
-                break;
-            }
-            p += 16;
-        }
+        p = scan_plain_blocks(reader, &special, p, start, &fields);
 #endif
         while (p < end && classes[buffer[p]] == PLAIN)
             p++;
@@ -270,33 +320,23 @@ static enum scan_status scan_plain(record_reader *reader, scan_result *result)
             result->content_end = p;
             result->next = p + 1;
             break;
-        case CARRIAGE_RETURN:
-            if (p + 1 == end && !reader->eof)
+        case CARRIAGE_RETURN: {
+            enum checked_byte checked = check_carriage_return(reader, p, &bad);
+            if (checked == NEED_MORE)
                 goto more;
-            if (p + 1 < end && buffer[p + 1] == '\n') {
+            if (checked == LINE_END_CRLF) {
                 result->content_end = p;
                 result->next = p + 2;
                 break;
             }
-            if (!bad)
-                bad = "carriage return outside quotes (only CR LF or LF end a line)";
             p++;
             continue;
-        case NUL_BYTE:
-            if (!bad)
-                bad = "NUL byte in the record";
-            p++;
-            continue;
-        default: { /* HIGH_BIT */
-            int length = utf8_sequence_length(buffer + p, end - p);
-            if (length < 0 && !reader->eof)
+        }
+        default: { /* NUL_BYTE, HIGH_BIT */
+            size_t length = check_other_byte(reader, p, &bad);
+            if (length == 0)
                 goto more;
-            if (length <= 0) {
-                if (!bad)
-                    bad = "invalid UTF-8";
-                p++;
-            } else
-                p += (size_t)length;
+            p += length;
             continue;
         }
         }
@@ -316,6 +356,18 @@ more:
  * quoted fields, and check bytes. libcsv splits the fields afterwards. */
 enum quote_state { FIELD_START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED };
 
+/* The state after a quote read in STATE; a quote in an unquoted field is bad (noted in *BAD). */
+static inline enum quote_state state_after_quote(enum quote_state state, const char **bad)
+{
+    if (state == FIELD_START || state == QUOTE_IN_QUOTED)
+        return QUOTED;
+    if (state == QUOTED)
+        return QUOTE_IN_QUOTED;
+    if (!*bad)
+        *bad = "quote inside an unquoted field (a field with quotes must be quoted as a whole)";
+    return state;
+}
+
 static enum scan_status scan_quoted(record_reader *reader, scan_result *result)
 {
     struct scan_state *saved = &reader->scan;
@@ -329,14 +381,7 @@ static enum scan_status scan_quoted(record_reader *reader, scan_result *result)
     while (p < end) {
         unsigned char c = buffer[p];
         if (c == '"') {
-            if (state == FIELD_START)
-                state = QUOTED;
-            else if (state == QUOTED)
-                state = QUOTE_IN_QUOTED;
-            else if (state == QUOTE_IN_QUOTED)
-                state = QUOTED;
-            else if (!result->bad)
-                result->bad = "quote inside an unquoted field (a field with quotes must be quoted as a whole)";
+            state = state_after_quote(state, &result->bad);
             p++;
             continue;
         }
@@ -347,13 +392,9 @@ static enum scan_status scan_quoted(record_reader *reader, scan_result *result)
             continue;
         }
         if (state == QUOTE_IN_QUOTED) {
-            if (c == (unsigned char)reader->delimiter || c == '\n' || c == '\r')
-                state = UNQUOTED;
-            else {
-                if (!result->bad)
-                    result->bad = "text after a closing quote";
-                state = UNQUOTED;
-            }
+            if (c != (unsigned char)reader->delimiter && c != '\n' && c != '\r' && !result->bad)
+                result->bad = "text after a closing quote";
+            state = UNQUOTED;
         }
         if (c == (unsigned char)reader->delimiter && state != QUOTED) {
             state = FIELD_START;
@@ -371,34 +412,24 @@ static enum scan_status scan_quoted(record_reader *reader, scan_result *result)
             return SCAN_RECORD;
         }
         if (c == '\r' && state != QUOTED) {
-            if (p + 1 == end && !reader->eof)
+            enum checked_byte checked = check_carriage_return(reader, p, &result->bad);
+            if (checked == NEED_MORE)
                 goto more;
-            if (p + 1 < end && buffer[p + 1] == '\n') {
+            if (checked == LINE_END_CRLF) {
                 result->content_end = p;
                 result->next = p + 2;
                 return SCAN_RECORD;
             }
-            if (!result->bad)
-                result->bad = "carriage return outside quotes (only CR LF or LF end a line)";
             p++;
             continue;
         }
         if (state == FIELD_START)
             state = UNQUOTED;
-        if (c == 0) {
-            if (!result->bad)
-                result->bad = "NUL byte in the record";
-            p++;
-        } else if (c >= 0x80) {
-            int length = utf8_sequence_length(buffer + p, end - p);
-            if (length < 0 && !reader->eof)
+        if (c == 0 || c >= 0x80) {
+            size_t length = check_other_byte(reader, p, &result->bad);
+            if (length == 0)
                 goto more;
-            if (length <= 0) {
-                if (!result->bad)
-                    result->bad = "invalid UTF-8";
-                p++;
-            } else
-                p += (size_t)length;
+            p += length;
         } else
             p++;
     }

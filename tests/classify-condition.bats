@@ -826,7 +826,7 @@ $T/wmo.csv,4,column 'provision_type' is empty: no category"
     printf 'code,category,extra\na,b,c\n' > "$T/t.csv"
     run koppel-classify-condition --map --code code --rules "$T/t.csv" "$T/in.csv"
     assert_failure 2
-    assert_output --partial "t.csv:1: a category table has two named columns"
+    assert_output --partial "t.csv:1: a category table has exactly two columns (code, category), this one has 3"
     printf 'code,category\na,x\n A ,y\n' > "$T/t.csv"
     run koppel-classify-condition --map --code code --rules "$T/t.csv" "$T/in.csv"
     assert_failure 2
@@ -841,7 +841,7 @@ $T/wmo.csv,4,column 'provision_type' is empty: no category"
     printf 'code,category\na,\n' > "$T/t.csv"
     run koppel-classify-condition --map --code code --rules "$T/t.csv" "$T/in.csv"
     assert_failure 2
-    assert_output --partial "t.csv:2: column 'category' is empty"
+    assert_output --partial "t.csv:2: empty value (in a category table)"
     printf 'code,category\na,x\n' > "$T/t.csv"
     run koppel-classify-condition --map --code code --rules "$T/t.csv" --as bsn "$T/in.csv"
     assert_failure 2

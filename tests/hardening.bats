@@ -500,7 +500,7 @@ PY
 @test "limit: every filter that uses uthash dies with status 3 when it runs out of memory (regression)" {
     # uthash's default on a failed bucket allocation is exit(-1): status 255 and no message.
     local file
-    for file in $(grep -l '#include <uthash.h>' "$PROJECT_ROOT"/filters/*.c "$PROJECT_ROOT"/common/*.c); do
+    for file in $(grep -l '#include <uthash.h>' "$PROJECT_ROOT"/filters/*/*.c "$PROJECT_ROOT"/common/*.c); do
         grep -Eq '#define uthash_(fatal|malloc)\(' "$file" || fail "$file includes uthash without uthash_fatal or uthash_malloc"
     done
 }

@@ -1,4 +1,4 @@
-/* aggregate.c: koppel aggregate — statistics per group (counts, distinct counts, sums, means,
+/* aggregate/main.c: koppel aggregate — statistics per group (counts, distinct counts, sums, means,
  * extremes, standard deviations, top values, weighted sums), margins, and partial results
  * that merge into exactly what one run over all input gives. */
 #include <math.h>

@@ -1,4 +1,4 @@
-/* classify-condition.c: koppel classify-condition — condition groups from ICPC (or ATC) codes:
+/* classify-condition/main.c: koppel classify-condition — condition groups from ICPC (or ATC) codes:
  * prevalence per person over a lookback window, tags on contacts; and categories from codes. */
 #include <stddef.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 #define uthash_fatal(msg) message_die_nomem()
 #include <uthash.h>
 
+#include "code_table.h"
 #include "codes.h"
 #include "condition_rules.h"
 #include "date.h"
@@ -554,6 +555,18 @@ static void prevalence_episode(koppel_context *ctx, prevalence_run *run, record_
         run->counts.outside_window++;
 }
 
+/* A figure per condition group shown for --stats: PREFIX and the group's id. */
+static void group_stats(koppel_context *ctx, const char *prefix, const condition_rules *rules,
+                        const active_columns *active, const uint64_t *values)
+{
+    for (size_t g = 0; g < rules->group_count; g++)
+        if (active->group[g]) {
+            char key[128];
+            snprintf(key, sizeof key, "%s%s", prefix, rules->groups[g].id);
+            koppel_stats_int(ctx, key, (int64_t)values[g]);
+        }
+}
+
 static void write_persons(koppel_context *ctx, prevalence_run *run, const active_columns *active)
 {
     const condition_rules *rules = run->rules;
@@ -579,12 +592,7 @@ static void write_persons(koppel_context *ctx, prevalence_run *run, const active
         record_writer_field(ctx->out, number, number_format_int64(groups, number));
         record_writer_end(ctx->out);
     }
-    for (size_t g = 0; g < rules->group_count; g++)
-        if (active->group[g]) {
-            char key[128];
-            snprintf(key, sizeof key, "persons_%s", rules->groups[g].id);
-            koppel_stats_int(ctx, key, (int64_t)group_persons[g]);
-        }
+    group_stats(ctx, "persons_", rules, active, group_persons);
     free(group_persons);
     free(group_on);
     free(sorted);
@@ -747,13 +755,11 @@ static void write_long(koppel_context *ctx, const classify_options *options, con
     counts->written++;
 }
 
-static void run_tag(koppel_context *ctx, const classify_options *options, const condition_rules *rules,
-                    const char *input)
+/* The output of --tag: the input's columns, then a flag per condition (and subgroup), or with
+ * --long the condition (and subgroup) of each pair. No new column may take an input's name. */
+static void open_tag_output(koppel_context *ctx, const classify_options *options, const condition_rules *rules,
+                            const active_columns *active, const record_t *header)
 {
-    active_columns active = active_columns_make(rules, false);
-    record_reader *reader = koppel_open_input(ctx, input);
-    size_t code_index = record_reader_column(reader, options->code_column, "--code");
-    const record_t *header = record_reader_header(reader);
     if (options->long_form) {
         column_must_be_new(ctx, header, "condition");
         if (options->subgroups)
@@ -764,15 +770,25 @@ static void run_tag(koppel_context *ctx, const classify_options *options, const 
         names[header->count + 1] = "subgroup";
         koppel_open_output(ctx, names, header->count + (options->subgroups ? 2 : 1));
         free(names);
-    } else {
-        for (size_t g = 0; g < rules->group_count; g++)
-            if (active.group[g])
-                column_must_be_new(ctx, header, rules->groups[g].id);
-        for (size_t s = 0; options->subgroups && s < rules->subgroup_count; s++)
-            if (active.subgroup[s] && rules->subgroups[s].column)
-                column_must_be_new(ctx, header, rules->subgroups[s].column);
-        open_condition_output(ctx, options, rules, &active, header->fields, header->count, NULL);
+        return;
     }
+    for (size_t g = 0; g < rules->group_count; g++)
+        if (active->group[g])
+            column_must_be_new(ctx, header, rules->groups[g].id);
+    for (size_t s = 0; options->subgroups && s < rules->subgroup_count; s++)
+        if (active->subgroup[s] && rules->subgroups[s].column)
+            column_must_be_new(ctx, header, rules->subgroups[s].column);
+    open_condition_output(ctx, options, rules, active, header->fields, header->count, NULL);
+}
+
+static void run_tag(koppel_context *ctx, const classify_options *options, const condition_rules *rules,
+                    const char *input)
+{
+    active_columns active = active_columns_make(rules, false);
+    record_reader *reader = koppel_open_input(ctx, input);
+    size_t code_index = record_reader_column(reader, options->code_column, "--code");
+    const record_t *header = record_reader_header(reader);
+    open_tag_output(ctx, options, rules, &active, header);
     size_t bit_bytes = (rules->subgroup_count + 7) / 8;
     unsigned char *bits = xmalloc(bit_bytes + 1);
     bool *group_on = xcalloc(rules->group_count + 1, sizeof(bool));
@@ -823,12 +839,7 @@ static void run_tag(koppel_context *ctx, const classify_options *options, const 
         koppel_stats_int(ctx, "pairs", (int64_t)counts.pairs);
         koppel_stats_int(ctx, "records_written", (int64_t)counts.written);
     }
-    for (size_t g = 0; g < rules->group_count; g++)
-        if (active.group[g]) {
-            char key[128];
-            snprintf(key, sizeof key, "records_%s", rules->groups[g].id);
-            koppel_stats_int(ctx, key, (int64_t)group_records[g]);
-        }
+    group_stats(ctx, "records_", rules, &active, group_records);
     record_reader_close(reader);
     free(bits);
     free(group_on);
@@ -838,121 +849,28 @@ static void run_tag(koppel_context *ctx, const classify_options *options, const 
 
 /* ---------------------------------------------------------------- category mapping */
 
-typedef struct category_entry {
-    char *key; /* without surrounding white space, ASCII lower case */
-    char *category;
-    long line;
-    UT_hash_handle hh;
-} category_entry;
-
-typedef struct category_table {
-    char *path;
-    char *column; /* the second column's name */
-    category_entry *head;
-} category_table;
-
-/* KEY without surrounding ASCII white space, in ASCII lower case, into *BUFFER (grown). */
-static size_t category_key(const char *text, size_t length, char **buffer, size_t *capacity)
-{
-    while (length > 0 && (*text == ' ' || *text == '\t'))
-        text++, length--;
-    while (length > 0 && (text[length - 1] == ' ' || text[length - 1] == '\t'))
-        length--;
-    if (length + 1 > *capacity) {
-        *capacity = length + 64;
-        *buffer = xrealloc(*buffer, *capacity);
-    }
-    for (size_t i = 0; i < length; i++) {
-        char c = text[i];
-        (*buffer)[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-    }
-    (*buffer)[length] = '\0';
-    return length;
-}
-
-static void category_bad_record(void *context, record_reader *reader, const record_t *record, const char *reason)
-{
-    (void)context;
-    message_die_at(EXIT_USAGE, record_reader_name(reader), record->line, "%s", reason);
-}
-
-static void category_table_load(category_table *table, const char *path)
-{
-    table->path = xstrdup(path);
-    record_reader *reader = record_reader_open(path, ',', category_bad_record, NULL);
-    const record_t *header = record_reader_header(reader);
-    if (header->count != 2 || header->lengths[0] == 0 || header->lengths[1] == 0)
-        message_die_at(EXIT_USAGE, path, 1, "a category table has two named columns (code,category), not %zu",
-                       header->count);
-    table->column = xstrdup(header->fields[1]);
-    char *key = NULL;
-    size_t capacity = 0;
-    const record_t *record;
-    while (record_reader_next(reader, &record)) {
-        size_t length = category_key(record->fields[0], record->lengths[0], &key, &capacity);
-        if (length == 0)
-            message_die_at(EXIT_USAGE, path, record->line, "column '%s' is empty", header->fields[0]);
-        if (record->lengths[1] == 0)
-            message_die_at(EXIT_USAGE, path, record->line, "column '%s' is empty", header->fields[1]);
-        category_entry *entry;
-        HASH_FIND(hh, table->head, key, length, entry);
-        /* A table may map identifiers (a district per postcode): show only what may be a code. */
-        if (entry && code_is_showable(key, length))
-            message_die_at(EXIT_USAGE, path, record->line, "code '%s' is also on line %ld (case and white "
-                           "space are ignored)", key, entry->line);
-        if (entry)
-            message_die_at(EXIT_USAGE, path, record->line, "the code of line %ld again (not shown: it could "
-                           "be an identifier; case and white space are ignored)", entry->line);
-        entry = xcalloc(1, sizeof *entry);
-        entry->key = xstrdup(key);
-        entry->category = xstrndup(record->fields[1], record->lengths[1]);
-        entry->line = record->line;
-        HASH_ADD_KEYPTR(hh, table->head, entry->key, length, entry);
-    }
-    if (!table->head)
-        message_die(EXIT_USAGE, "%s: the category table has no rows", path);
-    free(key);
-    record_reader_close(reader);
-}
-
-static void category_table_free(category_table *table)
-{
-    category_entry *entry, *next;
-    HASH_ITER(hh, table->head, entry, next) {
-        HASH_DEL(table->head, entry);
-        free(entry->key);
-        free(entry->category);
-        free(entry);
-    }
-    free(table->path);
-    free(table->column);
-}
-
 static void run_map(koppel_context *ctx, const classify_options *options, const char *input)
 {
-    category_table table = {0};
-    category_table_load(&table, options->rules_path);
+    code_table table = {0};
+    code_table_load(&table, options->rules_path, &code_table_category_rules);
     record_reader *reader = koppel_open_input(ctx, input);
     size_t code_index = record_reader_column(reader, options->code_column, "--code");
     const record_t *header = record_reader_header(reader);
-    const char *column = options->as_column ? options->as_column : table.column;
+    const char *column = options->as_column ? options->as_column : table.value_column;
     column_must_be_new(ctx, header, column);
     char **names = xmalloc((header->count + 1) * sizeof(char *));
     memcpy(names, header->fields, header->count * sizeof(char *));
     names[header->count] = (char *)column;
     koppel_open_output(ctx, names, header->count + 1);
     free(names);
-    char *key = NULL;
-    size_t capacity = 0;
     uint64_t mapped = 0, defaulted = 0;
     const record_t *record;
     while (record_reader_next(reader, &record)) {
         koppel_progress(ctx);
-        size_t length = category_key(record->fields[code_index], record->lengths[code_index], &key, &capacity);
-        category_entry *entry = NULL;
-        if (length > 0)
-            HASH_FIND(hh, table.head, key, length, entry);
-        const char *category = entry ? entry->category : options->default_value;
+        size_t length;
+        const char *key = code_table_key(&table, record->fields[code_index], record->lengths[code_index], &length);
+        const code_table_entry *entry = code_table_find(&table, key, length);
+        const char *category = entry ? entry->value : options->default_value;
         if (!category) {
             if (length == 0)
                 koppel_reject(ctx, reader, record, "column '%s' is empty: no category", options->code_column);
@@ -974,9 +892,8 @@ static void run_map(koppel_context *ctx, const classify_options *options, const 
     koppel_stats_string(ctx, "rules", table.path);
     koppel_stats_int(ctx, "records_mapped", (int64_t)mapped);
     koppel_stats_int(ctx, "records_defaulted", (int64_t)defaulted);
-    free(key);
     record_reader_close(reader);
-    category_table_free(&table);
+    code_table_free(&table);
 }
 
 /* ---------------------------------------------------------------- options */

@@ -1,19 +1,16 @@
-/* derive.c: koppel derive — add computed columns: ages, age bands, parts of dates, ISO dates
+/* derive/main.c: koppel derive — add computed columns: ages, age bands, parts of dates, ISO dates
  * from Dutch ones, looked-up categories, constants and renames, applied in the order given. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-/* uthash exits with status 255 and no message when a bucket array cannot be had: die
- * like the rest of koppel instead (status 3, "out of memory"; message.h comes below). */
-#define uthash_fatal(msg) message_die_nomem()
-#include <uthash.h>
 
-#include "showable.h"
+#include "code_table.h"
 #include "date.h"
 #include "koppel.h"
 #include "message.h"
 #include "number.h"
+#include "showable.h"
 
 static const char usage[] =
     "Usage: koppel derive [OPTIONS] [FILE...]\n"
@@ -103,14 +100,6 @@ static const struct option long_options[] = {
 
 /* ---------------------------------------------------------------- derivations */
 
-typedef struct lookup_entry {
-    char *code;
-    char *value;
-    size_t value_length;
-    long line; /* in the lookup file, for the duplicate message */
-    UT_hash_handle hh;
-} lookup_entry;
-
 typedef struct band_table {
     int64_t *cuts; /* ascending lower bounds; the last band is open */
     char **labels;
@@ -129,7 +118,7 @@ typedef struct step {
     bool reference_is_column;
     date_ymd reference_date;
     band_table bands;
-    lookup_entry *table;
+    code_table table;
     const char *default_value; /* NULL: an unlisted code is a bad record */
     char buffer[32];           /* this record's result when it is computed text */
 } step;
@@ -343,58 +332,13 @@ static size_t band_index(const band_table *bands, int64_t value)
 
 /* ---------------------------------------------------------------- lookup files */
 
-static void lookup_bad_record(void *context, record_reader *reader, const record_t *record,
-                              const char *reason)
-{
-    (void)context;
-    message_die_at(EXIT_USAGE, record_reader_name(reader), record->line, "%s (in a --lookup file)", reason);
-}
-
 static void load_lookup(step *s)
 {
     struct stat info;
     if (stat(s->extra, &info) == 0 && S_ISREG(info.st_mode) && info.st_size == 0)
         message_die(EXIT_USAGE, "--lookup %s: %s is empty; expected a header and code,value rows",
                     s->target, s->extra);
-    record_reader *reader = record_reader_open(s->extra, ',', lookup_bad_record, NULL);
-    const record_t *header = record_reader_header(reader);
-    if (header->count != 2)
-        message_die_at(EXIT_USAGE, s->extra, 1,
-                       "a --lookup file has exactly two columns (code, value), this one has %zu",
-                       header->count);
-    const record_t *record;
-    while (record_reader_next(reader, &record)) {
-        if (record->lengths[0] == 0)
-            message_die_at(EXIT_USAGE, s->extra, record->line, "empty code in a --lookup file");
-        lookup_entry *found;
-        HASH_FIND(hh, s->table, record->fields[0], record->lengths[0], found);
-        if (found) {
-            /* Codes are not shown: a lookup may map identifiers such as postcodes. */
-            if (found->value_length != record->lengths[1] ||
-                memcmp(found->value, record->fields[1], record->lengths[1]) != 0)
-                message_die_at(EXIT_USAGE, s->extra, record->line,
-                               "the code of line %ld again, with a different value", found->line);
-            continue;
-        }
-        lookup_entry *entry = xmalloc(sizeof *entry);
-        entry->code = xstrndup(record->fields[0], record->lengths[0]);
-        entry->value = xstrndup(record->fields[1], record->lengths[1]);
-        entry->value_length = record->lengths[1];
-        entry->line = record->line;
-        HASH_ADD_KEYPTR(hh, s->table, entry->code, record->lengths[0], entry);
-    }
-    record_reader_close(reader);
-}
-
-static void free_lookup(step *s)
-{
-    lookup_entry *entry, *next;
-    HASH_ITER(hh, s->table, entry, next) {
-        HASH_DEL(s->table, entry);
-        free(entry->code);
-        free(entry->value);
-        free(entry);
-    }
+    code_table_load(&s->table, s->extra, &code_table_lookup_rules);
 }
 
 /* ---------------------------------------------------------------- columns */
@@ -652,8 +596,7 @@ static bool derive_lookup(step *s, working_record *w, derive_counts *counts, cha
         set_slot(w, s->target_slot, "", 0);
         return true;
     }
-    lookup_entry *found;
-    HASH_FIND(hh, s->table, code, length, found);
+    const code_table_entry *found = code_table_find(&s->table, code, length);
     if (found) {
         set_slot(w, s->target_slot, found->value, found->value_length);
         return true;
@@ -737,7 +680,7 @@ static void free_options(derive_options *options)
             free(s->bands.labels[b]);
         free(s->bands.labels);
         free(s->bands.cuts);
-        free_lookup(s);
+        code_table_free(&s->table);
         free(s->argument);
     }
     free(options->steps);
@@ -763,13 +706,8 @@ int main(int argc, char **argv)
     }
     apply_modifiers(&ctx, &options);
 
-    int input_count = argc - optind;
-    char *stdin_only[] = {"-"};
-    char **inputs = input_count > 0 ? argv + optind : stdin_only;
-    if (input_count == 0)
-        input_count = 1;
-
-    record_reader *first = koppel_open_input(&ctx, inputs[0]);
+    koppel_inputs inputs;
+    record_reader *first = koppel_inputs_open(&ctx, &inputs, argc, argv, optind);
     const record_t *header = record_reader_header(first);
     column_set columns = {xmalloc((header->count + 1) * sizeof(char *)), header->count,
                           record_reader_name(first)};
@@ -779,8 +717,8 @@ int main(int argc, char **argv)
     koppel_open_output(&ctx, (char *const *)columns.names, columns.count);
 
     working_record work = {xmalloc(columns.count * sizeof(char *)), xmalloc(columns.count * sizeof(size_t))};
-    for (int file = 0; file < input_count; file++) {
-        record_reader *reader = file == 0 ? first : koppel_open_next_input(&ctx, inputs[file], first);
+    record_reader *reader;
+    while ((reader = koppel_inputs_next(&ctx, &inputs))) {
         const record_t *record;
         while (record_reader_next(reader, &record)) {
             koppel_progress(&ctx);
@@ -796,12 +734,10 @@ int main(int argc, char **argv)
             }
             record_writer_record(ctx.out, work.text, work.length, columns.count);
         }
-        if (reader != first)
-            record_reader_close(reader);
     }
     add_stats(&ctx, &options, &counts);
     int status = koppel_finish(&ctx);
-    record_reader_close(first);
+    koppel_inputs_close(&inputs);
     free(work.text);
     free(work.length);
     free(columns.names);

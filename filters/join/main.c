@@ -1,4 +1,4 @@
-/* join.c: koppel join — link two inputs on a key, by a hash join (RIGHT held in memory, LEFT
+/* join/main.c: koppel join — link two inputs on a key, by a hash join (RIGHT held in memory, LEFT
  * streamed) or a merge join of sorted inputs, and report how well they linked. */
 #include <stdalign.h>
 #include <stdio.h>
@@ -1175,10 +1175,9 @@ static void setup_side(const koppel_context *ctx, join_side *side, char **names,
     side->key_columns = xmalloc(count * sizeof(size_t));
     side->is_key = xcalloc(header->count, sizeof(bool));
     side->other_columns = xmalloc((header->count + 1) * sizeof(size_t));
+    koppel_names_distinct(ctx, option, names, count, " in the key");
     for (size_t i = 0; i < count; i++) {
         size_t column = record_reader_column(side->reader, names[i], option);
-        if (side->is_key[column])
-            koppel_usage_error(ctx, "%s: column '%s' is named twice in the key", option, names[i]);
         side->is_key[column] = true;
         side->key_columns[i] = column;
     }

@@ -1,4 +1,4 @@
-/* koppel.c: the `koppel` command. `koppel VERB ARGS...` runs koppel-VERB from the directory
+/* koppel/main.c: the `koppel` command. `koppel VERB ARGS...` runs koppel-VERB from the directory
  * of this program (then from PATH), the way `git log` runs git-log. */
 #include <dirent.h>
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* partition.c: koppel partition — split records into N part files by a reproducible hash of a
+/* partition/main.c: koppel partition — split records into N part files by a reproducible hash of a
  * key, so that one job runs as N smaller ones (GNU parallel, on one host or several). */
 #include <dirent.h>
 #include <errno.h>
@@ -267,21 +267,6 @@ static void refuse_foreign_parts(const koppel_context *ctx, const partition_opti
     closedir(dir);
 }
 
-/* DIR exists afterwards; a directory this run creates is registered as a temporary, so that a
- * failed run does not leave it behind (it is removed only when empty). */
-static void make_output_directory(const koppel_context *ctx, const char *path)
-{
-    struct stat info;
-    if (stat(path, &info) == 0) {
-        if (!S_ISDIR(info.st_mode))
-            koppel_usage_error(ctx, "--out %s is not a directory", path);
-        return;
-    }
-    if (mkdir(path, 0777) != 0)
-        message_die(EXIT_SYSTEM, "cannot create directory %s: %s", path, strerror(errno));
-    message_register_temporary(path);
-}
-
 static void open_parts(part_set *parts, const partition_options *options, char *const *header,
                        size_t column_count, char delimiter)
 {
@@ -442,17 +427,12 @@ int main(int argc, char **argv)
         message_die(EXIT_SYSTEM, "cannot initialise libsodium");
     ensure_open_file_limit(options.part_count);
 
-    int input_count = argc - optind;
-    char *stdin_only[] = {"-"};
-    char **inputs = input_count > 0 ? argv + optind : stdin_only;
-    if (input_count == 0)
-        input_count = 1;
-
-    record_reader *first = koppel_open_input(&ctx, inputs[0]);
+    koppel_inputs inputs;
+    record_reader *first = koppel_inputs_open(&ctx, &inputs, argc, argv, optind);
     size_t *key_columns = xmalloc(options.key_count * sizeof(size_t));
     for (size_t i = 0; i < options.key_count; i++)
         key_columns[i] = record_reader_column(first, options.key_names[i], "--key");
-    make_output_directory(&ctx, options.directory);
+    koppel_make_output_directory(&ctx, "--out", options.directory);
     refuse_foreign_parts(&ctx, &options);
     const record_t *header = record_reader_header(first);
     part_set parts = {0};
@@ -460,8 +440,8 @@ int main(int argc, char **argv)
 
     key_buffer buffer = {0};
     uint64_t empty_keys = 0;
-    for (int file = 0; file < input_count; file++) {
-        record_reader *reader = file == 0 ? first : koppel_open_next_input(&ctx, inputs[file], first);
+    record_reader *reader;
+    while ((reader = koppel_inputs_next(&ctx, &inputs))) {
         const record_t *record;
         while (record_reader_next(reader, &record)) {
             koppel_progress(&ctx);
@@ -484,8 +464,6 @@ int main(int argc, char **argv)
             record_writer_record(parts.writers[part], record->fields, record->lengths, record->count);
             parts.records[part]++;
         }
-        if (reader != first)
-            record_reader_close(reader);
     }
     for (size_t i = 0; i < parts.count; i++)
         ctx.counts.out += parts.records[i];
@@ -496,7 +474,7 @@ int main(int argc, char **argv)
     commit_parts(&parts);
     if (!options.quiet)
         print_summary(&ctx, &options, &parts, empty_keys);
-    record_reader_close(first);
+    koppel_inputs_close(&inputs);
     free_parts(&parts);
     free(buffer.bytes);
     free(key_columns);

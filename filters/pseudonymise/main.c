@@ -1,4 +1,4 @@
-/* pseudonymise.c: koppel pseudonymise — replace BSNs and other identifiers by keyed pseudonyms
+/* pseudonymise/main.c: koppel pseudonymise — replace BSNs and other identifiers by keyed pseudonyms
  * (DOMAIN.md section 3) and coarsen quasi-identifiers, at the data holder, before delivery. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -419,114 +419,141 @@ static int make_new_key(const koppel_context *ctx, const pseudonymise_options *o
     return EXIT_OK;
 }
 
+/* ---------------------------------------------------------------- the record loop */
+
+/* Per-record work without allocation: the changed values go to one buffer per column. */
+typedef struct record_work {
+    value_buffer *buffers;
+    const char **values;
+    size_t *value_lengths;
+    char **out_fields;
+    size_t *out_lengths;
+    reason_tally tally;
+    uint64_t pseudonyms;
+} record_work;
+
+static void record_work_init(record_work *work, const column_plan *plan)
+{
+    *work = (record_work){0};
+    work->buffers = xmalloc(plan->input_count * sizeof(value_buffer));
+    work->values = xmalloc((plan->input_count + 1) * sizeof(char *));
+    work->value_lengths = xmalloc((plan->input_count + 1) * sizeof(size_t));
+    work->out_fields = xmalloc((plan->output_count + 1) * sizeof(char *));
+    work->out_lengths = xmalloc((plan->output_count + 1) * sizeof(size_t));
+}
+
+static void record_work_free(record_work *work)
+{
+    free(work->buffers);
+    free(work->values);
+    free(work->value_lengths);
+    free(work->out_fields);
+    free(work->out_lengths);
+    free(work->tally.items);
+}
+
+/* One record: its worked columns transformed, then written, or rejected with the first reason. */
+static void pseudonymise_record(koppel_context *ctx, pseudonym_key *key, const column_plan *plan,
+                                record_work *work, record_reader *reader, const record_t *record)
+{
+    for (size_t i = 0; i < plan->input_count; i++) {
+        work->values[i] = record->fields[i];
+        work->value_lengths[i] = record->lengths[i];
+    }
+    const char *reason = NULL;
+    size_t bad_column = 0;
+    for (size_t w = 0; w < plan->worked_count && !reason; w++) {
+        size_t i = plan->worked[w];
+        reason = transform(key, plan->actions[i], record->fields[i], record->lengths[i], work->buffers[i],
+                           &work->values[i], &work->value_lengths[i]);
+        bad_column = i;
+    }
+    if (reason) {
+        tally_add(&work->tally, reason);
+        koppel_reject(ctx, reader, record, "column '%s': %s", record_reader_header(reader)->fields[bad_column],
+                      reason);
+        return;
+    }
+    for (size_t i = 0; i < plan->output_count; i++) {
+        work->out_fields[i] = (char *)work->values[plan->output_columns[i]];
+        work->out_lengths[i] = work->value_lengths[plan->output_columns[i]];
+    }
+    record_writer_record(ctx->out, work->out_fields, work->out_lengths, plan->output_count);
+    work->pseudonyms += plan->identifier_count;
+}
+
 /* ---------------------------------------------------------------- main */
+
+static void parse_options(koppel_context *ctx, pseudonymise_options *options, int argc, char **argv)
+{
+    int opt;
+    while ((opt = getopt_long(argc, argv, KOPPEL_COMMON_SHORT_OPTIONS, long_options, NULL)) != -1) {
+        if (koppel_common_option(ctx, opt, optarg))
+            continue;
+        switch (opt) {
+        case OPT_KEY_FILE: options->key_file = optarg; break;
+        case OPT_PROJECT: options->project = optarg; break;
+        case OPT_NEW_KEY: options->new_key = optarg; break;
+        case OPT_BSN: add_list(ctx, options, "--bsn", optarg, ACTION_BSN); break;
+        case OPT_ID: add_list(ctx, options, "--id", optarg, ACTION_ID); break;
+        case OPT_DROP: add_list(ctx, options, "--drop", optarg, ACTION_DROP); break;
+        case OPT_KEEP: add_list(ctx, options, "--keep", optarg, ACTION_KEEP); break;
+        case OPT_COARSEN: add_coarsen(ctx, options, optarg); break;
+        case OPT_RENAME: add_rename(ctx, options, optarg); break;
+        default: koppel_usage_error(ctx, "unexpected option");
+        }
+    }
+    if (options->new_key) {
+        if (optind < argc)
+            koppel_usage_error(ctx, "--new-key FILE reads no input files");
+        return;
+    }
+    bool has_identifier = false;
+    for (size_t i = 0; i < options->request_count; i++)
+        has_identifier |= options->requests[i].action == ACTION_BSN || options->requests[i].action == ACTION_ID;
+    if (!has_identifier)
+        koppel_usage_error(ctx, "name the identifier columns with --bsn and/or --id");
+}
 
 int main(int argc, char **argv)
 {
     koppel_context ctx;
     pseudonymise_options options = {0};
     koppel_init(&ctx, "pseudonymise", usage);
-    int opt;
-    while ((opt = getopt_long(argc, argv, KOPPEL_COMMON_SHORT_OPTIONS, long_options, NULL)) != -1) {
-        if (koppel_common_option(&ctx, opt, optarg))
-            continue;
-        switch (opt) {
-        case OPT_KEY_FILE: options.key_file = optarg; break;
-        case OPT_PROJECT: options.project = optarg; break;
-        case OPT_NEW_KEY: options.new_key = optarg; break;
-        case OPT_BSN: add_list(&ctx, &options, "--bsn", optarg, ACTION_BSN); break;
-        case OPT_ID: add_list(&ctx, &options, "--id", optarg, ACTION_ID); break;
-        case OPT_DROP: add_list(&ctx, &options, "--drop", optarg, ACTION_DROP); break;
-        case OPT_KEEP: add_list(&ctx, &options, "--keep", optarg, ACTION_KEEP); break;
-        case OPT_COARSEN: add_coarsen(&ctx, &options, optarg); break;
-        case OPT_RENAME: add_rename(&ctx, &options, optarg); break;
-        default: koppel_usage_error(&ctx, "unexpected option");
-        }
-    }
+    parse_options(&ctx, &options, argc, argv);
     if (options.new_key) {
-        if (optind < argc)
-            koppel_usage_error(&ctx, "--new-key FILE reads no input files");
         int status = make_new_key(&ctx, &options);
         free_options(&options);
         return status;
     }
-    bool has_identifier = false;
-    for (size_t i = 0; i < options.request_count; i++)
-        has_identifier |= options.requests[i].action == ACTION_BSN || options.requests[i].action == ACTION_ID;
-    if (!has_identifier)
-        koppel_usage_error(&ctx, "name the identifier columns with --bsn and/or --id");
-
     pseudonym_key *key = load_key(&ctx, &options);
 
-    int input_count = argc - optind;
-    char *stdin_only[] = {"-"};
-    char **inputs = input_count > 0 ? argv + optind : stdin_only;
-    if (input_count == 0)
-        input_count = 1;
-
-    record_reader *first = koppel_open_input(&ctx, inputs[0]);
+    koppel_inputs inputs;
+    record_reader *first = koppel_inputs_open(&ctx, &inputs, argc, argv, optind);
     column_plan plan = {0};
     plan_columns(&ctx, &options, first, &plan);
-    const record_t *header = record_reader_header(first);
     koppel_open_output(&ctx, plan.output_header, plan.output_count);
-
-    /* Per-record work without allocation: the changed values go to one buffer per column. */
-    value_buffer *buffers = xmalloc(plan.input_count * sizeof(value_buffer));
-    const char **values = xmalloc((plan.input_count + 1) * sizeof(char *));
-    size_t *value_lengths = xmalloc((plan.input_count + 1) * sizeof(size_t));
-    char **out_fields = xmalloc((plan.output_count + 1) * sizeof(char *));
-    size_t *out_lengths = xmalloc((plan.output_count + 1) * sizeof(size_t));
-    reason_tally tally = {0};
-    uint64_t pseudonyms = 0;
-
-    for (int file = 0; file < input_count; file++) {
-        record_reader *reader = file == 0 ? first : koppel_open_next_input(&ctx, inputs[file], first);
+    record_work work;
+    record_work_init(&work, &plan);
+    record_reader *reader;
+    while ((reader = koppel_inputs_next(&ctx, &inputs))) {
         const record_t *record;
         while (record_reader_next(reader, &record)) {
             koppel_progress(&ctx);
-            for (size_t i = 0; i < plan.input_count; i++) {
-                values[i] = record->fields[i];
-                value_lengths[i] = record->lengths[i];
-            }
-            const char *reason = NULL;
-            size_t bad_column = 0;
-            for (size_t w = 0; w < plan.worked_count && !reason; w++) {
-                size_t i = plan.worked[w];
-                reason = transform(key, plan.actions[i], record->fields[i], record->lengths[i],
-                                   buffers[i], &values[i], &value_lengths[i]);
-                bad_column = i;
-            }
-            if (reason) {
-                tally_add(&tally, reason);
-                koppel_reject(&ctx, reader, record, "column '%s': %s", header->fields[bad_column], reason);
-                continue;
-            }
-            for (size_t i = 0; i < plan.output_count; i++) {
-                out_fields[i] = (char *)values[plan.output_columns[i]];
-                out_lengths[i] = value_lengths[plan.output_columns[i]];
-            }
-            record_writer_record(ctx.out, out_fields, out_lengths, plan.output_count);
-            pseudonyms += plan.identifier_count;
+            pseudonymise_record(&ctx, key, &plan, &work, reader, record);
         }
-        if (reader != first)
-            record_reader_close(reader);
     }
 
     koppel_stats_string(&ctx, "key_fingerprint", pseudonym_fingerprint(key));
     if (options.project)
         koppel_stats_string(&ctx, "project", options.project);
-    koppel_stats_int(&ctx, "pseudonyms", (int64_t)pseudonyms);
-    report_rejects(&ctx, &tally);
+    koppel_stats_int(&ctx, "pseudonyms", (int64_t)work.pseudonyms);
+    report_rejects(&ctx, &work.tally);
     pseudonym_key_free(key);
     int status = koppel_finish(&ctx);
-    record_reader_close(first);
+    koppel_inputs_close(&inputs);
     free_plan(&plan);
     free_options(&options);
-    free(buffers);
-    free(values);
-    free(value_lengths);
-    free(out_fields);
-    free(out_lengths);
-    free(tally.items);
+    record_work_free(&work);
     return status;
 }

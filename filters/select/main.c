@@ -1,4 +1,4 @@
-/* select.c: koppel select — keep the records that meet every condition, and choose columns.
+/* select/main.c: koppel select — keep the records that meet every condition, and choose columns.
  * Without conditions it passes valid CSV through unchanged, which makes it the record
  * layer's own test and a cleaner for messy deliveries. */
 #include <stdio.h>
@@ -292,18 +292,9 @@ static size_t *output_columns(const koppel_context *ctx, const select_options *o
     size_t *order = xmalloc((header->count + options->keep_count + 1) * sizeof(size_t));
     size_t n = 0;
     if (options->keep) {
-        bool *kept = xcalloc(header->count, sizeof(bool));
-        for (size_t i = 0; i < options->keep_count; i++) {
-            order[n] = record_reader_column(reader, options->keep[i], "--columns");
-            /* Twice would give the output two columns of one name: unreadable downstream. */
-            if (kept[order[n]]) {
-                free(kept);
-                free(order);
-                koppel_usage_error(ctx, "--columns: column '%s' is named twice", options->keep[i]);
-            }
-            kept[order[n++]] = true;
-        }
-        free(kept);
+        koppel_names_distinct(ctx, "--columns", options->keep, options->keep_count, NULL);
+        for (size_t i = 0; i < options->keep_count; i++)
+            order[n++] = record_reader_column(reader, options->keep[i], "--columns");
     } else {
         bool *dropped = xcalloc(header->count, sizeof(bool));
         for (size_t i = 0; i < options->drop_count; i++)
@@ -319,32 +310,45 @@ static size_t *output_columns(const koppel_context *ctx, const select_options *o
 
 /* ---------------------------------------------------------------- main */
 
+static void parse_options(koppel_context *ctx, select_options *options, int argc, char **argv)
+{
+    int opt;
+    while ((opt = getopt_long(argc, argv, KOPPEL_COMMON_SHORT_OPTIONS, long_options, NULL)) != -1) {
+        if (koppel_common_option(ctx, opt, optarg))
+            continue;
+        if (opt == OPT_COLUMNS)
+            options->keep = koppel_split_list(ctx, "--columns", optarg, &options->keep_count);
+        else if (opt == OPT_DROP)
+            options->drop = koppel_split_list(ctx, "--drop", optarg, &options->drop_count);
+        else
+            add_condition(ctx, options, opt, optarg);
+    }
+    if (options->keep && options->drop)
+        koppel_usage_error(ctx, "--columns and --drop exclude each other");
+}
+
+static void free_options(select_options *options)
+{
+    for (size_t i = 0; i < options->condition_count; i++) {
+        free(options->conditions[i].column);
+        free(options->conditions[i].values);
+        free(options->conditions[i].value_lengths);
+        free(options->conditions[i].years);
+    }
+    free(options->conditions);
+    free(options->keep);
+    free(options->drop);
+}
+
 int main(int argc, char **argv)
 {
     koppel_context ctx;
     select_options options = {0};
     koppel_init(&ctx, "select", usage);
-    int opt;
-    while ((opt = getopt_long(argc, argv, KOPPEL_COMMON_SHORT_OPTIONS, long_options, NULL)) != -1) {
-        if (koppel_common_option(&ctx, opt, optarg))
-            continue;
-        if (opt == OPT_COLUMNS)
-            options.keep = koppel_split_list(&ctx, "--columns", optarg, &options.keep_count);
-        else if (opt == OPT_DROP)
-            options.drop = koppel_split_list(&ctx, "--drop", optarg, &options.drop_count);
-        else
-            add_condition(&ctx, &options, opt, optarg);
-    }
-    if (options.keep && options.drop)
-        koppel_usage_error(&ctx, "--columns and --drop exclude each other");
+    parse_options(&ctx, &options, argc, argv);
 
-    int input_count = argc - optind;
-    char *stdin_only[] = {"-"};
-    char **inputs = input_count > 0 ? argv + optind : stdin_only;
-    if (input_count == 0)
-        input_count = 1;
-
-    record_reader *first = koppel_open_input(&ctx, inputs[0]);
+    koppel_inputs inputs;
+    record_reader *first = koppel_inputs_open(&ctx, &inputs, argc, argv, optind);
     resolve_conditions(&options, first);
     size_t column_count;
     size_t *columns = output_columns(&ctx, &options, first, &column_count);
@@ -359,8 +363,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < column_count; i++)
         every_column &= columns[i] == i;
 
-    for (int file = 0; file < input_count; file++) {
-        record_reader *reader = file == 0 ? first : koppel_open_next_input(&ctx, inputs[file], first);
+    record_reader *reader;
+    while ((reader = koppel_inputs_next(&ctx, &inputs))) {
         const record_t *record;
         while (record_reader_next(reader, &record)) {
             koppel_progress(&ctx);
@@ -387,20 +391,10 @@ int main(int argc, char **argv)
             }
             record_writer_record(ctx.out, out_fields, out_lengths, column_count);
         }
-        if (reader != first)
-            record_reader_close(reader);
     }
     int status = koppel_finish(&ctx);
-    record_reader_close(first);
-    for (size_t i = 0; i < options.condition_count; i++) {
-        free(options.conditions[i].column);
-        free(options.conditions[i].values);
-        free(options.conditions[i].value_lengths);
-        free(options.conditions[i].years);
-    }
-    free(options.conditions);
-    free(options.keep);
-    free(options.drop);
+    koppel_inputs_close(&inputs);
+    free_options(&options);
     free(columns);
     free(out_header);
     free(out_fields);

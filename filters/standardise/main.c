@@ -1,4 +1,4 @@
-/* standardise.c: koppel standardise — crude, directly and indirectly standardised rates and
+/* standardise/main.c: koppel standardise — crude, directly and indirectly standardised rates and
  * proportions per group, with confidence intervals and comparisons (DOMAIN.md §6). */
 #include <math.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* suppress.c: koppel suppress — primary and secondary cell suppression for a table with
+/* suppress/main.c: koppel suppress — primary and secondary cell suppression for a table with
  * margins, proven safe by the attacker's linear program; --audit checks any table's pattern. */
 #include <math.h>
 #include <stdio.h>
@@ -349,15 +349,8 @@ static void parse_options(koppel_context *ctx, suppress_options *o, int argc, ch
         for (size_t d = 0; d < o->dim_count; d++)
             if (strcmp(o->by[i], o->dims[d]) == 0)
                 koppel_usage_error(ctx, "column '%s' is in both --by and --dims", o->by[i]);
-    /* A column twice in one list made every record a cell twice over ("the same cell as"). */
-    for (size_t d = 0; d < o->dim_count; d++)
-        for (size_t e = d + 1; e < o->dim_count; e++)
-            if (strcmp(o->dims[d], o->dims[e]) == 0)
-                koppel_usage_error(ctx, "--dims: column '%s' is named twice", o->dims[d]);
-    for (size_t i = 0; i < o->by_count; i++)
-        for (size_t j = i + 1; j < o->by_count; j++)
-            if (strcmp(o->by[i], o->by[j]) == 0)
-                koppel_usage_error(ctx, "--by: column '%s' is named twice", o->by[i]);
+    koppel_names_distinct(ctx, "--dims", o->dims, o->dim_count, NULL);
+    koppel_names_distinct(ctx, "--by", o->by, o->by_count, NULL);
 }
 
 static void free_options(suppress_options *o)

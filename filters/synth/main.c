@@ -1,4 +1,4 @@
-/* synth.c: koppel synth — realistic synthetic sources (population register, Wmo, GP patients,
+/* synth/main.c: koppel synth — realistic synthetic sources (population register, Wmo, GP patients,
  * episodes and contacts) for the demo, the tests and the benchmarks: deterministic, streaming,
  * with the faults of real deliveries on demand. */
 #include <errno.h>
@@ -1737,18 +1737,6 @@ static void parse_years(const koppel_context *ctx, const char *text, synth_optio
     options->last_year = last;
 }
 
-static void make_output_directory(const koppel_context *ctx, const char *path)
-{
-    struct stat info;
-    if (stat(path, &info) == 0) {
-        if (!S_ISDIR(info.st_mode))
-            koppel_usage_error(ctx, "--out %s is not a directory", path);
-        return;
-    }
-    if (mkdir(path, 0777) != 0)
-        message_die(EXIT_SYSTEM, "cannot create directory %s: %s", path, strerror(errno));
-}
-
 static gsl_ran_discrete_t *discrete(const double *weights, size_t count)
 {
     gsl_ran_discrete_t *table = gsl_ran_discrete_preproc(count, weights);
@@ -1905,7 +1893,7 @@ int main(int argc, char **argv)
         koppel_usage_error(&ctx, "--out DIR is required");
     s.delimiter = ctx.output_delimiter;
 
-    make_output_directory(&ctx, s.options.out_dir);
+    koppel_make_output_directory(&ctx, "--out", s.options.out_dir);
     /* --truth and --stats are files of their own, not one of the data files in DIR (one
      * would replace the other, or the stats be appended to a table). */
     const char *names[FILE_COUNT + 2] = {"--truth", "--stats"};

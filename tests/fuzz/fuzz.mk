@@ -20,11 +20,10 @@ FUZZ_REPLAYS  = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz-%)
 
 # The verb whose engine a harness fuzzes (none: common/ alone). It links that verb's engine
 # library and sees its headers; never a verb's main.c.
-FUZZ_VERB_category_rules     = classify-condition
+FUZZ_VERB_bsn                = pseudonymise
 FUZZ_VERB_codes              = classify-condition
 FUZZ_VERB_condition_rules    = classify-condition
 FUZZ_VERB_key_file           = pseudonymise
-FUZZ_VERB_lookup_table       = derive
 FUZZ_VERB_standard_population = standardise
 fuzz_verb_include = $(if $(FUZZ_VERB_$(1)),-Ifilters/$(FUZZ_VERB_$(1)))
 fuzz_engine_obj   = $(if $(FUZZ_VERB_$(1)),$(patsubst %.c,$(FUZZ_BUILD)/%.o,$(filter-out filters/$(FUZZ_VERB_$(1))/main.c,$(wildcard filters/$(FUZZ_VERB_$(1))/*.c))))

@@ -1,17 +1,19 @@
 /* lookup_table.c (fuzz harness): the --lookup file of koppel derive (a code,value table such as
- * share/koppel/rules/wmo-categories.csv). Its loader is static in the filter, so the filter's
- * source is included here with its main renamed. Properties: the loaded table is exactly what
+ * share/koppel/rules/wmo-categories.csv), read by common/code_table with the rules of a lookup.
+ * Properties: the loaded table is exactly what
  * the documented rules give when computed here from the records themselves (two columns, no
  * empty code, a code repeated only with the same value, codes matched as they are); every
  * refusal is status 2 (1 for what the record layer refuses in the header) with a located
  * message that never shows a code; and the table written back loads to the same table. */
-#define main derive_main
-#include "../../filters/derive.c"
-#undef main
+#include <stdlib.h>
+#include <string.h>
 
+#include "code_table.h"
 #include "fuzz_support.h"
+#include "message.h"
+#include "record.h"
 
-static void load(void *context) { load_lookup(context); }
+static void load(void *context) { code_table_load(context, "-", &code_table_lookup_rules); }
 
 /* ---------------------------------------------------------------- the expected table */
 
@@ -82,12 +84,12 @@ static bool marked(const char *code)
     return false;
 }
 
-static void check_table(const step *s, const expectation *e)
+static void check_table(const code_table *table, const expectation *e)
 {
-    FUZZ_CHECK(HASH_COUNT(s->table) == e->count, "%u entries, expected %zu", HASH_COUNT(s->table), e->count);
+    FUZZ_CHECK(HASH_COUNT(table->entries) == e->count, "%u entries, expected %zu", HASH_COUNT(table->entries),
+               e->count);
     for (size_t i = 0; i < e->count; i++) {
-        lookup_entry *found;
-        HASH_FIND(hh, s->table, e->entries[i].code, e->entries[i].code_length, found);
+        const code_table_entry *found = code_table_find(table, e->entries[i].code, e->entries[i].code_length);
         FUZZ_CHECK(found && found->value_length == e->entries[i].value_length &&
                        memcmp(found->value, e->entries[i].value, found->value_length) == 0,
                    "code %zu maps elsewhere", i);
@@ -96,13 +98,13 @@ static void check_table(const step *s, const expectation *e)
 
 static void write_table(void *context)
 {
-    const step *s = context;
+    const code_table *table = context;
     record_writer *writer = record_writer_open(NULL, ',');
     record_writer_field_str(writer, "code");
     record_writer_field_str(writer, "value");
     record_writer_end(writer);
-    for (const lookup_entry *entry = s->table; entry; entry = entry->hh.next) {
-        record_writer_field_str(writer, entry->code);
+    for (const code_table_entry *entry = table->entries; entry; entry = entry->hh.next) {
+        record_writer_field(writer, entry->code, entry->code_length);
         record_writer_field(writer, entry->value, entry->value_length);
         record_writer_end(writer);
     }
@@ -117,8 +119,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool readable = fuzz_try(read_expectation, &e);
 
     fuzz_set_stdin(data, size);
-    step s = {.kind = OPT_LOOKUP, .option = "--lookup", .target = "category", .extra = "-"};
-    if (!fuzz_try(load, &s)) {
+    code_table table = {0};
+    if (!fuzz_try(load, &table)) {
         int status = fuzz_die_status();
         const char *message = fuzz_messages();
         FUZZ_CHECK(!readable || e.refused, "a good lookup file refused: %s", message);
@@ -136,20 +138,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     FUZZ_CHECK(readable && !e.refused, "a lookup file loaded that the rules refuse");
-    check_table(&s, &e);
+    check_table(&table, &e);
 
     fuzz_capture_begin();
-    bool wrote = fuzz_try(write_table, &s);
+    bool wrote = fuzz_try(write_table, &table);
     size_t length;
     char *written = fuzz_capture_end(&length);
     FUZZ_CHECK(wrote, "writing the table stopped: %s", fuzz_messages());
     fuzz_set_stdin((const uint8_t *)written, length);
-    step again = s;
-    again.table = NULL;
+    code_table again = {0};
     FUZZ_CHECK(fuzz_try(load, &again), "the written table does not load: %s", fuzz_messages());
     check_table(&again, &e);
-    free_lookup(&again);
-    free_lookup(&s);
+    code_table_free(&again);
+    code_table_free(&table);
     expectation_free(&e);
     free(written);
     return 0;

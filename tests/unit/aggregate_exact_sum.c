@@ -1,4 +1,4 @@
-/* aggregate_exact_sum.c: unit test of common/exact_sum: exact, order-independent sums, the
+/* aggregate_exact_sum.c: unit test of filters/aggregate/exact_sum: exact, order-independent sums, the
  * rounding of half-way cases, sample variance, and the text forms that read back exactly.
  * Expected values are worked out by hand in the comments (or are Python's math.fsum examples). */
 #include <math.h>

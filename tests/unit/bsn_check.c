@@ -1,4 +1,4 @@
-/* synth_bsn.c: unit test of common/bsn.c (normalisation and elfproef, DOMAIN.md 3.1).
+/* bsn_check.c: unit test of common/bsn.c (normalisation and elfproef).
  * Expected values are worked out by hand in the comments. */
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,6 @@
-/* Unit test for common/codes.c: normalisation, ICPC and ATC validity, match prefixes, and which
- * values may be shown in messages. Expected values are written out by hand. */
+/* classify-condition_codes.c: unit test of filters/classify-condition/codes.c and common/showable.c:
+ * normalisation, ICPC and ATC validity, match prefixes, and which values may be shown in messages.
+ * Expected values are written out by hand. */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,5 +1,6 @@
-/* stats_intervals.c: unit tests for the quantiles and intervals of common/stats.c against
- * published values and against an independent route (the Poisson CDF from GSL). */
+/* standardise_stats_intervals.c: unit tests for the quantiles and intervals of
+ * filters/standardise/stats.c against published values and against an independent route (the
+ * Poisson CDF from GSL). */
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* sdc_cuts.c: the Fischetti-Salazar cuts derived from the attacker's LP, on a 1-dimensional
+/* suppress_sdc_cuts.c: the Fischetti-Salazar cuts derived from the attacker's LP, on a 1-dimensional
  * table worked by hand: T = a + b + c with T=10, a=3, b=1, c=6; a is primary with both
  * protection levels 2 (p = 2/3). */
 #include <math.h>

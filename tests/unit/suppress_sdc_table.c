@@ -1,5 +1,5 @@
-/* sdc_table.c: the table model of common/sdc.h (hierarchy by code prefix, cell layout,
- * constraints, additivity) and the primary rules, on cases worked by hand. */
+/* suppress_sdc_table.c: the table model of filters/suppress/sdc.h (hierarchy by code prefix,
+ * cell layout, constraints, additivity) and the primary rules, on cases worked by hand. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
