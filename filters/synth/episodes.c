@@ -14,6 +14,18 @@ static episode *add_episode(synth *s)
     return &s->episodes[s->episode_count++];
 }
 
+/* Linear interpolation in a curve with knots at ages 0, 10, ..., 100. */
+static double curve_at(const double curve[CURVE_KNOTS], double age)
+{
+    if (age <= 0)
+        return curve[0];
+    if (age >= 100)
+        return curve[10];
+    int knot = (int)(age / 10);
+    double part = (age - knot * 10) / 10;
+    return curve[knot] + (curve[knot + 1] - curve[knot]) * part;
+}
+
 /* The person's factor on a condition's curve: sex, and for diabetes background and SES. */
 static double condition_multiplier(const condition_spec *spec, const person *p)
 {

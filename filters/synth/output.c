@@ -33,20 +33,6 @@ void format_day(int64_t day, char *buffer)
         date_format_iso(date_from_days(day), buffer);
 }
 
-void row_begin(synth *s, int count) { s->row.count = count; }
-
-void row_text(synth *s, int index, const char *text)
-{
-    snprintf(s->row.field[index], FIELD_SIZE, "%s", text);
-}
-
-void row_int(synth *s, int index, long value)
-{
-    snprintf(s->row.field[index], FIELD_SIZE, "%ld", value);
-}
-
-void row_day(synth *s, int index, int64_t day) { format_day(day, s->row.field[index]); }
-
 /* OUT_DIR/NAME.csv, allocated. */
 char *data_file_path(const char *out_dir, const char *name)
 {

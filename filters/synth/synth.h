@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -181,21 +182,51 @@ static inline int64_t uniform_day(gsl_rng *rng, int64_t from, int64_t to)
     return to <= from ? from : from + (int64_t)uniform_int(rng, (unsigned long)(to - from + 1));
 }
 
-/* draw.c: bands, study years, curves and weighted codes */
-size_t band_index(const int *from, size_t count, int age);
-int age_band(int age);
+/* The band of AGE among bands beginning at FROM[0] (0) .. FROM[COUNT - 1]. */
+static inline size_t band_index(const int *from, size_t count, int age)
+{
+    size_t band = 0;
+    while (band + 1 < count && age >= from[band + 1])
+        band++;
+    return band;
+}
+
+static inline int age_band(int age) { return (int)band_index(band_from, BAND_COUNT, age); }
+
+/* Age on 1 January of study year YEAR, or 0 for one born in it. */
+static inline int age_in_year(const synth *s, const person *p, int year)
+{
+    return age_on(p->birth, max_day(s->year_start[year], p->birth));
+}
+
+/* The part of study year YEAR that FROM..TO (within it) covers. */
+static inline double share_of_year(const synth *s, int year, int64_t from, int64_t to)
+{
+    return (double)(to - from + 1) / (double)(year_end(s, year) - s->year_start[year] + 1);
+}
+
+/* Filling the row: inline, so that the compiler turns the copies of known short texts (codes,
+ * names) into plain copies instead of calls to snprintf. */
+static inline void row_begin(synth *s, int count) { s->row.count = count; }
+
+static inline void row_text(synth *s, int index, const char *text)
+{
+    snprintf(s->row.field[index], FIELD_SIZE, "%s", text);
+}
+
+static inline void row_int(synth *s, int index, long value)
+{
+    snprintf(s->row.field[index], FIELD_SIZE, "%ld", value);
+}
+
+void format_day(int64_t day, char *buffer);
+static inline void row_day(synth *s, int index, int64_t day) { format_day(day, s->row.field[index]); }
+
+/* draw.c: study years and weighted codes */
 int year_index(const synth *s, int64_t day);
-int age_in_year(const synth *s, const person *p, int year);
-double share_of_year(const synth *s, int year, int64_t from, int64_t to);
-double curve_at(const double curve[CURVE_KNOTS], double age);
 const char *pick_code(gsl_rng *rng, const code_weight *codes, size_t count, int sex, int age);
 
 /* output.c: the files, their rows and emit(), through which every data row goes */
-void format_day(int64_t day, char *buffer);
-void row_begin(synth *s, int count);
-void row_text(synth *s, int index, const char *text);
-void row_int(synth *s, int index, long value);
-void row_day(synth *s, int index, int64_t day);
 char *data_file_path(const char *out_dir, const char *name);
 void open_output_files(synth *s);
 void write_fields(synth *s, int file, const row *r, int count, bool extra_field);
