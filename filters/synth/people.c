@@ -105,6 +105,15 @@ static void draw_background(synth *s, person *p, bool moved_in)
         p->ses++;
 }
 
+/* The study year that DAY falls in (the first or last for days before or after). */
+static int year_index(const synth *s, int64_t day)
+{
+    int i = 0;
+    while (i + 1 < s->year_count && day >= s->year_start[i + 1])
+        i++;
+    return i;
+}
+
 /* Death or moving out, year by year from FROM_DAY, with the hazards of the person's age. */
 void draw_exit(synth *s, int64_t birth, int64_t from_day, int64_t *death, int64_t *move_out)
 {

@@ -222,8 +222,7 @@ static inline void row_int(synth *s, int index, long value)
 void format_day(int64_t day, char *buffer);
 static inline void row_day(synth *s, int index, int64_t day) { format_day(day, s->row.field[index]); }
 
-/* draw.c: study years and weighted codes */
-int year_index(const synth *s, int64_t day);
+/* codes.c: weighted ICPC codes */
 const char *pick_code(gsl_rng *rng, const code_weight *codes, size_t count, int sex, int age);
 
 /* output.c: the files, their rows and emit(), through which every data row goes */

@@ -1,14 +1,6 @@
-/* draw.c: the study year of a day, and the weighted draws of codes, that the generators of
- * koppel synth share. */
+/* codes.c: drawing an ICPC code by weight among those that fit a patient's sex and age, for
+ * episodes and for contacts. */
 #include "synth.h"
-
-int year_index(const synth *s, int64_t day)
-{
-    int i = 0;
-    while (i + 1 < s->year_count && day >= s->year_start[i + 1])
-        i++;
-    return i;
-}
 
 static bool code_fits(const code_weight *code, int sex, int age)
 {
