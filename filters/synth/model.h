@@ -1,0 +1,200 @@
+/* model.h: the planted world of koppel synth — every number that shapes the data, as named
+ * parameters here and as tables in model.c; --truth writes them out. */
+#ifndef SYNTH_MODEL_H
+#define SYNTH_MODEL_H
+
+/* Sources: DOMAIN.md 2.4 (Amsterdam 2017 magnitudes, IZA prevalences), CBS StatLine for the
+ * districts' sizes and composition (rounded), the Dutch life table (rounded). */
+
+#define GEMEENTE_CODE "GM0363"
+
+enum { SEX_M, SEX_F, SEX_COUNT };
+extern const char *const sex_names[SEX_COUNT];
+
+enum { HOUSEHOLD_SINGLE, HOUSEHOLD_COUPLE, HOUSEHOLD_COUPLE_CHILDREN, HOUSEHOLD_SINGLE_PARENT,
+       HOUSEHOLD_OTHER, HOUSEHOLD_INSTITUTION, HOUSEHOLD_COUNT };
+extern const char *const household_names[HOUSEHOLD_COUNT];
+
+enum { MIGRATION_DUTCH, MIGRATION_WESTERN, MIGRATION_MOROCCAN, MIGRATION_TURKISH,
+       MIGRATION_SURINAMESE, MIGRATION_ANTILLEAN, MIGRATION_OTHER_NON_WESTERN, MIGRATION_COUNT };
+extern const char *const migration_names[MIGRATION_COUNT];
+
+#define SES_QUINTILES 5
+
+/* ---------------------------------------------------------------- the city and its people */
+
+#define DISTRICT_COUNT 8
+#define MAX_POSTCODES 13
+typedef struct district_info {
+    const char *name;
+    double residents;                  /* 2017, rounded: the weight of the district */
+    int first_wijk, wijk_count;        /* wijk numbers WK0363xx, xx = first_wijk .. */
+    int postcodes[MAX_POSTCODES];      /* its 4-digit postcode areas, 0-terminated */
+    double migration[MIGRATION_COUNT]; /* percent */
+    double ses[SES_QUINTILES];         /* percent in quintiles 1..5 */
+    double wmo_rate_ratio;             /* planted, after age, sex, SES, household, migration */
+} district_info;
+extern const district_info districts[DISTRICT_COUNT];
+
+#define OUTSIDE_POSTCODE_COUNT 22
+extern const int outside_postcodes[OUTSIDE_POSTCODE_COUNT];
+#define POSTCODE_LETTER_COUNT 20
+extern const char postcode_letters[POSTCODE_LETTER_COUNT + 1];
+
+#define PYRAMID_BANDS 21
+extern const double age_pyramid[PYRAMID_BANDS];
+#define MOVER_AGE_BANDS 6
+extern const double mover_age[MOVER_AGE_BANDS];
+extern const int mover_age_from[MOVER_AGE_BANDS], mover_age_to[MOVER_AGE_BANDS];
+
+/* Who is in persons.csv, per study year relative to the residents of the first day: births
+ * (about 1.15% a year) and people moving in (7.5% a year). */
+#define BIRTHS_PER_YEAR 0.0115
+#define MOVERS_IN_PER_YEAR 0.075
+/* Share of residents on the first day born in the city (registered since birth). */
+#define BORN_HERE_CHILD 0.80
+#define BORN_HERE_ADULT 0.35
+/* A migration background of people moving in: this share are internationals (western). */
+#define MOVER_WESTERN 0.15
+
+#define HAZARD_BANDS 12
+extern const int hazard_age[HAZARD_BANDS];
+extern const double death_per_year[HAZARD_BANDS], move_out_per_year[HAZARD_BANDS];
+
+#define HOUSEHOLD_AGE_BANDS 6
+extern const int household_age_from[HOUSEHOLD_AGE_BANDS];
+extern const double household_by_age[HOUSEHOLD_AGE_BANDS][HOUSEHOLD_COUNT];
+/* SES: a non-western background moves a person one quintile down with this chance, a western
+ * one a quintile up (SES-WOA reflects income, education and labour). */
+#define SES_DOWN_NON_WESTERN 0.35
+#define SES_UP_WESTERN 0.20
+
+/* ---------------------------------------------------------------- Wmo, the planted model
+ * P(any provision in year Y) = min(WMO_CAP, base[sex][age band on 1 January Y or birth]
+ *   * RR_ses * RR_household * RR_migration * RR_district), a log-linear (log-rate) model.
+ * Reference: a man with SES 5, couple household, Dutch background in West or Zuid.
+ * Use is persistent: the person's latent uniform is kept from one year to the next with chance
+ * WMO_PERSISTENCE, so each year's share is exactly the model's while users stay users. */
+enum { BAND_0_17, BAND_18_29, BAND_30_44, BAND_45_54, BAND_55_64, BAND_65_74, BAND_75_84,
+       BAND_85_PLUS, BAND_COUNT };
+extern const int band_from[BAND_COUNT];
+extern const char *const band_names[BAND_COUNT];
+extern const double wmo_base[SEX_COUNT][BAND_COUNT];
+extern const double wmo_rr_ses[SES_QUINTILES];
+extern const double wmo_rr_household[HOUSEHOLD_COUNT];
+extern const double wmo_rr_migration[MIGRATION_COUNT];
+#define WMO_CAP 0.95
+#define WMO_PERSISTENCE 0.75
+#define WMO_TARGET_SHARE_ADULTS 0.087
+/* Share of provisions running on the first day that started before the study. */
+#define WMO_STARTED_BEFORE 0.70
+/* Share of provisions of users in the last year that end within it (the rest run on). */
+#define WMO_END_IN_LAST_YEAR 0.25
+
+enum { WMO_HOUSEHOLD_HELP, WMO_INDIVIDUAL_SUPPORT, WMO_DAY_ACTIVITIES, WMO_PERSONAL_CARE,
+       WMO_SHORT_STAY, WMO_HOUSING_ADAPTATION, WMO_TRANSPORT, WMO_WHEELCHAIR, WMO_OTHER_AIDS,
+       WMO_SHELTERED_HOUSING, WMO_SHELTER, WMO_TYPE_COUNT };
+#define WMO_AGE_GROUPS 3 /* <65, 65-79, 80+ */
+typedef struct provision_info {
+    const char *type;
+    const char *codes[2];          /* the city's product codes */
+    double pgb;                    /* share delivered as a personal budget */
+    double weight[WMO_AGE_GROUPS]; /* main provision, percent, per age group */
+    double extra_weight;           /* an extra provision beside the main one */
+} provision_info;
+extern const provision_info provisions[WMO_TYPE_COUNT];
+#define WMO_EXTRA_UNDER_65 0.25
+#define WMO_EXTRA_65_PLUS 0.45
+
+/* ---------------------------------------------------------------- GP registration
+ * A resident is registered with a participating practice with chance coverage * factor(age):
+ * young adults in the city often have no GP of their own, the old nearly always do (the
+ * factors average 1 over the residents). */
+#define GP_AGE_BANDS 7
+extern const int gp_age_from[GP_AGE_BANDS];
+extern const double gp_age_factor[GP_AGE_BANDS];
+#define GP_PATIENTS_PER_PRACTICE 4860.0 /* 923,419 * 0.10 / 19 */
+#define GP_MIN_PRACTICES 3
+#define GP_OUTSIDE_PER_PATIENT 0.12    /* patients living outside the city, per resident patient */
+#define GP_HOME_PRACTICE 0.75          /* chance to choose a practice in one's own district */
+#define GP_JOINS_DURING_STUDY 0.06     /* residents of the first day who join later */
+#define GP_LEAVES_DURING_STUDY 0.04    /* ... and who leave for a non-participating practice */
+#define GP_PRACTICE_CHANGE 0.05        /* patients who change participating practice once */
+#define GP_DOUBLE_REGISTRATION 0.012   /* patients also registered with a second practice a while */
+
+/* ---------------------------------------------------------------- conditions (DOMAIN.md 4)
+ * ONSET: curve[] is the share with an onset by age 0, 10, ..., 100 (a person's onset age is
+ * drawn from it once, so chronic conditions persist and rise with age); the episode stays
+ * open. RECURRENT: curve[] is the yearly incidence at those ages; each episode lasts
+ * duration_min..duration_max days. */
+enum { GROUP_NONE = -1, GROUP_MENTAL, GROUP_CANCER, GROUP_CARDIOVASCULAR, GROUP_FRAIL_ELDERLY,
+       GROUP_NECK_BACK, GROUP_OSTEOARTHRITIS, GROUP_DIABETES, GROUP_ASTHMA_COPD,
+       GROUP_INTELLECTUAL_DISABILITY, GROUP_COUNT };
+extern const char *const group_names[GROUP_COUNT];
+extern const double group_target[GROUP_COUNT];
+
+enum { MODEL_ONSET, MODEL_RECURRENT };
+enum { POH_NONE, POH_S, POH_GGZ };
+#define ANY -1
+typedef struct code_weight {
+    const char *code;
+    int weight;
+    int sex;              /* ANY, else SEX_M or SEX_F */
+    int age_from, age_to; /* age at onset */
+} code_weight;
+#define MAX_CODES 24
+#define CURVE_KNOTS 11
+typedef struct condition_spec {
+    const char *name;
+    int group;
+    int model;
+    double curve[CURVE_KNOTS];
+    double female_multiplier;
+    int duration_min, duration_max;
+    int poh;
+    code_weight codes[MAX_CODES];
+} condition_spec;
+#define CONDITION_COUNT 15
+extern const condition_spec conditions[CONDITION_COUNT];
+/* Diabetes is more common with a non-western background and a low SES. */
+#define DIABETES_NON_WESTERN 2.0
+extern const double diabetes_ses[SES_QUINTILES];
+/* Episodes of chronic conditions may begin before the study; recurrent ones are drawn from
+ * this many years before the first study year, so the 3-year prevalence window is filled. */
+#define RECURRENT_YEARS_BEFORE 3
+
+/* ---------------------------------------------------------------- GP contacts, the planted model
+ * GP contacts of a patient in a year ~ Poisson(base[sex][age band] * CONDITION_RR^groups
+ *   * contact_rr_ses * (Wmo user that year ? contact_rr_wmo[age band] : 1)
+ *   * person frailty * year frailty * days registered / 365), frailties Gamma with mean 1
+ * (shapes below), so that about 78% of patients see their GP in a year. Vaccinations, POH-S
+ * and POH-GGZ contacts come on top. */
+extern const double contact_base[SEX_COUNT][BAND_COUNT];
+extern const double contact_rr_wmo[BAND_COUNT];
+extern const double contact_rr_ses[SES_QUINTILES];
+#define CONTACT_RR_PER_CONDITION 1.25
+#define CONTACT_FRAILTY_PERSON 1.6 /* gamma shape */
+#define CONTACT_FRAILTY_YEAR 2.5
+#define CONTACT_TARGET_ANY 0.78
+#define CONTACT_EPISODE_CODE 0.5  /* chance that a GP contact carries one of the open episodes' codes */
+#define CONTACT_NO_CODE 0.05      /* phone, e-mail or other contacts without a code */
+#define CONTACT_SECOND_PRACTICE 0.8 /* GP contacts a year at the practice of a double registration */
+#define VACCINATION_FROM_AGE 60
+#define VACCINATION_UPTAKE 0.55
+#define POH_S_PER_YEAR 2.2
+#define POH_GGZ_PER_YEAR 2.5
+#define POH_GGZ_WITHOUT_EPISODE 0.03
+
+enum { CONTACT_CONSULT, CONTACT_VISIT, CONTACT_PHONE, CONTACT_EMAIL, CONTACT_VACCINATION,
+       CONTACT_GROUP, CONTACT_OTHER, CONTACT_TYPE_COUNT };
+extern const char *const contact_type_names[CONTACT_TYPE_COUNT];
+enum { PROVIDER_GP, PROVIDER_POH_S, PROVIDER_POH_GGZ, PROVIDER_COUNT };
+extern const char *const provider_names[PROVIDER_COUNT];
+extern const int contact_type_weight[PROVIDER_COUNT + 1][CONTACT_TYPE_COUNT];
+#define GENERAL_CODE_COUNT 24
+extern const code_weight general_codes[GENERAL_CODE_COUNT];
+#define GGZ_COMPLAINT_CODE_COUNT 3
+extern const code_weight ggz_complaint_codes[GGZ_COMPLAINT_CODE_COUNT];
+#define VACCINATION_CODE "R44"
+
+#endif

@@ -1,0 +1,91 @@
+/* output.c: the five files koppel synth writes, their columns, and the row every generator
+ * fills before emit() writes it (through the faults, when --dirty asks for them). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "message.h"
+#include "synth.h"
+
+const file_layout layouts[FILE_COUNT] = {
+    {"persons",
+     {"bsn", "birth_date", "sex", "postcode", "house_number", "gemeente_code", "wijk_code",
+      "buurt_code", "district", "household_type", "migration_background", "ses_quintile",
+      "registration_start", "registration_end", "death_date"},
+     15, {1, 12, 13, 14}, 4, 12, 13, -1, 1},
+    {"wmo",
+     {"bsn", "gemeente_code", "provision_code", "provision_type", "start_date", "end_date", "delivery"},
+     7, {4, 5}, 2, 4, 5, -1, -1},
+    {"gp_patients",
+     {"bsn", "practice_id", "birth_date", "sex", "postcode", "registration_start", "registration_end"},
+     7, {2, 5, 6}, 3, 5, 6, -1, 2},
+    {"gp_episodes", {"bsn", "practice_id", "episode_id", "icpc", "start_date", "end_date"},
+     6, {4, 5}, 2, 4, 5, 3, -1},
+    {"gp_contacts", {"bsn", "practice_id", "contact_date", "contact_type", "provider", "icpc"},
+     6, {2}, 1, -1, -1, 5, -1},
+};
+
+void format_day(int64_t day, char *buffer)
+{
+    if (day == NO_DATE)
+        buffer[0] = '\0';
+    else
+        date_format_iso(date_from_days(day), buffer);
+}
+
+/* OUT_DIR/NAME.csv, allocated. */
+char *data_file_path(const char *out_dir, const char *name)
+{
+    size_t size = strlen(out_dir) + strlen(name) + 6;
+    char *path = xmalloc(size);
+    snprintf(path, size, "%s/%s.csv", out_dir, name);
+    return path;
+}
+
+void open_output_files(synth *s)
+{
+    for (int file = 0; file < FILE_COUNT; file++) {
+        const file_layout *layout = &layouts[file];
+        char *path = data_file_path(s->options.out_dir, layout->name);
+        s->files[file] = record_writer_open(path, s->delimiter);
+        free(path);
+        row_begin(s, layout->column_count);
+        for (int i = 0; i < layout->column_count; i++)
+            row_text(s, i, layout->columns[i]);
+        if (s->options.dirty > 0 && file == FILE_PERSONS)
+            write_byte_order_mark(s, file);
+        write_fields(s, file, &s->row, layout->column_count, false);
+    }
+    if (s->options.dirty > 0)
+        open_file_faults(s);
+}
+
+void write_fields(synth *s, int file, const row *r, int count, bool extra_field)
+{
+    record_writer *writer = s->files[file];
+    for (int i = 0; i < count; i++)
+        record_writer_field_str(writer, r->field[i]);
+    if (extra_field)
+        record_writer_field(writer, "", 0);
+    /* The file fault of gp_patients.csv: CRLF line ends, the CR written raw since the writer
+     * would quote it. */
+    if (file == FILE_GP_PATIENTS && s->options.dirty > 0)
+        record_writer_raw(writer, "\r", 1);
+    record_writer_end(writer);
+}
+
+/* Every data row goes through here. Clean, it is written as it is; dirty, the fault
+ * generator (a random stream of its own) may give it one fault. */
+void emit(synth *s, int file)
+{
+    if (s->options.dirty > 0 && write_with_fault(s, file))
+        return;
+    write_fields(s, file, &s->row, s->row.count, false);
+}
+
+void close_output_files(synth *s)
+{
+    for (int file = 0; file < FILE_COUNT; file++)
+        record_writer_close(s->files[file]);
+    record_writer_close(s->semicolon_file);
+}

@@ -1,0 +1,108 @@
+/* truth.c: --truth, the parameters that generated the data (planted rate ratios, targets) as
+ * CSV with columns model,parameter,level,value, for checking what an analysis recovers. */
+#include <stdio.h>
+
+#include "number.h"
+#include "synth.h"
+
+static void truth_row(record_writer *w, const char *model, const char *parameter, const char *level,
+                      double value)
+{
+    char number[32];
+    number_format_double(value, number);
+    record_writer_field_str(w, model);
+    record_writer_field_str(w, parameter);
+    record_writer_field_str(w, level);
+    record_writer_field_str(w, number);
+    record_writer_end(w);
+}
+
+static void truth_by_sex_and_band(record_writer *w, const char *model, const char *parameter,
+                                  const double table[SEX_COUNT][BAND_COUNT])
+{
+    char level[32];
+    for (int sex = 0; sex < SEX_COUNT; sex++)
+        for (int band = 0; band < BAND_COUNT; band++) {
+            snprintf(level, sizeof level, "%s:%s", sex_names[sex], band_names[band]);
+            truth_row(w, model, parameter, level, table[sex][band]);
+        }
+}
+
+/* Rate ratios per SES quintile, levels 1 to 5. */
+static void truth_by_ses_quintile(record_writer *w, const char *model, const char *parameter,
+                                  const double table[SES_QUINTILES])
+{
+    char level[32];
+    for (int q = 0; q < SES_QUINTILES; q++) {
+        snprintf(level, sizeof level, "%d", q + 1);
+        truth_row(w, model, parameter, level, table[q]);
+    }
+}
+
+static void truth_run(const synth *s, record_writer *w)
+{
+    truth_row(w, "run", "persons", "", (double)s->options.persons);
+    truth_row(w, "run", "seed", "", (double)s->options.seed);
+    truth_row(w, "run", "first_year", "", s->options.first_year);
+    truth_row(w, "run", "last_year", "", s->options.last_year);
+    truth_row(w, "run", "dirty_rate", "", s->options.dirty);
+    truth_row(w, "population", "births_per_year", "", BIRTHS_PER_YEAR);
+    truth_row(w, "population", "movers_in_per_year", "", MOVERS_IN_PER_YEAR);
+}
+
+static void truth_wmo(record_writer *w)
+{
+    truth_by_sex_and_band(w, "wmo", "base_probability", wmo_base);
+    truth_by_ses_quintile(w, "wmo", "rate_ratio_ses_quintile", wmo_rr_ses);
+    for (int h = 0; h < HOUSEHOLD_COUNT; h++)
+        truth_row(w, "wmo", "rate_ratio_household_type", household_names[h], wmo_rr_household[h]);
+    for (int m = 0; m < MIGRATION_COUNT; m++)
+        truth_row(w, "wmo", "rate_ratio_migration_background", migration_names[m], wmo_rr_migration[m]);
+    for (int d = 0; d < DISTRICT_COUNT; d++)
+        truth_row(w, "wmo", "rate_ratio_district", districts[d].name, districts[d].wmo_rate_ratio);
+    truth_row(w, "wmo", "cap", "", WMO_CAP);
+    truth_row(w, "wmo", "persistence", "", WMO_PERSISTENCE);
+    truth_row(w, "wmo", "target_share_residents_18_plus", "", WMO_TARGET_SHARE_ADULTS);
+}
+
+static void truth_gp(const synth *s, record_writer *w)
+{
+    char level[32];
+    truth_row(w, "gp", "coverage", "", s->options.gp_coverage);
+    truth_row(w, "gp", "practices", "", s->practice_count);
+    for (size_t b = 0; b < GP_AGE_BANDS; b++) {
+        snprintf(level, sizeof level, "%d+", gp_age_from[b]);
+        truth_row(w, "gp", "coverage_age_factor", level, gp_age_factor[b]);
+    }
+    truth_row(w, "gp", "outside_patients_per_resident_patient", "", GP_OUTSIDE_PER_PATIENT);
+    truth_row(w, "gp", "practice_change", "", GP_PRACTICE_CHANGE);
+    truth_row(w, "gp", "double_registration", "", GP_DOUBLE_REGISTRATION);
+    for (int g = 0; g < GROUP_COUNT; g++)
+        if (group_target[g] > 0)
+            truth_row(w, "condition", "target_prevalence", group_names[g], group_target[g]);
+}
+
+static void truth_contacts(record_writer *w)
+{
+    truth_by_sex_and_band(w, "gp_contacts", "base_rate", contact_base);
+    for (int band = 0; band < BAND_COUNT; band++)
+        truth_row(w, "gp_contacts", "rate_ratio_wmo", band_names[band], contact_rr_wmo[band]);
+    truth_by_ses_quintile(w, "gp_contacts", "rate_ratio_ses_quintile", contact_rr_ses);
+    truth_row(w, "gp_contacts", "rate_ratio_per_condition_group", "", CONTACT_RR_PER_CONDITION);
+    truth_row(w, "gp_contacts", "frailty_shape_person", "", CONTACT_FRAILTY_PERSON);
+    truth_row(w, "gp_contacts", "frailty_shape_year", "", CONTACT_FRAILTY_YEAR);
+    truth_row(w, "gp_contacts", "target_share_with_gp_contact", "", CONTACT_TARGET_ANY);
+    truth_row(w, "gp_contacts", "target_wmo_ratio_standardised", "", 2.0);
+}
+
+/* Writes and closes W. */
+void write_truth(const synth *s, record_writer *w)
+{
+    const char *header[] = {"model", "parameter", "level", "value"};
+    record_writer_record(w, (char *const *)header, NULL, 4);
+    truth_run(s, w);
+    truth_wmo(w);
+    truth_gp(s, w);
+    truth_contacts(w);
+    record_writer_close(w);
+}
