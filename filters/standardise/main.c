@@ -500,42 +500,48 @@ static void reject(standardise *run, group *g, const record_t *record, const cha
     koppel_reject(&run->ctx, run->reader, record, "%s", reason);
 }
 
-static void read_record(standardise *run, const record_t *record)
+/* The record's events and population into EVENTS and POPULATION; false (and the record
+ * rejected) when they are not counts a rate or proportion can be made of. */
+static bool read_counts(standardise *run, group *g, const record_t *record, int64_t *events,
+                        double *population)
 {
     const options *opt = &run->opt;
-    group *g = find_or_add_group(run, record);
-    int64_t events;
-    double population;
     const char *events_text = record->fields[run->events_index];
     size_t events_length = record->lengths[run->events_index];
-    if (!number_parse_int64(events_text, events_length, &events) || events < 0) {
+    if (!number_parse_int64(events_text, events_length, events) || *events < 0) {
         reject(run, g, record, "column '%s': %s, expected a whole number of 0 or more", opt->events,
                events_length == 0 ? "empty" : events_text[0] == '-' ? "negative" : "not a whole number");
-        return;
+        return false;
     }
     const char *population_text = record->fields[run->population_index];
     size_t population_length = record->lengths[run->population_index];
-    bool is_number = number_parse_double(population_text, population_length, &population);
-    if (!is_number || population < 0) {
+    bool is_number = number_parse_double(population_text, population_length, population);
+    if (!is_number || *population < 0) {
         reject(run, g, record, "column '%s': %s, expected a number of 0 or more", opt->population,
                population_length == 0 ? "empty" : is_number ? "negative" : "not a number");
-        return;
+        return false;
     }
-    if (population == 0 && events > 0) {
+    if (*population == 0 && *events > 0) {
         reject(run, g, record, "column '%s' is above 0 while column '%s' is 0", opt->events,
                opt->population);
-        return;
+        return false;
     }
-    if (opt->proportion && (double)events > population) {
+    if (opt->proportion && (double)*events > *population) {
         reject(run, g, record, "column '%s' is above column '%s': a proportion needs events out "
                                "of the population", opt->events, opt->population);
-        return;
+        return false;
     }
+    return true;
+}
+
+/* The record's stratum as run->key; the values of the columns TABLE is joined on as
+ * run->joined_key, the others as run->crossed_key. */
+static void build_stratum_keys(standardise *run, const record_t *record, const standard_table *table)
+{
     stratum_key_reset(&run->key);
     stratum_key_reset(&run->joined_key);
     stratum_key_reset(&run->crossed_key);
-    const standard_table *table = joined_table(run);
-    for (size_t i = 0; i < opt->strata_count; i++) {
+    for (size_t i = 0; i < run->opt.strata_count; i++) {
         const char *value = record->fields[run->strata_index[i]];
         size_t length = record->lengths[run->strata_index[i]];
         stratum_key_append(&run->key, value, length);
@@ -544,6 +550,52 @@ static void read_record(standardise *run, const record_t *record)
         else
             stratum_key_append(&run->crossed_key, value, length);
     }
+}
+
+/* The accepted record as a cell of its group, in the group's order of records. */
+static void add_cell(standardise *run, group *g, stratum *s, const record_t *record,
+                     int64_t events, double population)
+{
+    cell *c = new_cell(run);
+    c->id = (cell_id){g->index, s->index};
+    c->events = events;
+    c->population = population;
+    c->line = record->line;
+    c->stratum = s;
+    if (run->opt.strata_count)
+        HASH_ADD(hh, run->cells, id, sizeof(cell_id), c);
+    if (g->last_cell)
+        g->last_cell->next_in_group = c;
+    else
+        g->cells = c;
+    g->last_cell = c;
+}
+
+/* A stratum's first record ties it to its row of the standard or reference (ROW, NULL
+ * without a file) and notes the values it is crossed with; every record adds to the pooled
+ * counts that internal standards and references are made of. */
+static void add_to_stratum(standardise *run, stratum *s, const standard_row *row,
+                           const standard_table *table, int64_t events, double population)
+{
+    if (!s->in_data) {
+        s->in_data = true;
+        s->reference = row;
+        if (table)
+            note_crossed_values(run);
+    }
+    s->pooled_events += (double)events;
+    s->pooled_population += population;
+}
+
+static void read_record(standardise *run, const record_t *record)
+{
+    group *g = find_or_add_group(run, record);
+    int64_t events;
+    double population;
+    if (!read_counts(run, g, record, &events, &population))
+        return;
+    const standard_table *table = joined_table(run);
+    build_stratum_keys(run, record, table);
     const standard_row *row = NULL;
     if (table) {
         HASH_FIND(hh, table->rows, run->joined_key.bytes, run->joined_key.length, row);
@@ -557,34 +609,15 @@ static void read_record(standardise *run, const record_t *record)
     cell_id id = {g->index, s->index};
     cell *c = NULL;
     /* Without strata (crude rates) a group's records are simply added up. */
-    if (opt->strata_count)
+    if (run->opt.strata_count)
         HASH_FIND(hh, run->cells, &id, sizeof id, c);
     if (c) {
         reject(run, g, record, "stratum %s occurs twice in its group (first at line %ld)",
                stratum_label(run, s->key, NULL), c->line);
         return;
     }
-    c = new_cell(run);
-    c->id = id;
-    c->events = events;
-    c->population = population;
-    c->line = record->line;
-    c->stratum = s;
-    if (opt->strata_count)
-        HASH_ADD(hh, run->cells, id, sizeof(cell_id), c);
-    if (g->last_cell)
-        g->last_cell->next_in_group = c;
-    else
-        g->cells = c;
-    g->last_cell = c;
-    if (!s->in_data) {
-        s->in_data = true;
-        s->reference = row;
-        if (table)
-            note_crossed_values(run);
-    }
-    s->pooled_events += (double)events;
-    s->pooled_population += population;
+    add_cell(run, g, s, record, events, population);
+    add_to_stratum(run, s, row, table, events, population);
     run->records_used++;
 }
 

@@ -1047,6 +1047,111 @@ static void audit_values(run *r)
                         "with --original FILE", r->input_name);
 }
 
+/* Check the pattern in the input's status column; exit status 1 when a primary cell is exposed. */
+static int audit_table(run *r)
+{
+    audit_statuses(r);
+    size_t unprotected = write_audit(r);
+    koppel_stats_int(&r->ctx, "cells", (int64_t)r->table->cell_count);
+    koppel_stats_int(&r->ctx, "unprotected", (int64_t)unprotected);
+    int status = koppel_finish(&r->ctx);
+    if (unprotected && status == EXIT_OK)
+        status = EXIT_DATA;
+    return status;
+}
+
+/* What secondary suppression did, for --stats. */
+typedef struct suppression_summary {
+    bool optimal;          /* the method used */
+    size_t primaries;
+    size_t secondary;
+    size_t singleton_cells;
+    double lost_count, lost_value;
+} suppression_summary;
+
+static bool use_optimal_method(const run *r)
+{
+    return strcmp(r->options.method, "optimal") == 0 ||
+           (strcmp(r->options.method, "auto") == 0 && r->table->cell_count <= AUTO_OPTIMAL_CELLS);
+}
+
+static size_t count_primaries(const run *r)
+{
+    size_t primaries = 0;
+    for (size_t c = 0; c < r->table->cell_count; c++)
+        primaries += r->problem.status[c] == SDC_PRIMARY;
+    return primaries;
+}
+
+/* Secondary suppression by the chosen method; a primary cell that no pattern can protect
+ * ends the run at that cell's record. */
+static void protect_primary_cells(run *r, bool optimal)
+{
+    r->problem.time_limit = r->options.time_limit;
+    size_t failed = 0;
+    bool ok = optimal ? sdc_protect_optimal(&r->problem, &failed) : sdc_protect_heuristic(&r->problem, &failed);
+    if (!ok) {
+        long record = r->table->record[failed];
+        message_die_at(EXIT_DATA, r->input_name, record >= 0 ? r->records.items[record].line : 0,
+                       "this primary cell cannot be protected: cells forced to be published "
+                       "(status z) leave the attacker too little doubt");
+    }
+}
+
+/* The information lost: secondary cells and the totals of the suppressed counts and values. */
+static void count_losses(const run *r, suppression_summary *summary)
+{
+    for (size_t c = 0; c < r->table->cell_count; c++) {
+        if (!sdc_suppressed(r->problem.status[c]))
+            continue;
+        summary->secondary += r->problem.status[c] == SDC_SECONDARY;
+        summary->lost_count += r->table->measure[SDC_MEASURE_COUNT][c];
+        if (r->table->measure_count > 1)
+            summary->lost_value += r->table->measure[SDC_MEASURE_VALUE][c];
+    }
+}
+
+static void add_suppression_stats(run *r, const suppression_summary *s)
+{
+    koppel_stats_int(&r->ctx, "cells", (int64_t)r->table->cell_count);
+    koppel_stats_int(&r->ctx, "cells_without_record", (int64_t)r->filled_cells);
+    koppel_stats_int(&r->ctx, "primary", (int64_t)s->primaries);
+    koppel_stats_int(&r->ctx, "primary_given", (int64_t)r->primary_by_rule[0]);
+    koppel_stats_int(&r->ctx, "primary_threshold", (int64_t)r->primary_by_rule[1]);
+    koppel_stats_int(&r->ctx, "primary_dominance", (int64_t)r->primary_by_rule[2]);
+    koppel_stats_int(&r->ctx, "primary_p_percent", (int64_t)r->primary_by_rule[3]);
+    koppel_stats_int(&r->ctx, "secondary", (int64_t)s->secondary);
+    koppel_stats_int(&r->ctx, "secondary_for_singletons", (int64_t)s->singleton_cells);
+    koppel_stats_int(&r->ctx, "suppressed_cells", (int64_t)(s->primaries + s->secondary));
+    koppel_stats_double(&r->ctx, "suppressed_count", s->lost_count);
+    if (r->table->measure_count > 1)
+        koppel_stats_double(&r->ctx, "suppressed_value", s->lost_value);
+    koppel_stats_string(&r->ctx, "method", s->optimal ? "optimal" : "heuristic");
+    koppel_stats_int(&r->ctx, "proven_optimal", s->optimal && r->problem.proven_optimal);
+    koppel_stats_int(&r->ctx, "verified", s->optimal ? r->problem.proven_optimal || r->problem.verified
+                                                     : r->problem.verified);
+    koppel_stats_int(&r->ctx, "lp_solves", (int64_t)r->problem.lp_solves);
+}
+
+/* Primary and secondary suppression, then the table with its statuses. */
+static int suppress_table(run *r)
+{
+    primary_suppression(r);
+    set_costs(r);
+    suppression_summary summary = {0};
+    summary.primaries = count_primaries(r);
+    summary.optimal = use_optimal_method(r);
+    protect_primary_cells(r, summary.optimal);
+    summary.singleton_cells = r->options.no_singletons ? 0 : sdc_protect_singletons(&r->problem);
+    if (summary.optimal && !r->problem.proven_optimal)
+        message_warn("the optimal method reached its time limit (%g s): the pattern is protected but "
+                     "may not be the smallest (raise --time-limit)", r->options.time_limit);
+    count_losses(r, &summary);
+    write_output(r);
+    add_suppression_stats(r, &summary);
+    return koppel_finish(&r->ctx);
+}
+
 int main(int argc, char **argv)
 {
     run r;
@@ -1062,67 +1167,7 @@ int main(int argc, char **argv)
     check_additivity(&r);
     sdc_problem_init(&r.problem, r.table);
     set_protected_measures(&r);
-    int status = EXIT_OK;
-    if (r.options.audit) {
-        audit_statuses(&r);
-        size_t unprotected = write_audit(&r);
-        koppel_stats_int(&r.ctx, "cells", (int64_t)r.table->cell_count);
-        koppel_stats_int(&r.ctx, "unprotected", (int64_t)unprotected);
-        status = koppel_finish(&r.ctx);
-        if (unprotected && status == EXIT_OK)
-            status = EXIT_DATA;
-    } else {
-        primary_suppression(&r);
-        set_costs(&r);
-        size_t primaries = 0;
-        for (size_t c = 0; c < r.table->cell_count; c++)
-            primaries += r.problem.status[c] == SDC_PRIMARY;
-        bool optimal = strcmp(r.options.method, "optimal") == 0 ||
-                       (strcmp(r.options.method, "auto") == 0 && r.table->cell_count <= AUTO_OPTIMAL_CELLS);
-        r.problem.time_limit = r.options.time_limit;
-        size_t failed = 0;
-        bool ok = optimal ? sdc_protect_optimal(&r.problem, &failed) : sdc_protect_heuristic(&r.problem, &failed);
-        if (!ok) {
-            long record = r.table->record[failed];
-            message_die_at(EXIT_DATA, r.input_name, record >= 0 ? r.records.items[record].line : 0,
-                           "this primary cell cannot be protected: cells forced to be published "
-                           "(status z) leave the attacker too little doubt");
-        }
-        size_t singleton_cells = r.options.no_singletons ? 0 : sdc_protect_singletons(&r.problem);
-        if (optimal && !r.problem.proven_optimal)
-            message_warn("the optimal method reached its time limit (%g s): the pattern is protected but "
-                         "may not be the smallest (raise --time-limit)", r.options.time_limit);
-        size_t secondary = 0;
-        double lost_count = 0, lost_value = 0;
-        for (size_t c = 0; c < r.table->cell_count; c++) {
-            if (!sdc_suppressed(r.problem.status[c]))
-                continue;
-            secondary += r.problem.status[c] == SDC_SECONDARY;
-            lost_count += r.table->measure[SDC_MEASURE_COUNT][c];
-            if (r.table->measure_count > 1)
-                lost_value += r.table->measure[SDC_MEASURE_VALUE][c];
-        }
-        write_output(&r);
-        koppel_stats_int(&r.ctx, "cells", (int64_t)r.table->cell_count);
-        koppel_stats_int(&r.ctx, "cells_without_record", (int64_t)r.filled_cells);
-        koppel_stats_int(&r.ctx, "primary", (int64_t)primaries);
-        koppel_stats_int(&r.ctx, "primary_given", (int64_t)r.primary_by_rule[0]);
-        koppel_stats_int(&r.ctx, "primary_threshold", (int64_t)r.primary_by_rule[1]);
-        koppel_stats_int(&r.ctx, "primary_dominance", (int64_t)r.primary_by_rule[2]);
-        koppel_stats_int(&r.ctx, "primary_p_percent", (int64_t)r.primary_by_rule[3]);
-        koppel_stats_int(&r.ctx, "secondary", (int64_t)secondary);
-        koppel_stats_int(&r.ctx, "secondary_for_singletons", (int64_t)singleton_cells);
-        koppel_stats_int(&r.ctx, "suppressed_cells", (int64_t)(primaries + secondary));
-        koppel_stats_double(&r.ctx, "suppressed_count", lost_count);
-        if (r.table->measure_count > 1)
-            koppel_stats_double(&r.ctx, "suppressed_value", lost_value);
-        koppel_stats_string(&r.ctx, "method", optimal ? "optimal" : "heuristic");
-        koppel_stats_int(&r.ctx, "proven_optimal", optimal && r.problem.proven_optimal);
-        koppel_stats_int(&r.ctx, "verified", optimal ? r.problem.proven_optimal || r.problem.verified
-                                                     : r.problem.verified);
-        koppel_stats_int(&r.ctx, "lp_solves", (int64_t)r.problem.lp_solves);
-        status = koppel_finish(&r.ctx);
-    }
+    int status = r.options.audit ? audit_table(&r) : suppress_table(&r);
     sdc_problem_free(&r.problem);
     sdc_table_free(r.table);
     free_records(&r.records);

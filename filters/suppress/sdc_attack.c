@@ -436,13 +436,13 @@ static void add_cut(sdc_findings *f, sdc_problem *problem, component_lp *c, int 
 
 /* ---------------------------------------------------------------- fractional separation */
 
-size_t sdc_separate(sdc_problem *problem, const double *y, sdc_findings *findings)
+/* The attacker's LP over the whole table: one column per cell, every constraint a row. The
+ * columns' bounds and the objective are set per primary cell. */
+static glp_prob *whole_table_lp(const sdc_table *table)
 {
-    const sdc_table *table = problem->table;
-    size_t n = table->cell_count;
     size_t entries = table->constraint_start[table->constraint_count];
     glp_prob *lp = glp_create_prob();
-    glp_add_cols(lp, (int)n);
+    glp_add_cols(lp, (int)table->cell_count);
     if (table->constraint_count)
         glp_add_rows(lp, (int)table->constraint_count);
     int *ia = xmalloc((entries + 1) * sizeof(int));
@@ -460,64 +460,96 @@ size_t sdc_separate(sdc_problem *problem, const double *y, sdc_findings *finding
     free(ia);
     free(ja);
     free(ar);
-    size_t *cells = xmalloc((n ? n : 1) * sizeof(size_t));
-    double *d = xmalloc((n ? n : 1) * sizeof(double));
+    return lp;
+}
+
+/* One separation: the fractional pattern, the LP it is tried on, and scratch for the cuts. */
+typedef struct separation {
+    sdc_problem *problem;
+    const double *y;
+    glp_prob *lp;
+    size_t *cells;      /* every cell, in order: the cut's candidates */
+    double *d;          /* per cell: its reduced cost */
+    sdc_findings *findings;
+} separation;
+
+/* Let each cell move in proportion to how far it is suppressed: down to zero, up by the
+ * level (further would not change the cut); TARGET alone is free and is the objective. */
+static void set_fractional_bounds(separation *s, const double *value, size_t target, double level)
+{
+    for (size_t c = 0; c < s->problem->table->cell_count; c++) {
+        const double *y = s->y;
+        double share = c == target ? 1.0 : y[c] < 0 ? 0 : y[c] > 1 ? 1 : y[c];
+        double low = value[c] * (1 - share), high = value[c] + share * level;
+        if (c == target)
+            glp_set_col_bnds(s->lp, (int)c + 1, GLP_LO, 0.0, 0.0);
+        else if (high > low)
+            glp_set_col_bnds(s->lp, (int)c + 1, GLP_DB, low, high);
+        else
+            glp_set_col_bnds(s->lp, (int)c + 1, GLP_FX, value[c], value[c]);
+        glp_set_obj_coef(s->lp, (int)c + 1, c == target ? 1.0 : 0.0);
+    }
+}
+
+/* Is the cut violated by the fractional pattern (with TARGET, a primary cell, at 1)? */
+static bool cut_violated(const sdc_cut *cut, const double *y, size_t target)
+{
+    double at_y = 0;
+    for (size_t i = 0; i < cut->count; i++)
+        at_y += cut->coefficients[i] * (cut->cells[i] == target ? 1.0 : y[cut->cells[i]]);
+    return at_y < 1 - 1e-6;
+}
+
+/* The cut for TARGET in measure M and DIRECTION, kept when the fractional pattern violates
+ * it. Returns whether one was added. */
+static bool separate_cell(separation *s, size_t m, size_t target, int direction)
+{
+    sdc_problem *problem = s->problem;
+    const double *value = problem->table->measure[m];
+    size_t n = problem->table->cell_count;
+    double level = direction > 0 ? problem->upper_level[m][target] : problem->lower_level[m][target];
+    if (level <= 0)
+        return false;
+    set_fractional_bounds(s, value, target, level);
+    glp_set_obj_dir(s->lp, direction > 0 ? GLP_MAX : GLP_MIN);
+    if (sdc_simplex(problem, s->lp) != GLP_OPT)
+        return false;
+    double reached = glp_get_obj_val(s->lp), v = value[target];
+    if (direction > 0 ? reached >= v + level - sdc_tolerance(v) : reached <= v - level + sdc_tolerance(v))
+        return false;
+    double sense = direction > 0 ? 1.0 : -1.0;
     for (size_t c = 0; c < n; c++)
-        cells[c] = c;
+        s->d[c] = sense * glp_get_col_dual(s->lp, (int)c + 1);
+    sdc_cut cut;
+    if (!finish_cut(problem, m, level, s->cells, s->d, n, &cut))
+        return false;
+    if (cut_violated(&cut, s->y, target)) {
+        push_cut(s->findings, cut);
+        return true;
+    }
+    free(cut.cells);
+    free(cut.coefficients);
+    return false;
+}
+
+size_t sdc_separate(sdc_problem *problem, const double *y, sdc_findings *findings)
+{
+    size_t n = problem->table->cell_count;
+    separation s = {problem, y, whole_table_lp(problem->table), xmalloc((n ? n : 1) * sizeof(size_t)),
+                    xmalloc((n ? n : 1) * sizeof(double)), findings};
+    for (size_t c = 0; c < n; c++)
+        s.cells[c] = c;
     size_t added = 0;
-    for (size_t pm = 0; pm < problem->protect_count; pm++) {
-        size_t m = problem->protect[pm];
-        const double *value = table->measure[m];
+    for (size_t pm = 0; pm < problem->protect_count; pm++)
         for (size_t target = 0; target < n; target++) {
             if (problem->status[target] != SDC_PRIMARY)
                 continue;
-            for (int direction = 1; direction >= -1; direction -= 2) {
-                double level = direction > 0 ? problem->upper_level[m][target] : problem->lower_level[m][target];
-                if (level <= 0)
-                    continue;
-                /* Each cell may move in proportion to how far it is suppressed: down to
-                 * zero, up by the level (further would not change the cut). */
-                for (size_t c = 0; c < n; c++) {
-                    double share = c == target ? 1.0 : y[c] < 0 ? 0 : y[c] > 1 ? 1 : y[c];
-                    double low = value[c] * (1 - share), high = value[c] + share * level;
-                    if (c == target)
-                        glp_set_col_bnds(lp, (int)c + 1, GLP_LO, 0.0, 0.0);
-                    else if (high > low)
-                        glp_set_col_bnds(lp, (int)c + 1, GLP_DB, low, high);
-                    else
-                        glp_set_col_bnds(lp, (int)c + 1, GLP_FX, value[c], value[c]);
-                    glp_set_obj_coef(lp, (int)c + 1, c == target ? 1.0 : 0.0);
-                }
-                glp_set_obj_dir(lp, direction > 0 ? GLP_MAX : GLP_MIN);
-                int status = sdc_simplex(problem, lp);
-                if (status != GLP_OPT)
-                    continue;
-                double reached = glp_get_obj_val(lp), v = value[target];
-                if (direction > 0 ? reached >= v + level - sdc_tolerance(v)
-                                  : reached <= v - level + sdc_tolerance(v))
-                    continue;
-                double sense = direction > 0 ? 1.0 : -1.0;
-                for (size_t c = 0; c < n; c++)
-                    d[c] = sense * glp_get_col_dual(lp, (int)c + 1);
-                sdc_cut cut;
-                if (!finish_cut(problem, m, level, cells, d, n, &cut))
-                    continue;
-                double at_y = 0;
-                for (size_t i = 0; i < cut.count; i++)
-                    at_y += cut.coefficients[i] * (cut.cells[i] == target ? 1.0 : y[cut.cells[i]]);
-                if (at_y < 1 - 1e-6) {
-                    push_cut(findings, cut);
-                    added++;
-                } else {
-                    free(cut.cells);
-                    free(cut.coefficients);
-                }
-            }
+            for (int direction = 1; direction >= -1; direction -= 2)
+                added += separate_cell(&s, problem->protect[pm], target, direction);
         }
-    }
-    free(cells);
-    free(d);
-    glp_delete_prob(lp);
+    free(s.cells);
+    free(s.d);
+    glp_delete_prob(s.lp);
     return added;
 }
 

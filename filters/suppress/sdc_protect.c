@@ -373,27 +373,40 @@ static size_t *neighbourhood(const sdc_table *table, size_t cell, bool global, s
     return cells;
 }
 
-/* Find the cheapest change z of the table with z[cell] = +upper level (DIRECTION +1) or
- * -lower level (-1) in measure M that keeps every constraint and non-negativity, moving
- * only cells of the neighbourhood: minimise sum of w_j |z_j| where w_j is the cell's cost
- * per unit it can carry (near zero for cells already suppressed). Every cell that moves goes
- * to OUT. False when no change exists (forced cells in the way, or the neighbourhood is too
- * small). */
-static bool protection_lp(sdc_problem *problem, size_t cell, size_t m, int direction, bool global,
-                          cell_set *out, long *local_of_cell, unsigned char *row_mark)
-{
-    const sdc_table *table = problem->table;
-    const double *value = table->measure[m];
-    double level = direction > 0 ? problem->upper_level[m][cell] : problem->lower_level[m][cell];
-    if (level <= 0)
-        return true;
-    size_t n;
-    size_t *cells = neighbourhood(table, cell, global, &n);
-    for (size_t j = 0; j < n; j++)
-        local_of_cell[cells[j]] = (long)j;
+/* Scratch of the protection LPs, kept across primary cells so that each LP costs only its
+ * own size, not the table's. */
+typedef struct protection_scratch {
+    long *local_of_cell;     /* per table cell: its pair of columns in the current LP, or -1 */
+    unsigned char *row_mark; /* per constraint: already a row of the current LP */
+    cell_set cube, flow;     /* the candidate patterns for one primary cell */
+} protection_scratch;
 
-    glp_prob *lp = glp_create_prob();
-    glp_set_obj_dir(lp, GLP_MIN);
+static void protection_scratch_init(protection_scratch *scratch, const sdc_table *table)
+{
+    size_t n = table->cell_count;
+    scratch->local_of_cell = xmalloc((n ? n : 1) * sizeof(long));
+    for (size_t c = 0; c < n; c++)
+        scratch->local_of_cell[c] = -1;
+    scratch->row_mark = xcalloc(table->constraint_count + 1, 1);
+    cell_set_init(&scratch->cube, n);
+    cell_set_init(&scratch->flow, n);
+}
+
+static void protection_scratch_free(protection_scratch *scratch)
+{
+    cell_set_free(&scratch->cube);
+    cell_set_free(&scratch->flow);
+    free(scratch->local_of_cell);
+    free(scratch->row_mark);
+}
+
+/* Two columns per cell of the neighbourhood, its rise and its fall z = up - down, each priced
+ * per unit of the level it can carry. CELL itself is fixed at the change to be carried;
+ * forced cells cannot move, and no cell can fall below zero. */
+static void set_perturbation_columns(glp_prob *lp, const sdc_problem *problem, const size_t *cells,
+                                     size_t n, size_t cell, const double *value, int direction,
+                                     double level)
+{
     glp_add_cols(lp, (int)(2 * n));
     for (size_t j = 0; j < n; j++) {
         size_t c = cells[j];
@@ -416,9 +429,16 @@ static bool protection_lp(sdc_problem *problem, size_t cell, size_t m, int direc
         glp_set_obj_coef(lp, up, price / carry_up);
         glp_set_obj_coef(lp, down, carry_down > 0 ? price / carry_down : 0.0);
     }
-    /* Every constraint that touches the neighbourhood; cells outside it stay put. */
-    size_t row_count = 0, row_capacity = 64, entries = 0;
-    size_t *rows = xmalloc(row_capacity * sizeof(size_t));
+}
+
+/* Every constraint that touches one of CELLS, each once (marked in ROW_MARK, which the
+ * caller clears); ENTRIES counts their coefficients, two columns per cell. */
+static size_t *constraints_touching(const sdc_table *table, const size_t *cells, size_t n,
+                                    unsigned char *row_mark, size_t *row_count, size_t *entries)
+{
+    size_t count = 0, capacity = 64;
+    size_t *rows = xmalloc(capacity * sizeof(size_t));
+    *entries = 0;
     for (size_t j = 0; j < n; j++) {
         size_t c = cells[j];
         for (size_t i = table->incidence_start[c]; i < table->incidence_start[c + 1]; i++) {
@@ -426,14 +446,25 @@ static bool protection_lp(sdc_problem *problem, size_t cell, size_t m, int direc
             if (row_mark[k])
                 continue;
             row_mark[k] = 1;
-            if (row_count == row_capacity) {
-                row_capacity *= 2;
-                rows = xrealloc(rows, row_capacity * sizeof(size_t));
+            if (count == capacity) {
+                capacity *= 2;
+                rows = xrealloc(rows, capacity * sizeof(size_t));
             }
-            rows[row_count++] = k;
-            entries += 2 * (table->constraint_start[k + 1] - table->constraint_start[k]);
+            rows[count++] = k;
+            *entries += 2 * (table->constraint_start[k + 1] - table->constraint_start[k]);
         }
     }
+    *row_count = count;
+    return rows;
+}
+
+/* The constraints touching the neighbourhood as rows that keep every margin; cells outside
+ * the neighbourhood stay put, so they have no columns. */
+static void add_perturbation_rows(glp_prob *lp, const sdc_table *table, const size_t *cells,
+                                  size_t n, protection_scratch *scratch)
+{
+    size_t row_count, entries;
+    size_t *rows = constraints_touching(table, cells, n, scratch->row_mark, &row_count, &entries);
     if (row_count)
         glp_add_rows(lp, (int)row_count);
     int *ia = xmalloc((entries + 1) * sizeof(int));
@@ -442,10 +473,10 @@ static bool protection_lp(sdc_problem *problem, size_t cell, size_t m, int direc
     size_t ne = 0;
     for (size_t r = 0; r < row_count; r++) {
         size_t k = rows[r];
-        row_mark[k] = 0;
+        scratch->row_mark[k] = 0;
         glp_set_row_bnds(lp, (int)r + 1, GLP_FX, 0.0, 0.0);
         for (size_t i = table->constraint_start[k]; i < table->constraint_start[k + 1]; i++) {
-            long local = local_of_cell[table->constraint_cell[i]];
+            long local = scratch->local_of_cell[table->constraint_cell[i]];
             if (local < 0)
                 continue;
             double sign = i == table->constraint_start[k] ? 1.0 : -1.0;
@@ -462,11 +493,16 @@ static bool protection_lp(sdc_problem *problem, size_t cell, size_t m, int direc
     free(ja);
     free(ar);
     free(rows);
+}
 
+/* True when the LP has an optimal solution. A fresh LP each time: let GLPK simplify it
+ * first, and where presolving itself fails, solve it again without. */
+static bool solve_perturbation(sdc_problem *problem, glp_prob *lp)
+{
     glp_smcp parm;
     glp_init_smcp(&parm);
     parm.msg_lev = GLP_MSG_OFF;
-    parm.presolve = GLP_ON; /* a fresh LP each time: let GLPK simplify it first */
+    parm.presolve = GLP_ON;
     int ret = glp_simplex(lp, &parm);
     problem->lp_solves++;
     bool ok = ret == 0 && glp_get_status(lp) == GLP_OPT;
@@ -477,32 +513,60 @@ static bool protection_lp(sdc_problem *problem, size_t cell, size_t m, int direc
         problem->lp_solves++;
         ok = ret == 0 && glp_get_status(lp) == GLP_OPT;
     }
-    if (ok) {
-        double tiny = 1e-7 * (level > 1 ? level : 1);
-        for (size_t j = 0; j < n; j++) {
-            double moved = glp_get_col_prim(lp, (int)(2 * j + 1)) + glp_get_col_prim(lp, (int)(2 * j + 2));
-            if (moved > tiny)
-                cell_set_add(out, cells[j]);
-        }
+    return ok;
+}
+
+static void add_moved_cells(glp_prob *lp, const size_t *cells, size_t n, double level, cell_set *out)
+{
+    double tiny = 1e-7 * (level > 1 ? level : 1);
+    for (size_t j = 0; j < n; j++) {
+        double moved = glp_get_col_prim(lp, (int)(2 * j + 1)) + glp_get_col_prim(lp, (int)(2 * j + 2));
+        if (moved > tiny)
+            cell_set_add(out, cells[j]);
     }
+}
+
+/* Find the cheapest change z of the table with z[cell] = +upper level (DIRECTION +1) or
+ * -lower level (-1) in measure M that keeps every constraint and non-negativity, moving
+ * only cells of the neighbourhood: minimise sum of w_j |z_j| where w_j is the cell's cost
+ * per unit it can carry (near zero for cells already suppressed). Every cell that moves goes
+ * to OUT. False when no change exists (forced cells in the way, or the neighbourhood is too
+ * small). */
+static bool protection_lp(sdc_problem *problem, size_t cell, size_t m, int direction, bool global,
+                          cell_set *out, protection_scratch *scratch)
+{
+    const sdc_table *table = problem->table;
+    double level = direction > 0 ? problem->upper_level[m][cell] : problem->lower_level[m][cell];
+    if (level <= 0)
+        return true;
+    size_t n;
+    size_t *cells = neighbourhood(table, cell, global, &n);
+    for (size_t j = 0; j < n; j++)
+        scratch->local_of_cell[cells[j]] = (long)j;
+    glp_prob *lp = glp_create_prob();
+    glp_set_obj_dir(lp, GLP_MIN);
+    set_perturbation_columns(lp, problem, cells, n, cell, table->measure[m], direction, level);
+    add_perturbation_rows(lp, table, cells, n, scratch);
+    bool ok = solve_perturbation(problem, lp);
+    if (ok)
+        add_moved_cells(lp, cells, n, level, out);
     glp_delete_prob(lp);
     for (size_t j = 0; j < n; j++)
-        local_of_cell[cells[j]] = -1;
+        scratch->local_of_cell[cells[j]] = -1;
     free(cells);
     return ok;
 }
 
 /* Protection LPs for every measure and both directions, first near the cell, then (if that
  * has no solution) over the whole table. */
-static bool protect_by_lp(sdc_problem *problem, size_t cell, cell_set *out, long *local_of_cell,
-                          unsigned char *row_mark)
+static bool protect_by_lp(sdc_problem *problem, size_t cell, cell_set *out, protection_scratch *scratch)
 {
     for (size_t pm = 0; pm < problem->protect_count; pm++)
         for (int direction = 1; direction >= -1; direction -= 2) {
             size_t m = problem->protect[pm];
-            if (protection_lp(problem, cell, m, direction, false, out, local_of_cell, row_mark))
+            if (protection_lp(problem, cell, m, direction, false, out, scratch))
                 continue;
-            if (!protection_lp(problem, cell, m, direction, true, out, local_of_cell, row_mark))
+            if (!protection_lp(problem, cell, m, direction, true, out, scratch))
                 return false;
         }
     return true;
@@ -523,6 +587,29 @@ static int by_need_descending(const void *a, const void *b)
     return x->cell < y->cell ? -1 : x->cell > y->cell;
 }
 
+/* The primary cells, the one that needs the widest interval first: the large changes shape
+ * the pattern, and the small ones then often fit in what is suppressed already. */
+static ordered_cell *primaries_by_need(const sdc_problem *problem, size_t *count)
+{
+    size_t n = problem->table->cell_count;
+    ordered_cell *order = xmalloc((n ? n : 1) * sizeof(ordered_cell));
+    size_t primaries = 0;
+    for (size_t c = 0; c < n; c++) {
+        if (problem->status[c] != SDC_PRIMARY)
+            continue;
+        double need = 0;
+        for (size_t pm = 0; pm < problem->protect_count; pm++) {
+            size_t m = problem->protect[pm];
+            double scaled = problem->upper_level[m][c];
+            need = scaled > need ? scaled : need;
+        }
+        order[primaries++] = (ordered_cell){c, need};
+    }
+    qsort(order, primaries, sizeof *order, by_need_descending);
+    *count = primaries;
+    return order;
+}
+
 /* Above this many cells in a neighbourhood the heuristic relies on hypercubes alone (an LP
  * per primary cell would be too slow); the LP still steps in where no hypercube fits. */
 enum { LP_NEIGHBOURHOOD_LIMIT = 1000 };
@@ -539,85 +626,84 @@ static size_t neighbourhood_size(const sdc_table *table, size_t cell)
     return total;
 }
 
-bool sdc_protect_heuristic(sdc_problem *problem, size_t *failed_cell)
+/* Suppress the cheaper of CELL's best hypercube and its protection LPs' cells; false when
+ * neither exists. */
+static bool protect_primary(sdc_problem *problem, size_t cell, protection_scratch *scratch)
 {
-    const sdc_table *table = problem->table;
-    size_t n = table->cell_count;
-    ordered_cell *order = xmalloc((n ? n : 1) * sizeof(ordered_cell));
-    size_t primaries = 0;
-    for (size_t c = 0; c < n; c++) {
-        if (problem->status[c] != SDC_PRIMARY)
-            continue;
-        double need = 0;
-        for (size_t pm = 0; pm < problem->protect_count; pm++) {
-            size_t m = problem->protect[pm];
-            double scaled = problem->upper_level[m][c];
-            need = scaled > need ? scaled : need;
-        }
-        order[primaries++] = (ordered_cell){c, need};
-    }
-    qsort(order, primaries, sizeof *order, by_need_descending);
-
-    long *local_of_cell = xmalloc((n ? n : 1) * sizeof(long));
-    for (size_t c = 0; c < n; c++)
-        local_of_cell[c] = -1;
-    unsigned char *row_mark = xcalloc(table->constraint_count + 1, 1);
-    cell_set cube, flow;
-    cell_set_init(&cube, n);
-    cell_set_init(&flow, n);
-    bool ok = true;
-    for (size_t i = 0; i < primaries && ok; i++) {
-        size_t cell = order[i].cell;
-        cell_set_clear(&cube);
-        cell_set_clear(&flow);
-        bool have_cube = best_hypercube(problem, cell, &cube);
-        double cube_cost = have_cube ? cell_set_cost(problem, &cube) : INFINITY;
-        if (have_cube && cube_cost == 0)
-            continue; /* protected by what is suppressed already */
-        if (!have_cube || neighbourhood_size(table, cell) <= LP_NEIGHBOURHOOD_LIMIT) {
-            if (protect_by_lp(problem, cell, &flow, local_of_cell, row_mark)) {
-                if (cell_set_cost(problem, &flow) < cube_cost || !have_cube) {
-                    commit(problem, &flow);
-                    continue;
-                }
-            } else if (!have_cube) {
-                *failed_cell = cell;
-                ok = false;
-                break;
+    cell_set_clear(&scratch->cube);
+    cell_set_clear(&scratch->flow);
+    bool have_cube = best_hypercube(problem, cell, &scratch->cube);
+    double cube_cost = have_cube ? cell_set_cost(problem, &scratch->cube) : INFINITY;
+    if (have_cube && cube_cost == 0)
+        return true; /* protected by what is suppressed already */
+    if (!have_cube || neighbourhood_size(problem->table, cell) <= LP_NEIGHBOURHOOD_LIMIT) {
+        if (protect_by_lp(problem, cell, &scratch->flow, scratch)) {
+            if (cell_set_cost(problem, &scratch->flow) < cube_cost || !have_cube) {
+                commit(problem, &scratch->flow);
+                return true;
             }
-        }
-        commit(problem, &cube);
+        } else if (!have_cube)
+            return false;
     }
-    /* Safe by construction; check it anyway where that is affordable, and repair what a
-     * check finds with protection LPs over the whole table. */
-    problem->verified = false;
+    commit(problem, &scratch->cube);
+    return true;
+}
+
+/* Protection LPs over the whole table for every failure a check found; false (with the
+ * cell) when one has no solution. */
+static bool repair_failures(sdc_problem *problem, const sdc_findings *findings,
+                            protection_scratch *scratch, size_t *failed_cell)
+{
+    for (size_t i = 0; i < findings->failure_count; i++) {
+        const sdc_failure *failure = &findings->failures[i];
+        cell_set_clear(&scratch->flow);
+        if (!protection_lp(problem, failure->cell, failure->measure, failure->direction, true,
+                           &scratch->flow, scratch)) {
+            *failed_cell = failure->cell;
+            return false;
+        }
+        commit(problem, &scratch->flow);
+    }
+    return true;
+}
+
+/* Safe by construction; check it anyway where that is affordable, and repair what a check
+ * finds. */
+static bool verify_and_repair(sdc_problem *problem, protection_scratch *scratch, size_t *failed_cell)
+{
     size_t suppressed = 0;
-    for (size_t c = 0; c < n; c++)
+    for (size_t c = 0; c < problem->table->cell_count; c++)
         suppressed += sdc_suppressed(problem->status[c]);
+    bool ok = true;
     for (int round = 0; ok && round < 5 && suppressed <= problem->verify_limit; round++) {
         sdc_findings findings = {0};
         size_t failures = sdc_check(problem, &findings);
-        for (size_t i = 0; i < findings.failure_count && ok; i++) {
-            cell_set_clear(&flow);
-            size_t cell = findings.failures[i].cell;
-            if (protection_lp(problem, cell, findings.failures[i].measure, findings.failures[i].direction,
-                              true, &flow, local_of_cell, row_mark))
-                commit(problem, &flow);
-            else {
-                *failed_cell = cell;
-                ok = false;
-            }
-        }
+        ok = repair_failures(problem, &findings, scratch, failed_cell);
         sdc_findings_free(&findings);
         if (failures == 0) {
             problem->verified = true;
             break;
         }
     }
-    cell_set_free(&cube);
-    cell_set_free(&flow);
-    free(local_of_cell);
-    free(row_mark);
+    return ok;
+}
+
+bool sdc_protect_heuristic(sdc_problem *problem, size_t *failed_cell)
+{
+    size_t primaries;
+    ordered_cell *order = primaries_by_need(problem, &primaries);
+    protection_scratch scratch;
+    protection_scratch_init(&scratch, problem->table);
+    bool ok = true;
+    for (size_t i = 0; i < primaries && ok; i++) {
+        ok = protect_primary(problem, order[i].cell, &scratch);
+        if (!ok)
+            *failed_cell = order[i].cell;
+    }
+    problem->verified = false;
+    if (ok)
+        ok = verify_and_repair(problem, &scratch, failed_cell);
+    protection_scratch_free(&scratch);
     free(order);
     return ok;
 }
@@ -808,13 +894,8 @@ static master_result solve_master(sdc_problem *problem, master_problem *master, 
     parm.cb_info = master;
     /* GLPK's own rounding heuristics would propose patterns without asking the lazy
      * constraints; the result is checked afterwards anyway, but they waste time. */
-    parm.fp_heur = GLP_OFF;
-    parm.ps_heur = GLP_OFF;
-    parm.sr_heur = GLP_OFF;
-    parm.gmi_cuts = GLP_ON;
-    parm.mir_cuts = GLP_ON;
-    parm.cov_cuts = GLP_ON;
-    parm.clq_cuts = GLP_ON;
+    parm.fp_heur = parm.ps_heur = parm.sr_heur = GLP_OFF;
+    parm.gmi_cuts = parm.mir_cuts = parm.cov_cuts = parm.clq_cuts = GLP_ON;
     parm.br_tech = GLP_BR_PCH;
     parm.bt_tech = GLP_BT_BLB;
     if (deadline > 0) {
