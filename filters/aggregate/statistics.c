@@ -862,18 +862,6 @@ void statistics_plan(statistic_set *set, arena *memory)
     }
 }
 
-/* The hot path: once per record. */
-void statistics_update(statistic_set *set, cell *c, const record_values *row)
-{
-    c->records++;
-    for (size_t i = 0; i < set->count; i++) {
-        statistic *s = &set->items[i];
-        void (*update)(statistic *, cell *, const record_values *) = statistic_kinds[s->kind].update;
-        if (update && row->present[s->slot])
-            update(s, c, row);
-    }
-}
-
 void statistics_merge(statistic_set *set, cell *target, const cell *source)
 {
     target->records += source->records;

@@ -100,7 +100,17 @@ statistic *statistic_set_add(statistic_set *set, stat_kind kind, const char *col
 /* The states' places in a cell; MEMORY holds what statistics allocate per cell. */
 void statistics_plan(statistic_set *set, arena *memory);
 
-void statistics_update(statistic_set *set, cell *c, const record_values *row);
+/* The hot path, once per record: inline in the record loop. */
+static inline void statistics_update(statistic_set *set, cell *c, const record_values *row)
+{
+    c->records++;
+    for (size_t i = 0; i < set->count; i++) {
+        statistic *s = &set->items[i];
+        void (*update)(statistic *, cell *, const record_values *) = statistic_kinds[s->kind].update;
+        if (update && row->present[s->slot])
+            update(s, c, row);
+    }
+}
 
 /* Add the state of SOURCE to TARGET (margins from groups; merges). */
 void statistics_merge(statistic_set *set, cell *target, const cell *source);
