@@ -199,7 +199,7 @@ static void parse_options(aggregate *a, int argc, char **argv)
             if (!parse_count(optarg, strlen(optarg), &a->min_count) || a->min_count == 0)
                 koppel_usage_error(&a->ctx, "--min-count takes a whole number of 1 or more, not '%s'", optarg);
             break;
-        default: { /* getopt_long returns only the options it was given: a statistic */
+        default: { /* a statistic's option: koppel_common_option took the unknown ones */
             stat_kind kind = (stat_kind)(opt - OPT_COUNT);
             statistic_kinds[kind].from_option(&a->stats, kind, optarg, &a->ctx);
             break;
