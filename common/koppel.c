@@ -413,7 +413,12 @@ record_reader *koppel_inputs_next(koppel_context *ctx, koppel_inputs *inputs)
     if (inputs->next >= inputs->count)
         return NULL;
     size_t index = inputs->next++;
-    inputs->current = index == 0 ? inputs->first : koppel_open_next_input(ctx, inputs->paths[index], inputs->first);
+    if (index == 0)
+        inputs->current = inputs->first;
+    else if (inputs->headers_may_differ)
+        inputs->current = koppel_open_input(ctx, inputs->paths[index]);
+    else
+        inputs->current = koppel_open_next_input(ctx, inputs->paths[index], inputs->first);
     return inputs->current;
 }
 

@@ -93,13 +93,15 @@ record_reader *koppel_open_input(koppel_context *ctx, const char *path);
 record_reader *koppel_open_next_input(koppel_context *ctx, const char *path, const record_reader *first);
 
 /* The inputs of a filter that reads several files as one: its operands, or standard input when
- * there are none. Every further input must have the header of the first. */
+ * there are none. Every further input must have the header of the first, unless the filter
+ * says its headers may differ. */
 typedef struct koppel_inputs {
     char **paths;
     size_t count;
     size_t next;           /* the index of the input koppel_inputs_next opens */
     record_reader *first;  /* open until koppel_inputs_close: its header is the output's */
     record_reader *current;
+    bool headers_may_differ; /* set by a filter that finds its columns in each input by name */
 } koppel_inputs;
 
 /* Take the operands ARGV[OPERANDS..ARGC) (none: "-") and open the first; returns its reader. */

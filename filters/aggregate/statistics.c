@@ -1,0 +1,912 @@
+/* statistics.c: each statistic of aggregate as one unit (its state, update, merge, result,
+ * partial state) and the table that registers them, statistic_kinds. */
+#include <math.h>
+#include <stdalign.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exact_sum.h"
+#include "statistics.h"
+
+/* ---------------------------------------------------------------- shared by the units */
+
+char *concatenate(const char *first, const char *second, const char *third)
+{
+    size_t length = strlen(first) + strlen(second) + strlen(third) + 1;
+    char *result = xmalloc(length);
+    snprintf(result, length, "%s%s%s", first, second, third);
+    return result;
+}
+
+static void text_reserve(text_buffer *buffer, size_t extra)
+{
+    if (buffer->length + extra + 1 <= buffer->capacity)
+        return;
+    while (buffer->capacity < buffer->length + extra + 1)
+        buffer->capacity = buffer->capacity ? buffer->capacity * 2 : 256;
+    buffer->text = xrealloc(buffer->text, buffer->capacity);
+}
+
+static void text_append(text_buffer *buffer, const char *text, size_t length)
+{
+    text_reserve(buffer, length);
+    memcpy(buffer->text + buffer->length, text, length);
+    buffer->length += length;
+    buffer->text[buffer->length] = '\0';
+}
+
+static void write_empty(record_writer *out) { record_writer_field(out, "", 0); }
+
+static void write_uint(record_writer *out, uint64_t value)
+{
+    char buffer[32];
+    int length = snprintf(buffer, sizeof buffer, "%llu", (unsigned long long)value);
+    record_writer_field(out, buffer, (size_t)length);
+}
+
+/* A result as a double; NOTE says what overflowed besides the result itself. */
+static void write_double_noted(record_writer *out, const statistic *s, double value, const char *note)
+{
+    char buffer[32];
+    if (!isfinite(value))
+        message_die(EXIT_DATA, "column '%s': the %s of a group overflows the range of doubles (about 1.8e308%s)",
+                    s->output_name, statistic_kinds[s->kind].prefix, note);
+    record_writer_field(out, buffer, number_format_double(value, buffer));
+}
+
+static void write_double(record_writer *out, const statistic *s, double value)
+{
+    write_double_noted(out, s, value, "");
+}
+
+static void write_exact_sum(record_writer *out, const exact_sum *sum, text_buffer *buffer)
+{
+    buffer->length = 0;
+    text_reserve(buffer, exact_sum_format_length(sum));
+    buffer->length = exact_sum_format(sum, buffer->text);
+    record_writer_field(out, buffer->text, buffer->length);
+}
+
+static void write_number(record_writer *out, const number *value)
+{
+    char buffer[48];
+    record_writer_field(out, buffer, value ? number_format(*value, buffer) : 0);
+}
+
+/* Partial states of a count and two exact sums (sd, weighted): false names the bad part. */
+static bool parse_count_and_sums(char *const *fields, const size_t *lengths, uint64_t *n, exact_sum *first,
+                                 exact_sum *second, size_t *bad)
+{
+    if (!parse_count(fields[0], lengths[0], n))
+        return false;
+    *bad = 1;
+    if (!exact_sum_parse(fields[1], lengths[1], first))
+        return false;
+    *bad = 2;
+    return exact_sum_parse(fields[2], lengths[2], second);
+}
+
+static void write_count_and_sums(record_writer *out, uint64_t n, const exact_sum *first, const exact_sum *second,
+                                 text_buffer *buffer)
+{
+    write_uint(out, n);
+    write_exact_sum(out, first, buffer);
+    write_exact_sum(out, second, buffer);
+}
+
+static void require_column(stat_kind kind, const char *argument, const koppel_context *ctx)
+{
+    if (*argument == '\0')
+        koppel_usage_error(ctx, "%s needs a column name", statistic_kinds[kind].option);
+}
+
+static void from_column(statistic_set *set, stat_kind kind, const char *argument, const koppel_context *ctx)
+{
+    require_column(kind, argument, ctx);
+    statistic_set_add(set, kind, argument);
+}
+
+static size_t single_result_name(const statistic *s, char **names)
+{
+    if (names)
+        names[0] = xstrdup(s->output_name);
+    return 1;
+}
+
+static size_t no_state(const statistic *s)
+{
+    (void)s;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- --count */
+
+static void count_from_option(statistic_set *set, stat_kind kind, const char *argument, const koppel_context *ctx)
+{
+    (void)argument, (void)ctx;
+    statistic_set_add(set, kind, NULL);
+}
+
+static void count_write(record_writer *out, const statistic *s, const cell *c)
+{
+    (void)s;
+    write_uint(out, c->records);
+}
+
+static void count_write_state(record_writer *out, const statistic *s, const cell *c, text_buffer *buffer)
+{
+    (void)buffer;
+    count_write(out, s, c);
+}
+
+static bool count_parse_state(statistic *s, cell *scratch, char *const *fields, const size_t *lengths, size_t *bad)
+{
+    (void)s, (void)bad;
+    return parse_count(fields[0], lengths[0], &scratch->records);
+}
+
+/* ---------------------------------------------------------------- --count-values */
+
+typedef struct count_state {
+    uint64_t n;
+} count_state;
+
+static size_t count_values_size(const statistic *s)
+{
+    (void)s;
+    return sizeof(count_state);
+}
+
+static void count_values_update(statistic *s, cell *c, const record_values *row)
+{
+    (void)row;
+    ((count_state *)cell_state(c, s))->n++;
+}
+
+static void count_values_merge(statistic *s, cell *target, const cell *source)
+{
+    ((count_state *)cell_state(target, s))->n += ((const count_state *)cell_state(source, s))->n;
+}
+
+static void count_values_write(record_writer *out, const statistic *s, const cell *c)
+{
+    write_uint(out, ((const count_state *)cell_state(c, s))->n);
+}
+
+static void count_values_write_state(record_writer *out, const statistic *s, const cell *c, text_buffer *buffer)
+{
+    (void)buffer;
+    count_values_write(out, s, c);
+}
+
+static bool count_values_parse_state(statistic *s, cell *scratch, char *const *fields, const size_t *lengths,
+                                     size_t *bad)
+{
+    (void)bad;
+    return parse_count(fields[0], lengths[0], &((count_state *)cell_state(scratch, s))->n);
+}
+
+/* ---------------------------------------------------------------- --count-distinct */
+
+/* One value in a distinct set. All sets of a statistic share one hash table keyed by the
+ * owning cell's address followed by the value's bytes; each cell links its own values. */
+typedef struct distinct_entry {
+    UT_hash_handle hh;
+    struct distinct_entry *next_in_cell;
+    uint32_t length;
+    const cell *owner; /* the key starts here ... */
+    char text[];       /* ... and runs on through the value */
+} distinct_entry;
+
+_Static_assert(offsetof(distinct_entry, text) == offsetof(distinct_entry, owner) + sizeof(const cell *),
+               "the key of a distinct entry must be contiguous");
+
+typedef struct distinct_state {
+    uint64_t count; /* values in the set, plus counts merged from --split-by partials */
+    distinct_entry *first;
+} distinct_state;
+
+static size_t distinct_size(const statistic *s)
+{
+    (void)s;
+    return sizeof(distinct_state);
+}
+
+/* A new entry for VALUE in C's set (in the arena, linked to the cell, not yet in the table). */
+static distinct_entry *distinct_entry_new(statistic *s, distinct_state *state, const cell *c, const char *text,
+                                          size_t length)
+{
+    distinct_entry *entry = arena_allocate(s->memory, sizeof(distinct_entry) + length + 1, alignof(distinct_entry));
+    memset(entry, 0, sizeof *entry);
+    entry->owner = c;
+    entry->length = (uint32_t)length;
+    memcpy(entry->text, text, length);
+    entry->text[length] = '\0';
+    entry->next_in_cell = state->first;
+    state->first = entry;
+    state->count++;
+    return entry;
+}
+
+static void distinct_table_add(statistic *s, distinct_entry *entry, unsigned hash)
+{
+    HASH_ADD_KEYPTR_BYHASHVALUE(hh, s->table, &entry->owner, sizeof(const cell *) + entry->length, hash, entry);
+}
+
+/* Add TEXT to C's set. Most sets in register data hold one value (one practice per patient):
+ * a cell's first value is only linked to the cell, and compared there; the shared table is
+ * only searched, and filled, once a cell has a second value. */
+static void distinct_insert(statistic *s, cell *c, const char *text, size_t length)
+{
+    distinct_state *state = cell_state(c, s);
+    distinct_entry *only = state->first;
+    if (!only) {
+        distinct_entry_new(s, state, c, text, length);
+        return;
+    }
+    unsigned hash;
+    if (only->hh.tbl == NULL) { /* the cell's one value, not in the table */
+        if (only->length == length && memcmp(only->text, text, length) == 0)
+            return;
+        HASH_VALUE(&only->owner, sizeof(const cell *) + only->length, hash);
+        distinct_table_add(s, only, hash);
+        distinct_entry *second = distinct_entry_new(s, state, c, text, length);
+        HASH_VALUE(&second->owner, sizeof(const cell *) + length, hash);
+        distinct_table_add(s, second, hash);
+        return;
+    }
+    size_t key_length = sizeof(const cell *) + length;
+    if (key_length > s->probe_capacity) {
+        s->probe_capacity = key_length * 2 > 256 ? key_length * 2 : 256;
+        s->probe = xrealloc(s->probe, s->probe_capacity);
+    }
+    const cell *owner = c;
+    memcpy(s->probe, &owner, sizeof owner);
+    memcpy(s->probe + sizeof owner, text, length);
+    distinct_entry *found;
+    HASH_VALUE(s->probe, key_length, hash);
+    HASH_FIND_BYHASHVALUE(hh, s->table, s->probe, key_length, hash, found);
+    if (!found)
+        distinct_table_add(s, distinct_entry_new(s, state, c, text, length), hash);
+}
+
+static void distinct_update(statistic *s, cell *c, const record_values *row)
+{
+    distinct_insert(s, c, row->texts[s->slot], row->text_lengths[s->slot]);
+}
+
+static void distinct_merge(statistic *s, cell *target, const cell *source)
+{
+    const distinct_state *other = cell_state(source, s);
+    uint64_t listed = 0;
+    for (const distinct_entry *e = other->first; e; e = e->next_in_cell, listed++)
+        distinct_insert(s, target, e->text, e->length);
+    ((distinct_state *)cell_state(target, s))->count += other->count - listed; /* merged --split-by counts */
+}
+
+static void distinct_write(record_writer *out, const statistic *s, const cell *c)
+{
+    write_uint(out, ((const distinct_state *)cell_state(c, s))->count);
+}
+
+static int compare_entries(const void *left, const void *right)
+{
+    const distinct_entry *x = *(distinct_entry *const *)left, *y = *(distinct_entry *const *)right;
+    size_t common = x->length < y->length ? x->length : y->length;
+    int order = memcmp(x->text, y->text, common);
+    return order ? order : (x->length > y->length) - (x->length < y->length);
+}
+
+/* The set of a cell's distinct values as LENGTH:VALUE pieces, sorted by bytes; with --split-by
+ * only the count. */
+static void distinct_write_state(record_writer *out, const statistic *s, const cell *c, text_buffer *buffer)
+{
+    const distinct_state *state = cell_state(c, s);
+    if (s->disjoint) {
+        write_uint(out, state->count);
+        return;
+    }
+    distinct_entry **entries = xmalloc((state->count + 1) * sizeof(distinct_entry *));
+    size_t n = 0;
+    for (distinct_entry *e = state->first; e; e = e->next_in_cell)
+        entries[n++] = e;
+    qsort(entries, n, sizeof *entries, compare_entries);
+    buffer->length = 0;
+    for (size_t i = 0; i < n; i++) {
+        char length[24];
+        int digits = snprintf(length, sizeof length, "%u:", entries[i]->length);
+        text_append(buffer, length, (size_t)digits);
+        text_append(buffer, entries[i]->text, entries[i]->length);
+    }
+    record_writer_field(out, buffer->text ? buffer->text : "", buffer->length);
+    free(entries);
+}
+
+/* LENGTH:VALUE pieces; with TARGET, each value goes into its set. */
+static bool parse_distinct_set(statistic *s, cell *target, const char *text, size_t length)
+{
+    size_t p = 0;
+    while (p < length) {
+        size_t value_length = 0, digits = 0;
+        while (p < length && text[p] >= '0' && text[p] <= '9' && digits < 10) {
+            value_length = value_length * 10 + (size_t)(text[p++] - '0');
+            digits++;
+        }
+        if (digits == 0 || p >= length || text[p] != ':' || value_length == 0 || value_length > length - p - 1)
+            return false;
+        p++;
+        if (target)
+            distinct_insert(s, target, text + p, value_length);
+        p += value_length;
+    }
+    return true;
+}
+
+/* The values are only checked here: an entry belongs to its cell, so they go into the target
+ * itself (distinct_merge_fields). */
+static bool distinct_parse_state(statistic *s, cell *scratch, char *const *fields, const size_t *lengths,
+                                 size_t *bad)
+{
+    (void)bad;
+    if (s->disjoint)
+        return parse_count(fields[0], lengths[0], &((distinct_state *)cell_state(scratch, s))->count);
+    return parse_distinct_set(s, NULL, fields[0], lengths[0]);
+}
+
+static void distinct_merge_fields(statistic *s, cell *target, char *const *fields, const size_t *lengths)
+{
+    if (!s->disjoint)
+        parse_distinct_set(s, target, fields[0], lengths[0]);
+}
+
+/* ---------------------------------------------------------------- --sum and --mean */
+
+typedef struct sum_state {
+    exact_int integer_sum;
+    exact_sum real_sum;
+    uint64_t n;
+    bool has_real;
+} sum_state;
+
+static size_t sum_size(const statistic *s)
+{
+    (void)s;
+    return sizeof(sum_state);
+}
+
+static void sum_update(statistic *s, cell *c, const record_values *row)
+{
+    sum_state *state = cell_state(c, s);
+    number value = row->values[s->slot];
+    state->n++;
+    if (value.is_integer)
+        state->integer_sum += value.v.integer;
+    else {
+        state->has_real = true;
+        exact_sum_add(&state->real_sum, value.v.real);
+    }
+}
+
+static void sum_merge(statistic *s, cell *target, const cell *source)
+{
+    sum_state *t = cell_state(target, s);
+    const sum_state *f = cell_state(source, s);
+    t->n += f->n;
+    t->integer_sum += f->integer_sum;
+    t->has_real |= f->has_real;
+    exact_sum_add_sum(&t->real_sum, &f->real_sum);
+}
+
+static void sum_clear(void *state) { exact_sum_free(&((sum_state *)state)->real_sum); }
+
+/* Whole numbers or not is a property of the column: decided over every cell. */
+static void sum_survey(statistic *s, const void *state) { s->any_real |= ((const sum_state *)state)->has_real; }
+
+static double sum_total(const sum_state *state)
+{
+    exact_sum total = EXACT_SUM_INIT;
+    exact_sum_add_sum(&total, &state->real_sum);
+    exact_sum_add_int(&total, state->integer_sum);
+    double result = exact_sum_round(&total);
+    exact_sum_free(&total);
+    return result;
+}
+
+static void sum_write(record_writer *out, const statistic *s, const cell *c)
+{
+    const sum_state *sum = cell_state(c, s);
+    char buffer[48];
+    if (sum->n == 0)
+        write_empty(out);
+    else if (s->any_real)
+        write_double(out, s, sum_total(sum));
+    else
+        record_writer_field(out, buffer, exact_int_format(sum->integer_sum, buffer));
+}
+
+static void mean_write(record_writer *out, const statistic *s, const cell *c)
+{
+    const sum_state *sum = cell_state(c, s);
+    if (sum->n == 0)
+        write_empty(out);
+    else
+        write_double(out, s, sum_total(sum) / (double)sum->n);
+}
+
+static void sum_write_state(record_writer *out, const statistic *s, const cell *c, text_buffer *buffer)
+{
+    const sum_state *sum = cell_state(c, s);
+    char number_text[48];
+    write_uint(out, sum->n);
+    record_writer_field(out, number_text, exact_int_format(sum->integer_sum, number_text));
+    if (!sum->has_real)
+        write_empty(out);
+    else if (sum->real_sum.count == 0)
+        record_writer_field(out, "0", 1);
+    else
+        write_exact_sum(out, &sum->real_sum, buffer);
+}
+
+static bool sum_parse_state(statistic *s, cell *scratch, char *const *fields, const size_t *lengths, size_t *bad)
+{
+    sum_state *sum = cell_state(scratch, s);
+    if (!parse_count(fields[0], lengths[0], &sum->n))
+        return false;
+    *bad = 1;
+    if (!exact_int_parse(fields[1], lengths[1], &sum->integer_sum))
+        return false;
+    *bad = 2;
+    sum->has_real = lengths[2] > 0;
+    return exact_sum_parse(fields[2], lengths[2], &sum->real_sum);
+}
+
+/* ---------------------------------------------------------------- --min and --max */
+
+typedef struct extreme_state {
+    number value;
+    bool has;
+} extreme_state;
+
+static size_t extreme_size(const statistic *s)
+{
+    (void)s;
+    return sizeof(extreme_state);
+}
+
+/* DIRECTION: -1 keeps the smallest value, 1 the largest. */
+static void extreme_update(extreme_state *state, number value, int direction)
+{
+    if (!state->has || number_rank(value, state->value) * direction > 0) {
+        state->value = value;
+        state->has = true;
+    }
+}
+
+static void min_update(statistic *s, cell *c, const record_values *row)
+{
+    extreme_update(cell_state(c, s), row->values[s->slot], -1);
+}
+
+static void max_update(statistic *s, cell *c, const record_values *row)
+{
+    extreme_update(cell_state(c, s), row->values[s->slot], 1);
+}
+
+static void min_merge(statistic *s, cell *target, const cell *source)
+{
+    const extreme_state *from = cell_state(source, s);
+    if (from->has)
+        extreme_update(cell_state(target, s), from->value, -1);
+}
+
+static void max_merge(statistic *s, cell *target, const cell *source)
+{
+    const extreme_state *from = cell_state(source, s);
+    if (from->has)
+        extreme_update(cell_state(target, s), from->value, 1);
+}
+
+static void extreme_write(record_writer *out, const statistic *s, const cell *c)
+{
+    const extreme_state *extreme = cell_state(c, s);
+    write_number(out, extreme->has ? &extreme->value : NULL);
+}
+
+static void extreme_write_state(record_writer *out, const statistic *s, const cell *c, text_buffer *buffer)
+{
+    (void)buffer;
+    extreme_write(out, s, c);
+}
+
+static bool extreme_parse_state(statistic *s, cell *scratch, char *const *fields, const size_t *lengths,
+                                size_t *bad)
+{
+    extreme_state *extreme = cell_state(scratch, s);
+    (void)bad;
+    extreme->has = lengths[0] > 0;
+    return !extreme->has || number_parse(fields[0], lengths[0], &extreme->value);
+}
+
+/* ---------------------------------------------------------------- --sd */
+
+typedef struct sd_state {
+    exact_sum sum, squares;
+    uint64_t n;
+} sd_state;
+
+static size_t sd_size(const statistic *s)
+{
+    (void)s;
+    return sizeof(sd_state);
+}
+
+static void sd_update(statistic *s, cell *c, const record_values *row)
+{
+    sd_state *state = cell_state(c, s);
+    double x = number_as_double(row->values[s->slot]);
+    state->n++;
+    exact_sum_add(&state->sum, x);
+    exact_sum_add_product(&state->squares, x, x);
+}
+
+static void sd_merge(statistic *s, cell *target, const cell *source)
+{
+    sd_state *t = cell_state(target, s);
+    const sd_state *f = cell_state(source, s);
+    t->n += f->n;
+    exact_sum_add_sum(&t->sum, &f->sum);
+    exact_sum_add_sum(&t->squares, &f->squares);
+}
+
+static void sd_clear(void *state)
+{
+    exact_sum_free(&((sd_state *)state)->sum);
+    exact_sum_free(&((sd_state *)state)->squares);
+}
+
+static void sd_write(record_writer *out, const statistic *s, const cell *c)
+{
+    const sd_state *sd = cell_state(c, s);
+    if (sd->n < 2)
+        write_empty(out);
+    else
+        write_double_noted(out, s, sqrt(exact_sum_sample_variance(sd->n, &sd->sum, &sd->squares)),
+                           ", for the squares of the values");
+}
+
+static void sd_write_state(record_writer *out, const statistic *s, const cell *c, text_buffer *buffer)
+{
+    const sd_state *sd = cell_state(c, s);
+    write_count_and_sums(out, sd->n, &sd->sum, &sd->squares, buffer);
+}
+
+static bool sd_parse_state(statistic *s, cell *scratch, char *const *fields, const size_t *lengths, size_t *bad)
+{
+    sd_state *sd = cell_state(scratch, s);
+    return parse_count_and_sums(fields, lengths, &sd->n, &sd->sum, &sd->squares, bad);
+}
+
+/* ---------------------------------------------------------------- --top */
+
+typedef struct top_state {
+    uint32_t count;
+    number values[]; /* largest first */
+} top_state;
+
+static void top_from_option(statistic_set *set, stat_kind kind, const char *argument, const koppel_context *ctx)
+{
+    require_column(kind, argument, ctx);
+    char *end;
+    const char *colon = strchr(argument, ':');
+    long count = colon ? strtol(argument, &end, 10) : 0;
+    if (!colon || end != colon || count < 1 || count > TOP_LIMIT || colon[1] == '\0' || argument[0] < '0' ||
+        argument[0] > '9')
+        koppel_usage_error(ctx, "--top expects N:COL with N from 1 to %d, e.g. 2:cost", TOP_LIMIT);
+    statistic *s = statistic_set_add(set, kind, colon + 1);
+    s->top_count = (size_t)count;
+    char prefix[32];
+    snprintf(prefix, sizeof prefix, "top%ld_", count);
+    free(s->output_name);
+    s->output_name = concatenate(prefix, s->column, "");
+}
+
+static size_t top_size(const statistic *s) { return sizeof(top_state) + s->top_count * sizeof(number); }
+
+static void top_insert(top_state *state, size_t capacity, number value)
+{
+    size_t position = state->count;
+    while (position > 0 && number_rank(value, state->values[position - 1]) > 0)
+        position--;
+    if (position >= capacity)
+        return;
+    size_t last = state->count < capacity ? state->count : capacity - 1;
+    memmove(&state->values[position + 1], &state->values[position], (last - position) * sizeof(number));
+    state->values[position] = value;
+    if (state->count < capacity)
+        state->count++;
+}
+
+static void top_update(statistic *s, cell *c, const record_values *row)
+{
+    top_insert(cell_state(c, s), s->top_count, row->values[s->slot]);
+}
+
+static void top_merge(statistic *s, cell *target, const cell *source)
+{
+    const top_state *from = cell_state(source, s);
+    for (uint32_t j = 0; j < from->count; j++)
+        top_insert(cell_state(target, s), s->top_count, from->values[j]);
+}
+
+/* top1_COL ... topN_COL */
+static size_t top_result_names(const statistic *s, char **names)
+{
+    for (size_t j = 1; names && j <= s->top_count; j++) {
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "top%zu_", j);
+        names[j - 1] = concatenate(prefix, s->column, "");
+    }
+    return s->top_count;
+}
+
+static void top_write(record_writer *out, const statistic *s, const cell *c)
+{
+    const top_state *top = cell_state(c, s);
+    for (size_t j = 0; j < s->top_count; j++)
+        write_number(out, j < top->count ? &top->values[j] : NULL);
+}
+
+/* The values, largest first, separated by spaces. */
+static void top_write_state(record_writer *out, const statistic *s, const cell *c, text_buffer *buffer)
+{
+    const top_state *top = cell_state(c, s);
+    char number_text[48];
+    buffer->length = 0;
+    for (uint32_t j = 0; j < top->count; j++) {
+        if (j)
+            text_append(buffer, " ", 1);
+        text_append(buffer, number_text, number_format(top->values[j], number_text));
+    }
+    record_writer_field(out, buffer->text ? buffer->text : "", buffer->length);
+}
+
+static bool top_parse_state(statistic *s, cell *scratch, char *const *fields, const size_t *lengths, size_t *bad)
+{
+    top_state *top = cell_state(scratch, s);
+    const char *text = fields[0];
+    size_t length = lengths[0], start = 0;
+    (void)bad;
+    if (length == 0)
+        return true;
+    for (size_t i = 0; i <= length; i++) {
+        if (i < length && text[i] != ' ')
+            continue;
+        number value;
+        if (top->count >= s->top_count || !number_parse(text + start, i - start, &value))
+            return false;
+        top_insert(top, s->top_count, value);
+        start = i + 1;
+    }
+    return true;
+}
+
+/* ---------------------------------------------------------------- --weighted-sum and --weighted-mean */
+
+typedef struct weighted_state {
+    exact_sum products, weights;
+    uint64_t n;
+} weighted_state;
+
+static void weighted_from_option(statistic_set *set, stat_kind kind, const char *argument,
+                                 const koppel_context *ctx)
+{
+    require_column(kind, argument, ctx);
+    const char *colon = strrchr(argument, ':');
+    if (!colon || colon == argument || colon[1] == '\0')
+        koppel_usage_error(ctx, "%s expects COL:WEIGHT, e.g. contacts:weight", statistic_kinds[kind].option);
+    char *column = xstrndup(argument, (size_t)(colon - argument));
+    statistic *s = statistic_set_add(set, kind, column);
+    s->weight = xstrdup(colon + 1);
+    free(column);
+}
+
+static size_t weighted_size(const statistic *s)
+{
+    (void)s;
+    return sizeof(weighted_state);
+}
+
+/* Records with both a value and a weight. */
+static void weighted_update(statistic *s, cell *c, const record_values *row)
+{
+    if (!row->present[s->weight_slot])
+        return;
+    weighted_state *state = cell_state(c, s);
+    double x = number_as_double(row->values[s->slot]), weight = number_as_double(row->values[s->weight_slot]);
+    state->n++;
+    exact_sum_add_product(&state->products, x, weight);
+    exact_sum_add(&state->weights, weight);
+}
+
+static void weighted_merge(statistic *s, cell *target, const cell *source)
+{
+    weighted_state *t = cell_state(target, s);
+    const weighted_state *f = cell_state(source, s);
+    t->n += f->n;
+    exact_sum_add_sum(&t->products, &f->products);
+    exact_sum_add_sum(&t->weights, &f->weights);
+}
+
+static void weighted_clear(void *state)
+{
+    exact_sum_free(&((weighted_state *)state)->products);
+    exact_sum_free(&((weighted_state *)state)->weights);
+}
+
+static void weighted_sum_write(record_writer *out, const statistic *s, const cell *c)
+{
+    const weighted_state *weighted = cell_state(c, s);
+    if (weighted->n == 0)
+        write_empty(out);
+    else
+        write_double(out, s, exact_sum_round(&weighted->products));
+}
+
+static void weighted_mean_write(record_writer *out, const statistic *s, const cell *c)
+{
+    const weighted_state *weighted = cell_state(c, s);
+    double weights = exact_sum_round(&weighted->weights);
+    if (weighted->n == 0 || weights == 0)
+        write_empty(out);
+    else
+        write_double(out, s, exact_sum_round(&weighted->products) / weights);
+}
+
+static void weighted_write_state(record_writer *out, const statistic *s, const cell *c, text_buffer *buffer)
+{
+    const weighted_state *weighted = cell_state(c, s);
+    write_count_and_sums(out, weighted->n, &weighted->products, &weighted->weights, buffer);
+}
+
+static bool weighted_parse_state(statistic *s, cell *scratch, char *const *fields, const size_t *lengths,
+                                 size_t *bad)
+{
+    weighted_state *weighted = cell_state(scratch, s);
+    return parse_count_and_sums(fields, lengths, &weighted->n, &weighted->products, &weighted->weights, bad);
+}
+
+/* ---------------------------------------------------------------- the table */
+
+#define PARTS(...) .parts = {__VA_ARGS__}, .part_count = sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)
+
+/* Sum and mean share their state, as do min and max and the two weighted statistics. */
+const statistic_kind statistic_kinds[STAT_KINDS] = {
+    [STAT_COUNT] = {.option = "--count", .prefix = "count", PARTS("n"), .use = COLUMN_NONE,
+                    .from_option = count_from_option, .state_size = no_state,
+                    .result_names = single_result_name, .write_result = count_write,
+                    .write_state = count_write_state, .parse_state = count_parse_state},
+    [STAT_COUNT_VALUES] = {.option = "--count-values", .prefix = "n", PARTS("n"), .use = COLUMN_PRESENCE,
+                           .from_option = from_column, .state_size = count_values_size,
+                           .update = count_values_update, .merge = count_values_merge,
+                           .result_names = single_result_name, .write_result = count_values_write,
+                           .write_state = count_values_write_state, .parse_state = count_values_parse_state},
+    /* with --split-by the one part is named "disjoint" */
+    [STAT_DISTINCT] = {.option = "--count-distinct", .prefix = "distinct", PARTS("set"), .use = COLUMN_TEXT,
+                       .from_option = from_column, .state_size = distinct_size, .update = distinct_update,
+                       .merge = distinct_merge, .result_names = single_result_name,
+                       .write_result = distinct_write, .write_state = distinct_write_state,
+                       .parse_state = distinct_parse_state, .merge_fields = distinct_merge_fields},
+    [STAT_SUM] = {.option = "--sum", .prefix = "sum", PARTS("n", "int", "float"), .use = COLUMN_NUMBER,
+                  .from_option = from_column, .state_size = sum_size, .update = sum_update, .merge = sum_merge,
+                  .clear = sum_clear, .survey = sum_survey, .result_names = single_result_name,
+                  .write_result = sum_write, .write_state = sum_write_state, .parse_state = sum_parse_state},
+    [STAT_MEAN] = {.option = "--mean", .prefix = "mean", PARTS("n", "int", "float"), .use = COLUMN_NUMBER,
+                   .from_option = from_column, .state_size = sum_size, .update = sum_update, .merge = sum_merge,
+                   .clear = sum_clear, .result_names = single_result_name, .write_result = mean_write,
+                   .write_state = sum_write_state, .parse_state = sum_parse_state},
+    [STAT_MIN] = {.option = "--min", .prefix = "min", PARTS("value"), .use = COLUMN_NUMBER,
+                  .from_option = from_column, .state_size = extreme_size, .update = min_update,
+                  .merge = min_merge, .result_names = single_result_name, .write_result = extreme_write,
+                  .write_state = extreme_write_state, .parse_state = extreme_parse_state},
+    [STAT_MAX] = {.option = "--max", .prefix = "max", PARTS("value"), .use = COLUMN_NUMBER,
+                  .from_option = from_column, .state_size = extreme_size, .update = max_update,
+                  .merge = max_merge, .result_names = single_result_name, .write_result = extreme_write,
+                  .write_state = extreme_write_state, .parse_state = extreme_parse_state},
+    [STAT_SD] = {.option = "--sd", .prefix = "sd", PARTS("n", "sum", "sumsq"), .use = COLUMN_NUMBER,
+                 .from_option = from_column, .state_size = sd_size, .update = sd_update, .merge = sd_merge,
+                 .clear = sd_clear, .result_names = single_result_name, .write_result = sd_write,
+                 .write_state = sd_write_state, .parse_state = sd_parse_state},
+    [STAT_TOP] = {.option = "--top", .prefix = "top", PARTS("values"), .use = COLUMN_NUMBER,
+                  .from_option = top_from_option, .state_size = top_size, .update = top_update,
+                  .merge = top_merge, .result_names = top_result_names, .write_result = top_write,
+                  .write_state = top_write_state, .parse_state = top_parse_state},
+    [STAT_WSUM] = {.option = "--weighted-sum", .prefix = "wsum", PARTS("n", "product", "weight"),
+                   .use = COLUMN_NUMBER, .from_option = weighted_from_option, .state_size = weighted_size,
+                   .update = weighted_update, .merge = weighted_merge, .clear = weighted_clear,
+                   .result_names = single_result_name, .write_result = weighted_sum_write,
+                   .write_state = weighted_write_state, .parse_state = weighted_parse_state},
+    [STAT_WMEAN] = {.option = "--weighted-mean", .prefix = "wmean", PARTS("n", "product", "weight"),
+                    .use = COLUMN_NUMBER, .from_option = weighted_from_option, .state_size = weighted_size,
+                    .update = weighted_update, .merge = weighted_merge, .clear = weighted_clear,
+                    .result_names = single_result_name, .write_result = weighted_mean_write,
+                    .write_state = weighted_write_state, .parse_state = weighted_parse_state},
+};
+
+/* ---------------------------------------------------------------- the statistics of a run */
+
+statistic *statistic_set_add(statistic_set *set, stat_kind kind, const char *column)
+{
+    set->items = xrealloc(set->items, (set->count + 1) * sizeof(statistic));
+    statistic *s = &set->items[set->count++];
+    memset(s, 0, sizeof *s);
+    s->kind = kind;
+    if (column) {
+        s->column = xstrdup(column);
+        s->output_name = concatenate(statistic_kinds[kind].prefix, "_", column);
+    } else
+        s->output_name = xstrdup(statistic_kinds[kind].prefix);
+    return s;
+}
+
+void statistics_plan(statistic_set *set, arena *memory)
+{
+    size_t align = sizeof(max_align_t);
+    set->state_size = 0;
+    for (size_t i = 0; i < set->count; i++) {
+        statistic *s = &set->items[i];
+        size_t size = statistic_kinds[s->kind].state_size(s);
+        s->offset = set->state_size;
+        s->memory = memory;
+        set->state_size += (size + align - 1) / align * align;
+    }
+}
+
+void statistics_merge(statistic_set *set, cell *target, const cell *source)
+{
+    target->records += source->records;
+    for (size_t i = 0; i < set->count; i++) {
+        statistic *s = &set->items[i];
+        if (statistic_kinds[s->kind].merge)
+            statistic_kinds[s->kind].merge(s, target, source);
+    }
+}
+
+void statistics_clear(const statistic_set *set, cell *c)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        const statistic *s = &set->items[i];
+        if (statistic_kinds[s->kind].clear)
+            statistic_kinds[s->kind].clear(cell_state(c, s));
+    }
+    memset(c->state, 0, set->state_size);
+    c->records = 0;
+}
+
+void statistics_survey(statistic_set *set, const cell *c)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        statistic *s = &set->items[i];
+        if (statistic_kinds[s->kind].survey)
+            statistic_kinds[s->kind].survey(s, cell_state(c, s));
+    }
+}
+
+void statistics_write_results(record_writer *out, const statistic_set *set, const cell *c)
+{
+    for (size_t i = 0; i < set->count; i++)
+        statistic_kinds[set->items[i].kind].write_result(out, &set->items[i], c);
+}
+
+void statistics_free(statistic_set *set)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        statistic *s = &set->items[i];
+        HASH_CLEAR(hh, s->table);
+        free(s->column);
+        free(s->weight);
+        free(s->output_name);
+        free(s->probe);
+    }
+    free(set->items);
+}
