@@ -590,3 +590,10 @@ read_bytes() { awk '/^rchar:/ {print $2}' "/proc/$1/io"; }
     wait || true
     echo "$report" >&3
 }
+
+@test "the tests' Python checks run their assert statements (no PYTHONOPTIMIZE in the tests)" {
+    # A check written as an assert passes silently under python -O or PYTHONOPTIMIZE.
+    run python3 -c 'assert False, "asserts run"'
+    assert_failure 1
+    assert_output --partial "AssertionError: asserts run"
+}
