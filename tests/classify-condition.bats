@@ -137,7 +137,8 @@ EOF
     run koppel-classify-condition --prevalence --year 2023 --ignore-age-rules "$T/e.csv"
     assert_success
     # by hand: b, c, d, f overlap the window; a ends the day before it, e and g start after it
-    run bash -c "koppel-classify-condition --prevalence --year 2023 --ignore-age-rules '$T/e.csv' | cut -d, -f1,8,11 | tail -n +2"
+    run bash -c "set -o pipefail; koppel-classify-condition --prevalence --year 2023 --ignore-age-rules '$T/e.csv' | cut -d, -f1,8,11 | tail -n +2"
+    assert_success
     assert_output "a_ends_y3_dec31,0,0
 b_ends_y2_jan1,1,1
 c_open_since_2000,1,1
@@ -158,7 +159,7 @@ p3,K71,2021-06-01,2021-06-30
 p4,K90,2021-06-01,2021-06-30
 p5,K71,2022-01-01,
 EOF
-    run bash -c "koppel-classify-condition --prevalence --year 2023 --ignore-age-rules '$T/e.csv' | cut -d, -f1,2,4 | tail -n +2"
+    run bash -c "set -o pipefail; koppel-classify-condition --prevalence --year 2023 --ignore-age-rules '$T/e.csv' | cut -d, -f1,2,4 | tail -n +2"
     assert_success
     assert_output "p1,0,0
 p2,1,0
@@ -166,7 +167,8 @@ p3,0,0
 p4,0,1
 p5,0,1"
     # the same episodes for reference year 2022: long-term window 2021..2022
-    run bash -c "koppel-classify-condition --prevalence --year 2022 --ignore-age-rules '$T/e.csv' | cut -d, -f1,2,4 | tail -n +2"
+    run bash -c "set -o pipefail; koppel-classify-condition --prevalence --year 2022 --ignore-age-rules '$T/e.csv' | cut -d, -f1,2,4 | tail -n +2"
+    assert_success
     assert_output "p1,1,0
 p2,1,0
 p3,0,1
@@ -183,7 +185,7 @@ p3,k77.01,2023-01-01,
 p4,T91,2023-01-01,
 p5,	p74	,2023-01-01,
 EOF
-    run bash -c "koppel-classify-condition --prevalence --year 2023 --ignore-age-rules '$T/e.csv' | cut -d, -f1,2,4,8 | tail -n +2"
+    run bash -c "set -o pipefail; koppel-classify-condition --prevalence --year 2023 --ignore-age-rules '$T/e.csv' | cut -d, -f1,2,4,8 | tail -n +2"
     assert_success
     assert_output "p1,0,0,1
 p2,0,0,1
@@ -208,7 +210,7 @@ m2,L01,2023-01-01,
 m2,L89,2023-01-01,
 m2,L89.01,2023-01-01,
 EOF
-    run bash -c "koppel-classify-condition --prevalence --year 2023 --ignore-age-rules '$T/e.csv' | cut -d, -f1,11 | tail -n +2"
+    run bash -c "set -o pipefail; koppel-classify-condition --prevalence --year 2023 --ignore-age-rules '$T/e.csv' | cut -d, -f1,11 | tail -n +2"
     assert_success
     assert_output "m0,0
 m1,1
@@ -230,7 +232,8 @@ EOF
     run koppel-classify-condition --prevalence --year 2023 --ignore-age-rules "$T/e.csv"
     assert_success
     expected=$(python3 -c 'print(" ".join(sorted(["b","a","B","10","9","_x"], key=lambda s: s.encode())))')
-    run bash -c "koppel-classify-condition --prevalence --year 2023 --ignore-age-rules '$T/e.csv' | tail -n +2 | cut -d, -f1 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel-classify-condition --prevalence --year 2023 --ignore-age-rules '$T/e.csv' | tail -n +2 | cut -d, -f1 | paste -sd' '"
+    assert_success
     assert_output "$expected"
 }
 
@@ -342,7 +345,7 @@ year_1944,1944
 EOF
     # by hand: on 2023-12-31 the first two have turned 80, the third is 79;
     # a year of birth 1943 gives 80 on 31 December 2023, 1944 gives 79
-    run bash -c "koppel-classify-condition --prevalence --year 2023 --population '$T/pop.csv' --subgroups '$T/e.csv' | pick bsn,frail_elderly,frail_elderly_aged_80_plus,multimorbidity"
+    run bash -c "set -o pipefail; koppel-classify-condition --prevalence --year 2023 --population '$T/pop.csv' --subgroups '$T/e.csv' | pick bsn,frail_elderly,frail_elderly_aged_80_plus,multimorbidity"
     assert_success
     assert_output "bsn,frail_elderly,frail_elderly_aged_80_plus,multimorbidity
 born_1943_12_30,1,1,1
@@ -361,16 +364,18 @@ b,1943-06-30
 c,1943-07-01
 leap,1944-02-29
 EOF
-    run bash -c "koppel-classify-condition --prevalence --year 2023 --reference-date 2023-06-30 --population '$T/pop.csv' '$T/e.csv' | cut -d, -f1,5 | tail -n +2"
+    run bash -c "set -o pipefail; koppel-classify-condition --prevalence --year 2023 --reference-date 2023-06-30 --population '$T/pop.csv' '$T/e.csv' | cut -d, -f1,5 | tail -n +2"
     assert_success
     assert_output "a,1
 b,1
 c,0
 leap,0"
     # born 29 February 1944: 80 completed years on 1 March 2024, not on 28 February
-    run bash -c "koppel-classify-condition --prevalence --year 2024 --reference-date 2024-02-28 --population '$T/pop.csv' '$T/e.csv' | grep '^leap'"
+    run bash -c "set -o pipefail; koppel-classify-condition --prevalence --year 2024 --reference-date 2024-02-28 --population '$T/pop.csv' '$T/e.csv' | grep '^leap'"
+    assert_success
     assert_output "leap,0,0,0,0,0,0,0,0,0,0"
-    run bash -c "koppel-classify-condition --prevalence --year 2024 --reference-date 2024-03-01 --population '$T/pop.csv' '$T/e.csv' | grep '^leap'"
+    run bash -c "set -o pipefail; koppel-classify-condition --prevalence --year 2024 --reference-date 2024-03-01 --population '$T/pop.csv' '$T/e.csv' | grep '^leap'"
+    assert_success
     assert_output "leap,0,0,0,1,0,0,0,0,0,1"
 }
 
@@ -460,7 +465,8 @@ p1,1,1"
     run koppel-classify-condition --prevalence --year 2023 --population "$T/pop.csv" --ignore-age-rules --subgroups "$T/e.csv"
     assert_success
     refute_output --partial "aged_80_plus"
-    run bash -c "koppel-classify-condition --prevalence --year 2023 --population '$T/pop.csv' --ignore-age-rules '$T/e.csv' | cut -d, -f1,5"
+    run bash -c "set -o pipefail; koppel-classify-condition --prevalence --year 2023 --population '$T/pop.csv' --ignore-age-rules '$T/e.csv' | cut -d, -f1,5"
+    assert_success
     assert_output "bsn,frail_elderly
 d,1
 old,0"

@@ -93,7 +93,8 @@ PY
     assert_output "$expected"
     # A few by hand: 1933-01-01 turns 90 that day; 1938-01-02 is 84 until tomorrow;
     # 1937-12-31 turned 85 yesterday; 2018-01-02 is 4, 2018-01-01 turns 5.
-    run bash -c "koppel derive --age age=birth_date:2023-01-01 --band age_band=age:esp2013 '$F/persons.csv' | cut -d, -f1,5,6 | grep -E '^(p01|p07|p08|p03|p04|p09),'"
+    run bash -c "set -o pipefail; koppel derive --age age=birth_date:2023-01-01 --band age_band=age:esp2013 '$F/persons.csv' | cut -d, -f1,5,6 | grep -E '^(p01|p07|p08|p03|p04|p09),'"
+    assert_success
     assert_output "$(printf 'p01,90,90+\np03,4,0-4\np04,5,5-9\np07,84,80-84\np08,85,85-89\np09,,')"
 }
 
@@ -115,7 +116,8 @@ PY
     for r in $refs; do echo "x,2000-02-29,$r" >> "$T/leap.csv"; done
     # By hand: common year: still 0 on 2001-02-28, 1 on 2001-03-01; 2 then 3 in 2003;
     # leap year 2004: 3 on 28 Feb, 4 on 29 Feb and 1 Mar; 2100 is common: 99, then 100.
-    run bash -c "koppel derive --age age=birth_date:ref '$T/leap.csv' | cut -d, -f4 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel derive --age age=birth_date:ref '$T/leap.csv' | cut -d, -f4 | tail -n +2 | paste -sd' '"
+    assert_success
     assert_output "0 1 2 3 3 4 4 99 100"
     assert_equal "$(tail -n +2 "$T/leap.csv" | cut -d, -f2,3 | ages_by_anniversaries | paste -sd' ')" "0 1 2 3 3 4 4 99 100"
 }
@@ -139,7 +141,7 @@ with open(sys.argv[1], "w") as f:
             r = max(r, b)
         f.write(f"{b},{r}\n")
 PY
-    koppel derive --age age=birth_date:ref "$T/random.csv" | column age > "$T/got.txt"
+    (set -o pipefail; koppel derive --age age=birth_date:ref "$T/random.csv" | column age > "$T/got.txt")
     tail -n +2 "$T/random.csv" | ages_by_anniversaries > "$T/expected.txt"
     run diff "$T/expected.txt" "$T/got.txt"
     assert_success
@@ -216,10 +218,12 @@ PY
 
 @test "--band esp2013: every edge, and all 19 labels exactly as DOMAIN.md lists them" {
     ages_file 0 4 5 9 10 84 85 89 90 117
-    run bash -c "koppel derive --band b=age:esp2013 '$T/ages.csv' | cut -d, -f1,3 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel derive --band b=age:esp2013 '$T/ages.csv' | cut -d, -f1,3 | tail -n +2 | paste -sd' '"
+    assert_success
     assert_output "0,0-4 4,0-4 5,5-9 9,5-9 10,10-14 84,80-84 85,85-89 89,85-89 90,90+ 117,90+"
     ages_file $(seq 0 100)
-    run bash -c "koppel derive --band b=age:esp2013 '$T/ages.csv' | cut -d, -f3 | tail -n +2 | uniq | paste -sd' '"
+    run bash -c "set -o pipefail; koppel derive --band b=age:esp2013 '$T/ages.csv' | cut -d, -f3 | tail -n +2 | uniq | paste -sd' '"
+    assert_success
     assert_output "$ESP2013"
 }
 
@@ -227,7 +231,7 @@ PY
     standard="$PROJECT_ROOT/share/koppel/standards/esp2013.csv"
     assert_file_exists "$standard"
     ages_file $(seq 0 100)
-    koppel derive --band b=age:esp2013 "$T/ages.csv" | cut -d, -f3 | tail -n +2 | uniq > "$T/labels.txt"
+    (set -o pipefail; koppel derive --band b=age:esp2013 "$T/ages.csv" | cut -d, -f3 | tail -n +2 | uniq > "$T/labels.txt")
     while read -r label; do
         grep -q "^\"\\?$label\"\\?," "$standard" || fail "band $label is not in $standard"
     done < "$T/labels.txt"
@@ -235,22 +239,27 @@ PY
 
 @test "--band 5y (open top 90+), 5y:85 and 10y:80" {
     ages_file 0 84 85 89 90
-    run bash -c "koppel derive --band b=age:5y '$T/ages.csv' | cut -d, -f3 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel derive --band b=age:5y '$T/ages.csv' | cut -d, -f3 | tail -n +2 | paste -sd' '"
+    assert_success
     assert_output "0-4 80-84 85-89 85-89 90+"
-    run bash -c "koppel derive --band b=age:5y:85 '$T/ages.csv' | cut -d, -f3 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel derive --band b=age:5y:85 '$T/ages.csv' | cut -d, -f3 | tail -n +2 | paste -sd' '"
+    assert_success
     assert_output "0-4 80-84 85+ 85+ 85+"
     ages_file 0 9 10 79 80 101
-    run bash -c "koppel derive --band b=age:10y:80 '$T/ages.csv' | cut -d, -f3 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel derive --band b=age:10y:80 '$T/ages.csv' | cut -d, -f3 | tail -n +2 | paste -sd' '"
+    assert_success
     assert_output "0-9 0-9 10-19 70-79 80+ 80+"
 }
 
 @test "--band with cut points 0,18,65,75: the edges 17/18, 64/65, 74/75" {
     ages_file 0 17 18 64 65 74 75 104
-    run bash -c "koppel derive --band g=age:0,18,65,75 '$T/ages.csv' | cut -d, -f3 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel derive --band g=age:0,18,65,75 '$T/ages.csv' | cut -d, -f3 | tail -n +2 | paste -sd' '"
+    assert_success
     assert_output "0-17 0-17 18-64 18-64 65-74 65-74 75+ 75+"
     # A one-year band is labelled by its single age.
     ages_file 0 1 2
-    run bash -c "koppel derive --band g=age:0,1,2 '$T/ages.csv' | cut -d, -f3 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel derive --band g=age:0,1,2 '$T/ages.csv' | cut -d, -f3 | tail -n +2 | paste -sd' '"
+    assert_success
     assert_output "0 1 2+"
 }
 
@@ -463,7 +472,8 @@ PY
     assert_success
     assert_output "$(printf 'client,provision_type,start_date\nanonymous,household_help,2023\nanonymous,wheelchair,2023\nanonymous,,2022\nanonymous,personal_care,2024')"
     # Replacing a date of birth by the age keeps no date of birth in the output.
-    run bash -c "koppel derive --age birth_date=birth_date:2023-01-01 '$F/persons.csv' | head -2"
+    run bash -c "set -o pipefail; koppel derive --age birth_date=birth_date:2023-01-01 '$F/persons.csv' | head -2"
+    assert_success
     assert_output "$(printf 'bsn,birth_date,sex,postcode\np01,90,F,1011AB')"
 }
 
@@ -608,7 +618,8 @@ EOF
 
 @test "the usage example from --help runs as written on shipped-style data" {
     cd "$F"
-    run bash -c "koppel derive --help | grep -m1 -A1 'koppel derive --age age=birth_date:2023-01-01 --band' | sed 's/\\\\\$//' | tr -d '\n'"
+    run bash -c "set -o pipefail; koppel derive --help | grep -m1 -A1 'koppel derive --age age=birth_date:2023-01-01 --band' | sed 's/\\\\\$//' | tr -d '\n'"
+    assert_success
     command="$output"
     run bash -c "$command"
     assert_success

@@ -177,7 +177,7 @@ for bsn in ("111222333", "123456782", "080999992"):
     print(hmac.new(key, b"bsn:" + bsn.encode(), hashlib.sha256).hexdigest()[:32])
 PY
 )
-    got=$( (koppel-pseudonymise --key-file "$KEY" --bsn bsn ep-bsn-separators.csv | sed -n '2p;3p'
+    got=$(set -o pipefail; (set -e; koppel-pseudonymise --key-file "$KEY" --bsn bsn ep-bsn-separators.csv | sed -n '2p;3p'
             koppel-pseudonymise --key-file "$KEY" --bsn bsn ep-bsn-8-digits.csv | sed -n 5p) 2> /dev/null | cut -d, -f1)
     assert_equal "$got" "$expected"
 }
@@ -185,12 +185,14 @@ PY
 @test "handled: ' t90 ' is tagged diabetes, DD-MM-YYYY becomes ISO, 8 digits stay unmatched in the report" {
     cd "$BAD"
     # The row of ' t90 ' (line 2) has diabetes 1; the column is found by name.
-    run bash -c "koppel-classify-condition --tag ep-icpc-padded.csv | python3 -c '
+    run bash -c "set -o pipefail; koppel-classify-condition --tag ep-icpc-padded.csv | python3 -c '
 import csv, sys
 rows = list(csv.DictReader(sys.stdin))
 print(repr(rows[0][\"icpc\"]), rows[0][\"diabetes\"])'"
+    assert_success
     assert_output "' t90 ' 1"
-    run bash -c "koppel-derive --iso-date start_date ep-date-dmy.csv | sed -n 3p"
+    run bash -c "set -o pipefail; koppel-derive --iso-date start_date ep-date-dmy.csv | sed -n 3p"
+    assert_success
     assert_output "123456782,P01,E02,K77.01,2022-06-15,2023-02-01"
     # The linkage report counts the person whose leading zero was lost as unmatched.
     koppel-join -q -k bsn --type semi --stats "$BATS_TEST_TMPDIR/s.json" ep-bsn-8-digits.csv p-good.csv > /dev/null
@@ -589,4 +591,11 @@ read_bytes() { awk '/^rchar:/ {print $2}' "/proc/$1/io"; }
     done
     wait || true
     echo "$report" >&3
+}
+
+@test "the tests' Python checks run their assert statements (no PYTHONOPTIMIZE in the tests)" {
+    # A check written as an assert passes silently under python -O or PYTHONOPTIMIZE.
+    run python3 -c 'assert False, "asserts run"'
+    assert_failure 1
+    assert_output --partial "AssertionError: asserts run"
 }

@@ -749,10 +749,13 @@ for i in range(300): print("k,%d" % i)' > l.csv
 print("id,b")
 for i in range(200): print("k,%d" % i)
 print("z,0")' > r.csv
-    run bash -c 'koppel-join -k id -q l.csv r.csv | wc -l'
+    run bash -c 'set -o pipefail; koppel-join -k id -q l.csv r.csv | wc -l'
+    assert_success
     assert_output "60001"
-    run bash -c 'koppel-join -k id --sorted -q l.csv r.csv | wc -l'
+    run bash -c 'set -o pipefail; koppel-join -k id --sorted -q l.csv r.csv | wc -l'
+    assert_success
     assert_output "60001"
-    run bash -c 'koppel-join -k id -q --type right l.csv r.csv | tail -1'
+    run bash -c 'set -o pipefail; koppel-join -k id -q --type right l.csv r.csv | tail -1'
+    assert_success
     assert_output "z,,0"
 }

@@ -132,9 +132,9 @@ print(hmac.new(bytes.fromhex(sys.argv[1]), b"koppel:project:ahti-2017", hashlib.
 
 @test "two projects give different pseudonyms for the same person, and both differ from no project" {
     printf 'bsn\n123456782\n' > "$T/in.csv"
-    a=$(koppel pseudonymise --key-file "$T/master.key" --project study-a --bsn bsn "$T/in.csv" 2>/dev/null | tail -n 1)
-    b=$(koppel pseudonymise --key-file "$T/master.key" --project study-b --bsn bsn "$T/in.csv" 2>/dev/null | tail -n 1)
-    none=$(koppel pseudonymise --key-file "$T/master.key" --bsn bsn "$T/in.csv" 2>/dev/null | tail -n 1)
+    a=$(set -o pipefail; koppel pseudonymise --key-file "$T/master.key" --project study-a --bsn bsn "$T/in.csv" 2>/dev/null | tail -n 1)
+    b=$(set -o pipefail; koppel pseudonymise --key-file "$T/master.key" --project study-b --bsn bsn "$T/in.csv" 2>/dev/null | tail -n 1)
+    none=$(set -o pipefail; koppel pseudonymise --key-file "$T/master.key" --bsn bsn "$T/in.csv" 2>/dev/null | tail -n 1)
     assert_equal "$a" "$(expected "$(project_key "$MASTER" study-a)" bsn 123456782)"
     assert_equal "$b" "$(expected "$(project_key "$MASTER" study-b)" bsn 123456782)"
     [ "$a" != "$b" ] && [ "$a" != "$none" ] && [ "$b" != "$none" ]
@@ -365,7 +365,9 @@ $(expected "$MASTER" bsn 123456782),yes"
     printf 'bsn\n123456782\n' > "$T/in.csv"
     want=$(expected "$MASTER" bsn 123456782)
     for k in crlf bare upper; do
-        assert_equal "$(koppel pseudonymise --key-file "$T/$k.key" --bsn bsn "$T/in.csv" 2>/dev/null | tail -n 1)" "$want"
+        run --separate-stderr koppel pseudonymise --key-file "$T/$k.key" --bsn bsn "$T/in.csv"
+        assert_success
+        assert_equal "${lines[-1]}" "$want"
     done
 }
 
@@ -419,8 +421,9 @@ $(expected "$MASTER" bsn 123456782),yes"
     (umask 077 && koppel pseudonymise --new-key "$T/umask.key" 2>/dev/null)
     assert_equal "$(stat -c %a "$T/umask.key")" 600
     printf 'bsn\n123456782\n' > "$T/in.csv"
-    assert_equal "$(koppel pseudonymise --key-file "$T/new.key" --bsn bsn "$T/in.csv" 2>/dev/null | tail -n 1)" \
-                 "$(expected "$(cat "$T/new.key")" bsn 123456782)"
+    run --separate-stderr koppel pseudonymise --key-file "$T/new.key" --bsn bsn "$T/in.csv"
+    assert_success
+    assert_equal "${lines[-1]}" "$(expected "$(cat "$T/new.key")" bsn 123456782)"
 }
 
 @test "--new-key with --project also prints the project key's fingerprint; other options are refused" {
@@ -537,7 +540,7 @@ $(expected "$K" bsn 123456782),1950,F,1011
 $(expected "$K" bsn 012345672),1988,M,3511"
     assert_counts_balance stats.json
     assert_stats stats.json records_out=2 rejected=1
-    wmo=$(koppel pseudonymise --key-file ahti.key --project ahti-2017 --bsn bsn wmo.csv 2>/dev/null | tail -n 1)
+    wmo=$(set -o pipefail; koppel pseudonymise --key-file ahti.key --project ahti-2017 --bsn bsn wmo.csv 2>/dev/null | tail -n 1)
     assert_equal "$wmo" "$(expected "$K" bsn 012345672),transport"
 }
 

@@ -11,46 +11,57 @@ setup() {
 ids() { cut -d, -f1 | tail -n +2 | paste -sd' '; }
 
 @test "usage example: persons 18 and over who are women" {
-    run bash -c "koppel select --ge age=18 --eq sex=F '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel select --ge age=18 --eq sex=F '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
     assert_success
     assert_output "5"
 }
 
 @test "--eq with several values and --ne" {
-    run bash -c "koppel select --eq 'provision_type=household_help|wheelchair' '$F/wmo.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel select --eq 'provision_type=household_help|wheelchair' '$F/wmo.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    assert_success
     assert_output "a1 a2 a4 a6"
-    run bash -c "koppel select --ne 'provision_type=household_help|wheelchair' '$F/wmo.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel select --ne 'provision_type=household_help|wheelchair' '$F/wmo.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    assert_success
     assert_output "a3 a5"
 }
 
 @test "--eq with an empty value selects missing values" {
-    run bash -c "koppel select --eq end_date= '$F/wmo.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel select --eq end_date= '$F/wmo.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    assert_success
     assert_output "a2 a5"
 }
 
 @test "numeric comparisons; an empty value never meets a comparison" {
-    run bash -c "koppel select --lt age=18 '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel select --lt age=18 '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    assert_success
     assert_output "1"
-    run bash -c "koppel select --le age=64.5 '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel select --le age=64.5 '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    assert_success
     assert_output "1 2 4"
-    run bash -c "koppel select --gt age=64.5 '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel select --gt age=64.5 '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    assert_success
     assert_output "5"
-    run bash -c "koppel select --gt age=17 --lt age=90 '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel select --gt age=17 --lt age=90 '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    assert_success
     assert_output "2 4"
 }
 
 @test "ISO date comparisons" {
-    run bash -c "koppel select --ge visit=2023-01-01 '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel select --ge visit=2023-01-01 '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    assert_success
     assert_output "1 2 4"
-    run bash -c "koppel select --lt visit=2023-01-01 '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel select --lt visit=2023-01-01 '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    assert_success
     assert_output "3"
 }
 
 @test "--in-year: an ISO date in one of the years; empty never meets; a date that is not ISO is rejected" {
     # by hand on ages.csv: visits 2023-05-01, 2023-06-01, 2022-12-31, 2023-01-01 and empty
-    run bash -c "koppel select --in-year visit=2023 '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel select --in-year visit=2023 '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    assert_success
     assert_output "1 2 4"
-    run bash -c "koppel select --in-year 'visit=2021|2022' '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel select --in-year 'visit=2021|2022' '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    assert_success
     assert_output "3"
     # against Python on many dates: days at the turn of the year, 29 February, empty, and
     # dates as DD-MM-YYYY or days that do not exist (bad records, with the reason)
@@ -79,8 +90,8 @@ with open(out + "/dates.csv", "w") as f:
 open(out + "/good.txt", "w").write(" ".join(good) + "\n")
 open(out + "/bad.txt", "w").write(" ".join(bad) + "\n")
 PY
-    koppel select --in-year 'contact_date=2016|2019|2020' --rejects "$BATS_TEST_TMPDIR/r.csv" \
-        --stats "$BATS_TEST_TMPDIR/s.json" "$BATS_TEST_TMPDIR/dates.csv" 2>/dev/null | ids > "$BATS_TEST_TMPDIR/got.txt"
+    (set -o pipefail; koppel select --in-year 'contact_date=2016|2019|2020' --rejects "$BATS_TEST_TMPDIR/r.csv" \
+        --stats "$BATS_TEST_TMPDIR/s.json" "$BATS_TEST_TMPDIR/dates.csv" 2>/dev/null | ids > "$BATS_TEST_TMPDIR/got.txt")
     cmp "$BATS_TEST_TMPDIR/good.txt" "$BATS_TEST_TMPDIR/got.txt"
     ids < "$BATS_TEST_TMPDIR/r.csv" | cmp "$BATS_TEST_TMPDIR/bad.txt" -
     run bash -c "tail -n +2 '$BATS_TEST_TMPDIR/r.csv' | cut -d, -f5 | sort -u"
@@ -94,27 +105,33 @@ PY
 }
 
 @test "--empty and --not-empty" {
-    run bash -c "koppel select --empty age '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel select --empty age '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    assert_success
     assert_output "3"
-    run bash -c "koppel select --not-empty visit '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel select --not-empty visit '$F/ages.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    assert_success
     assert_output "1 2 3 4"
 }
 
 @test "--overlaps: period overlap with open ends, both days included" {
     # by hand: a1 2022-03..2022-12 no; a2 from 2023-12-31 open yes; a3 ends 2022 no;
     # a4 starts 2024 no; a5 2020 open yes; a6 one day 2023-01-01 yes
-    run bash -c "koppel select --overlaps start_date,end_date=2023-01-01..2023-12-31 '$F/wmo.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel select --overlaps start_date,end_date=2023-01-01..2023-12-31 '$F/wmo.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    assert_success
     assert_output "a2 a5 a6"
-    run bash -c "koppel select --overlaps start_date,end_date=2022-12-31..2022-12-31 '$F/wmo.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel select --overlaps start_date,end_date=2022-12-31..2022-12-31 '$F/wmo.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    assert_success
     assert_output "a1 a3 a5"
 }
 
 @test "--covers: the period contains the whole of FROM..TO" {
     # by hand: a1 ends 2022-12-31 no; a2 starts 2023-12-31 no; a3 2021..2022 covers 2022;
     # a5 2020-05-05 open covers 2022 and 2023; a6 one day
-    run bash -c "koppel select --covers start_date,end_date=2022-01-01..2022-12-31 '$F/wmo.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel select --covers start_date,end_date=2022-01-01..2022-12-31 '$F/wmo.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    assert_success
     assert_output "a3 a5"
-    run bash -c "koppel select --covers start_date,end_date=2023-01-01..2023-01-01 '$F/wmo.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    run bash -c "set -o pipefail; koppel select --covers start_date,end_date=2023-01-01..2023-01-01 '$F/wmo.csv' | cut -d, -f1 | tail -n +2 | paste -sd' '"
+    assert_success
     assert_output "a5 a6"
     run koppel select --covers start_date=2023-01-01..2023-12-31 "$F/wmo.csv"
     assert_failure 2
@@ -196,7 +213,8 @@ PY
 }
 
 @test "several input files with the same header are concatenated; a different header is an error" {
-    run bash -c "koppel select '$F/ages.csv' '$F/ages.csv' | wc -l"
+    run bash -c "set -o pipefail; koppel select '$F/ages.csv' '$F/ages.csv' | wc -l"
+    assert_success
     assert_output 11
     run koppel select "$F/ages.csv" "$F/wmo.csv"
     assert_failure 1

@@ -1,5 +1,6 @@
 # common-setup.bash: loaded by every Bats file. Loads bats-support, bats-assert and bats-file
 # from the Debian paths and puts the programs under test (KOPPEL_BIN, default bin/) first on PATH.
+# Every python3 a test runs must run its assert statements: PYTHONOPTIMIZE would drop them.
 _common_setup() {
     load '/usr/lib/bats/bats-support/load'
     load '/usr/lib/bats/bats-assert/load'
@@ -10,6 +11,9 @@ _common_setup() {
     PATH="$KOPPEL_BIN:$PATH"
     export PROJECT_ROOT KOPPEL_BIN FIXTURES PATH
     export KOPPEL_SHARE="$PROJECT_ROOT/share/koppel"
+    # Many of the tests' Python checks are assert statements, which PYTHONOPTIMIZE (like
+    # python -O) leaves out: a check that never runs passes.
+    unset PYTHONOPTIMIZE
 }
 
 # stats_field FILE KEY: the value of KEY in the last JSON object of a --stats file.
