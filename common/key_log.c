@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "message.h"
+#include "radix.h"
 
 void key_log_add(key_log *log, const char *key, size_t length, unsigned hash)
 {
@@ -50,12 +51,7 @@ static void sort_on_hash(key_log *log)
         memset(counts, 0, 65536 * sizeof *counts);
         for (size_t i = 0; i < n; i++)
             counts[(from[i].hash >> shift) & 0xFFFF]++;
-        size_t position = 0;
-        for (size_t d = 0; d < 65536; d++) {
-            size_t c = counts[d];
-            counts[d] = position;
-            position += c;
-        }
+        radix_counts_to_positions(counts, 65536);
         for (size_t i = 0; i < n; i++)
             to[counts[(from[i].hash >> shift) & 0xFFFF]++] = from[i];
         key_log_entry *swap = from;

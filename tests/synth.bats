@@ -343,6 +343,11 @@ PY
     run koppel synth --persons 100 --out d3 --truth no/such/dir/truth.csv
     assert_failure 3
     assert_output --partial "cannot create"
-    run bash -c "ls d3 | wc -l"
-    assert_output 0
+    # The directory the run made is removed again; one that was there stays, without data.
+    assert_dir_not_exists d3
+    mkdir d4
+    run koppel synth --persons 100 --out d4 --truth no/such/dir/truth.csv
+    assert_failure 3
+    assert_dir_exists d4
+    assert_equal "$(find d4 -mindepth 1 | wc -l)" 0
 }

@@ -5,6 +5,7 @@
 
 #include "output.h"
 #include "partial.h"
+#include "radix.h"
 
 char **column_names(const aggregate *a, bool partial, size_t *count)
 {
@@ -102,12 +103,7 @@ static bool radix_pass(const sort_entry *from, sort_entry *to, size_t n, unsigne
         counts[(from[i].prefix >> shift) & 0xff]++;
     if (counts[(from[0].prefix >> shift) & 0xff] == n)
         return false;
-    size_t position = 0;
-    for (size_t b = 0; b < 256; b++) {
-        size_t count = counts[b];
-        counts[b] = position;
-        position += count;
-    }
+    radix_counts_to_positions(counts, 256);
     for (size_t i = 0; i < n; i++)
         to[counts[(from[i].prefix >> shift) & 0xff]++] = from[i];
     return true;

@@ -69,6 +69,17 @@ static void describe_verb(const char *directory, const char *program)
     printf("  %-20s %s\n", program + strlen("koppel-"), description);
 }
 
+/* What --help and --version print must arrive: a full disk is status 3; a closed pipe
+ * (koppel --help | head) ends the run quietly. */
+static void flush_standard_output(void)
+{
+    if (fflush(stdout) != 0) {
+        if (errno == EPIPE)
+            message_exit_quietly(EXIT_OK);
+        message_die(EXIT_SYSTEM, "error writing standard output: %s", strerror(errno));
+    }
+}
+
 static void list_verbs(void)
 {
     char directory[PATH_MAX];
@@ -93,11 +104,7 @@ static void list_verbs(void)
     }
     free(names);
     fputs(usage_tail, stdout);
-    if (fflush(stdout) != 0) {
-        if (errno == EPIPE) /* koppel --help | head */
-            message_exit_quietly(EXIT_OK);
-        message_die(EXIT_SYSTEM, "error writing standard output: %s", strerror(errno));
-    }
+    flush_standard_output();
 }
 
 int main(int argc, char **argv)
@@ -110,6 +117,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
         printf("koppel %s\n", KOPPEL_VERSION);
+        flush_standard_output();
         return EXIT_OK;
     }
     const char *verb = argv[1];
