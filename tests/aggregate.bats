@@ -489,6 +489,88 @@ PY
     assert_success
 }
 
+@test "--sumsq: exact sums of squares (Python's integers and Fractions), with totals" {
+    python3 - "$T/sq.csv" <<'PY'
+import random, sys
+r = random.Random(5)
+with open(sys.argv[1], 'w') as f:
+    f.write('g,h,n,x\n')
+    for i in range(3000):
+        # n: overdispersed whole counts, one huge value (its square needs more than 64 bits);
+        # x: decimals; both sometimes empty
+        n = '' if r.random() < 0.05 else str(int(r.expovariate(0.2) * r.choice([1, 1, 5])))
+        x = '' if r.random() < 0.05 else repr(r.uniform(-1e3, 1e3))
+        f.write('%s,%s,%s,%s\n' % (r.choice('abc'), r.choice('pq'), n, x))
+    f.write('c,q,3037000500,\n')
+PY
+    koppel aggregate -g g,h --totals --count --sum n --sumsq n --sumsq x "$T/sq.csv" > "$T/out.csv"
+    run python3 - "$T/sq.csv" "$T/out.csv" <<'PY'
+import csv, sys
+from fractions import Fraction
+rows = list(csv.DictReader(open(sys.argv[1])))
+seen = 0
+for out in csv.DictReader(open(sys.argv[2])):
+    mine = [r for r in rows if out['g'] in (r['g'], 'Total') and out['h'] in (r['h'], 'Total')]
+    n = [int(r['n']) for r in mine if r['n']]
+    x = [Fraction(float(r['x'])) for r in mine if r['x']]
+    assert out['count'] == str(len(mine)), out
+    assert int(out['sum_n']) == sum(n), out
+    # whole numbers: the exact square sum as a whole number, even beyond 2^64
+    assert out['sumsq_n'] == str(sum(v * v for v in n)), (out, sum(v * v for v in n))
+    # decimals: the exact sum of the exact squares, rounded once
+    assert float(out['sumsq_x']) == float(sum(v * v for v in x)), out
+    seen += 1
+assert seen == 12, seen
+PY
+    assert_success
+}
+
+@test "--sumsq: partial + merge equals one run byte for byte; a wrong sum is noticed" {
+    python3 "$F/gen.py" 9 3000 > "$T/data.csv"
+    koppel aggregate -g district,sex --totals --count --sum x --sumsq x --sumsq y "$T/data.csv" > "$T/single.csv"
+    python3 "$F/split.py" "$T/data.csv" "$T/rr-" roundrobin3
+    for part in "$T"/rr-*.csv; do
+        koppel aggregate -g district,sex --totals --count --sum x --sumsq x --sumsq y --partial "$part" > "$part.state"
+    done
+    head -1 "$T/rr-1.csv.state" | grep -q 'sumsq_x@n,sumsq_x@int,sumsq_x@float'
+    koppel aggregate --merge "$T"/rr-*.state > "$T/merged.csv"
+    cmp "$T/single.csv" "$T/merged.csv"
+    # The merged values against Python (exact sums of the squares of the parsed values).
+    cat > "$T/check.py" <<'PY'
+import csv, sys
+from fractions import Fraction
+rows = list(csv.DictReader(open(sys.argv[1])))
+def value(text):
+    try:
+        return Fraction(int(text))
+    except ValueError:
+        return Fraction(float(text))
+for out in csv.DictReader(open(sys.argv[2])):
+    mine = [r for r in rows if out['district'] in (r['district'], 'Total') and out['sex'] in (r['sex'], 'Total')]
+    for column in 'xy':
+        values = [value(r[column]) for r in mine if r[column].strip()]
+        expected = sum(v * v for v in values)
+        if not values:
+            assert out['sumsq_' + column] == '', out
+        else:
+            assert float(out['sumsq_' + column]) == float(expected), (column, out, float(expected))
+PY
+    run python3 "$T/check.py" "$T/data.csv" "$T/merged.csv"
+    assert_success
+    # the check can fail: one value changed in the data
+    python3 -c '
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+h = lines[0].split(","); i = h.index("x")
+for k in range(1, len(lines)):
+    f = lines[k].split(",")
+    if len(f) == len(h) and f[i].strip():
+        f[i] = "1000"; lines[k] = ",".join(f); break
+open(sys.argv[2], "w").write("\n".join(lines))' "$T/data.csv" "$T/changed.csv"
+    run python3 "$T/check.py" "$T/changed.csv" "$T/merged.csv"
+    assert_failure
+}
+
 @test "top values: duplicates count, fewer values than N leave columns empty" {
     printf 'g,v\na,5\na,9\na,5\na,1\nb,\nb,3\nc,2.5\nc,-1\n' > "$T/top.csv"
     run koppel aggregate -g g --top 3:v --max v --min v "$T/top.csv"

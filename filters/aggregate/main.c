@@ -1,6 +1,6 @@
 /* aggregate/main.c: koppel aggregate — statistics per group (counts, distinct counts, sums, means,
- * extremes, standard deviations, top values, weighted sums), margins, and partial results
- * that merge into exactly what one run over all input gives. */
+ * extremes, standard deviations, top values, weighted sums, sums of squares), margins, and
+ * partial results that merge into exactly what one run over all input gives. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +36,8 @@ static const char usage[] =
     "                               has fewer than N values\n"
     "      --weighted-sum COL:W     [wsum_COL] sum of COL*W over records with both values\n"
     "      --weighted-mean COL:W    [wmean_COL] sum(COL*W) / sum(W) over those records\n"
+    "      --sumsq COL              [sumsq_COL] sum of the squares, exact as --sum: with --count\n"
+    "                               and --sum what koppel standardise --measure mean needs\n"
     "\n"
     "Numbers are whole numbers (64-bit) or decimals such as 1.5 or -2e3. An empty value is\n"
     "skipped by the statistics on its column (the --stats figure missing_COL counts them; so\n"
@@ -99,7 +101,7 @@ static const char usage[] =
 /* The statistics' options in the order of stat_kind: OPT_COUNT + kind. */
 enum {
     OPT_COUNT = OPT_FILTER_BASE, OPT_COUNT_VALUES, OPT_COUNT_DISTINCT, OPT_SUM, OPT_MEAN, OPT_MIN,
-    OPT_MAX, OPT_SD, OPT_TOP, OPT_WEIGHTED_SUM, OPT_WEIGHTED_MEAN, OPT_TOTALS, OPT_ROLLUP,
+    OPT_MAX, OPT_SD, OPT_TOP, OPT_WEIGHTED_SUM, OPT_WEIGHTED_MEAN, OPT_SUMSQ, OPT_TOTALS, OPT_ROLLUP,
     OPT_TOTAL_LABEL, OPT_PARTIAL, OPT_MERGE, OPT_SPLIT_BY, OPT_MIN_COUNT
 };
 
@@ -116,6 +118,7 @@ static const struct option long_options[] = {
     {"top", required_argument, NULL, OPT_TOP},
     {"weighted-sum", required_argument, NULL, OPT_WEIGHTED_SUM},
     {"weighted-mean", required_argument, NULL, OPT_WEIGHTED_MEAN},
+    {"sumsq", required_argument, NULL, OPT_SUMSQ},
     {"totals", no_argument, NULL, OPT_TOTALS},
     {"rollup", no_argument, NULL, OPT_ROLLUP},
     {"total-label", required_argument, NULL, OPT_TOTAL_LABEL},
@@ -127,7 +130,7 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-_Static_assert(OPT_WEIGHTED_MEAN - OPT_COUNT == STAT_WMEAN, "the statistics' options follow stat_kind");
+_Static_assert(OPT_SUMSQ - OPT_COUNT == STAT_SUMSQ, "the statistics' options follow stat_kind");
 
 /* ---------------------------------------------------------------- options */
 

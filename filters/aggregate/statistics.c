@@ -461,6 +461,29 @@ static bool sum_parse_state(statistic *s, cell *scratch, char *const *fields, co
     return exact_sum_parse(fields[2], lengths[2], &sum->real_sum);
 }
 
+/* ---------------------------------------------------------------- --sumsq */
+
+/* The sum of the squares, in the state of --sum: a whole number below 2^32 in magnitude has
+ * a square below 2^64, which the 128-bit sum takes 2^63 times over; a larger whole number's
+ * square (exact in 128 bits) and the square of a decimal (exact with fma) go to the exact
+ * sum of doubles. So the sum is exact, merges exactly, and is written as a whole number
+ * while the column holds only whole numbers whose squares all fit the 128-bit sum. */
+static void sumsq_update(statistic *s, cell *c, const record_values *row)
+{
+    sum_state *state = cell_state(c, s);
+    number value = row->values[s->slot];
+    state->n++;
+    if (value.is_integer && value.v.integer > -4294967296LL && value.v.integer < 4294967296LL)
+        state->integer_sum += (exact_int)value.v.integer * value.v.integer;
+    else if (value.is_integer) {
+        state->has_real = true;
+        exact_sum_add_int(&state->real_sum, (exact_int)value.v.integer * value.v.integer);
+    } else {
+        state->has_real = true;
+        exact_sum_add_product(&state->real_sum, value.v.real, value.v.real);
+    }
+}
+
 /* ---------------------------------------------------------------- --min and --max */
 
 typedef struct extreme_state {
@@ -780,7 +803,8 @@ static bool weighted_parse_state(statistic *s, cell *scratch, char *const *field
 
 #define PARTS(...) .parts = {__VA_ARGS__}, .part_count = sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)
 
-/* Sum and mean share their state, as do min and max and the two weighted statistics. */
+/* Sum, mean and sum of squares share their state, as do min and max and the two weighted
+ * statistics. */
 const statistic_kind statistic_kinds[STAT_KINDS] = {
     [STAT_COUNT] = {.option = "--count", .prefix = "count", PARTS("n"), .use = COLUMN_NONE,
                     .from_option = count_from_option, .state_size = no_state,
@@ -831,6 +855,11 @@ const statistic_kind statistic_kinds[STAT_KINDS] = {
                     .update = weighted_update, .merge = weighted_merge, .clear = weighted_clear,
                     .result_names = single_result_name, .write_result = weighted_mean_write,
                     .write_state = weighted_write_state, .parse_state = weighted_parse_state},
+    [STAT_SUMSQ] = {.option = "--sumsq", .prefix = "sumsq", PARTS("n", "int", "float"), .use = COLUMN_NUMBER,
+                    .from_option = from_column, .state_size = sum_size, .update = sumsq_update,
+                    .merge = sum_merge, .clear = sum_clear, .survey = sum_survey,
+                    .result_names = single_result_name, .write_result = sum_write,
+                    .write_state = sum_write_state, .parse_state = sum_parse_state},
 };
 
 /* ---------------------------------------------------------------- the statistics of a run */

@@ -18,7 +18,7 @@
 /* In the order of the options (main.c counts on it). */
 typedef enum stat_kind {
     STAT_COUNT, STAT_COUNT_VALUES, STAT_DISTINCT, STAT_SUM, STAT_MEAN, STAT_MIN, STAT_MAX,
-    STAT_SD, STAT_TOP, STAT_WSUM, STAT_WMEAN, STAT_KINDS
+    STAT_SD, STAT_TOP, STAT_WSUM, STAT_WMEAN, STAT_SUMSQ, STAT_KINDS
 } stat_kind;
 
 /* What a statistic reads of its column. */
