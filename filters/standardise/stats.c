@@ -1,4 +1,5 @@
-/* stats.c: the formulas of DOMAIN.md §6, exactly as written there; quantiles from GSL. */
+/* stats.c: the formulas of docs/METHODS.md (rates, proportions, means of counts, their
+ * standardisation and comparison); quantiles from GSL. */
 #include "stats.h"
 
 #include <gsl/gsl_cdf.h>
@@ -143,6 +144,51 @@ stats_estimate stats_dsr_proportion(const stats_direct *sums, double confidence,
     result.lower = result.estimate - half_width;
     result.upper = result.estimate + half_width;
     return result;
+}
+
+double stats_sample_variance(double n, double sum, double sum_of_squares)
+{
+    if (!(n >= 2))
+        return NAN;
+    double variance = (sum_of_squares - sum * sum / n) / (n - 1.0);
+    return variance > 0 ? variance : 0.0;
+}
+
+/* ESTIMATE and VARIANCE (multiplier included) with limits estimate ± z sqrt(variance). */
+static stats_estimate normal_estimate(double estimate, double variance, double confidence)
+{
+    double half_width = stats_z(confidence) * sqrt(variance);
+    stats_estimate result = {estimate, variance, estimate - half_width, estimate + half_width};
+    return result;
+}
+
+stats_estimate stats_crude_mean(double n, double sum, double sum_of_squares, double confidence,
+                                double multiplier)
+{
+    if (!(n > 0))
+        return undefined_estimate();
+    double variance = stats_sample_variance(n, sum, sum_of_squares) / n;
+    return normal_estimate(sum / n * multiplier, variance * multiplier * multiplier, confidence);
+}
+
+void stats_direct_mean_add(stats_direct_mean *sums, double n, double sum, double sum_of_squares,
+                           double weight)
+{
+    if (weight == 0)
+        return;
+    sums->weight_sum += weight;
+    sums->weighted_mean_sum += weight * (sum / n);
+    sums->variance_sum += weight * weight * stats_sample_variance(n, sum, sum_of_squares) / n;
+}
+
+stats_estimate stats_dsm(const stats_direct_mean *sums, double confidence, double multiplier)
+{
+    if (!(sums->weight_sum > 0))
+        return undefined_estimate();
+    double total_weight = sums->weight_sum;
+    double variance = sums->variance_sum / (total_weight * total_weight);
+    return normal_estimate(sums->weighted_mean_sum / total_weight * multiplier,
+                           variance * multiplier * multiplier, confidence);
 }
 
 stats_estimate stats_smr(double observed, double expected, double confidence)

@@ -1,6 +1,7 @@
-/* stats.h: the rates, proportions, standardised rates and confidence intervals of DOMAIN.md §6
- * (crude, Dobson DSR, binomial DSR of proportions, SMR, ratios and differences), with normal
- * and chi-square quantiles from GSL. No I/O: filters feed it numbers. */
+/* stats.h: the rates, proportions, means of counts, standardised values and confidence intervals
+ * of docs/METHODS.md (crude, Dobson DSR, binomial DSR of proportions, directly standardised means,
+ * SMR, ratios and differences), with normal and chi-square quantiles from GSL. No I/O: filters
+ * feed it numbers. */
 #ifndef KOPPEL_STATS_H
 #define KOPPEL_STATS_H
 
@@ -73,6 +74,32 @@ stats_estimate stats_dsr_proportion(const stats_direct *sums, double confidence,
 /* Standardised ratio O/E with Byar/exact limits O_L/E, O_U/E, and variance O/E^2.
  * NAN when E = 0. */
 stats_estimate stats_smr(double observed, double expected, double confidence);
+
+/* Sample variance s^2 = (Σy^2 - (Σy)^2/n) / (n - 1) of N values from their SUM and
+ * SUM_OF_SQUARES; NAN when N < 2 (one value has no sample variance). Never below 0 (rounding
+ * can leave -1e-16 where all values are equal). */
+double stats_sample_variance(double n, double sum, double sum_of_squares);
+
+/* Crude mean SUM/N*MULTIPLIER of per-person values, variance s^2/N*MULTIPLIER^2 and normal
+ * limits. N 0 gives NAN everywhere; N 1 the mean with NAN variance and limits. */
+stats_estimate stats_crude_mean(double n, double sum, double sum_of_squares, double confidence,
+                                double multiplier);
+
+/* The sums a directly standardised mean needs, one stratum at a time. */
+typedef struct stats_direct_mean {
+    double weight_sum;         /* Σ w_s */
+    double weighted_mean_sum;  /* Σ w_s m_s */
+    double variance_sum;       /* Σ w_s^2 s_s^2 / n_s */
+} stats_direct_mean;
+
+/* Add stratum (N persons, SUM and SUM_OF_SQUARES of their values, WEIGHT). N must be 2 or more
+ * when WEIGHT > 0 (the caller reports the other cases); a stratum with WEIGHT 0 adds nothing. */
+void stats_direct_mean_add(stats_direct_mean *sums, double n, double sum, double sum_of_squares,
+                           double weight);
+
+/* DSM = Σ w_s m_s / Σ w_s * MULTIPLIER, var = Σ w_s^2 s_s^2/n_s / (Σ w_s)^2 * MULTIPLIER^2,
+ * normal limits. NAN when Σ w_s = 0. */
+stats_estimate stats_dsm(const stats_direct_mean *sums, double confidence, double multiplier);
 
 /* Comparison of a group's estimate with a reference group's. */
 typedef struct stats_comparison {
