@@ -181,7 +181,7 @@ POPULATION = $(K) select --overlaps registration_start,registration_end=0001-01-
 	        --rename ses_quintile=ses --rename migration_background=migration \
 	        --rename household_type=household --lookup ses_group=ses:$(W)/ses-groups.csv
 
-# GP patients eligible in YEAR (DOMAIN.md 4): registered with one practice for the whole year,
+# GP patients eligible in YEAR (docs/METHODS.md): registered with one practice for the whole year,
 # never with two; persons who are not are counted out in the linkage report. (Two practices
 # take two records: --min-count 2 leaves the patients of one record out before the sort.)
 $(W)/gp-eligible-%.csv: $(C)/gp_patients.csv

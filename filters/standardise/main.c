@@ -1,5 +1,6 @@
 /* standardise/main.c: koppel standardise — crude, directly and indirectly standardised rates and
- * proportions per group, with confidence intervals and comparisons (DOMAIN.md §6). */
+ * proportions, and crude and directly standardised means of per-person counts, per group, with
+ * confidence intervals and comparisons (docs/METHODS.md). */
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -19,10 +20,12 @@
 
 static const char usage[] =
     "Usage: koppel standardise --method M --events COL --population COL [OPTIONS] [FILE]\n"
-    "Crude, direct and indirect standardisation of rates and proportions, with intervals.\n"
+    "Crude, direct and indirect standardisation of rates and proportions, with intervals;\n"
+    "crude and directly standardised means of per-person counts (contacts per person).\n"
     "\n"
-    "Reads one record per group and stratum with a number of events and a population (what\n"
-    "'koppel aggregate' writes) from FILE or standard input, and writes one record per group,\n"
+    "Reads one record per group and stratum with a number of events and a population (for\n"
+    "means: a number of persons and the sum and sum of squares of their values), as 'koppel\n"
+    "aggregate' writes them, from FILE or standard input, and writes one record per group,\n"
     "in the order in which the groups first appear in the input.\n"
     "\n"
     "What to compute:\n"
@@ -32,11 +35,17 @@ static const char usage[] =
     "      --strata COL[,COL...]   the strata, e.g. age_band,sex (required for direct and\n"
     "                              indirect); a stratum may occur only once per group\n"
     "  -g, --group COL[,COL...]    the groups (default: the whole input is one group)\n"
-    "      --measure rate|proportion\n"
+    "      --measure rate|proportion|mean\n"
     "                              rate (default): events are Poisson counts; proportion: events\n"
     "                              out of the population (never more), Wilson limits for crude\n"
-    "                              proportions, binomial variance for standardised ones\n"
-    "      --multiplier M          rates per M (default 1000), proportions per M (default 100)\n"
+    "                              proportions, binomial variance for standardised ones; mean:\n"
+    "                              the mean of a per-person count (contacts per person), whose\n"
+    "                              variance comes from the data, not from a Poisson model: then\n"
+    "                              --events is the sum of the values (a number of 0 or more),\n"
+    "                              --population the number of persons (a whole number), and\n"
+    "      --sumsq COL             the sum of the squares of the values (--measure mean only)\n"
+    "      --multiplier M          rates per M (default 1000), proportions per M (default 100),\n"
+    "                              means per M persons (default 1)\n"
     "      --confidence C          confidence level, between 0 and 1 (default 0.95)\n"
     "      --digits N              significant digits of the results, 1-17 (default 10)\n"
     "Direct standardisation:\n"
@@ -50,7 +59,7 @@ static const char usage[] =
     "                              of the other strata columns (as they occur in the input) gets\n"
     "                              the full weight: esp2013 with --strata age_band,sex gives\n"
     "                              both sexes the ESP age structure.\n"
-    "Indirect standardisation:\n"
+    "Indirect standardisation (rates and proportions):\n"
     "      --reference R           internal: the rates of all groups together per stratum; or\n"
     "                              FILE: a CSV with some of the strata columns and reference\n"
     "                              events and population, joined as a standard FILE is\n"
@@ -69,9 +78,10 @@ static const char usage[] =
     "direct std_rate, std_lower, std_upper; for indirect expected, smr, smr_lower, smr_upper,\n"
     "std_rate, std_lower, std_upper (the indirectly standardised rate); with --compare-to ratio,\n"
     "ratio_lower, ratio_upper, difference, difference_lower, difference_upper, significant; and\n"
-    "note, which says why a value is empty. Proportions are written in the same columns.\n"
+    "note, which says why a value is empty. Proportions and means are written in the same\n"
+    "columns (crude_rate is then the crude proportion or mean; observed the sum of the values).\n"
     "\n"
-    "Methods (DOMAIN.md section 6): limits on a count O by Byar's approximation when O >= 10 and\n"
+    "Methods (docs/METHODS.md): limits on a count O by Byar's approximation when O >= 10 and\n"
     "exact (chi-square) limits when O < 10. DSR as Dobson et al. (1991), not reported when\n"
     "O < 10. Standardised proportion with binomial variance and a normal interval (as Stata's\n"
     "dstdize; it is not clipped to 0..M). SMR = O/E with the limits on O divided by E;\n"
@@ -79,9 +89,15 @@ static const char usage[] =
     "var(ln R) = var1/r1^2 + var0/r0^2, difference limits from var1 + var0. A stratum with\n"
     "population 0 (or missing from a group) and a positive weight leaves the DSR empty and is\n"
     "named in the note; a stratum with weight 0 is no part of the DSR nor of its O.\n"
+    "Means: per stratum the sample variance s2 = (sumsq - sum^2/n)/(n - 1); crude mean with\n"
+    "variance s2/n; DSM = sum of w*mean / sum of w with variance sum of w^2*s2/n / (sum of w)^2;\n"
+    "normal limits; ratio and difference as above. A stratum with a positive weight and only 1\n"
+    "person has no sample variance: the group's DSM is then left empty and the note says so\n"
+    "(no variance is invented); a group of 1 person has a crude mean without limits.\n"
     "\n"
     "Bad records (status 1 without --rejects): a number that is not one or is negative, events\n"
-    "above 0 with population 0, events above the population for proportions, a stratum that is\n"
+    "above 0 with population 0, events above the population for proportions, for means a\n"
+    "number of persons that is not whole or a sum of squares below sum^2/n, a stratum that is\n"
     "not in the standard or the reference, a stratum repeated within a group. Such a record's\n"
     "group is still reported, with the number of its rejected records in the note.\n"
     "\n" KOPPEL_COMMON_OPTIONS_HELP
@@ -92,6 +108,11 @@ static const char usage[] =
     "      --compare-to district=Centrum counts.csv\n"
     "  koppel standardise --method direct --standard internal --strata age_band,sex -g ses \\\n"
     "      --events contacts --population persons --multiplier 1 counts.csv\n"
+    "  koppel aggregate -g age_group,wmo_user,sex,ses_group --count --sum gp_contacts \\\n"
+    "      --sumsq gp_contacts linked.csv \\\n"
+    "    | koppel standardise --method direct --standard internal --strata sex,ses_group \\\n"
+    "      -g age_group,wmo_user --measure mean --events sum_gp_contacts \\\n"
+    "      --sumsq sumsq_gp_contacts --population count --compare-to wmo_user=0\n"
     "  koppel standardise --method indirect --reference nl-rates.csv --strata age_band \\\n"
     "      -g gemeente_code --events deaths --population persons --multiplier 100000 counts.csv\n"
     "\n"
@@ -100,7 +121,7 @@ static const char usage[] =
 
 enum { OPT_METHOD = OPT_FILTER_BASE, OPT_EVENTS, OPT_POPULATION, OPT_STRATA, OPT_STANDARD,
        OPT_WEIGHT_COLUMN, OPT_REFERENCE, OPT_REFERENCE_EVENTS, OPT_REFERENCE_POPULATION,
-       OPT_MEASURE, OPT_MULTIPLIER, OPT_CONFIDENCE, OPT_COMPARE_TO, OPT_DIGITS };
+       OPT_MEASURE, OPT_SUMSQ, OPT_MULTIPLIER, OPT_CONFIDENCE, OPT_COMPARE_TO, OPT_DIGITS };
 
 static const struct option long_options[] = {
     {"method", required_argument, NULL, OPT_METHOD},
@@ -114,6 +135,7 @@ static const struct option long_options[] = {
     {"reference-events", required_argument, NULL, OPT_REFERENCE_EVENTS},
     {"reference-population", required_argument, NULL, OPT_REFERENCE_POPULATION},
     {"measure", required_argument, NULL, OPT_MEASURE},
+    {"sumsq", required_argument, NULL, OPT_SUMSQ},
     {"multiplier", required_argument, NULL, OPT_MULTIPLIER},
     {"confidence", required_argument, NULL, OPT_CONFIDENCE},
     {"compare-to", required_argument, NULL, OPT_COMPARE_TO},
@@ -136,6 +158,8 @@ typedef struct options {
     const char *reference; /* internal or a path */
     const char *reference_events, *reference_population;
     bool proportion;
+    bool mean;            /* --measure mean */
+    const char *sumsq;    /* its sum of squares column */
     double multiplier;
     bool multiplier_given;
     double confidence;
@@ -173,6 +197,7 @@ typedef struct cell_id {
 typedef struct cell {
     cell_id id;
     int64_t events;
+    double sum, squares; /* --measure mean: of the persons' values (events is 0) */
     double population;
     long line;
     stratum *stratum;
@@ -195,6 +220,7 @@ typedef struct group {
     cell *cells, *last_cell;
     /* results */
     int64_t observed;
+    double sum, squares; /* --measure mean */
     double population;
     stats_estimate crude, standardised, smr;
     double expected;
@@ -208,7 +234,7 @@ typedef struct standardise {
     koppel_context ctx;
     options opt;
     record_reader *reader;
-    size_t events_index, population_index;
+    size_t events_index, population_index, sumsq_index;
     size_t *strata_index, *group_index;
     standard_table standard, reference;
     bool standard_internal, reference_internal;
@@ -273,10 +299,12 @@ static void parse_options(standardise *run, int argc, char **argv)
         case OPT_REFERENCE_EVENTS: opt->reference_events = optarg; break;
         case OPT_REFERENCE_POPULATION: opt->reference_population = optarg; break;
         case OPT_MEASURE:
-            if (strcmp(optarg, "rate") != 0 && strcmp(optarg, "proportion") != 0)
-                koppel_usage_error(ctx, "--measure: '%s' is not rate or proportion", optarg);
+            if (strcmp(optarg, "rate") != 0 && strcmp(optarg, "proportion") != 0 && strcmp(optarg, "mean") != 0)
+                koppel_usage_error(ctx, "--measure: '%s' is not rate, proportion or mean", optarg);
             opt->proportion = strcmp(optarg, "proportion") == 0;
+            opt->mean = strcmp(optarg, "mean") == 0;
             break;
+        case OPT_SUMSQ: opt->sumsq = optarg; break;
         case OPT_MULTIPLIER:
             opt->multiplier = parse_positive(ctx, "--multiplier", optarg);
             opt->multiplier_given = true;
@@ -327,8 +355,16 @@ static void parse_options(standardise *run, int argc, char **argv)
     if ((opt->standard && strcmp(opt->standard, "-") == 0) ||
         (opt->reference && strcmp(opt->reference, "-") == 0))
         koppel_usage_error(ctx, "a standard or reference must be a file, not standard input");
+    if (opt->mean && !opt->sumsq)
+        koppel_usage_error(ctx, "--measure mean needs --sumsq COL, the sum of the squares of the "
+                                "values (koppel aggregate --sumsq)");
+    if (opt->sumsq && !opt->mean)
+        koppel_usage_error(ctx, "--sumsq is for --measure mean");
+    if (opt->mean && opt->method == METHOD_INDIRECT)
+        koppel_usage_error(ctx, "--measure mean has crude and direct standardisation, not indirect "
+                                "(use --method direct)");
     if (!opt->multiplier_given)
-        opt->multiplier = opt->proportion ? 100 : 1000;
+        opt->multiplier = opt->proportion ? 100 : opt->mean ? 1 : 1000;
     if (!opt->reference_events)
         opt->reference_events = opt->events;
     if (!opt->reference_population)
@@ -500,6 +536,29 @@ static void reject(standardise *run, group *g, const record_t *record, const cha
     koppel_reject(&run->ctx, run->reader, record, "%s", reason);
 }
 
+/* What one accepted record holds: events (rates, proportions) or the sum and sum of squares of
+ * the persons' values (means), and the population. */
+typedef struct counts {
+    int64_t events;
+    double sum, squares, population;
+} counts;
+
+/* A number of 0 or more from column INDEX (named NAME) into VALUE; false (and the record
+ * rejected) when it is not one. */
+static bool read_nonnegative(standardise *run, group *g, const record_t *record, size_t index,
+                             const char *name, double *value)
+{
+    const char *text = record->fields[index];
+    size_t length = record->lengths[index];
+    bool is_number = number_parse_double(text, length, value);
+    if (!is_number || *value < 0) {
+        reject(run, g, record, "column '%s': %s, expected a number of 0 or more", name,
+               length == 0 ? "empty" : is_number ? "negative" : "not a number");
+        return false;
+    }
+    return true;
+}
+
 /* The record's events and population into EVENTS and POPULATION; false (and the record
  * rejected) when they are not counts a rate or proportion can be made of. */
 static bool read_counts(standardise *run, group *g, const record_t *record, int64_t *events,
@@ -513,14 +572,8 @@ static bool read_counts(standardise *run, group *g, const record_t *record, int6
                events_length == 0 ? "empty" : events_text[0] == '-' ? "negative" : "not a whole number");
         return false;
     }
-    const char *population_text = record->fields[run->population_index];
-    size_t population_length = record->lengths[run->population_index];
-    bool is_number = number_parse_double(population_text, population_length, population);
-    if (!is_number || *population < 0) {
-        reject(run, g, record, "column '%s': %s, expected a number of 0 or more", opt->population,
-               population_length == 0 ? "empty" : is_number ? "negative" : "not a number");
+    if (!read_nonnegative(run, g, record, run->population_index, opt->population, population))
         return false;
-    }
     if (*population == 0 && *events > 0) {
         reject(run, g, record, "column '%s' is above 0 while column '%s' is 0", opt->events,
                opt->population);
@@ -532,6 +585,43 @@ static bool read_counts(standardise *run, group *g, const record_t *record, int6
         return false;
     }
     return true;
+}
+
+/* --measure mean: the record's number of persons, and the sum and sum of squares of their
+ * values; false (and the record rejected) when they cannot be those of any values. */
+static bool read_mean_counts(standardise *run, group *g, const record_t *record, counts *values)
+{
+    const options *opt = &run->opt;
+    if (!read_nonnegative(run, g, record, run->events_index, opt->events, &values->sum) ||
+        !read_nonnegative(run, g, record, run->sumsq_index, opt->sumsq, &values->squares) ||
+        !read_nonnegative(run, g, record, run->population_index, opt->population, &values->population))
+        return false;
+    double n = values->population;
+    if (n != floor(n)) {
+        reject(run, g, record, "column '%s': not a whole number, expected the number of persons",
+               opt->population);
+        return false;
+    }
+    if (n == 0 && (values->sum > 0 || values->squares > 0)) {
+        reject(run, g, record, "columns '%s' and '%s' must be 0 while column '%s' is 0", opt->events,
+               opt->sumsq, opt->population);
+        return false;
+    }
+    /* Any n values have sum(y^2) >= sum(y)^2/n; a relative 1e-9 allows for rounded sums. */
+    if (n > 0 && values->squares * n < values->sum * values->sum * (1 - 1e-9)) {
+        reject(run, g, record, "column '%s' is below the square of column '%s' divided by column "
+                               "'%s': not the sum of squares of those values", opt->sumsq, opt->events,
+               opt->population);
+        return false;
+    }
+    return true;
+}
+
+static bool read_any_counts(standardise *run, group *g, const record_t *record, counts *values)
+{
+    if (run->opt.mean)
+        return read_mean_counts(run, g, record, values);
+    return read_counts(run, g, record, &values->events, &values->population);
 }
 
 /* The record's stratum as run->key; the values of the columns TABLE is joined on as
@@ -554,12 +644,14 @@ static void build_stratum_keys(standardise *run, const record_t *record, const s
 
 /* The accepted record as a cell of its group, in the group's order of records. */
 static void add_cell(standardise *run, group *g, stratum *s, const record_t *record,
-                     int64_t events, double population)
+                     const counts *values)
 {
     cell *c = new_cell(run);
     c->id = (cell_id){g->index, s->index};
-    c->events = events;
-    c->population = population;
+    c->events = values->events;
+    c->sum = values->sum;
+    c->squares = values->squares;
+    c->population = values->population;
     c->line = record->line;
     c->stratum = s;
     if (run->opt.strata_count)
@@ -575,7 +667,7 @@ static void add_cell(standardise *run, group *g, stratum *s, const record_t *rec
  * without a file) and notes the values it is crossed with; every record adds to the pooled
  * counts that internal standards and references are made of. */
 static void add_to_stratum(standardise *run, stratum *s, const standard_row *row,
-                           const standard_table *table, int64_t events, double population)
+                           const standard_table *table, double events, double population)
 {
     if (!s->in_data) {
         s->in_data = true;
@@ -583,16 +675,15 @@ static void add_to_stratum(standardise *run, stratum *s, const standard_row *row
         if (table)
             note_crossed_values(run);
     }
-    s->pooled_events += (double)events;
+    s->pooled_events += events;
     s->pooled_population += population;
 }
 
 static void read_record(standardise *run, const record_t *record)
 {
     group *g = find_or_add_group(run, record);
-    int64_t events;
-    double population;
-    if (!read_counts(run, g, record, &events, &population))
+    counts values = {0};
+    if (!read_any_counts(run, g, record, &values))
         return;
     const standard_table *table = joined_table(run);
     build_stratum_keys(run, record, table);
@@ -616,8 +707,9 @@ static void read_record(standardise *run, const record_t *record)
                stratum_label(run, s->key, NULL), c->line);
         return;
     }
-    add_cell(run, g, s, record, events, population);
-    add_to_stratum(run, s, row, table, events, population);
+    add_cell(run, g, s, record, &values);
+    add_to_stratum(run, s, row, table, run->opt.mean ? values.sum : (double)values.events,
+                   values.population);
     run->records_used++;
 }
 
@@ -687,7 +779,17 @@ static void compute_crude(standardise *run, group *g)
     const options *opt = &run->opt;
     for (const cell *c = g->cells; c; c = c->next_in_group) {
         g->observed += c->events;
+        g->sum += c->sum;
+        g->squares += c->squares;
         g->population += c->population;
+    }
+    if (opt->mean) {
+        g->crude = stats_crude_mean(g->population, g->sum, g->squares, opt->confidence, opt->multiplier);
+        if (!(g->population > 0))
+            add_note(g, "no persons: crude mean not defined");
+        else if (g->population < 2)
+            add_note(g, "1 person (no sample variance): crude limits not defined");
+        return;
     }
     g->crude = opt->proportion
                    ? stats_crude_proportion((double)g->observed, g->population, opt->confidence,
@@ -696,6 +798,54 @@ static void compute_crude(standardise *run, group *g)
                                       opt->multiplier);
     if (!(g->population > 0))
         add_note(g, "population 0: crude %s not defined", opt->proportion ? "proportion" : "rate");
+}
+
+/* "population 0 in stratum age_band=85-89 and 2 more strata with positive weight: DSR not
+ * defined": WHAT happened in COUNT strata, the first of them FIRST, and its CONSEQUENCE. */
+static void note_strata(standardise *run, group *g, const char *what, const stratum *first, size_t count,
+                        const char *consequence)
+{
+    const char *label = run->opt.strata_count ? stratum_label(run, first->key, NULL) : "";
+    if (count == 1)
+        add_note(g, "%s in stratum %s with positive weight: %s", what, label, consequence);
+    else
+        add_note(g, "%s in stratum %s and %zu more strata with positive weight: %s", what, label,
+                 count - 1, consequence);
+}
+
+/* --measure mean: the directly standardised mean. A stratum with a positive weight and fewer
+ * than 2 persons has no sample variance: the group's DSM is then not reported (no variance is
+ * invented for it, nor borrowed from other strata). */
+static void compute_direct_mean(standardise *run, group *g)
+{
+    stats_direct_mean sums = {0};
+    size_t empty = 0, single = 0;
+    const stratum *first_empty = NULL, *first_single = NULL;
+    for (size_t i = 0; i < run->standard_strata_count; i++) {
+        const stratum *s = run->standard_strata[i];
+        if (s->weight == 0)
+            continue;
+        cell_id id = {g->index, s->index};
+        const cell *c;
+        HASH_FIND(hh, run->cells, &id, sizeof id, c);
+        if (!c || c->population == 0) {
+            if (empty++ == 0)
+                first_empty = s;
+        } else if (c->population < 2) {
+            if (single++ == 0)
+                first_single = s;
+        } else
+            stats_direct_mean_add(&sums, c->population, c->sum, c->squares, s->weight);
+    }
+    g->has_standardised = true;
+    g->standardised = stats_dsm(&sums, run->opt.confidence, run->opt.multiplier);
+    if (empty)
+        note_strata(run, g, "no persons", first_empty, empty, "standardised mean not defined");
+    if (single)
+        note_strata(run, g, "1 person (no sample variance)", first_single, single,
+                    "standardised mean not reported");
+    if (empty || single)
+        g->standardised = (stats_estimate){NAN, NAN, NAN, NAN};
 }
 
 static void compute_direct(standardise *run, group *g)
@@ -721,14 +871,8 @@ static void compute_direct(standardise *run, group *g)
     g->has_standardised = true;
     if (missing) {
         g->standardised = (stats_estimate){NAN, NAN, NAN, NAN};
-        const char *label = opt->strata_count ? stratum_label(run, first_missing->key, NULL) : "";
-        if (missing == 1)
-            add_note(g, "population 0 in stratum %s with positive weight: %s not defined", label,
-                     opt->proportion ? "standardised proportion" : "DSR");
-        else
-            add_note(g, "population 0 in stratum %s and %zu more strata with positive weight: %s "
-                        "not defined", label, missing - 1,
-                     opt->proportion ? "standardised proportion" : "DSR");
+        note_strata(run, g, "population 0", first_missing, missing,
+                    opt->proportion ? "standardised proportion not defined" : "DSR not defined");
         return;
     }
     if (opt->proportion) {
@@ -793,7 +937,9 @@ static void compute_results(standardise *run)
     for (size_t i = 0; i < run->group_count; i++) {
         group *g = run->group_order[i];
         compute_crude(run, g);
-        if (run->opt.method == METHOD_DIRECT)
+        if (run->opt.method == METHOD_DIRECT && run->opt.mean)
+            compute_direct_mean(run, g);
+        else if (run->opt.method == METHOD_DIRECT)
             compute_direct(run, g);
         else if (run->opt.method == METHOD_INDIRECT)
             compute_indirect(run, g, reference_rate);
@@ -898,6 +1044,9 @@ static void write_comparison(standardise *run, group *g)
     } else if (isnan(mine->estimate) || isnan(theirs->estimate)) {
         add_note(g, "%s: no comparison", isnan(mine->estimate) ? "no rate for this group"
                                                                : "no rate for the reference group");
+    } else if (isnan(mine->variance) || isnan(theirs->variance)) {
+        add_note(g, "%s: no comparison", isnan(mine->variance) ? "no variance for this group"
+                                                               : "no variance for the reference group");
     } else {
         c = stats_compare(mine, theirs, run->opt.confidence);
         if (c.significant < 0)
@@ -918,7 +1067,10 @@ static void write_group(standardise *run, group *g)
     for (size_t i = 0; i < run->opt.group_count; i++)
         record_writer_field_str(out, stratum_key_value(g->key, i));
     char text[40];
-    record_writer_field(out, text, number_format_int64(g->observed, text));
+    if (run->opt.mean)
+        record_writer_field(out, text, number_format_double(g->sum, text));
+    else
+        record_writer_field(out, text, number_format_int64(g->observed, text));
     record_writer_field(out, text, number_format_double(g->population, text));
     write_number(run, g->crude.estimate);
     write_number(run, g->crude.lower);
@@ -950,6 +1102,8 @@ static void resolve_columns(standardise *run)
     const options *opt = &run->opt;
     run->events_index = record_reader_column(run->reader, opt->events, "--events");
     run->population_index = record_reader_column(run->reader, opt->population, "--population");
+    if (opt->mean)
+        run->sumsq_index = record_reader_column(run->reader, opt->sumsq, "--sumsq");
     run->strata_index = xmalloc((opt->strata_count + 1) * sizeof(size_t));
     for (size_t i = 0; i < opt->strata_count; i++)
         run->strata_index[i] = record_reader_column(run->reader, opt->strata[i], "--strata");
@@ -1044,7 +1198,7 @@ int main(int argc, char **argv)
         write_group(&run, run.group_order[i]);
 
     koppel_stats_string(&run.ctx, "method", method_name(run.opt.method));
-    koppel_stats_string(&run.ctx, "measure", run.opt.proportion ? "proportion" : "rate");
+    koppel_stats_string(&run.ctx, "measure", run.opt.proportion ? "proportion" : run.opt.mean ? "mean" : "rate");
     koppel_stats_int(&run.ctx, "groups", (int64_t)run.group_count);
     koppel_stats_int(&run.ctx, "strata", (int64_t)(run.opt.method == METHOD_DIRECT
                                                        ? run.standard_strata_count

@@ -1,4 +1,4 @@
-/* standard_population.h: standard population and reference files for standardisation (DOMAIN.md
+/* standard_population.h: standard population and reference files for standardisation (docs/METHODS.md
  * section 6), loaded strictly and looked up by the values of the strata columns they share
  * with the data; and the stratum keys both sides build. */
 #ifndef KOPPEL_STANDARD_POPULATION_H

@@ -85,7 +85,7 @@ static void test_exact_definition(void)
     }
 }
 
-/* Byar's approximation: values worked by hand from the formula of DOMAIN.md §6 (python3,
+/* Byar's approximation: values worked by hand from the formula of docs/METHODS.md (python3,
  * statistics.NormalDist for z), and the published property that it is within 0.2% of the
  * exact limits for counts of 10 or more at 95% (PHE Technical Guide: Confidence Intervals). */
 static void test_byar(void)

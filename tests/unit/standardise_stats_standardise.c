@@ -1,6 +1,6 @@
 /* standardise_stats_standardise.c: unit tests for the standardised rates, ratios and comparisons of
  * filters/standardise/stats.c, on published worked examples; limits worked independently in python3
- * (standard library only) from the formulas of DOMAIN.md §6. */
+ * (standard library only) from the formulas of docs/METHODS.md. */
 #include <math.h>
 #include <stdio.h>
 
