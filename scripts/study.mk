@@ -269,12 +269,15 @@ $(T)/t1-representativeness.csv: $(foreach d,$(T1_DIMS),$(W)/published-t1-$(d).cs
 	cat $(^:.csv=.audit.txt) > $(@:.csv=.audit.txt)
 
 # T2 GP contacts per person, Wmo users vs others, by age group, directly standardised for sex
-# and SES (internal standard: the linked population), with the ratio users / others.
+# and SES (internal standard: the linked population), with the ratio users / others. Contacts
+# per person are a mean of per-person counts, not Poisson events (a few persons have many):
+# the intervals come from the variance of the counts per stratum (--sumsq, --measure mean).
 $(W)/t2-strata.csv: $(W)/linked.csv
-	$(K) aggregate -g age_group,wmo_user,sex,ses_group --count --sum gp_contacts $< > $@
+	$(K) aggregate -g age_group,wmo_user,sex,ses_group --count --sum gp_contacts --sumsq gp_contacts $< > $@
 $(W)/t2-rates.csv: $(W)/t2-strata.csv
 	$(K) standardise --method direct --standard internal --strata sex,ses_group -g age_group,wmo_user \
-	    --events sum_gp_contacts --population count --multiplier 1 --compare-to wmo_user=0 $< > $@
+	    --measure mean --events sum_gp_contacts --sumsq sumsq_gp_contacts --population count \
+	    --compare-to wmo_user=0 $< > $@
 $(W)/t2-cells.csv: $(W)/linked.csv $(W)/t2-rates.csv
 	$(K) aggregate -g age_group,wmo_user --totals --count $< | $(K) derive --rename count=persons \
 	  | $(K) join -k age_group,wmo_user --type left -q - $(W)/t2-rates.csv \
@@ -285,9 +288,10 @@ $(T)/t2-contacts-by-age.csv: $(W)/t2-cells.csv
 
 # T3 the same by sex, standardised for age group and SES.
 $(W)/t3-rates.csv: $(W)/linked.csv
-	$(K) aggregate -g sex,wmo_user,age_strata,ses_group --count --sum gp_contacts $< \
+	$(K) aggregate -g sex,wmo_user,age_strata,ses_group --count --sum gp_contacts --sumsq gp_contacts $< \
 	  | $(K) standardise --method direct --standard internal --strata age_strata,ses_group -g sex,wmo_user \
-	    --events sum_gp_contacts --population count --multiplier 1 --compare-to wmo_user=0 > $@
+	    --measure mean --events sum_gp_contacts --sumsq sumsq_gp_contacts --population count \
+	    --compare-to wmo_user=0 > $@
 $(W)/t3-cells.csv: $(W)/linked.csv $(W)/t3-rates.csv
 	$(K) aggregate -g sex,wmo_user --totals --count $< | $(K) derive --rename count=persons \
 	  | $(K) join -k sex,wmo_user --type left -q - $(W)/t3-rates.csv | $(K) select --drop population > $@

@@ -170,3 +170,33 @@ PY
     run grep -Ec '(src|href)="(https?:)?//' "$report"
     assert_output 0
 }
+
+@test "T2 (mean of contacts per person): the 18-44 ratio's interval is as wide as a person-level bootstrap" {
+    # Resample persons within each group x stratum (sex, SES group) of age 18-44, 1000 times;
+    # the internal standard's weights are the strata's persons in the linked set. The bootstrap
+    # is the oracle, not the method: the published interval's width on the log scale must be
+    # within 25% of the bootstrap's (a Poisson interval is about a third as wide).
+    run python3 - "$STUDY/work/linked.csv" "$STUDY/tables/t2-contacts-by-age.csv" <<'PY'
+import csv, math, random, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+weight, cells = {}, {}
+for r in rows:
+    s = (r['sex'], r['ses_group'])
+    weight[s] = weight.get(s, 0) + 1
+    if r['age_group'] == '18-44':
+        cells.setdefault((r['wmo_user'], s), []).append(float(r['gp_contacts']))
+def dsm(g, sample):
+    return sum(w * sum(sample[(g, s)]) / len(sample[(g, s)]) for s, w in weight.items()) / sum(weight.values())
+rng = random.Random(2017)
+ratios = sorted(dsm('1', b) / dsm('0', b) for b in
+                ({k: rng.choices(v, k=len(v)) for k, v in cells.items()} for _ in range(1000)))
+low, high = ratios[25], ratios[974]
+t2 = next(r for r in csv.DictReader(open(sys.argv[2])) if r['age_group'] == '18-44' and r['wmo_user'] == '1')
+published = math.log(float(t2['ratio_upper']) / float(t2['ratio_lower']))
+bootstrap = math.log(high / low)
+print('T2 18-44 ratio %s [%s, %s]; bootstrap [%.3f, %.3f]' % (t2['ratio'], t2['ratio_lower'], t2['ratio_upper'], low, high))
+assert abs(published / bootstrap - 1) < 0.25, (published, bootstrap)
+PY
+    echo "# $output" >&3
+    assert_success
+}
