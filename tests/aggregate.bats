@@ -684,6 +684,7 @@ M,4"
     assert_success
     assert_line --index 0 --partial "Usage: koppel aggregate"
     assert_output --partial "--weighted-mean"
+    assert_output --partial "--sumsq COL              [sumsq_COL]"
     run koppel aggregate --version
     assert_success
     assert_output --partial "koppel-aggregate"
