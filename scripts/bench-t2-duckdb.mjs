@@ -1,9 +1,9 @@
 // bench-t2-duckdb.mjs: the study's table T2 (GP contacts per person, Wmo users vs others, by age
 // group, directly standardised for sex and SES with the linked population as the standard) with
 // DuckDB, the peer of koppel's pipeline in scripts/bench. DuckDB does the heavy part (cleaning,
-// linkage, aggregation: scripts/bench-t2.sql); the few dozen strata are standardised here with the
-// formulas of DOMAIN.md §6 as `koppel standardise --method direct --standard internal` applies
-// them (Dobson et al. 1991, Byar / exact Poisson limits), since SQL has no chi-square quantiles.
+// linkage, aggregation: scripts/bench-t2.sql); the few dozen strata are standardised here as
+// `koppel standardise --method direct --standard internal --measure mean` does (docs/METHODS.md:
+// means of per-person counts, variances from the counts' sum of squares, normal limits).
 // Writes work/t2-cells.csv's table as CSV to standard output.
 // Usage: node bench-t2-duckdb.mjs SQL_FILE PSEUDO_DIR YEAR
 import { readFileSync } from 'node:fs';
@@ -27,6 +27,7 @@ const text = (value) => (value === null || value === undefined ? '' : String(val
 const strata = (await connection.runAndReadAll('SELECT * FROM strata')).getRowObjects().map((r) => ({
     age_group: text(r.age_group), wmo_user: text(r.wmo_user), sex: text(r.sex),
     ses_group: text(r.ses_group), count: Number(r.count), events: Number(r.sum_gp_contacts),
+    squares: Number(r.sumsq_gp_contacts),
 }));
 const cells = (await connection.runAndReadAll('SELECT * FROM cells')).getRowObjects().map((r) => ({
     age_group: Number(r.age_group_total) ? 'Total' : text(r.age_group),
@@ -48,54 +49,26 @@ const rowOrder = (columns, total) => (a, b) => {
 strata.sort(rowOrder(['age_group', 'wmo_user', 'sex', 'ses_group']));
 cells.sort(rowOrder(['age_group', 'wmo_user'], 'Total'));
 
-// ------------------------------------------------------------------ DOMAIN.md §6
-const CONFIDENCE = 0.95;
+// ------------------------------------------------------------------ means (docs/METHODS.md)
 const Z = 1.959963984540054; // standard normal quantile at 0.975
-const BYAR_MINIMUM = 10;
-
-// Quantile of the gamma distribution with a whole SHAPE (>= 1) and scale 1: chi-square with 2*SHAPE
-// degrees of freedom, halved. Its distribution function is 1 - P(Poisson(x) < SHAPE); bisection
-// to the last bit.
-function gammaQuantile(probability, shape) {
-    const cdf = (x) => {
-        let term = Math.exp(-x), sum = term;
-        for (let j = 1; j < shape; j++) { term *= x / j; sum += term; }
-        return 1 - sum;
-    };
-    let low = 0, high = shape + 50;
-    while (cdf(high) < probability) high *= 2;
-    for (let i = 0; i < 2000 && low < high; i++) {
-        const middle = (low + high) / 2;
-        if (middle === low || middle === high) break;
-        if (cdf(middle) < probability) low = middle; else high = middle;
-    }
-    return (low + high) / 2;
-}
-
-function poissonLimits(observed) {
-    if (observed >= BYAR_MINIMUM) {
-        const root = Math.sqrt(observed);
-        const lowerFactor = 1 - 1 / (9 * observed) - Z / (3 * root);
-        const next = observed + 1;
-        const upperFactor = 1 - 1 / (9 * next) + Z / (3 * Math.sqrt(next));
-        return { lower: observed * lowerFactor ** 3, upper: next * upperFactor ** 3 };
-    }
-    const alpha = 1 - CONFIDENCE;
-    return {
-        lower: observed > 0 ? gammaQuantile(alpha / 2, observed) : 0,
-        upper: gammaQuantile(1 - alpha / 2, observed + 1),
-    };
-}
 
 const UNDEFINED = { estimate: NaN, variance: NaN, lower: NaN, upper: NaN };
 
-function crudeRate(observed, population) { // multiplier 1
-    if (!(population > 0)) return UNDEFINED;
-    const count = poissonLimits(observed);
-    return {
-        estimate: observed / population, variance: observed / (population * population),
-        lower: count.lower / population, upper: count.upper / population,
-    };
+// The sample variance of n counts with SUM and sum of SQUARES (none below 2 persons; never < 0).
+function sampleVariance(n, sum, squares) {
+    if (!(n >= 2)) return NaN;
+    const variance = (squares - (sum * sum) / n) / (n - 1);
+    return variance > 0 ? variance : 0;
+}
+
+function normal(estimate, variance) {
+    const half = Z * Math.sqrt(variance);
+    return { estimate, variance, lower: estimate - half, upper: estimate + half };
+}
+
+function crudeMean(n, sum, squares) { // multiplier 1
+    if (!(n > 0)) return UNDEFINED;
+    return normal(sum / n, sampleVariance(n, sum, squares) / n);
 }
 
 // ------------------------------------------------------------------ standardise
@@ -112,48 +85,42 @@ for (const row of strata) {
     strataOrder.get(stratumKey).weight += row.count;
 }
 
+// "no persons in stratum sex=..., ses_group=... with positive weight: ..." as koppel notes it.
+function noteStrata(g, what, first, count, consequence) {
+    const label = `sex=${first.sex}, ses_group=${first.ses_group}`;
+    g.notes.push(count === 1
+        ? `${what} in stratum ${label} with positive weight: ${consequence}`
+        : `${what} in stratum ${label} and ${count - 1} more strata with positive weight: ${consequence}`);
+}
+
 for (const g of groups.values()) {
-    g.observed = 0; g.population = 0;
-    for (const c of g.cells.values()) { g.observed += c.events; g.population += c.count; }
-    g.crude = crudeRate(g.observed, g.population);
-    // Dobson: DSR = Σ w x/n / Σ w; var = Σ x (w/n)² / (Σ w)²; limits from those on O = Σ x.
-    let weightSum = 0, weightedRateSum = 0, dobsonSum = 0, observed = 0, missing = 0, firstMissing = null;
+    g.observed = 0; g.population = 0; g.squares = 0;
+    for (const c of g.cells.values()) { g.observed += c.events; g.population += c.count; g.squares += c.squares; }
+    g.crude = crudeMean(g.population, g.observed, g.squares);
+    if (!(g.population > 0)) g.notes.push('no persons: crude mean not defined');
+    else if (g.population < 2) g.notes.push('1 person (no sample variance): crude limits not defined');
+    // DSM = Σ w m_s / Σ w; var = Σ w² s_s²/n_s / (Σ w)²; a stratum of fewer than 2 persons with a
+    // positive weight leaves it unreported.
+    let weightSum = 0, weightedMeanSum = 0, varianceSum = 0;
+    let empty = 0, single = 0, firstEmpty = null, firstSingle = null;
     for (const [key, s] of strataOrder) {
         if (s.weight === 0) continue;
         const c = g.cells.get(key);
         if (!c || c.count === 0) {
-            if (missing++ === 0) firstMissing = s;
-            continue;
+            if (empty++ === 0) firstEmpty = s;
+        } else if (c.count < 2) {
+            if (single++ === 0) firstSingle = s;
+        } else {
+            weightSum += s.weight;
+            weightedMeanSum += s.weight * (c.events / c.count);
+            varianceSum += s.weight * s.weight * sampleVariance(c.count, c.events, c.squares) / c.count;
         }
-        const share = s.weight / c.count;
-        observed += c.events;
-        weightSum += s.weight;
-        weightedRateSum += share * c.events;
-        dobsonSum += c.events * share * share;
     }
-    if (missing) {
-        g.standardised = UNDEFINED;
-        const label = `sex=${firstMissing.sex}, ses_group=${firstMissing.ses_group}`;
-        g.notes.push(missing === 1
-            ? `population 0 in stratum ${label} with positive weight: DSR not defined`
-            : `population 0 in stratum ${label} and ${missing - 1} more strata with positive weight: DSR not defined`);
-        continue;
-    }
-    if (observed < BYAR_MINIMUM || !(weightSum > 0)) {
-        g.standardised = UNDEFINED;
-        if (observed < BYAR_MINIMUM)
-            g.notes.push(observed === g.observed ? `O < ${BYAR_MINIMUM}: DSR not reported`
-                : `O < ${BYAR_MINIMUM} in the strata with positive weight: DSR not reported`);
-        continue;
-    }
-    const variance = dobsonSum / (weightSum * weightSum);
-    const count = poissonLimits(observed);
-    const estimate = weightedRateSum / weightSum;
-    const scale = Math.sqrt(variance / observed);
-    g.standardised = {
-        estimate, variance,
-        lower: estimate + scale * (count.lower - observed), upper: estimate + scale * (count.upper - observed),
-    };
+    g.standardised = weightSum > 0
+        ? normal(weightedMeanSum / weightSum, varianceSum / (weightSum * weightSum)) : UNDEFINED;
+    if (empty) noteStrata(g, 'no persons', firstEmpty, empty, 'standardised mean not defined');
+    if (single) noteStrata(g, '1 person (no sample variance)', firstSingle, single, 'standardised mean not reported');
+    if (empty || single) g.standardised = UNDEFINED;
 }
 
 // --compare-to wmo_user=0: ratio and difference with the group of the same age without Wmo.

@@ -98,7 +98,8 @@ linked AS (
     LEFT JOIN wmo_users AS u USING (bsn)
     LEFT JOIN gp_contacts AS c USING (bsn))
 -- work/t2-strata.csv
-SELECT age_group, wmo_user, sex, ses_group, count(*) AS count, sum(gp_contacts) AS sum_gp_contacts
+SELECT age_group, wmo_user, sex, ses_group, count(*) AS count, sum(gp_contacts) AS sum_gp_contacts,
+       sum(gp_contacts * gp_contacts) AS sumsq_gp_contacts
 FROM linked GROUP BY ALL;
 
 -- the persons of work/t2-cells.csv: aggregate -g age_group,wmo_user --totals --count
