@@ -35,7 +35,8 @@ static const char usage[] =
     "                            (top1_cost,top2_cost); individual values, so never written out\n"
     "      --blank COL[,COL...]  further columns to blank with a suppressed cell (rates, means)\n"
     "      --fill-zeros          combinations without a record are cells with count 0 (and value\n"
-    "                            0) that the reader sees as zero; without it they are an error\n"
+    "                            0) that the reader sees as zero, so they are published, never\n"
+    "                            suppressed; without it they are an error\n"
     "Primary rules (a cell is unsafe when any rule says so):\n"
     "      --threshold N         fewer than N units (default 10; 0 switches the rule off)\n"
     "      --zeros safe|unsafe   whether a zero count is unsafe (default safe)\n"
@@ -1066,6 +1067,7 @@ typedef struct suppression_summary {
     size_t primaries;
     size_t secondary;
     size_t singleton_cells;
+    bool verified;         /* the attacker's LP found the output's pattern protected */
     double lost_count, lost_value;
 } suppression_summary;
 
@@ -1083,6 +1085,15 @@ static size_t count_primaries(const run *r)
     return primaries;
 }
 
+/* A combination without a record is seen as zero by every reader of the output: it is
+ * published, and it has no row to blank, so secondary suppression must never choose it. */
+static void publish_filled_cells(run *r)
+{
+    for (size_t c = 0; c < r->table->cell_count; c++)
+        if (r->table->record[c] < 0)
+            r->problem.status[c] = SDC_FORCED;
+}
+
 /* Secondary suppression by the chosen method; a primary cell that no pattern can protect
  * ends the run at that cell's record. */
 static void protect_primary_cells(run *r, bool optimal)
@@ -1094,7 +1105,8 @@ static void protect_primary_cells(run *r, bool optimal)
         long record = r->table->record[failed];
         message_die_at(EXIT_DATA, r->input_name, record >= 0 ? r->records.items[record].line : 0,
                        "this primary cell cannot be protected: cells forced to be published "
-                       "(status z) leave the attacker too little doubt");
+                       "(status z%s) leave the attacker too little doubt",
+                       r->filled_cells ? ", or zero cells without a record" : "");
     }
 }
 
@@ -1128,9 +1140,24 @@ static void add_suppression_stats(run *r, const suppression_summary *s)
         koppel_stats_double(&r->ctx, "suppressed_value", s->lost_value);
     koppel_stats_string(&r->ctx, "method", s->optimal ? "optimal" : "heuristic");
     koppel_stats_int(&r->ctx, "proven_optimal", s->optimal && r->problem.proven_optimal);
-    koppel_stats_int(&r->ctx, "verified", s->optimal ? r->problem.proven_optimal || r->problem.verified
-                                                     : r->problem.verified);
+    koppel_stats_int(&r->ctx, "verified", s->verified);
     koppel_stats_int(&r->ctx, "lp_solves", (int64_t)r->problem.lp_solves);
+}
+
+/* Check the final pattern, the one the output shows (singletons included), where that is
+ * affordable; the statuses of cells without a record are published, as the reader sees them. */
+static bool verify_output_pattern(run *r)
+{
+    size_t suppressed = 0;
+    for (size_t c = 0; c < r->table->cell_count; c++)
+        suppressed += sdc_suppressed(r->problem.status[c]);
+    if (suppressed > r->problem.verify_limit)
+        return false;
+    size_t unprotected = sdc_verify(&r->problem);
+    if (unprotected)
+        message_warn("%s: the attacker's LP narrows %zu primary cell%s of the output below the protection "
+                     "level: check it with --audit", r->input_name, unprotected, unprotected == 1 ? "" : "s");
+    return unprotected == 0;
 }
 
 /* Primary and secondary suppression, then the table with its statuses. */
@@ -1141,11 +1168,13 @@ static int suppress_table(run *r)
     suppression_summary summary = {0};
     summary.primaries = count_primaries(r);
     summary.optimal = use_optimal_method(r);
+    publish_filled_cells(r);
     protect_primary_cells(r, summary.optimal);
     summary.singleton_cells = r->options.no_singletons ? 0 : sdc_protect_singletons(&r->problem);
     if (summary.optimal && !r->problem.proven_optimal)
         message_warn("the optimal method reached its time limit (%g s): the pattern is protected but "
                      "may not be the smallest (raise --time-limit)", r->options.time_limit);
+    summary.verified = verify_output_pattern(r);
     count_losses(r, &summary);
     write_output(r);
     add_suppression_stats(r, &summary);
