@@ -392,6 +392,40 @@ PY
     assert_output --partial ", 0 failed"
 }
 
+@test "--count with several columns: a numerator and its denominator are both protected" {
+    # persons is safe everywhere, but linked = 1 in district A. By hand: A is primary (linked
+    # 1 < 10). A partner must absorb A's change in both counts: D (the cheapest by persons,
+    # 30) has linked 0 and cannot take a linked person away, so B (50, linked 20) it is.
+    # Then the singleton rule: the one linked person of A knows A's linked and so B's; the
+    # cheapest published part, D (30 < C 60), is suppressed too.
+    koppel suppress --dims district --count persons,linked --stats "$T/s.json" "$S/two_counts.csv" > "$T/out.csv"
+    assert_equal "$(cat "$T/out.csv")" "$(printf 'district,persons,linked,status\nA,,,u\nB,,,x\nC,60,25,s\nD,,,x\nTotal,180,46,s')"
+    [ "$(stats_field "$T/s.json" secondary_for_singletons)" = 1 ]
+    # The same with the option repeated; both audits attack each count column.
+    run koppel suppress --dims district --count persons --count linked "$S/two_counts.csv"
+    assert_output "$(cat "$T/out.csv")"
+    audit_passes "$T/out.csv" "$S/two_counts.csv" --dims district --count persons,linked
+    for column in persons linked; do
+        python_audit_passes "$T/out.csv" "$S/two_counts.csv" --dims district --count "$column"
+    done
+    # A pattern that hides persons but not linked (D has no linked person to trade): the
+    # audit of both columns finds it, linked A in [0, 1] where 2 is needed.
+    printf 'district,persons,linked,status\nA,,,u\nB,50,20,s\nC,60,25,s\nD,,,x\nTotal,180,46,s\n' > "$T/weak.csv"
+    run koppel suppress --audit --dims district --count persons,linked --original "$S/two_counts.csv" "$T/weak.csv"
+    assert_failure 1
+    assert_line 'A,u,40,0,70,28,52,1,0,1,0,2,no'
+    run python3 "$S/attacker.py" audit "$T/weak.csv" --original "$S/two_counts.csv" --dims district --count linked
+    assert_failure 1
+    audit_passes "$T/weak.csv" "$S/two_counts.csv" --dims district --count persons
+    # A bad number in the second count is rejected with that column's name.
+    printf 'district,persons,linked\nA,40,x\n' > "$T/bad.csv"
+    run koppel suppress --dims district --count persons,linked "$T/bad.csv"
+    assert_failure 1
+    assert_output --partial "column 'linked': not a whole number of at least 0"
+    run koppel suppress --dims district --count persons,persons "$S/two_counts.csv"
+    assert_failure 2
+}
+
 @test "--by: separate tables in one file" {
     # 2022: F = 3 needs a partner in 2022 only: X (25) rather than M (40) or the total.
     koppel suppress --dims sex --by year "$S/years.csv" > "$T/out.csv"

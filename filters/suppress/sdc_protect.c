@@ -710,10 +710,18 @@ bool sdc_protect_heuristic(sdc_problem *problem, size_t *failed_cell)
 
 /* ---------------------------------------------------------------- singletons */
 
+/* One person in CELL, by any of the counts. */
+static bool singleton(const sdc_table *table, size_t cell)
+{
+    for (size_t m = 0; m < table->count_measures; m++)
+        if (table->measure[m][cell] == 1)
+            return true;
+    return false;
+}
+
 size_t sdc_protect_singletons(sdc_problem *problem)
 {
     const sdc_table *table = problem->table;
-    const double *count = table->measure[SDC_MEASURE_COUNT];
     size_t added = 0;
     bool changed = true;
     /* A new suppression can leave another constraint with two: repeat until none is left. */
@@ -726,7 +734,7 @@ size_t sdc_protect_singletons(sdc_problem *problem)
                 size_t cell = table->constraint_cell[i];
                 if (sdc_suppressed(problem->status[cell])) {
                     suppressed++;
-                    singletons += count[cell] == 1;
+                    singletons += singleton(table, cell);
                 } else if (problem->status[cell] == SDC_PUBLISHED &&
                            (cheapest == SIZE_MAX || problem->cost[cell] < problem->cost[cheapest]))
                     cheapest = cell;
