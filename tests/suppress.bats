@@ -480,14 +480,36 @@ PY
     run koppel suppress --audit --dims v1,v2 --count freq --total tot --original "$S/trap.csv" "$T/argus.csv"
     assert_failure 1
     assert_output --partial "argus.csv:2: column 'status': unknown status code"
+    # Without --original only exact disclosure can be checked (see the next test).
     run koppel suppress --audit --dims v1,v2 --count freq --total tot --code S=s --code U=u --code M=x "$T/argus.csv"
-    assert_failure 2
-    assert_output --partial "suppressed cells have no values: give the unsuppressed table with --original"
+    assert_success
+    assert_output --partial "suppressed cells have no values, so only exact disclosure (an interval of width zero) is checked"
+    assert_line 'w,a,u,,0,120,,,not exact'
     run koppel suppress --audit --dims region,sex "$S/region_sex.csv"
     assert_failure 2
     assert_output --partial "--audit needs the status column 'status'"
     run koppel suppress --dims region,sex --code S=q "$S/region_sex.csv"
     assert_failure 2
+}
+
+@test "--audit without --original: a suppressed cell worked out exactly is found (status 1)" {
+    # By hand: A alone suppressed in a 1-D table is Total - B - C = 150 - 50 - 60 = 40 exactly.
+    printf 'district,persons,status\nA,,u\nB,50,s\nC,60,s\nTotal,150,s\n' > "$T/one.csv"
+    run koppel suppress --audit --dims district --count persons "$T/one.csv"
+    assert_failure 1
+    assert_line 'A,u,,40,40,,,no'
+    assert_output --partial "one.csv:2: 1 primary cell is not protected: the attacker's LP works out the exact value of it"
+    # With B suppressed too, A + B = 90: A lies in [0, 90], not exact (the levels need --original).
+    printf 'district,persons,status\nA,,u\nB,,x\nC,60,s\nTotal,150,s\n' > "$T/two.csv"
+    run koppel suppress --audit --dims district --count persons "$T/two.csv"
+    assert_success
+    assert_line 'A,u,,0,90,,,not exact'
+    assert_line 'B,x,,0,90,,,'
+    # Margins without blanks are still checked: C + Total that do not add up with a published B.
+    printf 'r,c,count,status\nA,F,,u\nA,M,,x\nA,Total,20,s\nB,F,5,s\nB,M,7,s\nB,Total,13,s\nTotal,F,,x\nTotal,M,,x\nTotal,Total,33,s\n' > "$T/bad.csv"
+    run koppel suppress --audit --dims r,c "$T/bad.csv"
+    assert_failure 1
+    assert_output --partial "the margin 13 is not the sum of its 2 parts"
 }
 
 @test "bad tables: margins that do not add up, duplicates, missing cells, bad numbers" {

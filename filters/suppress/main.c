@@ -74,7 +74,9 @@ static const char usage[] =
     "                            suppressed cell's interval and whether it is protected; exit\n"
     "                            status 1 if any primary cell is not. The report shows the true\n"
     "                            values: it is for the output checker, not for publication\n"
-    "      --original FILE       the unsuppressed table, for the values of suppressed cells\n"
+    "      --original FILE       the unsuppressed table, for the values of suppressed cells;\n"
+    "                            without it (suppressed cells blank) only exact disclosure is\n"
+    "                            checked: a primary cell the attacker works out exactly\n"
     "      --code FOREIGN=OURS   read another tool's status code as one of s, u, x, z (may be\n"
     "                            repeated, e.g. --code S=s --code U=u --code M=x)\n"
     "\n" KOPPEL_COMMON_OPTIONS_HELP
@@ -650,6 +652,7 @@ typedef struct run {
     sdc_problem problem;
     char *input_name;   /* for messages */
     size_t filled_cells;
+    bool values_unknown; /* audit without --original of a table whose suppressed cells are blank */
     uint64_t primary_by_rule[4]; /* given, threshold, dominance, p% */
 } run;
 
@@ -778,6 +781,20 @@ static long constraint_line(const run *r, size_t k)
     return 0;
 }
 
+/* Does constraint K hold a suppressed cell whose value the audited table does not show? */
+static bool has_unknown_value(const run *r, size_t k)
+{
+    if (!r->values_unknown)
+        return false;
+    const sdc_table *table = r->table;
+    for (size_t i = table->constraint_start[k]; i < table->constraint_start[k + 1]; i++) {
+        long record = table->record[table->constraint_cell[i]];
+        if (record >= 0 && r->records.missing[record])
+            return true;
+    }
+    return false;
+}
+
 static void check_additivity(run *r)
 {
     sdc_table *table = r->table;
@@ -785,7 +802,7 @@ static void check_additivity(run *r)
     for (size_t m = 0; m < table->measure_count; m++)
         for (size_t k = 0; k < table->constraint_count; k++) {
             double sum;
-            if (sdc_constraint_additive(table, k, m, &sum))
+            if (has_unknown_value(r, k) || sdc_constraint_additive(table, k, m, &sum))
                 continue;
             size_t total = table->constraint_cell[table->constraint_start[k]];
             char have[32], parts[32];
@@ -1007,6 +1024,46 @@ static char *joined(const char *name, const char *suffix)
     return text;
 }
 
+/* Without the true values only exact disclosure can be found: an interval of width zero. */
+static bool interval_exact(const sdc_interval *interval)
+{
+    return interval->upper - interval->lower <= sdc_tolerance(interval->upper);
+}
+
+/* The audit row of record REC from its INTERVALS (the first AVAILABLE of the rest); true
+ * when the cell is protected. Unknown values (and the levels that need them) are blank. */
+static bool write_audit_row(run *r, size_t rec, const sdc_interval *intervals, size_t available)
+{
+    const sdc_problem *p = &r->problem;
+    const kept_record *kept = &r->records.items[rec];
+    bool primary = p->status[kept->cell] == SDC_PRIMARY;
+    bool unknown = r->values_unknown && r->records.missing[rec];
+    bool safe = true;
+    for (size_t k = 0; k < r->columns.key_count; k++)
+        record_writer_field(r->ctx.out, kept->fields[r->columns.key[k]], kept->lengths[r->columns.key[k]]);
+    char text[32] = {p->status[kept->cell], '\0'};
+    record_writer_field(r->ctx.out, text, 1);
+    for (size_t i = 0; i < available && intervals[i].cell == kept->cell; i++) {
+        const sdc_interval *interval = &intervals[i];
+        size_t m = interval->measure;
+        double v = r->table->measure[m][kept->cell];
+        double bounds[5] = {v, interval->lower, interval->upper, v - p->lower_level[m][kept->cell],
+                            v + p->upper_level[m][kept->cell]};
+        for (size_t b = 0; b < 5; b++) {
+            if ((b >= 3 && !primary) || (unknown && b != 1 && b != 2)) {
+                record_writer_field(r->ctx.out, "", 0);
+                continue;
+            }
+            format_bound(bounds[b], text);
+            record_writer_field_str(r->ctx.out, text);
+        }
+        safe = safe && (unknown ? !primary || !interval_exact(interval) : interval->protected_cell);
+    }
+    record_writer_field_str(r->ctx.out, !primary ? "" : !safe ? "no" : unknown ? "not exact" : "yes");
+    record_writer_end(r->ctx.out);
+    return safe;
+}
+
 /* One row per suppressed cell: its codes, status, and per protected measure the value, the
  * attacker's interval and (for primary cells) the interval it must reach; then whether the
  * cell is protected. Published cells are counted as filtered. */
@@ -1053,39 +1110,19 @@ static size_t write_audit(run *r)
             r->ctx.counts.filtered++;
             continue;
         }
-        bool primary = p->status[kept->cell] == SDC_PRIMARY;
-        bool safe = true;
-        for (size_t k = 0; k < key_count; k++)
-            record_writer_field(r->ctx.out, kept->fields[r->columns.key[k]], kept->lengths[r->columns.key[k]]);
-        char text[32] = {p->status[kept->cell], '\0'};
-        record_writer_field(r->ctx.out, text, 1);
-        for (size_t i = first; i < count && intervals[i].cell == kept->cell; i++) {
-            const sdc_interval *interval = &intervals[i];
-            size_t m = interval->measure;
-            double v = table->measure[m][kept->cell];
-            double bounds[5] = {v, interval->lower, interval->upper, v - p->lower_level[m][kept->cell],
-                                v + p->upper_level[m][kept->cell]};
-            for (size_t b = 0; b < 5; b++) {
-                if (b >= 3 && !primary) {
-                    record_writer_field(r->ctx.out, "", 0);
-                    continue;
-                }
-                format_bound(bounds[b], text);
-                record_writer_field_str(r->ctx.out, text);
-            }
-            safe = safe && interval->protected_cell;
-        }
-        record_writer_field_str(r->ctx.out, !primary ? "" : safe ? "yes" : "no");
-        record_writer_end(r->ctx.out);
+        bool safe = write_audit_row(r, rec, intervals + first, count - first);
         if (!safe && unprotected++ == 0)
             first_line = kept->line;
     }
     free(first_of_cell);
     free(intervals);
     if (unprotected)
-        message_warn("%s:%ld: %zu primary cell%s not protected: the attacker's LP narrows %s below "
-                     "the protection level", r->input_name, first_line, unprotected,
-                     unprotected == 1 ? " is" : "s are", unprotected == 1 ? "it" : "them");
+        message_warn("%s:%ld: %zu primary cell%s not protected: the attacker's LP %s %s", r->input_name,
+                     first_line, unprotected, unprotected == 1 ? " is" : "s are",
+                     r->values_unknown ? "works out the exact value of" : "narrows",
+                     r->values_unknown ? (unprotected == 1 ? "it" : "them")
+                                       : (unprotected == 1 ? "it below the protection level"
+                                                           : "them below the protection level"));
     return unprotected;
 }
 
@@ -1115,9 +1152,11 @@ static void audit_values(run *r)
         return;
     }
     for (size_t i = 0; i < r->records.count; i++)
-        if (r->records.missing[i])
-            message_die(EXIT_USAGE, "%s: suppressed cells have no values: give the unsuppressed table "
-                        "with --original FILE", r->input_name);
+        r->values_unknown |= r->records.missing[i] != 0;
+    if (r->values_unknown)
+        message_warn("%s: suppressed cells have no values, so only exact disclosure (an interval of "
+                     "width zero) is checked: give the unsuppressed table with --original FILE to "
+                     "check the protection levels", r->input_name);
 }
 
 /* Check the pattern in the input's status column; exit status 1 when a primary cell is exposed. */
