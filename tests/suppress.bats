@@ -592,6 +592,28 @@ PY
     assert_failure 3
 }
 
+@test "--time-limit bounds the whole run; --stats says which method ran and whether it was cut short" {
+    # Not a test of the clock: a limit of a microsecond has passed before secondary
+    # suppression starts, whatever the machine, and the default of 60 s is far off.
+    for method in optimal heuristic; do
+        run koppel suppress --dims area,sex --hierarchy area --method "$method" --time-limit 0.000001 \
+            --stats "$T/$method.json" -o "$T/$method.csv" "$S/areas.csv"
+        assert_success
+        assert_output --partial "the heuristic reached the time limit (1e-06 s): the primary cells left were protected by hypercubes alone"
+        [ "$(stats_field "$T/$method.json" method)" = "$method" ]
+        [ "$(stats_field "$T/$method.json" time_limit_reached)" = 1 ]
+        [ "$(stats_field "$T/$method.json" verified)" = 0 ]
+        [ "$(stats_field "$T/$method.json" proven_optimal)" = 0 ]
+        # Cut short, but still a protected pattern.
+        audit_passes "$T/$method.csv" "$S/areas.csv" --dims area,sex --hierarchy area
+        python_audit_passes "$T/$method.csv" "$S/areas.csv" --dims area,sex --hierarchy area
+    done
+    koppel suppress --dims area,sex --hierarchy area --stats "$T/default.json" "$S/areas.csv" > /dev/null
+    [ "$(stats_field "$T/default.json" time_limit_reached)" = 0 ]
+    [ "$(stats_field "$T/default.json" verified)" = 1 ]
+    [ "$(stats_field "$T/default.json" method)" = optimal ]
+}
+
 @test "a larger table: the heuristic's pattern is verified and passes the audit" {
     # 30 wijken x 6 age-sex cells, counts from a fixed pseudo-random stream (many below 10).
     python3 - > "$T/big.csv" <<'PY'

@@ -61,8 +61,11 @@ static const char usage[] =
     "      --singletons yes|no   a person alone in a suppressed cell knows its value: where a\n"
     "                            margin's only other suppressed cell could be worked out that\n"
     "                            way, suppress one more cell (default yes)\n"
-    "      --time-limit S        seconds for the optimal method before it settles for the\n"
-    "                            best protected pattern found so far (default 60; 0: none)\n"
+    "      --time-limit S        seconds for the whole run (default 60; 0: none): past it the\n"
+    "                            optimal method settles for the best protected pattern found\n"
+    "                            so far, the heuristic protects the primary cells left by\n"
+    "                            hypercubes alone and skips its check with the attacker's LP\n"
+    "                            (time_limit_reached and verified in --stats)\n"
     "Output:\n"
     "      --status-column NAME  name of the status column (default status)\n"
     "      --mark TEXT           write TEXT instead of blanking a suppressed value\n"
@@ -90,7 +93,8 @@ static const char usage[] =
     "  koppel suppress --audit --dims wijk,sex --original table.csv published.csv\n"
     "\n"
     "--stats adds cells, primary (and per rule), secondary, suppressed_count (the first count) and\n"
-    "suppressed_value (information lost), method and whether the pattern is proven optimal.\n"
+    "suppressed_value (information lost), method, whether the pattern is proven optimal,\n"
+    "verified (the output's pattern checked with the attacker's LP) and time_limit_reached.\n"
     "The attacker knows the published cells, that margins add up and that no cell is negative.\n";
 
 enum {
@@ -652,6 +656,7 @@ typedef struct run {
     sdc_problem problem;
     char *input_name;   /* for messages */
     size_t filled_cells;
+    double started;      /* sdc_now() at the start: --time-limit bounds the whole run */
     bool values_unknown; /* audit without --original of a table whose suppressed cells are blank */
     uint64_t primary_by_rule[4]; /* given, threshold, dominance, p% */
 } run;
@@ -1210,6 +1215,7 @@ static void publish_filled_cells(run *r)
 static void protect_primary_cells(run *r, bool optimal)
 {
     r->problem.time_limit = r->options.time_limit;
+    r->problem.deadline = r->options.time_limit > 0 ? r->started + r->options.time_limit : 0;
     size_t failed = 0;
     bool ok = optimal ? sdc_protect_optimal(&r->problem, &failed) : sdc_protect_heuristic(&r->problem, &failed);
     if (!ok) {
@@ -1251,6 +1257,7 @@ static void add_suppression_stats(run *r, const suppression_summary *s)
         koppel_stats_double(&r->ctx, "suppressed_value", s->lost_value);
     koppel_stats_string(&r->ctx, "method", s->optimal ? "optimal" : "heuristic");
     koppel_stats_int(&r->ctx, "proven_optimal", s->optimal && r->problem.proven_optimal);
+    koppel_stats_int(&r->ctx, "time_limit_reached", r->problem.time_limit_reached);
     koppel_stats_int(&r->ctx, "verified", s->verified);
     koppel_stats_int(&r->ctx, "lp_solves", (int64_t)r->problem.lp_solves);
 }
@@ -1262,13 +1269,26 @@ static bool verify_output_pattern(run *r)
     size_t suppressed = 0;
     for (size_t c = 0; c < r->table->cell_count; c++)
         suppressed += sdc_suppressed(r->problem.status[c]);
-    if (suppressed > r->problem.verify_limit)
+    if (suppressed > r->problem.verify_limit || r->problem.time_limit_reached)
         return false;
     size_t unprotected = sdc_verify(&r->problem);
     if (unprotected)
         message_warn("%s: the attacker's LP narrows %zu primary cell%s of the output below the protection "
                      "level: check it with --audit", r->input_name, unprotected, unprotected == 1 ? "" : "s");
     return unprotected == 0;
+}
+
+/* Say what the time limit cost: possibly a larger pattern, or the heuristic's check. */
+static void warn_time_limit(const run *r, bool optimal)
+{
+    const sdc_problem *p = &r->problem;
+    if (p->time_limit_reached && !p->verified)
+        message_warn("the heuristic reached the time limit (%g s): the primary cells left were protected "
+                     "by hypercubes alone, and the pattern was not checked with the attacker's LP (check "
+                     "it with --audit, or raise --time-limit)", r->options.time_limit);
+    else if (optimal && !p->proven_optimal)
+        message_warn("the optimal method reached its time limit (%g s): the pattern is protected but "
+                     "may not be the smallest (raise --time-limit)", r->options.time_limit);
 }
 
 /* Primary and secondary suppression, then the table with its statuses. */
@@ -1282,9 +1302,7 @@ static int suppress_table(run *r)
     publish_filled_cells(r);
     protect_primary_cells(r, summary.optimal);
     summary.singleton_cells = r->options.no_singletons ? 0 : sdc_protect_singletons(&r->problem);
-    if (summary.optimal && !r->problem.proven_optimal)
-        message_warn("the optimal method reached its time limit (%g s): the pattern is protected but "
-                     "may not be the smallest (raise --time-limit)", r->options.time_limit);
+    warn_time_limit(r, summary.optimal);
     summary.verified = verify_output_pattern(r);
     count_losses(r, &summary);
     write_output(r);
@@ -1298,6 +1316,7 @@ int main(int argc, char **argv)
     memset(&r, 0, sizeof r);
     koppel_init(&r.ctx, "suppress", usage);
     parse_options(&r.ctx, &r.options, argc, argv);
+    r.started = sdc_now();
     if (argc - optind > 1)
         koppel_usage_error(&r.ctx, "one table at a time: give one FILE (or none for standard input)");
     read_table(&r, argc > optind ? argv[optind] : "-");

@@ -133,6 +133,9 @@ typedef struct sdc_problem {
     bool proven_optimal;
     bool verified;      /* the heuristic's pattern was checked with the attacker's LP */
     double time_limit;  /* seconds for the optimal method; 0: none */
+    double deadline;    /* sdc_now() by which the whole run should end; 0: from time_limit */
+    bool time_limit_reached; /* a method was cut short: the MIP kept its best pattern, or the
+                              * heuristic took hypercubes alone and skipped its check */
     size_t verify_limit; /* the heuristic checks its pattern up to this many suppressed cells */
 } sdc_problem;
 
@@ -176,6 +179,12 @@ bool sdc_protect_optimal(sdc_problem *problem, size_t *failed_cell);
  * Suppress the cheapest published cell of each such constraint as well (the simple case
  * that tau-ARGUS and sdcTable check). Returns the number of cells added. */
 size_t sdc_protect_singletons(sdc_problem *problem);
+
+/* Elapsed seconds on a monotonic clock (for deadlines). */
+double sdc_now(void);
+
+/* Has PROBLEM's deadline passed? Sets time_limit_reached when it has. */
+bool sdc_past_deadline(sdc_problem *problem);
 
 /* Tolerance used when comparing an interval with a requirement (relative to the value). */
 double sdc_tolerance(double value);
