@@ -365,6 +365,67 @@ PY
     assert_output --partial "--zeros unsafe cannot be honoured with --fill-zeros"
 }
 
+@test "--fill-zeros: a zero without a record is never a secondary cell (it has no row to blank)" {
+    # Column b0 is a1,b0 = 8 and a zero without a record (a0,b0); a0,b1 is such a zero too.
+    # A reader sees those zeros, so suppressing one hides nothing: Total,b0 = a1,b0 for
+    # everyone. Before the fix the optimal pattern used a0,b1, the output had no row to
+    # blank, a1,b1 was published and narrowed a1,b0 and Total,b0 to [0, 9] (need 5.6..10.4).
+    printf 'a,b,count\na0,b2,5\na0,b3,40\na0,Total,45\na1,b0,8\na1,b1,12\na1,b3,1\na1,Total,21\nTotal,b0,8\nTotal,b1,12\nTotal,b2,5\nTotal,b3,41\nTotal,Total,66\n' > "$T/t.csv"
+    koppel suppress --dims a,b --fill-zeros --stats "$T/s.json" "$T/t.csv" > "$T/p.csv"
+    [ "$(wc -l < "$T/p.csv")" = 13 ]   # 12 records and the header
+    audit_passes "$T/p.csv" "$T/t.csv" --dims a,b --fill-zeros
+    run python3 "$S/attacker.py" audit "$T/p.csv" --original "$T/t.csv" --dims a,b --fill-zeros
+    assert_success
+    # --stats counts what the output shows.
+    [ "$(stats_field "$T/s.json" primary)" = "$(grep -c ',u$' "$T/p.csv")" ]
+    [ "$(stats_field "$T/s.json" secondary)" = "$(grep -c ',x$' "$T/p.csv")" ]
+    [ "$(stats_field "$T/s.json" verified)" = 1 ]
+}
+
+@test "--fill-zeros: 60 random sparse 2-D and 3-D tables, each audited by attacker.py" {
+    # About one random sparse table in 30 leaked before the fix (seed 2: three of these 60,
+    # and eleven whose --stats counted a secondary cell that the output does not show).
+    mkdir "$T/random"
+    run python3 "$S/random_sparse.py" 60 2 "$T/random"
+    assert_success
+    assert_output --partial "60 tables,"
+    assert_output --partial ", 0 failed"
+}
+
+@test "--count with several columns: a numerator and its denominator are both protected" {
+    # persons is safe everywhere, but linked = 1 in district A. By hand: A is primary (linked
+    # 1 < 10). A partner must absorb A's change in both counts: D (the cheapest by persons,
+    # 30) has linked 0 and cannot take a linked person away, so B (50, linked 20) it is.
+    # Then the singleton rule: the one linked person of A knows A's linked and so B's; the
+    # cheapest published part, D (30 < C 60), is suppressed too.
+    koppel suppress --dims district --count persons,linked --stats "$T/s.json" "$S/two_counts.csv" > "$T/out.csv"
+    assert_equal "$(cat "$T/out.csv")" "$(printf 'district,persons,linked,status\nA,,,u\nB,,,x\nC,60,25,s\nD,,,x\nTotal,180,46,s')"
+    [ "$(stats_field "$T/s.json" secondary_for_singletons)" = 1 ]
+    # The same with the option repeated; both audits attack each count column.
+    run koppel suppress --dims district --count persons --count linked "$S/two_counts.csv"
+    assert_output "$(cat "$T/out.csv")"
+    audit_passes "$T/out.csv" "$S/two_counts.csv" --dims district --count persons,linked
+    for column in persons linked; do
+        python_audit_passes "$T/out.csv" "$S/two_counts.csv" --dims district --count "$column"
+    done
+    # A pattern that hides persons but not linked (D has no linked person to trade): the
+    # audit of both columns finds it, linked A in [0, 1] where 2 is needed.
+    printf 'district,persons,linked,status\nA,,,u\nB,50,20,s\nC,60,25,s\nD,,,x\nTotal,180,46,s\n' > "$T/weak.csv"
+    run koppel suppress --audit --dims district --count persons,linked --original "$S/two_counts.csv" "$T/weak.csv"
+    assert_failure 1
+    assert_line 'A,u,40,0,70,28,52,1,0,1,0,2,no'
+    run python3 "$S/attacker.py" audit "$T/weak.csv" --original "$S/two_counts.csv" --dims district --count linked
+    assert_failure 1
+    audit_passes "$T/weak.csv" "$S/two_counts.csv" --dims district --count persons
+    # A bad number in the second count is rejected with that column's name.
+    printf 'district,persons,linked\nA,40,x\n' > "$T/bad.csv"
+    run koppel suppress --dims district --count persons,linked "$T/bad.csv"
+    assert_failure 1
+    assert_output --partial "column 'linked': not a whole number of at least 0"
+    run koppel suppress --dims district --count persons,persons "$S/two_counts.csv"
+    assert_failure 2
+}
+
 @test "--by: separate tables in one file" {
     # 2022: F = 3 needs a partner in 2022 only: X (25) rather than M (40) or the total.
     koppel suppress --dims sex --by year "$S/years.csv" > "$T/out.csv"
@@ -419,14 +480,36 @@ PY
     run koppel suppress --audit --dims v1,v2 --count freq --total tot --original "$S/trap.csv" "$T/argus.csv"
     assert_failure 1
     assert_output --partial "argus.csv:2: column 'status': unknown status code"
+    # Without --original only exact disclosure can be checked (see the next test).
     run koppel suppress --audit --dims v1,v2 --count freq --total tot --code S=s --code U=u --code M=x "$T/argus.csv"
-    assert_failure 2
-    assert_output --partial "suppressed cells have no values: give the unsuppressed table with --original"
+    assert_success
+    assert_output --partial "suppressed cells have no values, so only exact disclosure (an interval of width zero) is checked"
+    assert_line 'w,a,u,,0,120,,,not exact'
     run koppel suppress --audit --dims region,sex "$S/region_sex.csv"
     assert_failure 2
     assert_output --partial "--audit needs the status column 'status'"
     run koppel suppress --dims region,sex --code S=q "$S/region_sex.csv"
     assert_failure 2
+}
+
+@test "--audit without --original: a suppressed cell worked out exactly is found (status 1)" {
+    # By hand: A alone suppressed in a 1-D table is Total - B - C = 150 - 50 - 60 = 40 exactly.
+    printf 'district,persons,status\nA,,u\nB,50,s\nC,60,s\nTotal,150,s\n' > "$T/one.csv"
+    run koppel suppress --audit --dims district --count persons "$T/one.csv"
+    assert_failure 1
+    assert_line 'A,u,,40,40,,,no'
+    assert_output --partial "one.csv:2: 1 primary cell is not protected: the attacker's LP works out the exact value of it"
+    # With B suppressed too, A + B = 90: A lies in [0, 90], not exact (the levels need --original).
+    printf 'district,persons,status\nA,,u\nB,,x\nC,60,s\nTotal,150,s\n' > "$T/two.csv"
+    run koppel suppress --audit --dims district --count persons "$T/two.csv"
+    assert_success
+    assert_line 'A,u,,0,90,,,not exact'
+    assert_line 'B,x,,0,90,,,'
+    # Margins without blanks are still checked: C + Total that do not add up with a published B.
+    printf 'r,c,count,status\nA,F,,u\nA,M,,x\nA,Total,20,s\nB,F,5,s\nB,M,7,s\nB,Total,13,s\nTotal,F,,x\nTotal,M,,x\nTotal,Total,33,s\n' > "$T/bad.csv"
+    run koppel suppress --audit --dims r,c "$T/bad.csv"
+    assert_failure 1
+    assert_output --partial "the margin 13 is not the sum of its 2 parts"
 }
 
 @test "bad tables: margins that do not add up, duplicates, missing cells, bad numbers" {
@@ -507,6 +590,28 @@ PY
     assert_success
     run koppel suppress --dims region,sex "$S/region_sex.csv" -o /dev/full
     assert_failure 3
+}
+
+@test "--time-limit bounds the whole run; --stats says which method ran and whether it was cut short" {
+    # Not a test of the clock: a limit of a microsecond has passed before secondary
+    # suppression starts, whatever the machine, and the default of 60 s is far off.
+    for method in optimal heuristic; do
+        run koppel suppress --dims area,sex --hierarchy area --method "$method" --time-limit 0.000001 \
+            --stats "$T/$method.json" -o "$T/$method.csv" "$S/areas.csv"
+        assert_success
+        assert_output --partial "the heuristic reached the time limit (1e-06 s): the primary cells left were protected by hypercubes alone"
+        [ "$(stats_field "$T/$method.json" method)" = "$method" ]
+        [ "$(stats_field "$T/$method.json" time_limit_reached)" = 1 ]
+        [ "$(stats_field "$T/$method.json" verified)" = 0 ]
+        [ "$(stats_field "$T/$method.json" proven_optimal)" = 0 ]
+        # Cut short, but still a protected pattern.
+        audit_passes "$T/$method.csv" "$S/areas.csv" --dims area,sex --hierarchy area
+        python_audit_passes "$T/$method.csv" "$S/areas.csv" --dims area,sex --hierarchy area
+    done
+    koppel suppress --dims area,sex --hierarchy area --stats "$T/default.json" "$S/areas.csv" > /dev/null
+    [ "$(stats_field "$T/default.json" time_limit_reached)" = 0 ]
+    [ "$(stats_field "$T/default.json" verified)" = 1 ]
+    [ "$(stats_field "$T/default.json" method)" = optimal ]
 }
 
 @test "a larger table: the heuristic's pattern is verified and passes the audit" {

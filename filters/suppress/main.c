@@ -29,13 +29,17 @@ static const char usage[] =
     "                            the total. May be repeated\n"
     "      --by COL[,COL...]     columns without margins that split the input into separate\n"
     "                            tables (a year, a measure name)\n"
-    "      --count COL           the count column (default count)\n"
+    "      --count COL[,COL...]  the count columns (default count; may be repeated): a numerator\n"
+    "                            and its denominator (linked,persons) are each checked by the\n"
+    "                            primary rules and protected along their own margins; a\n"
+    "                            suppressed cell hides all its counts\n"
     "      --value COL           a magnitude column (costs, hours) for --dominance, --p-percent\n"
     "      --top COL[,COL...]    the largest contributions to --value per cell, largest first\n"
     "                            (top1_cost,top2_cost); individual values, so never written out\n"
     "      --blank COL[,COL...]  further columns to blank with a suppressed cell (rates, means)\n"
     "      --fill-zeros          combinations without a record are cells with count 0 (and value\n"
-    "                            0) that the reader sees as zero; without it they are an error\n"
+    "                            0) that the reader sees as zero, so they are published, never\n"
+    "                            suppressed; without it they are an error\n"
     "Primary rules (a cell is unsafe when any rule says so):\n"
     "      --threshold N         fewer than N units (default 10; 0 switches the rule off)\n"
     "      --zeros safe|unsafe   whether a zero count is unsafe (default safe)\n"
@@ -57,8 +61,11 @@ static const char usage[] =
     "      --singletons yes|no   a person alone in a suppressed cell knows its value: where a\n"
     "                            margin's only other suppressed cell could be worked out that\n"
     "                            way, suppress one more cell (default yes)\n"
-    "      --time-limit S        seconds for the optimal method before it settles for the\n"
-    "                            best protected pattern found so far (default 60; 0: none)\n"
+    "      --time-limit S        seconds for the whole run (default 60; 0: none): past it the\n"
+    "                            optimal method settles for the best protected pattern found\n"
+    "                            so far, the heuristic protects the primary cells left by\n"
+    "                            hypercubes alone and skips its check with the attacker's LP\n"
+    "                            (time_limit_reached and verified in --stats)\n"
     "Output:\n"
     "      --status-column NAME  name of the status column (default status)\n"
     "      --mark TEXT           write TEXT instead of blanking a suppressed value\n"
@@ -70,7 +77,9 @@ static const char usage[] =
     "                            suppressed cell's interval and whether it is protected; exit\n"
     "                            status 1 if any primary cell is not. The report shows the true\n"
     "                            values: it is for the output checker, not for publication\n"
-    "      --original FILE       the unsuppressed table, for the values of suppressed cells\n"
+    "      --original FILE       the unsuppressed table, for the values of suppressed cells;\n"
+    "                            without it (suppressed cells blank) only exact disclosure is\n"
+    "                            checked: a primary cell the attacker works out exactly\n"
     "      --code FOREIGN=OURS   read another tool's status code as one of s, u, x, z (may be\n"
     "                            repeated, e.g. --code S=s --code U=u --code M=x)\n"
     "\n" KOPPEL_COMMON_OPTIONS_HELP
@@ -83,8 +92,9 @@ static const char usage[] =
     "  koppel suppress --dims area,sex --hierarchy area --method heuristic areas.csv\n"
     "  koppel suppress --audit --dims wijk,sex --original table.csv published.csv\n"
     "\n"
-    "--stats adds cells, primary (and per rule), secondary, suppressed_count and\n"
-    "suppressed_value (information lost), method and whether the pattern is proven optimal.\n"
+    "--stats adds cells, primary (and per rule), secondary, suppressed_count (the first count) and\n"
+    "suppressed_value (information lost), method, whether the pattern is proven optimal,\n"
+    "verified (the output's pattern checked with the attacker's LP) and time_limit_reached.\n"
     "The attacker knows the published cells, that margins add up and that no cell is negative.\n";
 
 enum {
@@ -141,7 +151,8 @@ typedef struct suppress_options {
     char **hierarchy;
     size_t hierarchy_count;
     const char *total;
-    const char *count_column;
+    char **count_columns; /* one or more; each with the primary rules and margins */
+    size_t count_count;
     const char *value_column;
     char **top;
     size_t top_count;
@@ -204,7 +215,6 @@ static void parse_options(koppel_context *ctx, suppress_options *o, int argc, ch
 {
     memset(o, 0, sizeof *o);
     o->total = "Total";
-    o->count_column = "count";
     o->threshold = 10;
     o->protection = 0.30;
     o->method = "auto";
@@ -237,9 +247,15 @@ static void parse_options(koppel_context *ctx, suppress_options *o, int argc, ch
             free(o->by);
             o->by = koppel_split_list(ctx, "--by", optarg, &o->by_count);
             break;
-        case OPT_COUNT:
-            o->count_column = optarg;
+        case OPT_COUNT: {
+            size_t n;
+            char **names = koppel_split_list(ctx, "--count", optarg, &n);
+            o->count_columns = xrealloc(o->count_columns, (o->count_count + n) * sizeof(char *));
+            for (size_t i = 0; i < n; i++)
+                o->count_columns[o->count_count++] = xstrdup(names[i]);
+            free(names);
             break;
+        }
         case OPT_VALUE:
             o->value_column = optarg;
             break;
@@ -323,6 +339,13 @@ static void parse_options(koppel_context *ctx, suppress_options *o, int argc, ch
     }
     if (!o->dims)
         koppel_usage_error(ctx, "--dims is required: name the dimension columns of the table");
+    if (o->count_count == 0) {
+        o->count_columns = xmalloc(sizeof(char *));
+        o->count_columns[o->count_count++] = xstrdup("count");
+    }
+    if (o->count_count > SDC_MAX_COUNTS)
+        koppel_usage_error(ctx, "--count: at most %d count columns", SDC_MAX_COUNTS);
+    koppel_names_distinct(ctx, "--count", o->count_columns, o->count_count, NULL);
     if (o->top && !o->value_column)
         koppel_usage_error(ctx, "--top needs --value: the contributions are to that column");
     if ((o->dominance_k > 0 || o->p_percent > 0) && !o->value_column)
@@ -353,6 +376,18 @@ static void parse_options(koppel_context *ctx, suppress_options *o, int argc, ch
     koppel_names_distinct(ctx, "--by", o->by, o->by_count, NULL);
 }
 
+/* The measure of the magnitude: after the counts. */
+static size_t value_measure(const suppress_options *o)
+{
+    return o->count_count;
+}
+
+/* The column of measure M, for headers and messages. */
+static const char *measure_name(const suppress_options *o, size_t m)
+{
+    return m < o->count_count ? o->count_columns[m] : o->value_column;
+}
+
 static void free_options(suppress_options *o)
 {
     free(o->dims);
@@ -360,6 +395,9 @@ static void free_options(suppress_options *o)
     for (size_t i = 0; i < o->hierarchy_count; i++)
         free(o->hierarchy[i]);
     free(o->hierarchy);
+    for (size_t i = 0; i < o->count_count; i++)
+        free(o->count_columns[i]);
+    free(o->count_columns);
     free(o->top);
     free(o->blank);
     for (size_t i = 0; i < o->code_count; i++)
@@ -374,13 +412,14 @@ typedef struct columns {
     size_t input_count; /* columns of the input */
     size_t key_count;   /* --by then --dims */
     size_t *key;
-    size_t count;
+    size_t *count;      /* per count column */
     long value;         /* -1 without --value */
     size_t *top;
     size_t *blank;
     long status;        /* -1 when the input has no status column */
     bool *dropped;      /* per input column: not written (the --top columns) */
     bool *blanked;      /* per input column: blanked with a suppressed cell */
+    long *count_of;     /* per input column: which count column it is, or -1 */
 } columns;
 
 /* One record kept for the output: its fields in one allocation. */
@@ -396,7 +435,7 @@ typedef struct records {
     size_t count, capacity;
     kept_record *items;
     size_t *codes;      /* count * key_count code indices */
-    double *count_value;
+    double *count_value; /* count * count_count */
     double *magnitude;
     double *top;        /* count * top_count */
     unsigned char *missing; /* per record: bit 0 count blank, bit 1 value blank (audit) */
@@ -413,7 +452,9 @@ static void resolve_columns(const suppress_options *o, const record_reader *read
         c->key[i] = record_reader_column(reader, o->by[i], "--by");
     for (size_t i = 0; i < o->dim_count; i++)
         c->key[o->by_count + i] = record_reader_column(reader, o->dims[i], "--dims");
-    c->count = record_reader_column(reader, o->count_column, "--count");
+    c->count = xmalloc(o->count_count * sizeof(size_t));
+    for (size_t i = 0; i < o->count_count; i++)
+        c->count[i] = record_reader_column(reader, o->count_columns[i], "--count");
     c->value = o->value_column ? (long)record_reader_column(reader, o->value_column, "--value") : -1;
     c->top = xmalloc((o->top_count + 1) * sizeof(size_t));
     for (size_t i = 0; i < o->top_count; i++)
@@ -426,7 +467,13 @@ static void resolve_columns(const suppress_options *o, const record_reader *read
     c->blanked = xcalloc(header->count, sizeof(bool));
     for (size_t i = 0; i < o->top_count; i++)
         c->dropped[c->top[i]] = true;
-    c->blanked[c->count] = true;
+    c->count_of = xmalloc(header->count * sizeof(long));
+    for (size_t i = 0; i < header->count; i++)
+        c->count_of[i] = -1;
+    for (size_t i = 0; i < o->count_count; i++) {
+        c->blanked[c->count[i]] = true;
+        c->count_of[c->count[i]] = (long)i;
+    }
     if (c->value >= 0)
         c->blanked[c->value] = true;
     for (size_t i = 0; i < o->blank_count; i++)
@@ -440,19 +487,22 @@ static void resolve_columns(const suppress_options *o, const record_reader *read
 static void free_columns(columns *c)
 {
     free(c->key);
+    free(c->count);
     free(c->top);
     free(c->blank);
     free(c->dropped);
     free(c->blanked);
+    free(c->count_of);
 }
 
-static void keep_record(records *r, const record_t *record, size_t key_count, size_t top_count)
+static void keep_record(records *r, const record_t *record, size_t key_count, size_t top_count,
+                        size_t count_count)
 {
     if (r->count == r->capacity) {
         r->capacity = r->capacity ? 2 * r->capacity : 256;
         r->items = xrealloc(r->items, r->capacity * sizeof(kept_record));
         r->codes = xrealloc(r->codes, r->capacity * key_count * sizeof(size_t));
-        r->count_value = xrealloc(r->count_value, r->capacity * sizeof(double));
+        r->count_value = xrealloc(r->count_value, r->capacity * count_count * sizeof(double));
         r->magnitude = xrealloc(r->magnitude, r->capacity * sizeof(double));
         r->top = xrealloc(r->top, r->capacity * (top_count + 1) * sizeof(double));
         r->missing = xrealloc(r->missing, r->capacity);
@@ -510,13 +560,34 @@ static bool is_blanked(const char *text, size_t length)
     return length == 0 || !number_parse_double(text, length, &ignored);
 }
 
+/* The record's counts; a suppressed cell's blank counts are missing (audit). False (after
+ * rejecting the record) when one is not a whole number. */
+static bool parse_counts(koppel_context *ctx, record_reader *reader, const record_t *record,
+                         const suppress_options *o, const columns *c, records *r, bool audit_blank)
+{
+    size_t at = r->count;
+    for (size_t j = 0; j < o->count_count; j++) {
+        const char *text = record->fields[c->count[j]];
+        size_t length = record->lengths[c->count[j]];
+        int64_t count;
+        if (audit_blank && is_blanked(text, length)) {
+            r->missing[at] |= 1;
+            count = 0;
+        } else if (!number_parse_int64(text, length, &count) || count < 0) {
+            koppel_reject(ctx, reader, record, "column '%s': not a whole number of at least 0",
+                          o->count_columns[j]);
+            return false;
+        }
+        r->count_value[at * o->count_count + j] = (double)count;
+    }
+    return true;
+}
+
 /* Parse one record's numbers and status; false (after rejecting it) when they are bad. */
 static bool parse_record(koppel_context *ctx, record_reader *reader, const record_t *record,
                          const suppress_options *o, const columns *c, records *r)
 {
     size_t at = r->count;
-    const char *count_text = record->fields[c->count];
-    size_t count_length = record->lengths[c->count];
     char status = 0;
     if (c->status >= 0) {
         status = map_status(o, record->fields[c->status]);
@@ -529,15 +600,8 @@ static bool parse_record(koppel_context *ctx, record_reader *reader, const recor
         }
     }
     bool audit_blank = o->audit && sdc_suppressed(status);
-    int64_t count;
-    if (audit_blank && is_blanked(count_text, count_length)) {
-        r->missing[at] |= 1;
-        count = 0;
-    } else if (!number_parse_int64(count_text, count_length, &count) || count < 0) {
-        koppel_reject(ctx, reader, record, "column '%s': not a whole number of at least 0", o->count_column);
+    if (!parse_counts(ctx, reader, record, o, c, r, audit_blank))
         return false;
-    }
-    r->count_value[at] = (double)count;
     r->magnitude[at] = 0;
     if (c->value >= 0) {
         const char *text = record->fields[c->value];
@@ -592,6 +656,8 @@ typedef struct run {
     sdc_problem problem;
     char *input_name;   /* for messages */
     size_t filled_cells;
+    double started;      /* sdc_now() at the start: --time-limit bounds the whole run */
+    bool values_unknown; /* audit without --original of a table whose suppressed cells are blank */
     uint64_t primary_by_rule[4]; /* given, threshold, dominance, p% */
 } run;
 
@@ -627,7 +693,8 @@ static void read_table(run *r, const char *path)
     const record_t *record;
     while (record_reader_next(reader, &record)) {
         koppel_progress(&r->ctx);
-        keep_record(&r->records, record, r->columns.key_count, r->options.top_count);
+        keep_record(&r->records, record, r->columns.key_count, r->options.top_count,
+                    r->options.count_count);
         if (!parse_record(&r->ctx, reader, record, &r->options, &r->columns, &r->records)) {
             free(r->records.items[r->records.count].fields);
             continue;
@@ -640,7 +707,7 @@ static void read_table(run *r, const char *path)
     }
     /* Keep the header for the output. */
     const record_t *header = record_reader_header(reader);
-    keep_record(&r->records, header, r->columns.key_count, r->options.top_count);
+    keep_record(&r->records, header, r->columns.key_count, r->options.top_count, r->options.count_count);
     r->records.items[r->records.count].line = 1;
     record_reader_close(reader);
 }
@@ -659,7 +726,9 @@ static void place_records(run *r)
     if (r->records.count == 0)
         message_die(EXIT_DATA, "%s: the table has no records%s: there are no cells to protect",
                     r->input_name, r->ctx.counts.rejected ? " left (all were rejected as bad)" : ", only a header");
-    if (!sdc_table_build(r->table, r->options.value_column ? 2 : 1, &error_text)) {
+    size_t counts = r->options.count_count;
+    r->table->count_measures = counts;
+    if (!sdc_table_build(r->table, counts + (r->options.value_column ? 1 : 0), &error_text)) {
         char text[1200];
         snprintf(text, sizeof text, "%s", error_text);
         free(error_text);
@@ -675,9 +744,10 @@ static void place_records(run *r)
                            r->records.items[table->record[cell]].line);
         table->record[cell] = (long)i;
         r->records.items[i].cell = cell;
-        table->measure[SDC_MEASURE_COUNT][cell] = r->records.count_value[i];
-        if (table->measure_count > 1)
-            table->measure[SDC_MEASURE_VALUE][cell] = r->records.magnitude[i];
+        for (size_t j = 0; j < counts; j++)
+            table->measure[j][cell] = r->records.count_value[i * counts + j];
+        if (r->options.value_column)
+            table->measure[value_measure(&r->options)][cell] = r->records.magnitude[i];
     }
     size_t missing = 0, first_missing = 0;
     for (size_t cell = 0; cell < table->cell_count; cell++) {
@@ -716,6 +786,20 @@ static long constraint_line(const run *r, size_t k)
     return 0;
 }
 
+/* Does constraint K hold a suppressed cell whose value the audited table does not show? */
+static bool has_unknown_value(const run *r, size_t k)
+{
+    if (!r->values_unknown)
+        return false;
+    const sdc_table *table = r->table;
+    for (size_t i = table->constraint_start[k]; i < table->constraint_start[k + 1]; i++) {
+        long record = table->record[table->constraint_cell[i]];
+        if (record >= 0 && r->records.missing[record])
+            return true;
+    }
+    return false;
+}
+
 static void check_additivity(run *r)
 {
     sdc_table *table = r->table;
@@ -723,13 +807,13 @@ static void check_additivity(run *r)
     for (size_t m = 0; m < table->measure_count; m++)
         for (size_t k = 0; k < table->constraint_count; k++) {
             double sum;
-            if (sdc_constraint_additive(table, k, m, &sum))
+            if (has_unknown_value(r, k) || sdc_constraint_additive(table, k, m, &sum))
                 continue;
             size_t total = table->constraint_cell[table->constraint_start[k]];
             char have[32], parts[32];
             number_format_double(table->measure[m][total], have);
             number_format_double(sum, parts);
-            const char *column = m == SDC_MEASURE_COUNT ? r->options.count_column : r->options.value_column;
+            const char *column = measure_name(&r->options, m);
             message_die_at(EXIT_DATA, r->input_name, constraint_line(r, k),
                            "column '%s': the margin %s is not the sum of its %zu parts along '%s' (%s)%s",
                            column, have, table->constraint_start[k + 1] - table->constraint_start[k] - 1,
@@ -748,7 +832,10 @@ static void read_original(run *r)
     size_t *key = xmalloc(key_count * sizeof(size_t));
     for (size_t k = 0; k < key_count; k++)
         key[k] = record_reader_column(reader, table->dims[k].name, "--dims");
-    size_t count_column = record_reader_column(reader, r->options.count_column, "--count");
+    size_t counts = r->options.count_count;
+    size_t *count_column = xmalloc(counts * sizeof(size_t));
+    for (size_t j = 0; j < counts; j++)
+        count_column[j] = record_reader_column(reader, r->options.count_columns[j], "--count");
     long value_column = r->options.value_column
                             ? (long)record_reader_column(reader, r->options.value_column, "--value") : -1;
     size_t *codes = xmalloc(key_count * sizeof(size_t));
@@ -763,18 +850,21 @@ static void read_original(run *r)
             codes[k] = (size_t)code;
         }
         size_t cell = sdc_table_cell(table, codes);
-        int64_t count;
-        if (!number_parse_int64(record->fields[count_column], record->lengths[count_column], &count) || count < 0)
-            message_die_at(EXIT_DATA, name, record->line, "column '%s': not a whole number of at least 0",
-                           r->options.count_column);
-        table->measure[SDC_MEASURE_COUNT][cell] = (double)count;
+        for (size_t j = 0; j < counts; j++) {
+            int64_t count;
+            if (!number_parse_int64(record->fields[count_column[j]], record->lengths[count_column[j]], &count) ||
+                count < 0)
+                message_die_at(EXIT_DATA, name, record->line, "column '%s': not a whole number of at least 0",
+                               r->options.count_columns[j]);
+            table->measure[j][cell] = (double)count;
+        }
         if (value_column >= 0) {
             double value;
             if (!number_parse_double(record->fields[value_column], record->lengths[value_column], &value) ||
                 value < 0)
                 message_die_at(EXIT_DATA, name, record->line, "column '%s': not a number of at least 0",
                                r->options.value_column);
-            table->measure[SDC_MEASURE_VALUE][cell] = value;
+            table->measure[value_measure(&r->options)][cell] = value;
         }
         seen[cell] = 1;
     }
@@ -785,6 +875,7 @@ static void read_original(run *r)
         }
     free(seen);
     free(codes);
+    free(count_column);
     free(key);
     record_reader_close(reader);
 }
@@ -798,10 +889,12 @@ static void primary_suppression(run *r)
     for (size_t i = 0; i < r->records.count; i++) {
         const kept_record *kept = &r->records.items[i];
         size_t cell = kept->cell;
-        double count = r->records.count_value[i];
         const double *top = r->records.top + i * (o->top_count + 1);
         bool given = kept->given == SDC_PRIMARY;
-        bool threshold = sdc_rule_threshold(count, o->threshold, o->zeros_unsafe);
+        bool threshold = false; /* by any of the counts */
+        for (size_t j = 0; j < o->count_count; j++)
+            threshold |= sdc_rule_threshold(r->records.count_value[i * o->count_count + j], o->threshold,
+                                            o->zeros_unsafe);
         bool dominance = o->dominance_k > 0 &&
                          sdc_rule_dominance(r->records.magnitude[i], top, o->dominance_n, o->dominance_k);
         bool p_percent = o->p_percent > 0 && sdc_rule_p_percent(r->records.magnitude[i], top[0], top[1],
@@ -834,7 +927,7 @@ static void primary_suppression(run *r)
 static void set_costs(run *r)
 {
     sdc_table *table = r->table;
-    const double *response = table->measure[table->measure_count > 1 ? SDC_MEASURE_VALUE : SDC_MEASURE_COUNT];
+    const double *response = table->measure[r->options.value_column ? value_measure(&r->options) : SDC_MEASURE_COUNT];
     long double total = 0;
     for (size_t c = 0; c < table->cell_count; c++)
         total += response[c];
@@ -852,9 +945,10 @@ static void set_protected_measures(run *r)
     sdc_problem *p = &r->problem;
     p->protect_count = 0;
     if (strcmp(what, "value") != 0)
-        p->protect[p->protect_count++] = SDC_MEASURE_COUNT;
+        for (size_t j = 0; j < r->options.count_count; j++)
+            p->protect[p->protect_count++] = j;
     if (strcmp(what, "count") != 0)
-        p->protect[p->protect_count++] = SDC_MEASURE_VALUE;
+        p->protect[p->protect_count++] = value_measure(&r->options);
 }
 
 /* ---------------------------------------------------------------- output */
@@ -894,8 +988,9 @@ static void write_output(run *r)
                 record_writer_field(r->ctx.out, status_text, 1);
             } else if (r->columns.blanked[f] && suppressed) {
                 write_field_or_mark(r, true, NULL, 0);
-            } else if (f == r->columns.count && r->options.round_base > 1) {
-                int64_t count = (int64_t)r->records.count_value[i];
+            } else if (r->columns.count_of[f] >= 0 && r->options.round_base > 1) {
+                int64_t count = (int64_t)r->records.count_value[i * r->options.count_count +
+                                                                (size_t)r->columns.count_of[f]];
                 int64_t base = r->options.round_base;
                 int64_t rounded = (count + base / 2) / base * base;
                 char buffer[32];
@@ -934,6 +1029,46 @@ static char *joined(const char *name, const char *suffix)
     return text;
 }
 
+/* Without the true values only exact disclosure can be found: an interval of width zero. */
+static bool interval_exact(const sdc_interval *interval)
+{
+    return interval->upper - interval->lower <= sdc_tolerance(interval->upper);
+}
+
+/* The audit row of record REC from its INTERVALS (the first AVAILABLE of the rest); true
+ * when the cell is protected. Unknown values (and the levels that need them) are blank. */
+static bool write_audit_row(run *r, size_t rec, const sdc_interval *intervals, size_t available)
+{
+    const sdc_problem *p = &r->problem;
+    const kept_record *kept = &r->records.items[rec];
+    bool primary = p->status[kept->cell] == SDC_PRIMARY;
+    bool unknown = r->values_unknown && r->records.missing[rec];
+    bool safe = true;
+    for (size_t k = 0; k < r->columns.key_count; k++)
+        record_writer_field(r->ctx.out, kept->fields[r->columns.key[k]], kept->lengths[r->columns.key[k]]);
+    char text[32] = {p->status[kept->cell], '\0'};
+    record_writer_field(r->ctx.out, text, 1);
+    for (size_t i = 0; i < available && intervals[i].cell == kept->cell; i++) {
+        const sdc_interval *interval = &intervals[i];
+        size_t m = interval->measure;
+        double v = r->table->measure[m][kept->cell];
+        double bounds[5] = {v, interval->lower, interval->upper, v - p->lower_level[m][kept->cell],
+                            v + p->upper_level[m][kept->cell]};
+        for (size_t b = 0; b < 5; b++) {
+            if ((b >= 3 && !primary) || (unknown && b != 1 && b != 2)) {
+                record_writer_field(r->ctx.out, "", 0);
+                continue;
+            }
+            format_bound(bounds[b], text);
+            record_writer_field_str(r->ctx.out, text);
+        }
+        safe = safe && (unknown ? !primary || !interval_exact(interval) : interval->protected_cell);
+    }
+    record_writer_field_str(r->ctx.out, !primary ? "" : !safe ? "no" : unknown ? "not exact" : "yes");
+    record_writer_end(r->ctx.out);
+    return safe;
+}
+
 /* One row per suppressed cell: its codes, status, and per protected measure the value, the
  * attacker's interval and (for primary cells) the interval it must reach; then whether the
  * cell is protected. Published cells are counted as filtered. */
@@ -952,7 +1087,7 @@ static size_t write_audit(run *r)
         out_header[n++] = header->fields[r->columns.key[k]];
     out_header[n++] = (char *)r->options.status_column;
     for (size_t pm = 0; pm < p->protect_count; pm++) {
-        const char *name = p->protect[pm] == SDC_MEASURE_COUNT ? r->options.count_column : r->options.value_column;
+        const char *name = measure_name(&r->options, p->protect[pm]);
         for (size_t i = 0; i < 5; i++)
             out_header[n++] = owned[owned_count++] = joined(name, suffixes[i]);
     }
@@ -980,39 +1115,19 @@ static size_t write_audit(run *r)
             r->ctx.counts.filtered++;
             continue;
         }
-        bool primary = p->status[kept->cell] == SDC_PRIMARY;
-        bool safe = true;
-        for (size_t k = 0; k < key_count; k++)
-            record_writer_field(r->ctx.out, kept->fields[r->columns.key[k]], kept->lengths[r->columns.key[k]]);
-        char text[32] = {p->status[kept->cell], '\0'};
-        record_writer_field(r->ctx.out, text, 1);
-        for (size_t i = first; i < count && intervals[i].cell == kept->cell; i++) {
-            const sdc_interval *interval = &intervals[i];
-            size_t m = interval->measure;
-            double v = table->measure[m][kept->cell];
-            double bounds[5] = {v, interval->lower, interval->upper, v - p->lower_level[m][kept->cell],
-                                v + p->upper_level[m][kept->cell]};
-            for (size_t b = 0; b < 5; b++) {
-                if (b >= 3 && !primary) {
-                    record_writer_field(r->ctx.out, "", 0);
-                    continue;
-                }
-                format_bound(bounds[b], text);
-                record_writer_field_str(r->ctx.out, text);
-            }
-            safe = safe && interval->protected_cell;
-        }
-        record_writer_field_str(r->ctx.out, !primary ? "" : safe ? "yes" : "no");
-        record_writer_end(r->ctx.out);
+        bool safe = write_audit_row(r, rec, intervals + first, count - first);
         if (!safe && unprotected++ == 0)
             first_line = kept->line;
     }
     free(first_of_cell);
     free(intervals);
     if (unprotected)
-        message_warn("%s:%ld: %zu primary cell%s not protected: the attacker's LP narrows %s below "
-                     "the protection level", r->input_name, first_line, unprotected,
-                     unprotected == 1 ? " is" : "s are", unprotected == 1 ? "it" : "them");
+        message_warn("%s:%ld: %zu primary cell%s not protected: the attacker's LP %s %s", r->input_name,
+                     first_line, unprotected, unprotected == 1 ? " is" : "s are",
+                     r->values_unknown ? "works out the exact value of" : "narrows",
+                     r->values_unknown ? (unprotected == 1 ? "it" : "them")
+                                       : (unprotected == 1 ? "it below the protection level"
+                                                           : "them below the protection level"));
     return unprotected;
 }
 
@@ -1042,9 +1157,11 @@ static void audit_values(run *r)
         return;
     }
     for (size_t i = 0; i < r->records.count; i++)
-        if (r->records.missing[i])
-            message_die(EXIT_USAGE, "%s: suppressed cells have no values: give the unsuppressed table "
-                        "with --original FILE", r->input_name);
+        r->values_unknown |= r->records.missing[i] != 0;
+    if (r->values_unknown)
+        message_warn("%s: suppressed cells have no values, so only exact disclosure (an interval of "
+                     "width zero) is checked: give the unsuppressed table with --original FILE to "
+                     "check the protection levels", r->input_name);
 }
 
 /* Check the pattern in the input's status column; exit status 1 when a primary cell is exposed. */
@@ -1066,6 +1183,7 @@ typedef struct suppression_summary {
     size_t primaries;
     size_t secondary;
     size_t singleton_cells;
+    bool verified;         /* the attacker's LP found the output's pattern protected */
     double lost_count, lost_value;
 } suppression_summary;
 
@@ -1083,18 +1201,29 @@ static size_t count_primaries(const run *r)
     return primaries;
 }
 
+/* A combination without a record is seen as zero by every reader of the output: it is
+ * published, and it has no row to blank, so secondary suppression must never choose it. */
+static void publish_filled_cells(run *r)
+{
+    for (size_t c = 0; c < r->table->cell_count; c++)
+        if (r->table->record[c] < 0)
+            r->problem.status[c] = SDC_FORCED;
+}
+
 /* Secondary suppression by the chosen method; a primary cell that no pattern can protect
  * ends the run at that cell's record. */
 static void protect_primary_cells(run *r, bool optimal)
 {
     r->problem.time_limit = r->options.time_limit;
+    r->problem.deadline = r->options.time_limit > 0 ? r->started + r->options.time_limit : 0;
     size_t failed = 0;
     bool ok = optimal ? sdc_protect_optimal(&r->problem, &failed) : sdc_protect_heuristic(&r->problem, &failed);
     if (!ok) {
         long record = r->table->record[failed];
         message_die_at(EXIT_DATA, r->input_name, record >= 0 ? r->records.items[record].line : 0,
                        "this primary cell cannot be protected: cells forced to be published "
-                       "(status z) leave the attacker too little doubt");
+                       "(status z%s) leave the attacker too little doubt",
+                       r->filled_cells ? ", or zero cells without a record" : "");
     }
 }
 
@@ -1106,8 +1235,8 @@ static void count_losses(const run *r, suppression_summary *summary)
             continue;
         summary->secondary += r->problem.status[c] == SDC_SECONDARY;
         summary->lost_count += r->table->measure[SDC_MEASURE_COUNT][c];
-        if (r->table->measure_count > 1)
-            summary->lost_value += r->table->measure[SDC_MEASURE_VALUE][c];
+        if (r->options.value_column)
+            summary->lost_value += r->table->measure[value_measure(&r->options)][c];
     }
 }
 
@@ -1124,13 +1253,42 @@ static void add_suppression_stats(run *r, const suppression_summary *s)
     koppel_stats_int(&r->ctx, "secondary_for_singletons", (int64_t)s->singleton_cells);
     koppel_stats_int(&r->ctx, "suppressed_cells", (int64_t)(s->primaries + s->secondary));
     koppel_stats_double(&r->ctx, "suppressed_count", s->lost_count);
-    if (r->table->measure_count > 1)
+    if (r->options.value_column)
         koppel_stats_double(&r->ctx, "suppressed_value", s->lost_value);
     koppel_stats_string(&r->ctx, "method", s->optimal ? "optimal" : "heuristic");
     koppel_stats_int(&r->ctx, "proven_optimal", s->optimal && r->problem.proven_optimal);
-    koppel_stats_int(&r->ctx, "verified", s->optimal ? r->problem.proven_optimal || r->problem.verified
-                                                     : r->problem.verified);
+    koppel_stats_int(&r->ctx, "time_limit_reached", r->problem.time_limit_reached);
+    koppel_stats_int(&r->ctx, "verified", s->verified);
     koppel_stats_int(&r->ctx, "lp_solves", (int64_t)r->problem.lp_solves);
+}
+
+/* Check the final pattern, the one the output shows (singletons included), where that is
+ * affordable; the statuses of cells without a record are published, as the reader sees them. */
+static bool verify_output_pattern(run *r)
+{
+    size_t suppressed = 0;
+    for (size_t c = 0; c < r->table->cell_count; c++)
+        suppressed += sdc_suppressed(r->problem.status[c]);
+    if (suppressed > r->problem.verify_limit || r->problem.time_limit_reached)
+        return false;
+    size_t unprotected = sdc_verify(&r->problem);
+    if (unprotected)
+        message_warn("%s: the attacker's LP narrows %zu primary cell%s of the output below the protection "
+                     "level: check it with --audit", r->input_name, unprotected, unprotected == 1 ? "" : "s");
+    return unprotected == 0;
+}
+
+/* Say what the time limit cost: possibly a larger pattern, or the heuristic's check. */
+static void warn_time_limit(const run *r, bool optimal)
+{
+    const sdc_problem *p = &r->problem;
+    if (p->time_limit_reached && !p->verified)
+        message_warn("the heuristic reached the time limit (%g s): the primary cells left were protected "
+                     "by hypercubes alone, and the pattern was not checked with the attacker's LP (check "
+                     "it with --audit, or raise --time-limit)", r->options.time_limit);
+    else if (optimal && !p->proven_optimal)
+        message_warn("the optimal method reached its time limit (%g s): the pattern is protected but "
+                     "may not be the smallest (raise --time-limit)", r->options.time_limit);
 }
 
 /* Primary and secondary suppression, then the table with its statuses. */
@@ -1141,11 +1299,11 @@ static int suppress_table(run *r)
     suppression_summary summary = {0};
     summary.primaries = count_primaries(r);
     summary.optimal = use_optimal_method(r);
+    publish_filled_cells(r);
     protect_primary_cells(r, summary.optimal);
     summary.singleton_cells = r->options.no_singletons ? 0 : sdc_protect_singletons(&r->problem);
-    if (summary.optimal && !r->problem.proven_optimal)
-        message_warn("the optimal method reached its time limit (%g s): the pattern is protected but "
-                     "may not be the smallest (raise --time-limit)", r->options.time_limit);
+    warn_time_limit(r, summary.optimal);
+    summary.verified = verify_output_pattern(r);
     count_losses(r, &summary);
     write_output(r);
     add_suppression_stats(r, &summary);
@@ -1158,6 +1316,7 @@ int main(int argc, char **argv)
     memset(&r, 0, sizeof r);
     koppel_init(&r.ctx, "suppress", usage);
     parse_options(&r.ctx, &r.options, argc, argv);
+    r.started = sdc_now();
     if (argc - optind > 1)
         koppel_usage_error(&r.ctx, "one table at a time: give one FILE (or none for standard input)");
     read_table(&r, argc > optind ? argv[optind] : "-");

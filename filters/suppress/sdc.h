@@ -33,8 +33,9 @@ typedef struct sdc_dimension {
     size_t *children;
 } sdc_dimension;
 
-/* Measures the attacker's LP works on: the count and, optionally, a magnitude. */
-enum { SDC_MEASURE_COUNT = 0, SDC_MEASURE_VALUE = 1, SDC_MAX_MEASURES = 2 };
+/* Measures the attacker's LP works on: one or more counts (the first count_measures, exact
+ * integers) and, optionally, a magnitude after them. */
+enum { SDC_MEASURE_COUNT = 0, SDC_MAX_COUNTS = 8, SDC_MAX_MEASURES = SDC_MAX_COUNTS + 1 };
 
 typedef struct sdc_table {
     size_t dim_count;
@@ -44,7 +45,8 @@ typedef struct sdc_table {
     size_t cell_count;     /* product of the dimensions' code counts: every combination */
     size_t *stride;        /* cell index = sum over d of code[d] * stride[d] */
     /* Filled by the caller after sdc_table_build: */
-    size_t measure_count;  /* 1 (count) or 2 (count and value) */
+    size_t measure_count;  /* the counts, plus one with a magnitude */
+    size_t count_measures; /* measures 0 .. count_measures-1 are counts (default 1) */
     double *measure[SDC_MAX_MEASURES]; /* per cell; NAN until a record sets it */
     long *record;          /* per cell: the caller's record number, -1 when absent */
     /* Set by sdc_table_constraints: constraint k is cell[first] = sum of the others, with
@@ -86,7 +88,7 @@ char *sdc_table_describe(const sdc_table *table, size_t cell);
  * other dimensions' codes. Call once every cell has its measures. */
 void sdc_table_constraints(sdc_table *table);
 
-/* Is constraint K additive in measure M? For counts exactly; for magnitudes within a
+/* Is constraint K additive in measure M? For counts (m < count_measures) exactly; for magnitudes within a
  * relative tolerance (1e-9 of the larger side). *SUM gets the sum of the parts. */
 bool sdc_constraint_additive(const sdc_table *table, size_t k, size_t m, double *sum);
 
@@ -131,6 +133,9 @@ typedef struct sdc_problem {
     bool proven_optimal;
     bool verified;      /* the heuristic's pattern was checked with the attacker's LP */
     double time_limit;  /* seconds for the optimal method; 0: none */
+    double deadline;    /* sdc_now() by which the whole run should end; 0: from time_limit */
+    bool time_limit_reached; /* a method was cut short: the MIP kept its best pattern, or the
+                              * heuristic took hypercubes alone and skipped its check */
     size_t verify_limit; /* the heuristic checks its pattern up to this many suppressed cells */
 } sdc_problem;
 
@@ -169,10 +174,17 @@ bool sdc_protect_heuristic(sdc_problem *problem, size_t *failed_cell);
 bool sdc_protect_optimal(sdc_problem *problem, size_t *failed_cell);
 
 /* Singletons: a person alone in a suppressed cell knows its value, so a constraint with
- * only two suppressed cells, one of them a count of 1, gives the other away to that person.
+ * only two suppressed cells, one of them with a count of 1 (in any count measure), gives the
+ * other away to that person.
  * Suppress the cheapest published cell of each such constraint as well (the simple case
  * that tau-ARGUS and sdcTable check). Returns the number of cells added. */
 size_t sdc_protect_singletons(sdc_problem *problem);
+
+/* Elapsed seconds on a monotonic clock (for deadlines). */
+double sdc_now(void);
+
+/* Has PROBLEM's deadline passed? Sets time_limit_reached when it has. */
+bool sdc_past_deadline(sdc_problem *problem);
 
 /* Tolerance used when comparing an interval with a requirement (relative to the value). */
 double sdc_tolerance(double value);

@@ -56,7 +56,5 @@ size_t sdc_separate(sdc_problem *problem, const double *y, sdc_findings *finding
  * Returns glp_get_status. */
 int sdc_simplex(sdc_problem *problem, glp_prob *lp);
 
-/* Elapsed seconds on a monotonic clock. */
-double sdc_now(void);
 
 #endif

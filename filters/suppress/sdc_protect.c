@@ -626,8 +626,15 @@ static size_t neighbourhood_size(const sdc_table *table, size_t cell)
     return total;
 }
 
+bool sdc_past_deadline(sdc_problem *problem)
+{
+    if (problem->deadline > 0 && sdc_now() > problem->deadline)
+        problem->time_limit_reached = true;
+    return problem->time_limit_reached;
+}
+
 /* Suppress the cheaper of CELL's best hypercube and its protection LPs' cells; false when
- * neither exists. */
+ * neither exists. Past the deadline a hypercube is taken without trying the LPs. */
 static bool protect_primary(sdc_problem *problem, size_t cell, protection_scratch *scratch)
 {
     cell_set_clear(&scratch->cube);
@@ -636,7 +643,8 @@ static bool protect_primary(sdc_problem *problem, size_t cell, protection_scratc
     double cube_cost = have_cube ? cell_set_cost(problem, &scratch->cube) : INFINITY;
     if (have_cube && cube_cost == 0)
         return true; /* protected by what is suppressed already */
-    if (!have_cube || neighbourhood_size(problem->table, cell) <= LP_NEIGHBOURHOOD_LIMIT) {
+    bool hurry = have_cube && sdc_past_deadline(problem);
+    if (!hurry && (!have_cube || neighbourhood_size(problem->table, cell) <= LP_NEIGHBOURHOOD_LIMIT)) {
         if (protect_by_lp(problem, cell, &scratch->flow, scratch)) {
             if (cell_set_cost(problem, &scratch->flow) < cube_cost || !have_cube) {
                 commit(problem, &scratch->flow);
@@ -701,7 +709,7 @@ bool sdc_protect_heuristic(sdc_problem *problem, size_t *failed_cell)
             *failed_cell = order[i].cell;
     }
     problem->verified = false;
-    if (ok)
+    if (ok && !sdc_past_deadline(problem))
         ok = verify_and_repair(problem, &scratch, failed_cell);
     protection_scratch_free(&scratch);
     free(order);
@@ -710,10 +718,18 @@ bool sdc_protect_heuristic(sdc_problem *problem, size_t *failed_cell)
 
 /* ---------------------------------------------------------------- singletons */
 
+/* One person in CELL, by any of the counts. */
+static bool singleton(const sdc_table *table, size_t cell)
+{
+    for (size_t m = 0; m < table->count_measures; m++)
+        if (table->measure[m][cell] == 1)
+            return true;
+    return false;
+}
+
 size_t sdc_protect_singletons(sdc_problem *problem)
 {
     const sdc_table *table = problem->table;
-    const double *count = table->measure[SDC_MEASURE_COUNT];
     size_t added = 0;
     bool changed = true;
     /* A new suppression can leave another constraint with two: repeat until none is left. */
@@ -726,7 +742,7 @@ size_t sdc_protect_singletons(sdc_problem *problem)
                 size_t cell = table->constraint_cell[i];
                 if (sdc_suppressed(problem->status[cell])) {
                     suppressed++;
-                    singletons += count[cell] == 1;
+                    singletons += singleton(table, cell);
                 } else if (problem->status[cell] == SDC_PUBLISHED &&
                            (cheapest == SIZE_MAX || problem->cost[cell] < problem->cost[cheapest]))
                     cheapest = cell;
@@ -927,7 +943,9 @@ bool sdc_protect_optimal(sdc_problem *problem, size_t *failed_cell)
 {
     const sdc_table *table = problem->table;
     size_t n = table->cell_count;
-    double deadline = problem->time_limit > 0 ? sdc_now() + problem->time_limit : 0;
+    if (problem->deadline <= 0 && problem->time_limit > 0)
+        problem->deadline = sdc_now() + problem->time_limit;
+    double deadline = problem->deadline;
     problem->proven_optimal = false;
 
     /* A protected pattern first: the answer if the MIP cannot improve on it in time. */
@@ -989,8 +1007,10 @@ bool sdc_protect_optimal(sdc_problem *problem, size_t *failed_cell)
     free(master.y);
     if (done)
         problem->proven_optimal = true;
-    else
+    else {
         memcpy(problem->status, heuristic, n);
+        problem->time_limit_reached |= timed_out || sdc_past_deadline(problem);
+    }
     glp_delete_prob(master.mip);
     free(start);
     free(heuristic);

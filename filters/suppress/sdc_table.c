@@ -30,6 +30,7 @@ sdc_table *sdc_table_create(size_t dim_count, char *const *names, const sdc_dime
     table->dim_count = dim_count;
     table->dims = xcalloc(dim_count, sizeof(sdc_dimension));
     table->total_label = xstrdup(total_label);
+    table->count_measures = 1;
     for (size_t d = 0; d < dim_count; d++) {
         table->dims[d].name = xstrdup(names[d]);
         table->dims[d].kind = kinds[d];
@@ -300,7 +301,7 @@ bool sdc_constraint_additive(const sdc_table *table, size_t k, size_t m, double 
     }
     *sum = (double)total;
     double margin = v[table->constraint_cell[first]];
-    if (m == SDC_MEASURE_COUNT)
+    if (m < table->count_measures)
         return (long double)margin == total;
     long double scale = fabsl(magnitude) > fabs(margin) ? magnitude : fabs(margin);
     return fabsl(total - margin) <= 1e-9L * (scale > 1 ? scale : 1);
