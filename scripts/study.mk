@@ -237,13 +237,16 @@ $(W)/population-wmo.csv: $(W)/population.csv $(W)/wmo-users-$(YEAR).csv
 # Every table: counts with margins from aggregate, rates from standardise joined on, then
 # suppress (fewer than 10 persons, with secondary suppression), then the audit must pass.
 # $(call publish,DIMS,INPUT,OUTPUT,BLANK)
+# publish DIMS,CELLS,TABLE,BLANK[,COUNTS]: suppress TABLE from CELLS, protecting every count it
+# publishes (COUNTS, default persons: each under the primary rules, one pattern), and audit it.
 define publish
-	$(K) suppress --dims $(1) --count persons --blank $(4) --stats $(J)/suppress-$(notdir $(3:.csv=)).json \
-	    $(2) > $(3)
-	$(K) suppress --audit --dims $(1) --count persons --original $(2) $(3) > $(3:.csv=.audit.txt)
+	$(K) suppress --dims $(1) --count $(or $(5),persons) --blank $(4) \
+	    --stats $(J)/suppress-$(notdir $(3:.csv=)).json $(2) > $(3)
+	$(K) suppress --audit --dims $(1) --count $(or $(5),persons) --original $(2) $(3) > $(3:.csv=.audit.txt)
 endef
 
-STD_COLUMNS = observed,crude_rate,crude_lower,crude_upper,std_rate,std_lower,std_upper
+STD_VALUES = crude_rate,crude_lower,crude_upper,std_rate,std_lower,std_upper
+STD_COLUMNS = observed,$(STD_VALUES)
 CMP_COLUMNS = ratio,ratio_lower,ratio_upper,difference,difference_lower,difference_upper,significant
 
 # T1 representativeness: per category of each characteristic, residents 18+, linked, and the
@@ -260,9 +263,9 @@ $(W)/t1-%.csv: $(W)/population.csv $(W)/linked.csv
 	  | $(K) select --columns characteristic,category,persons,linked,pct_linked,pct_lower,pct_upper,note > $@
 	rm -f $@.pop $@.lnk
 $(W)/published-t1-%.csv: $(W)/t1-%.csv
-	$(K) suppress --dims category --count persons --blank linked,pct_linked,pct_lower,pct_upper \
+	$(K) suppress --dims category --count persons,linked --blank pct_linked,pct_lower,pct_upper \
 	    --stats $(J)/suppress-t1-$*.json $< > $@
-	$(K) suppress --audit --dims category --count persons --original $< $@ > $(@:.csv=.audit.txt)
+	$(K) suppress --audit --dims category --count persons,linked --original $< $@ > $(@:.csv=.audit.txt)
 $(T)/t1-representativeness.csv: $(foreach d,$(T1_DIMS),$(W)/published-t1-$(d).csv)
 	@mkdir -p $(@D)
 	$(K) select $^ > $@
@@ -310,12 +313,15 @@ $(W)/t4-%-rates.csv: $(W)/population-wmo.csv
 	  | $(K) standardise --method direct --standard internal --strata age_group,sex -g $* \
 	    --measure proportion --events sum_wmo_user --population count \
 	    --compare-to $*=$(T4_REF_$*) > $@
+# The cells count persons and Wmo users (observed) with their margins: both are published, and
+# both are protected.
 $(W)/t4-%-cells.csv: $(W)/population-wmo.csv $(W)/t4-%-rates.csv
-	$(K) aggregate -g $* --totals --count $< | $(K) derive --rename count=persons \
-	  | $(K) join -k $* --type left -q - $(W)/t4-$*-rates.csv | $(K) select --drop population > $@
+	$(K) aggregate -g $* --totals --count --sum wmo_user $< \
+	  | $(K) derive --rename count=persons --rename sum_wmo_user=observed \
+	  | $(K) join -k $* --type left -q - <($(K) select --drop population,observed $(W)/t4-$*-rates.csv) > $@
 $(T)/t4-wmo-by-%.csv: $(W)/t4-%-cells.csv
 	@mkdir -p $(@D)
-	$(call publish,$*,$<,$@,$(STD_COLUMNS)$(,)$(CMP_COLUMNS))
+	$(call publish,$*,$<,$@,$(STD_VALUES)$(,)$(CMP_COLUMNS),persons$(,)observed)
 
 # Westpoort (the port: a few hundred residents in Amsterdam) is too small to compare.
 $(W)/t5-population.csv: $(W)/population-wmo.csv
@@ -325,11 +331,12 @@ $(W)/t5-rates.csv: $(W)/t5-population.csv
 	  | $(K) standardise --method direct --standard internal --strata age_strata,sex,ses_group -g district \
 	    --measure proportion --events sum_wmo_user --population count --compare-to district=Centrum > $@
 $(W)/t5-cells.csv: $(W)/t5-population.csv $(W)/t5-rates.csv
-	$(K) aggregate -g district --totals --count $< | $(K) derive --rename count=persons \
-	  | $(K) join -k district --type left -q - $(W)/t5-rates.csv | $(K) select --drop population > $@
+	$(K) aggregate -g district --totals --count --sum wmo_user $< \
+	  | $(K) derive --rename count=persons --rename sum_wmo_user=observed \
+	  | $(K) join -k district --type left -q - <($(K) select --drop population,observed $(W)/t5-rates.csv) > $@
 $(T)/t5-wmo-by-district.csv: $(W)/t5-cells.csv
 	@mkdir -p $(@D)
-	$(call publish,district,$<,$@,$(STD_COLUMNS)$(,)$(CMP_COLUMNS))
+	$(call publish,district,$<,$@,$(STD_VALUES)$(,)$(CMP_COLUMNS),persons$(,)observed)
 
 # T6 the IZA indicators per reference year: prevalence of each condition group among eligible
 # patients, and the % of a group's patients with at least one GP contact for it (for frail
