@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glpk.h>
+#include <gsl/gsl_errno.h>
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
@@ -24,6 +26,51 @@ static double now_seconds(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* ---------------------------------------------------------------- library errors */
+
+/* GSL's and GLPK's default handlers abort (status 134, perhaps a core file). An error inside
+ * either library is a defect of the program or an exhausted resource, never bad data the user
+ * can correct by itself: a located message and status 3. Their texts are not shown, since GLPK
+ * puts the numbers of the problem (cell values) into them; only where in the library. */
+static void gsl_error_to_message(const char *reason, const char *file, int line, int gsl_errno)
+{
+    (void)reason;
+    if (gsl_errno == GSL_ENOMEM)
+        message_die_nomem();
+    message_die(EXIT_SYSTEM, "internal error in GSL (%s:%d, error %d: %s); please report it", file, line,
+                gsl_errno, gsl_strerror(gsl_errno));
+}
+
+/* Where GLPK says it found the error ("Error detected in file api/prob1.c at line 560"): the
+ * terminal hook keeps that line, and lets no other output of GLPK reach standard output,
+ * which is the CSV output. */
+static char glpk_error_place[256];
+
+static int glpk_terminal_to_nowhere(void *info, const char *text)
+{
+    (void)info;
+    const char *place = strstr(text, "Error detected in file ");
+    if (place) {
+        snprintf(glpk_error_place, sizeof glpk_error_place, "%s", place + strlen("Error detected in "));
+        glpk_error_place[strcspn(glpk_error_place, "\n")] = '\0';
+    }
+    return 1;
+}
+
+static void glpk_error_to_message(void *info)
+{
+    (void)info;
+    message_die(EXIT_SYSTEM, "internal error in GLPK (%s); please report it",
+                glpk_error_place[0] ? glpk_error_place : "no place given");
+}
+
+static void install_library_error_handlers(void)
+{
+    gsl_set_error_handler(gsl_error_to_message);
+    glp_term_hook(glpk_terminal_to_nowhere, NULL);
+    glp_error_hook(glpk_error_to_message, NULL);
+}
+
 void koppel_init(koppel_context *ctx, const char *verb, const char *usage)
 {
     static char program[64];
@@ -31,6 +78,7 @@ void koppel_init(koppel_context *ctx, const char *verb, const char *usage)
     message_set_program(program);
     /* A closed pipe must end the run quietly: see EPIPE in the writer. */
     signal(SIGPIPE, SIG_IGN);
+    install_library_error_handlers();
     memset(ctx, 0, sizeof *ctx);
     ctx->verb = verb;
     ctx->usage = usage;
