@@ -757,6 +757,8 @@ struct record_writer {
     bool in_record;
     bool lone_empty_field; /* the record so far is one empty field */
     bool direct; /* a named non-regular file, written in place */
+    bool written; /* record_writer_finish_writing has run: only the rename is left */
+    mode_t mode;  /* of the file once in place */
 };
 
 static void writer_flush(record_writer *writer)
@@ -865,6 +867,10 @@ record_writer *record_writer_open(const char *path, char delimiter)
     if (writer->fd < 0)
         message_die(3, "cannot create %s: %s", path, strerror(errno));
     message_register_temporary(writer->temporary);
+    /* mkstemp creates 0600; the file in place gets the usual mode for new files. */
+    mode_t mask = umask(0);
+    umask(mask);
+    writer->mode = 0666 & ~mask;
     return writer;
 }
 
@@ -1149,28 +1155,33 @@ static void writer_free(record_writer *writer)
     free(writer);
 }
 
-void record_writer_close(record_writer *writer)
+void record_writer_finish_writing(record_writer *writer)
 {
-    if (!writer)
+    if (!writer || writer->written)
         return;
     writer_flush(writer);
+    writer->written = true;
     if (writer->direct && close(writer->fd) != 0)
         message_die(3, "error writing %s: %s", writer->path, strerror(errno));
-    if (!writer->temporary) {
-        writer_free(writer);
+    if (!writer->temporary)
         return;
-    }
     if (fsync(writer->fd) != 0 && errno != EINVAL)
         message_die(3, "error writing %s: %s", writer->path, strerror(errno));
     if (close(writer->fd) != 0)
         message_die(3, "error writing %s: %s", writer->path, strerror(errno));
-    /* mkstemp creates 0600; give the file the usual mode for new files. */
-    mode_t mask = umask(0);
-    umask(mask);
-    chmod(writer->temporary, 0666 & ~mask);
-    if (rename(writer->temporary, writer->path) != 0)
-        message_die(3, "cannot rename output into place as %s: %s", writer->path, strerror(errno));
-    message_unregister_temporary(writer->temporary);
+    chmod(writer->temporary, writer->mode);
+}
+
+void record_writer_close(record_writer *writer)
+{
+    if (!writer)
+        return;
+    record_writer_finish_writing(writer);
+    if (writer->temporary) {
+        if (rename(writer->temporary, writer->path) != 0)
+            message_die(3, "cannot rename output into place as %s: %s", writer->path, strerror(errno));
+        message_unregister_temporary(writer->temporary);
+    }
     writer_free(writer);
 }
 
@@ -1178,10 +1189,11 @@ void record_writer_abandon(record_writer *writer)
 {
     if (!writer)
         return;
-    if (writer->direct)
+    if (writer->direct && !writer->written)
         close(writer->fd);
     if (writer->temporary) {
-        close(writer->fd);
+        if (!writer->written)
+            close(writer->fd);
         unlink(writer->temporary);
         message_unregister_temporary(writer->temporary);
     }
@@ -1303,6 +1315,14 @@ void reject_sink_write(reject_sink *sink, const record_reader *reader, const rec
 void reject_sink_register(reject_sink *sink, const record_t *header) { sink_header(sink, header); }
 
 uint64_t reject_sink_count(const reject_sink *sink) { return sink->count; }
+
+void reject_sink_finish_writing(reject_sink *sink)
+{
+    if (!sink)
+        return;
+    sink_header(sink, NULL);
+    record_writer_finish_writing(sink->writer);
+}
 
 void reject_sink_close(reject_sink *sink)
 {

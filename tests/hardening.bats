@@ -623,3 +623,60 @@ CSV
     run "$unit"
     assert_success
 }
+
+# Issue 23: a run's outputs are all or nothing. A --stats append that fails part way (a file size
+# limit stands in for a full disk: deterministic, no root needed) leaves no partial line, and -o
+# is not put in place when any output failed.
+@test "issue 23: a --stats write that fails part way leaves no partial line and no -o" {
+    cd "$BATS_TEST_TMPDIR"
+    printf 'a,b\n1,2\n' > in.csv
+    python3 -c "open('stats.json','w').write('x' * 999 + '\n')"
+    run bash -c "trap '' XFSZ; ulimit -f 1; koppel-select in.csv -o out.csv --stats stats.json"
+    assert_failure 3
+    assert_output --regexp '^koppel-select: error writing stats.json: '
+    assert_file_not_exists out.csv
+    [ "$(wc -c < stats.json)" -eq 1000 ] || fail "stats.json has $(wc -c < stats.json) bytes: a partial line"
+    run koppel-select in.csv -o out.csv --stats stats.json
+    assert_success
+    [ "$(tail -n 1 stats.json | python3 -c 'import json,sys; print(json.load(sys.stdin)["filter"])')" = select ]
+}
+
+@test "issue 23: --stats or --rejects on a full disk: status 3 and -o is not put in place" {
+    mkdir "$BATS_TEST_TMPDIR/run" && cd "$BATS_TEST_TMPDIR/run"
+    printf 'a,b\n1,2\n' > in.csv
+    run koppel-select in.csv -o out.csv --stats /dev/full
+    assert_failure 3
+    assert_file_not_exists out.csv
+    printf 'a,b\n1,2\n3\n' > in.csv
+    run koppel-select in.csv -o out.csv --rejects rejects.csv --stats /dev/full
+    assert_failure 3
+    assert_file_not_exists out.csv
+    run koppel-select in.csv -o out.csv --rejects /dev/full
+    assert_failure 3
+    assert_file_not_exists out.csv
+    run koppel-select in.csv -o out.csv --rejects rejects.csv --stats /dev/full
+    assert_failure 3
+    assert_file_not_exists out.csv
+    assert_file_not_exists rejects.csv
+    [ -z "$(ls -A)" ] || [ "$(ls -A)" = in.csv ] || fail "left behind: $(ls -A)"
+}
+
+@test "issue 23: a stats file a killed run left without a final newline is not glued onto" {
+    cd "$BATS_TEST_TMPDIR"
+    printf 'a,b\n1,2\n' > in.csv
+    printf '{"filter":"sel' > stats.json
+    run koppel-select in.csv -o out.csv --stats stats.json
+    assert_success
+    [ "$(wc -l < stats.json)" -eq 2 ]
+    tail -n 1 stats.json | python3 -c 'import json,sys; assert json.load(sys.stdin)["filter"] == "select"'
+}
+
+@test "issue 23: join puts no --unmatched-left file in place when --stats fails" {
+    mkdir "$BATS_TEST_TMPDIR/run" && cd "$BATS_TEST_TMPDIR/run"
+    printf 'k,a\n1,x\n2,y\n' > l.csv
+    printf 'k,b\n1,z\n' > r.csv
+    run koppel-join -q -k k --unmatched-left unmatched.csv l.csv r.csv -o out.csv --stats /dev/full
+    assert_failure 3
+    assert_file_not_exists out.csv
+    assert_file_not_exists unmatched.csv
+}
