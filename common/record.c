@@ -619,6 +619,42 @@ bool record_reader_next(record_reader *reader, const record_t **result)
 
 /* ---------------------------------------------------------------- opening */
 
+/* A header row that looks like data (a file without one: its first record is read as the
+ * header): a name that is a number, or one showable.h keeps out. Then no name is shown. */
+static bool name_looks_like_data(const char *name, size_t length)
+{
+    return length > 0 && (strspn(name, "0123456789") == length || !label_is_showable(name, length));
+}
+
+static bool header_looks_like_data(const record_t *header)
+{
+    for (size_t i = 0; i < header->count; i++)
+        if (name_looks_like_data(header->fields[i], header->lengths[i]))
+            return true;
+    return false;
+}
+
+/* A name as column names are written (bsn, start_date), which a surname or a place (Jansen) is
+ * not: only such a name is shown when it stands twice, since a repeated value is data. */
+static bool plain_column_name(const char *name, size_t length)
+{
+    if (length == 0 || !((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_'))
+        return false;
+    return strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") == length;
+}
+
+static _Noreturn void die_duplicate_column(const record_reader *reader, size_t first, size_t second)
+{
+    const record_t *header = &reader->header;
+    const char *name = header->fields[second];
+    if (plain_column_name(name, header->lengths[second]) && !header_looks_like_data(header))
+        message_die_at(1, reader->name, 1, "duplicate column name '%s' in the header", name);
+    char shape[48];
+    message_die_at(1, reader->name, 1, "duplicate column name in the header (columns %zu and %zu, a name of %s; "
+                   "it may be data and is not shown: has the file a header row?)", first + 1, second + 1,
+                   showable_shape(name, header->lengths[second], shape, sizeof shape));
+}
+
 record_reader *record_reader_open(const char *path, char delimiter, record_bad_handler on_bad,
                                   void *handler_context)
 {
@@ -673,13 +709,8 @@ record_reader *record_reader_open(const char *path, char delimiter, record_bad_h
         reader->header.lengths[i] = record->lengths[i];
         struct column_entry *seen;
         HASH_FIND(hh, reader->columns, reader->header.fields[i], record->lengths[i], seen);
-        if (seen && label_is_showable(reader->header.fields[i], record->lengths[i]))
-            message_die_at(1, reader->name, 1, "duplicate column name '%s' in the header",
-                           reader->header.fields[i]);
         if (seen)
-            message_die_at(1, reader->name, 1, "duplicate column name in the header (columns %zu and "
-                           "%zu; the name looks like data and is not shown: has the file a header row?)",
-                           seen->index + 1, i + 1);
+            die_duplicate_column(reader, seen->index, i);
         entries[i].index = i;
         HASH_ADD_KEYPTR(hh, reader->columns, reader->header.fields[i], record->lengths[i], &entries[i]);
     }
@@ -729,19 +760,23 @@ size_t record_reader_column(const record_reader *reader, const char *name, const
         return (size_t)index;
     /* The header of a file without one is its first record: names that look like data (a
      * BSN, a date, a postcode, a pseudonym) are never shown. */
-    static const char hidden[] = "(not shown)";
+    bool described = header_looks_like_data(&reader->header);
     size_t size = 1, hidden_count = 0;
     for (size_t i = 0; i < reader->header.count; i++)
-        size += reader->header.lengths[i] + sizeof hidden + 2;
+        size += reader->header.lengths[i] + 64;
     char *list = xmalloc(size), *end = list;
     for (size_t i = 0; i < reader->header.count; i++) {
-        bool shown = label_is_showable(reader->header.fields[i], reader->header.lengths[i]);
+        const char *field = reader->header.fields[i];
+        size_t length = reader->header.lengths[i];
+        char shape[48];
+        bool shown = !described && label_is_showable(field, length);
         hidden_count += !shown;
-        end += sprintf(end, "%s%s", i ? ", " : "", shown ? reader->header.fields[i] : hidden);
+        end += sprintf(end, "%s%s%s%s", i ? ", " : "", shown ? "" : "(", shown ? field : showable_shape(field, length, shape, sizeof shape),
+                       shown ? "" : ")");
     }
     message_die(2, "%s%scolumn '%s' not found in %s; the columns are: %s%s", option ? option : "",
                 option ? ": " : "", name, reader->name, list,
-                hidden_count ? " (names that look like data are not shown: has the file a header row?)" : "");
+                hidden_count ? " (names that look like data are described, not shown: has the file a header row?)" : "");
 }
 
 /* ---------------------------------------------------------------- writing */
