@@ -794,6 +794,7 @@ struct record_writer {
     bool direct; /* a named non-regular file, written in place */
     bool written; /* record_writer_finish_writing has run: only the rename is left */
     mode_t mode;  /* of the file once in place */
+    bool replaces; /* an existing file */
 };
 
 static void writer_flush(record_writer *writer)
@@ -889,7 +890,11 @@ record_writer *record_writer_open(const char *path, char delimiter)
         return writer;
     }
     struct stat link;
-    char *target = lstat(path, &link) == 0 && S_ISLNK(link.st_mode) ? realpath(path, NULL) : NULL;
+    bool is_link = lstat(path, &link) == 0 && S_ISLNK(link.st_mode);
+    char *target = is_link ? realpath(path, NULL) : NULL;
+    if (is_link && !target) /* a temporary renamed over the name would replace the link */
+        message_die(2, "cannot write %s: a symbolic link to a file that does not exist (name the file itself)",
+                    path);
     if (target) { /* a symbolic link to a file: the file is replaced, the link stays */
         free(writer->path);
         writer->path = target;
@@ -902,10 +907,12 @@ record_writer *record_writer_open(const char *path, char delimiter)
     if (writer->fd < 0)
         message_die(3, "cannot create %s: %s", path, strerror(errno));
     message_register_temporary(writer->temporary);
-    /* mkstemp creates 0600; the file in place gets the usual mode for new files. */
+    /* mkstemp creates 0600; the file in place gets the mode of the file it replaces (a 0600
+     * file stays private), else the usual mode for new files. */
     mode_t mask = umask(0);
     umask(mask);
-    writer->mode = 0666 & ~mask;
+    writer->replaces = stat(path, &info) == 0;
+    writer->mode = writer->replaces ? info.st_mode & 07777 : 0666 & ~mask;
     return writer;
 }
 
@@ -1220,6 +1227,11 @@ void record_writer_close(record_writer *writer)
     writer_free(writer);
 }
 
+void record_writer_private(record_writer *writer)
+{
+    writer->mode = writer->replaces ? writer->mode & 0600 : 0600;
+}
+
 void record_writer_abandon(record_writer *writer)
 {
     if (!writer)
@@ -1350,6 +1362,8 @@ void reject_sink_write(reject_sink *sink, const record_reader *reader, const rec
 void reject_sink_register(reject_sink *sink, const record_t *header) { sink_header(sink, header); }
 
 uint64_t reject_sink_count(const reject_sink *sink) { return sink->count; }
+
+void reject_sink_private(reject_sink *sink) { record_writer_private(sink->writer); }
 
 void reject_sink_finish_writing(reject_sink *sink)
 {

@@ -680,3 +680,40 @@ CSV
     assert_file_not_exists out.csv
     assert_file_not_exists unmatched.csv
 }
+
+# Issue 23: file modes. A replaced file keeps its mode; pseudonymise's rejects (raw BSNs) are
+# created 0600; -o to a dangling symbolic link is refused, the link left as it was.
+@test "issue 23: replacing a 0600 file through -o or --rejects keeps 0600" {
+    mkdir "$BATS_TEST_TMPDIR/run" && cd "$BATS_TEST_TMPDIR/run"
+    printf 'a,b\n1,2\n3\n' > in.csv
+    printf 'old\n' > out.csv
+    printf 'old\n' > rejects.csv
+    chmod 600 out.csv rejects.csv
+    run bash -c 'umask 022; koppel-select in.csv -o out.csv --rejects rejects.csv'
+    assert_success
+    [ "$(stat -c %a out.csv)" = 600 ] || fail "out.csv is $(stat -c %a out.csv)"
+    [ "$(stat -c %a rejects.csv)" = 600 ] || fail "rejects.csv is $(stat -c %a rejects.csv)"
+    grep -q '^1,2$' out.csv
+}
+
+@test "issue 23: a new pseudonymise rejects file is created 0600 under umask 022" {
+    mkdir "$BATS_TEST_TMPDIR/run" && cd "$BATS_TEST_TMPDIR/run"
+    printf 'bsn,sex\n111222333,F\n123456789,M\n' > persons.csv
+    run bash -c "umask 022; koppel-pseudonymise --key-file '$KEY' --bsn bsn --rejects rejects.csv -o out.csv persons.csv"
+    assert_success
+    [ "$(stat -c %a rejects.csv)" = 600 ] || fail "rejects.csv is $(stat -c %a rejects.csv)"
+    [ "$(stat -c %a out.csv)" = 644 ] || fail "out.csv is $(stat -c %a out.csv)"
+    grep -q '123456789' rejects.csv
+}
+
+@test "issue 23: -o to a dangling symbolic link is refused and the link stays" {
+    mkdir "$BATS_TEST_TMPDIR/run" && cd "$BATS_TEST_TMPDIR/run"
+    printf 'a,b\n1,2\n' > in.csv
+    ln -s missing/out.csv link.csv
+    run koppel-select in.csv -o link.csv
+    assert_failure 2
+    assert_output --partial "cannot write link.csv: a symbolic link to a file that does not exist"
+    [ -L link.csv ] || fail "the link was replaced"
+    [ "$(readlink link.csv)" = missing/out.csv ]
+    [ "$(ls -A)" = "$(printf 'in.csv\nlink.csv')" ] || fail "left behind: $(ls -A)"
+}
