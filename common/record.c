@@ -626,9 +626,10 @@ static bool name_looks_like_data(const char *name, size_t length)
     return length > 0 && (strspn(name, "0123456789") == length || !label_is_showable(name, length));
 }
 
-static bool header_looks_like_data(const record_t *header)
+/* Of the first COUNT names of HEADER (the header is checked while it is being read). */
+static bool header_looks_like_data(const record_t *header, size_t count)
 {
-    for (size_t i = 0; i < header->count; i++)
+    for (size_t i = 0; i < count; i++)
         if (name_looks_like_data(header->fields[i], header->lengths[i]))
             return true;
     return false;
@@ -647,7 +648,7 @@ static _Noreturn void die_duplicate_column(const record_reader *reader, size_t f
 {
     const record_t *header = &reader->header;
     const char *name = header->fields[second];
-    if (plain_column_name(name, header->lengths[second]) && !header_looks_like_data(header))
+    if (plain_column_name(name, header->lengths[second]) && !header_looks_like_data(header, second + 1))
         message_die_at(1, reader->name, 1, "duplicate column name '%s' in the header", name);
     char shape[48];
     message_die_at(1, reader->name, 1, "duplicate column name in the header (columns %zu and %zu, a name of %s; "
@@ -760,7 +761,7 @@ size_t record_reader_column(const record_reader *reader, const char *name, const
         return (size_t)index;
     /* The header of a file without one is its first record: names that look like data (a
      * BSN, a date, a postcode, a pseudonym) are never shown. */
-    bool described = header_looks_like_data(&reader->header);
+    bool described = header_looks_like_data(&reader->header, reader->header.count);
     size_t size = 1, hidden_count = 0;
     for (size_t i = 0; i < reader->header.count; i++)
         size += reader->header.lengths[i] + 64;
