@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glpk.h>
+#include <gsl/gsl_errno.h>
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
@@ -24,6 +26,51 @@ static double now_seconds(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* ---------------------------------------------------------------- library errors */
+
+/* GSL's and GLPK's default handlers abort (status 134, perhaps a core file). An error inside
+ * either library is a defect of the program or an exhausted resource, never bad data the user
+ * can correct by itself: a located message and status 3. Their texts are not shown, since GLPK
+ * puts the numbers of the problem (cell values) into them; only where in the library. */
+static void gsl_error_to_message(const char *reason, const char *file, int line, int gsl_errno)
+{
+    (void)reason;
+    if (gsl_errno == GSL_ENOMEM)
+        message_die_nomem();
+    message_die(EXIT_SYSTEM, "internal error in GSL (%s:%d, error %d: %s); please report it", file, line,
+                gsl_errno, gsl_strerror(gsl_errno));
+}
+
+/* Where GLPK says it found the error ("Error detected in file api/prob1.c at line 560"): the
+ * terminal hook keeps that line, and lets no other output of GLPK reach standard output,
+ * which is the CSV output. */
+static char glpk_error_place[256];
+
+static int glpk_terminal_to_nowhere(void *info, const char *text)
+{
+    (void)info;
+    const char *place = strstr(text, "Error detected in file ");
+    if (place) {
+        snprintf(glpk_error_place, sizeof glpk_error_place, "%s", place + strlen("Error detected in "));
+        glpk_error_place[strcspn(glpk_error_place, "\n")] = '\0';
+    }
+    return 1;
+}
+
+static void glpk_error_to_message(void *info)
+{
+    (void)info;
+    message_die(EXIT_SYSTEM, "internal error in GLPK (%s); please report it",
+                glpk_error_place[0] ? glpk_error_place : "no place given");
+}
+
+static void install_library_error_handlers(void)
+{
+    gsl_set_error_handler(gsl_error_to_message);
+    glp_term_hook(glpk_terminal_to_nowhere, NULL);
+    glp_error_hook(glpk_error_to_message, NULL);
+}
+
 void koppel_init(koppel_context *ctx, const char *verb, const char *usage)
 {
     static char program[64];
@@ -31,6 +78,7 @@ void koppel_init(koppel_context *ctx, const char *verb, const char *usage)
     message_set_program(program);
     /* A closed pipe must end the run quietly: see EPIPE in the writer. */
     signal(SIGPIPE, SIG_IGN);
+    install_library_error_handlers();
     memset(ctx, 0, sizeof *ctx);
     ctx->verb = verb;
     ctx->usage = usage;
@@ -282,6 +330,43 @@ void koppel_stats_string(koppel_context *ctx, const char *key, const char *value
     stats_append(ctx, "\"", 1);
 }
 
+/* Does the regular file FD (of SIZE bytes) end in the middle of a line: a run killed while it
+ * appended? (The descriptor that appends cannot read.) The next object then starts on a line of its own instead of being glued on. */
+static bool ends_without_newline(const char *path, off_t size)
+{
+    char last;
+    int fd = size > 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    bool partial = fd >= 0 && pread(fd, &last, 1, size - 1) == 1 && last != '\n';
+    if (fd >= 0)
+        close(fd);
+    return partial;
+}
+
+/* Append LINE (one write, so that parallel runs appending to one file do not interleave). A write
+ * that fails part way (disk full) is cut off again: no partial line is left for the next run's
+ * object to be glued onto. */
+static void append_stats_line(const char *path, const char *line, size_t length)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+    if (fd < 0)
+        message_die(EXIT_SYSTEM, "cannot open %s: %s", path, strerror(errno));
+    struct stat before;
+    bool regular = fstat(fd, &before) == 0 && S_ISREG(before.st_mode);
+    if (regular && ends_without_newline(path, before.st_size))
+        line--, length++; /* the caller left room for a newline in front */
+    ssize_t written = write(fd, line, length);
+    int saved = errno;
+    if (written == (ssize_t)length && close(fd) == 0)
+        return;
+    struct stat after;
+    if (written > 0 && regular && fstat(fd, &after) == 0 && after.st_size == before.st_size + written)
+        (void)ftruncate(fd, before.st_size);
+    close(fd);
+    message_die(EXIT_SYSTEM, "error writing %s: %s", path,
+                written < 0 ? strerror(saved) : written < (ssize_t)length ? "short write (disk full?)"
+                                                                          : strerror(errno));
+}
+
 static void write_stats(koppel_context *ctx)
 {
     char head[512];
@@ -291,21 +376,15 @@ static void write_stats(koppel_context *ctx)
                      ctx->verb, KOPPEL_VERSION, (unsigned long long)ctx->counts.in,
                      (unsigned long long)ctx->counts.out, (unsigned long long)ctx->counts.filtered,
                      (unsigned long long)ctx->counts.rejected);
-    int fd = open(ctx->stats_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
-    if (fd < 0)
-        message_die(EXIT_SYSTEM, "cannot open %s: %s", ctx->stats_path, strerror(errno));
-    /* One write per object so that parallel runs appending to one file do not interleave. */
     size_t total = (size_t)n + ctx->stats_extra_len + 2;
-    char *line = xmalloc(total + 1);
+    char *buffer = xmalloc(total + 2), *line = buffer + 1;
+    buffer[0] = '\n';
     memcpy(line, head, (size_t)n);
     if (ctx->stats_extra_len)
         memcpy(line + n, ctx->stats_extra, ctx->stats_extra_len);
     memcpy(line + n + ctx->stats_extra_len, "}\n", 2);
-    ssize_t written = write(fd, line, total);
-    free(line);
-    if (written != (ssize_t)total || close(fd) != 0)
-        message_die(EXIT_SYSTEM, "error writing %s: %s", ctx->stats_path,
-                    written < 0 ? strerror(errno) : "short write");
+    append_stats_line(ctx->stats_path, line, total);
+    free(buffer);
 }
 
 /* ---------------------------------------------------------------- progress and finish */
@@ -325,20 +404,22 @@ int koppel_finish(koppel_context *ctx)
 {
     if (ctx->progress_on && ctx->progress_last > ctx->progress_started)
         fputs("\r\033[K", stderr);
+    /* All or nothing: every output is written out before --stats is appended, and none is put
+     * in place before that has succeeded. A failure before the renames removes them all. */
     if (ctx->out) {
         ctx->counts.out = record_writer_records(ctx->out) - 1;
-        record_writer_close(ctx->out);
-        ctx->out = NULL;
+        record_writer_finish_writing(ctx->out);
     }
-    if (ctx->rejects) {
-        reject_sink_close(ctx->rejects);
-        ctx->rejects = NULL;
-    }
+    reject_sink_finish_writing(ctx->rejects);
+    if (ctx->stats_path)
+        write_stats(ctx);
+    record_writer_close(ctx->out);
+    ctx->out = NULL;
+    reject_sink_close(ctx->rejects);
+    ctx->rejects = NULL;
     if (ctx->counts.rejected)
         message_warn("%llu of %llu records rejected (see %s)", (unsigned long long)ctx->counts.rejected,
                      (unsigned long long)ctx->counts.in, ctx->rejects_path);
-    if (ctx->stats_path)
-        write_stats(ctx);
     free(ctx->stats_extra);
     ctx->stats_extra = NULL;
     return EXIT_OK;

@@ -619,6 +619,43 @@ bool record_reader_next(record_reader *reader, const record_t **result)
 
 /* ---------------------------------------------------------------- opening */
 
+/* A header row that looks like data (a file without one: its first record is read as the
+ * header): a name that is a number, or one showable.h keeps out. Then no name is shown. */
+static bool name_looks_like_data(const char *name, size_t length)
+{
+    return length > 0 && (strspn(name, "0123456789") == length || !label_is_showable(name, length));
+}
+
+/* Of the first COUNT names of HEADER (the header is checked while it is being read). */
+static bool header_looks_like_data(const record_t *header, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (name_looks_like_data(header->fields[i], header->lengths[i]))
+            return true;
+    return false;
+}
+
+/* A name as column names are written (bsn, start_date), which a surname or a place (Jansen) is
+ * not: only such a name is shown when it stands twice, since a repeated value is data. */
+static bool plain_column_name(const char *name, size_t length)
+{
+    if (length == 0 || !((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_'))
+        return false;
+    return strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") == length;
+}
+
+static _Noreturn void die_duplicate_column(const record_reader *reader, size_t first, size_t second)
+{
+    const record_t *header = &reader->header;
+    const char *name = header->fields[second];
+    if (plain_column_name(name, header->lengths[second]) && !header_looks_like_data(header, second + 1))
+        message_die_at(1, reader->name, 1, "duplicate column name '%s' in the header", name);
+    char shape[48];
+    message_die_at(1, reader->name, 1, "duplicate column name in the header (columns %zu and %zu, a name of %s; "
+                   "it may be data and is not shown: has the file a header row?)", first + 1, second + 1,
+                   showable_shape(name, header->lengths[second], shape, sizeof shape));
+}
+
 record_reader *record_reader_open(const char *path, char delimiter, record_bad_handler on_bad,
                                   void *handler_context)
 {
@@ -673,13 +710,8 @@ record_reader *record_reader_open(const char *path, char delimiter, record_bad_h
         reader->header.lengths[i] = record->lengths[i];
         struct column_entry *seen;
         HASH_FIND(hh, reader->columns, reader->header.fields[i], record->lengths[i], seen);
-        if (seen && label_is_showable(reader->header.fields[i], record->lengths[i]))
-            message_die_at(1, reader->name, 1, "duplicate column name '%s' in the header",
-                           reader->header.fields[i]);
         if (seen)
-            message_die_at(1, reader->name, 1, "duplicate column name in the header (columns %zu and "
-                           "%zu; the name looks like data and is not shown: has the file a header row?)",
-                           seen->index + 1, i + 1);
+            die_duplicate_column(reader, seen->index, i);
         entries[i].index = i;
         HASH_ADD_KEYPTR(hh, reader->columns, reader->header.fields[i], record->lengths[i], &entries[i]);
     }
@@ -729,19 +761,23 @@ size_t record_reader_column(const record_reader *reader, const char *name, const
         return (size_t)index;
     /* The header of a file without one is its first record: names that look like data (a
      * BSN, a date, a postcode, a pseudonym) are never shown. */
-    static const char hidden[] = "(not shown)";
+    bool described = header_looks_like_data(&reader->header, reader->header.count);
     size_t size = 1, hidden_count = 0;
     for (size_t i = 0; i < reader->header.count; i++)
-        size += reader->header.lengths[i] + sizeof hidden + 2;
+        size += reader->header.lengths[i] + 64;
     char *list = xmalloc(size), *end = list;
     for (size_t i = 0; i < reader->header.count; i++) {
-        bool shown = label_is_showable(reader->header.fields[i], reader->header.lengths[i]);
+        const char *field = reader->header.fields[i];
+        size_t length = reader->header.lengths[i];
+        char shape[48];
+        bool shown = !described && label_is_showable(field, length);
         hidden_count += !shown;
-        end += sprintf(end, "%s%s", i ? ", " : "", shown ? reader->header.fields[i] : hidden);
+        end += sprintf(end, "%s%s%s%s", i ? ", " : "", shown ? "" : "(", shown ? field : showable_shape(field, length, shape, sizeof shape),
+                       shown ? "" : ")");
     }
     message_die(2, "%s%scolumn '%s' not found in %s; the columns are: %s%s", option ? option : "",
                 option ? ": " : "", name, reader->name, list,
-                hidden_count ? " (names that look like data are not shown: has the file a header row?)" : "");
+                hidden_count ? " (names that look like data are described, not shown: has the file a header row?)" : "");
 }
 
 /* ---------------------------------------------------------------- writing */
@@ -757,6 +793,9 @@ struct record_writer {
     bool in_record;
     bool lone_empty_field; /* the record so far is one empty field */
     bool direct; /* a named non-regular file, written in place */
+    bool written; /* record_writer_finish_writing has run: only the rename is left */
+    mode_t mode;  /* of the file once in place */
+    bool replaces; /* an existing file */
 };
 
 static void writer_flush(record_writer *writer)
@@ -852,7 +891,11 @@ record_writer *record_writer_open(const char *path, char delimiter)
         return writer;
     }
     struct stat link;
-    char *target = lstat(path, &link) == 0 && S_ISLNK(link.st_mode) ? realpath(path, NULL) : NULL;
+    bool is_link = lstat(path, &link) == 0 && S_ISLNK(link.st_mode);
+    char *target = is_link ? realpath(path, NULL) : NULL;
+    if (is_link && !target) /* a temporary renamed over the name would replace the link */
+        message_die(2, "cannot write %s: a symbolic link to a file that does not exist (name the file itself)",
+                    path);
     if (target) { /* a symbolic link to a file: the file is replaced, the link stays */
         free(writer->path);
         writer->path = target;
@@ -865,6 +908,12 @@ record_writer *record_writer_open(const char *path, char delimiter)
     if (writer->fd < 0)
         message_die(3, "cannot create %s: %s", path, strerror(errno));
     message_register_temporary(writer->temporary);
+    /* mkstemp creates 0600; the file in place gets the mode of the file it replaces (a 0600
+     * file stays private), else the usual mode for new files. */
+    mode_t mask = umask(0);
+    umask(mask);
+    writer->replaces = stat(path, &info) == 0;
+    writer->mode = writer->replaces ? info.st_mode & 07777 : 0666 & ~mask;
     return writer;
 }
 
@@ -1149,39 +1198,50 @@ static void writer_free(record_writer *writer)
     free(writer);
 }
 
-void record_writer_close(record_writer *writer)
+void record_writer_finish_writing(record_writer *writer)
 {
-    if (!writer)
+    if (!writer || writer->written)
         return;
     writer_flush(writer);
+    writer->written = true;
     if (writer->direct && close(writer->fd) != 0)
         message_die(3, "error writing %s: %s", writer->path, strerror(errno));
-    if (!writer->temporary) {
-        writer_free(writer);
+    if (!writer->temporary)
         return;
-    }
     if (fsync(writer->fd) != 0 && errno != EINVAL)
         message_die(3, "error writing %s: %s", writer->path, strerror(errno));
     if (close(writer->fd) != 0)
         message_die(3, "error writing %s: %s", writer->path, strerror(errno));
-    /* mkstemp creates 0600; give the file the usual mode for new files. */
-    mode_t mask = umask(0);
-    umask(mask);
-    chmod(writer->temporary, 0666 & ~mask);
-    if (rename(writer->temporary, writer->path) != 0)
-        message_die(3, "cannot rename output into place as %s: %s", writer->path, strerror(errno));
-    message_unregister_temporary(writer->temporary);
+    chmod(writer->temporary, writer->mode);
+}
+
+void record_writer_close(record_writer *writer)
+{
+    if (!writer)
+        return;
+    record_writer_finish_writing(writer);
+    if (writer->temporary) {
+        if (rename(writer->temporary, writer->path) != 0)
+            message_die(3, "cannot rename output into place as %s: %s", writer->path, strerror(errno));
+        message_unregister_temporary(writer->temporary);
+    }
     writer_free(writer);
+}
+
+void record_writer_private(record_writer *writer)
+{
+    writer->mode = writer->replaces ? writer->mode & 0600 : 0600;
 }
 
 void record_writer_abandon(record_writer *writer)
 {
     if (!writer)
         return;
-    if (writer->direct)
+    if (writer->direct && !writer->written)
         close(writer->fd);
     if (writer->temporary) {
-        close(writer->fd);
+        if (!writer->written)
+            close(writer->fd);
         unlink(writer->temporary);
         message_unregister_temporary(writer->temporary);
     }
@@ -1303,6 +1363,16 @@ void reject_sink_write(reject_sink *sink, const record_reader *reader, const rec
 void reject_sink_register(reject_sink *sink, const record_t *header) { sink_header(sink, header); }
 
 uint64_t reject_sink_count(const reject_sink *sink) { return sink->count; }
+
+void reject_sink_private(reject_sink *sink) { record_writer_private(sink->writer); }
+
+void reject_sink_finish_writing(reject_sink *sink)
+{
+    if (!sink)
+        return;
+    sink_header(sink, NULL);
+    record_writer_finish_writing(sink->writer);
+}
 
 void reject_sink_close(reject_sink *sink)
 {

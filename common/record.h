@@ -70,6 +70,13 @@ void record_writer_raw(record_writer *writer, const char *bytes, size_t length);
 /* Records written so far (record_writer_end calls), the header included. */
 uint64_t record_writer_records(const record_writer *writer);
 void record_writer_close(record_writer *writer);
+/* The first half of record_writer_close: write out, sync and close the temporary (errors die
+ * with status 3 and remove it), but leave the rename to record_writer_close. A run with several
+ * outputs finishes writing all of them before it puts any in place: all or nothing. */
+void record_writer_finish_writing(record_writer *writer);
+/* The output holds identifiers: readable by its owner alone (0600, or the replaced file's mode
+ * without group and other bits). A named device or pipe is left as it is. */
+void record_writer_private(record_writer *writer);
 /* Close and remove a half-written output (for error paths that do not exit). */
 void record_writer_abandon(record_writer *writer);
 
@@ -81,7 +88,11 @@ void reject_sink_write(reject_sink *sink, const record_reader *reader, const rec
 /* Fix the rejects file's columns to HEADER's (the first input's), even if nothing is rejected. */
 void reject_sink_register(reject_sink *sink, const record_t *header);
 uint64_t reject_sink_count(const reject_sink *sink);
+/* Write out the rejects file without putting it in place (see record_writer_finish_writing). */
+void reject_sink_finish_writing(reject_sink *sink);
 void reject_sink_close(reject_sink *sink);
+/* The rejects hold identifiers the filter would have removed (raw BSNs): see record_writer_private. */
+void reject_sink_private(reject_sink *sink);
 
 /* Does TEXT of LENGTH need quoting with DELIMITER (delimiter, quote, CR or LF)? */
 bool record_field_needs_quotes(const char *text, size_t length, char delimiter);

@@ -2,6 +2,7 @@
 #include "showable.h"
 
 #include <stdint.h>
+#include <stdio.h>
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 static bool is_hex_digit(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
@@ -35,4 +36,28 @@ bool code_is_showable(const char *value, size_t length)
 bool label_is_showable(const char *value, size_t length)
 {
     return value_is_showable(value, length, SIZE_MAX);
+}
+
+const char *showable_shape(const char *value, size_t length, char *buffer, size_t size)
+{
+    size_t digits = 0, letters = 0;
+    for (size_t i = 0; i < length; i++) {
+        char c = value[i];
+        digits += is_digit(c);
+        letters += (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    }
+    const char *kind = length && digits == length ? "digit" : length && letters == length ? "letter" : "character";
+    snprintf(buffer, size, "%zu %s%s", length, kind, length == 1 ? "" : "s");
+    return buffer;
+}
+
+const char *showable_quoted(const char *value, size_t length, char *buffer, size_t size)
+{
+    if (label_is_showable(value, length) && length + 3 <= size) {
+        snprintf(buffer, size, "'%.*s'", (int)length, value);
+        return buffer;
+    }
+    char shape[48];
+    snprintf(buffer, size, "a value of %s (not shown)", showable_shape(value, length, shape, sizeof shape));
+    return buffer;
 }

@@ -17,4 +17,12 @@ bool code_is_showable(const char *value, size_t length);
  * never sixteen or more hexadecimal characters in a row (a pseudonym). */
 bool label_is_showable(const char *value, size_t length);
 
+/* VALUE described by its shape, for a message that must not show it: "3 digits", "6 letters",
+ * "10 characters". Written to BUFFER (SIZE bytes, 32 will do), which is returned. */
+const char *showable_shape(const char *value, size_t length, char *buffer, size_t size);
+
+/* VALUE as a message may give it: 'VALUE' when label_is_showable, else "a value of SHAPE (not
+ * shown)". For command-line values that could be data (--lt bsn=123456782). */
+const char *showable_quoted(const char *value, size_t length, char *buffer, size_t size);
+
 #endif

@@ -441,3 +441,11 @@ scale_out() {
     koppel aggregate --merge p/*.state > merged.csv
     cmp single.csv merged.csv
 }
+
+@test "issue 23: a --prefix too long for a file name is a usage error (status 2), before any directory" {
+    cd "$BATS_TEST_TMPDIR"
+    run koppel-partition -k k -n 2 --out parts --prefix "$(printf 'a%.0s' $(seq 300))" <<< $'k\n1'
+    assert_failure 2
+    assert_output --partial "--prefix: a prefix of 300 characters is too long (at most 200)"
+    assert_not_exists parts
+}

@@ -837,3 +837,55 @@ CSV
     done
     [ -z "$leaking" ] || fail "the first record shown by:$leaking"
 }
+
+# ---------------------------------------------------------------- issue 23: names and option values
+
+@test "issue 23: a header that looks like data is described by shape, not listed" {
+    # A persons file without its header row: select's list of "columns" showed the house number
+    # and the surname. Once one name looks like data, none of them is shown.
+    printf '827756926,Jansen,144,7384QZ\n' > "$T/persons-no-header.csv"
+    run koppel select --eq sex=F "$T/persons-no-header.csv"
+    assert_failure 2
+    assert_output --partial "(9 digits), (6 letters), (3 digits), (6 characters)"
+    refute_output --partial Jansen
+    refute_output --regexp '[^0-9]144[^0-9]'
+    refute_output --partial 827756926
+    refute_output --partial 7384QZ
+}
+
+@test "issue 23: a duplicate column name that could be data is not echoed" {
+    printf '827756926,Jansen,Jansen\n' > "$T/dup.csv"
+    run koppel select "$T/dup.csv"
+    assert_failure 1
+    assert_output --partial "columns 2 and 3, a name of 6 letters"
+    refute_output --partial Jansen
+    # A capitalised name in an honest header: a surname could be one too, so it is not shown.
+    printf 'bsn,Jansen,Jansen\n1,2,3\n' > "$T/dup2.csv"
+    run koppel select "$T/dup2.csv"
+    assert_failure 1
+    refute_output --partial Jansen
+    # A plain column name is still named.
+    printf 'bsn,start_date,start_date\n' > "$T/dup3.csv"
+    run koppel select "$T/dup3.csv"
+    assert_failure 1
+    assert_output --partial "duplicate column name 'start_date'"
+}
+
+@test "issue 23: command-line values that could be data are described, not echoed" {
+    printf 'bsn,sex\n827756926,F\n' > "$T/p.csv"
+    run koppel select --lt bsn=123456782x "$T/p.csv"
+    assert_failure 2
+    refute_output --partial 123456782
+    assert_output --partial "a value of 10 characters (not shown) is neither a number nor an ISO date"
+    run koppel select --in-year bsn=123456782 "$T/p.csv"
+    assert_failure 2
+    refute_output --partial 123456782
+    assert_output --partial "a value of 9 digits (not shown) is not a year"
+    run koppel select --eq 123456782 "$T/p.csv"
+    assert_failure 2
+    refute_output --partial 123456782
+    # A value that cannot be an identifier is still shown, to help.
+    run koppel select --lt bsn=abc "$T/p.csv"
+    assert_failure 2
+    assert_output --partial "'abc' is neither"
+}

@@ -551,3 +551,12 @@ $(expected "$K" bsn 012345672),1988,M,3511"
     koppel pseudonymise --key-file "$T/master.key" --bsn bsn -o "$T/out.csv" "$T/in.csv" 2>/dev/null
     assert_equal "$(tail -n 1 "$T/out.csv")" "$(expected "$MASTER" bsn 123456782)"
 }
+
+@test "issue 23: an all-zero key file is refused (status 2)" {
+    printf '%064d\n' 0 > "$BATS_TEST_TMPDIR/zero.key"
+    chmod 600 "$BATS_TEST_TMPDIR/zero.key"
+    run koppel-pseudonymise --key-file "$BATS_TEST_TMPDIR/zero.key" --bsn bsn <<< $'bsn\n111222333'
+    assert_failure 2
+    assert_output --partial "holds the all-zero key, which is no secret"
+    refute_output --partial 111222333
+}

@@ -1464,16 +1464,17 @@ int main(int argc, char **argv)
     else
         hash_join(&j);
 
-    if (j.left.unmatched)
-        record_writer_close(j.left.unmatched);
-    if (j.right.unmatched)
-        record_writer_close(j.right.unmatched);
+    /* Written out now, put in place only after koppel_finish's outputs and --stats: all or nothing. */
+    record_writer_finish_writing(j.left.unmatched);
+    record_writer_finish_writing(j.right.unmatched);
     if (options.report_path)
         write_report(&j, options.report_path);
     if (!options.quiet)
         print_report(&j);
     record_figures(&j);
     int status = koppel_finish(&ctx);
+    record_writer_close(j.left.unmatched);
+    record_writer_close(j.right.unmatched);
 
     free_side(&j.left);
     free_side(&j.right);

@@ -140,6 +140,8 @@ static empty_key_action parse_empty_key(const koppel_context *ctx, const char *t
     koppel_usage_error(ctx, "--empty-key expects part0, reject or drop, got '%s'", text);
 }
 
+enum { MAX_PREFIX_LENGTH = 200 };
+
 static void check_prefix(const koppel_context *ctx, const char *prefix)
 {
     bool good = prefix[0] != '\0' && prefix[0] != '.';
@@ -149,6 +151,10 @@ static void check_prefix(const koppel_context *ctx, const char *prefix)
     if (!good)
         koppel_usage_error(ctx, "--prefix: '%s' is not a file name prefix (letters, digits, '-', '_' "
                                 "or '.', not starting with '.')", prefix);
+    /* A part's name (PREFIX-NNNN.csv) and its temporary (.tmpXXXXXX) must fit in NAME_MAX (255). */
+    if (strlen(prefix) > MAX_PREFIX_LENGTH)
+        koppel_usage_error(ctx, "--prefix: a prefix of %zu characters is too long (at most %d)", strlen(prefix),
+                           MAX_PREFIX_LENGTH);
 }
 
 static void parse_options(koppel_context *ctx, partition_options *options, int argc, char **argv)

@@ -49,7 +49,8 @@ static const char usage[] =
     "The key fingerprint, the first 8 hex characters of HMAC-SHA256(K, \"koppel:fingerprint\"),\n"
     "is printed on standard error and in --stats, so the sources of a study can check that\n"
     "they used the same project key. --stats also counts rejects by reason. A --rejects file\n"
-    "holds the original, identifying records: it must stay with the data holder.\n"
+    "holds the original, identifying records: it must stay with the data holder (a new one\n"
+    "is created readable by its owner only, mode 0600).\n"
     "\n"
     "Examples:\n"
     "  koppel pseudonymise --new-key ahti.key\n"
@@ -530,6 +531,8 @@ int main(int argc, char **argv)
 
     koppel_inputs inputs;
     record_reader *first = koppel_inputs_open(&ctx, &inputs, argc, argv, optind);
+    if (ctx.rejects) /* raw BSNs: readable by the data holder alone */
+        reject_sink_private(ctx.rejects);
     column_plan plan = {0};
     plan_columns(&ctx, &options, first, &plan);
     koppel_open_output(&ctx, plan.output_header, plan.output_count);

@@ -183,6 +183,12 @@ static bool decode_key_text(key_file_buffer *buffer, size_t n, const char *path,
         snprintf(why, why_size, "key file %s could not be decoded as hexadecimal", path);
         return false;
     }
+    /* All zeros is a placeholder, not a secret: anyone could recompute the pseudonyms. */
+    if (sodium_is_zero(buffer->master, sizeof buffer->master)) {
+        snprintf(why, why_size, "key file %s holds the all-zero key, which is no secret: make a random "
+                                "key (koppel pseudonymise --help)", path);
+        return false;
+    }
     return true;
 }
 

@@ -9,6 +9,7 @@
 #include "koppel.h"
 #include "message.h"
 #include "number.h"
+#include "showable.h"
 
 static const char usage[] =
     "Usage: koppel select [OPTIONS] [FILE...]\n"
@@ -107,8 +108,10 @@ static const char *option_name(int kind)
 static char *split_assignment(const koppel_context *ctx, const char *option, char *text)
 {
     char *equals = strchr(text, '=');
+    char shown[96];
     if (!equals || equals == text)
-        koppel_usage_error(ctx, "%s expects COL=VALUE, got '%s'", option, text);
+        koppel_usage_error(ctx, "%s expects COL=VALUE, got %s", option,
+                           showable_quoted(text, strlen(text), shown, sizeof shown));
     *equals = '\0';
     return equals + 1;
 }
@@ -156,7 +159,11 @@ static void add_condition(const koppel_context *ctx, select_options *options, in
         for (size_t i = 0; i < c->value_count; i++) {
             const char *year = c->values[i];
             if (c->value_lengths[i] != 4 || strspn(year, "0123456789") != 4 || strcmp(year, "0000") == 0)
-                koppel_usage_error(ctx, "--in-year %s: '%s' is not a year (YYYY)", c->column, year);
+            {
+                char shown[96];
+                koppel_usage_error(ctx, "--in-year %s: %s is not a year (YYYY)", c->column,
+                                   showable_quoted(year, c->value_lengths[i], shown, sizeof shown));
+            }
             c->years[i] = atoi(year);
         }
     } else if (kind == OPT_OVERLAPS || kind == OPT_COVERS) {
@@ -174,9 +181,11 @@ static void add_condition(const koppel_context *ctx, select_options *options, in
             koppel_usage_error(ctx, "%s: FROM is after TO", c->option);
     } else if (parse_date_order(value, &c->date))
         c->is_date = true;
-    else if (!number_parse_double(value, strlen(value), &c->number))
-        koppel_usage_error(ctx, "%s %s: '%s' is neither a number nor an ISO date (YYYY-MM-DD)",
-                           c->option, c->column, value);
+    else if (!number_parse_double(value, strlen(value), &c->number)) {
+        char shown[96];
+        koppel_usage_error(ctx, "%s %s: %s is neither a number nor an ISO date (YYYY-MM-DD)", c->option,
+                           c->column, showable_quoted(value, strlen(value), shown, sizeof shown));
+    }
 }
 
 static void resolve_conditions(select_options *options, const record_reader *reader)
