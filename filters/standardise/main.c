@@ -217,6 +217,7 @@ typedef struct group {
     size_t key_length;
     uint32_t index;
     uint64_t rejected;
+    int64_t events_read; /* of the accepted records: a sum past INT64_MAX is refused */
     cell *cells, *last_cell;
     /* results */
     int64_t observed;
@@ -695,6 +696,11 @@ static void read_record(standardise *run, const record_t *record)
                    stratum_label(run, run->joined_key.bytes, table->joined), table->name);
             return;
         }
+    }
+    if (__builtin_add_overflow(g->events_read, values.events, &g->events_read)) {
+        reject(run, g, record, "column '%s': the group's events add up to more than %lld", run->opt.events,
+               (long long)INT64_MAX);
+        return;
     }
     stratum *s = find_or_add_stratum(run, run->key.bytes, run->key.length);
     cell_id id = {g->index, s->index};
