@@ -64,11 +64,16 @@ static void glpk_error_to_message(void *info)
                 glpk_error_place[0] ? glpk_error_place : "no place given");
 }
 
+/* The hooks make GLPK set up its environment in every program: free it at the end, so that a run
+ * leaves no memory behind (valgrind's "still reachable" stays 0). */
+static void free_glpk_environment(void) { glp_free_env(); }
+
 static void install_library_error_handlers(void)
 {
     gsl_set_error_handler(gsl_error_to_message);
     glp_term_hook(glpk_terminal_to_nowhere, NULL);
     glp_error_hook(glpk_error_to_message, NULL);
+    atexit(free_glpk_environment);
 }
 
 void koppel_init(koppel_context *ctx, const char *verb, const char *usage)

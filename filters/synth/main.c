@@ -280,5 +280,8 @@ int main(int argc, char **argv)
     if (truth)
         write_truth(&s, truth);
     tear_down(&s);
-    return koppel_finish(&ctx);
+    int status = koppel_finish(&ctx);
+    /* Every file is in place: the directory made for them is no longer a temporary. */
+    message_unregister_temporary(s.options.out_dir);
+    return status;
 }
