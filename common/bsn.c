@@ -1,4 +1,4 @@
-/* bsn.c: BSN normalisation and the elfproef, exactly as DOMAIN.md section 3.1 (shared by synth,
+/* bsn.c: BSN normalisation and the elfproef, with the 11-test (shared by synth,
  * which makes valid BSNs, and pseudonymise, which must never hash an invalid one). */
 #include "bsn.h"
 

@@ -1,4 +1,4 @@
-/* bsn.h: the citizen service number (BSN) as DOMAIN.md section 3.1 defines it:
+/* bsn.h: the citizen service number (BSN) as the Dutch register defines it:
  * normalisation (spaces, dots and hyphens removed, 8 digits get a leading 0) and the elfproef. */
 #ifndef KOPPEL_BSN_H
 #define KOPPEL_BSN_H
