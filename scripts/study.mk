@@ -234,20 +234,63 @@ $(W)/population-wmo.csv: $(W)/population.csv $(W)/wmo-users-$(YEAR).csv
 	rm -f $@.users $@.others
 
 # ------------------------------------------------------------------ 5. the tables
-# Every table: counts with margins from aggregate, rates from standardise joined on, then
-# suppress (fewer than 10 persons, with secondary suppression), then the audit must pass.
-# $(call publish,DIMS,INPUT,OUTPUT,BLANK)
-# publish DIMS,CELLS,TABLE,BLANK[,COUNTS]: suppress TABLE from CELLS, protecting every count it
-# publishes (COUNTS, default persons: each under the primary rules, one pattern), and audit it.
+# T1-T5 describe one population (residents 18+, the linked among them, the Wmo users among
+# them), so a reader can combine them: a district's persons are in T1 and in T5, the total of
+# every T4 table is that of T5, T2's margins are T1's linked counts. They are protected
+# together: every cell of every table is one record of a stacked set (UNION_DIMS, the total
+# label where a table does not break down by a dimension) with all three counts (persons,
+# linked, Wmo users; a cell is protected in each, published or not), suppressed once with
+# --linked. Each table then keeps that pattern (the union's status, given) and blanks what
+# its derived values would reopen (--depends); the whole set, restacked from the published
+# tables, is audited once more (whole-set.audit.txt).
+, := ,
+commas = $(subst $(space),$(,),$(strip $(1)))
+UNION_DIM_LIST = age_group sex ses migration district household wmo_user
+UNION_DIMS = $(call commas,$(UNION_DIM_LIST))
+UNION_TABLES = age_group sex ses migration district household age_group$(,)wmo_user sex$(,)wmo_user
+UNION_COUNTS = persons,linked,observed
+
+$(W)/population-linked.csv: $(W)/population-wmo.csv $(W)/linked.csv
+	$(K) join -k bsn --type semi -q $< $(W)/linked.csv | $(K) derive --const linked=1 > $@.in
+	$(K) join -k bsn --type anti -q $< $(W)/linked.csv | $(K) derive --const linked=0 > $@.out
+	$(K) select $@.in $@.out > $@
+	rm -f $@.in $@.out
+
+# $(call as_union,DIMS): from standard input, a table's records with columns DIMS (comma
+# list) and more, to the union's columns (the total label in the other dimensions), keeping
+# the columns named in $(2).
+as_union = $(K) derive $(foreach d,$(filter-out $(subst $(,), ,$(1)),$(UNION_DIM_LIST)),--const $(d)=Total) \
+	  | $(K) select --columns $(UNION_DIMS),$(2)
+
+$(W)/union-cells.csv: $(W)/population-linked.csv
+	rm -f $@.part
+	$(foreach t,$(UNION_TABLES),$(K) aggregate -g $(t) --totals --count --sum linked --sum wmo_user $< \
+	  | $(K) derive --rename count=persons --rename sum_linked=linked --rename sum_wmo_user=observed \
+	  | $(call as_union,$(t),$(UNION_COUNTS)) >> $@.part;)
+	awk '!seen[$$0]++' $@.part > $@
+	rm -f $@.part
+$(W)/union-published.csv: $(W)/union-cells.csv
+	$(K) suppress --linked --dims $(UNION_DIMS) --count $(UNION_COUNTS) --stats $(J)/suppress-union.json $< > $@
+
+# $(call union_status,DIMS): the union's pattern for the table by DIMS: its key columns and status.
+union_status = $(K) select $(foreach d,$(filter-out $(subst $(,), ,$(1)),$(UNION_DIM_LIST)),--eq $(d)=Total) \
+	  --columns $(1),status $(W)/union-published.csv
+
+# publish DIMS,CELLS,TABLE,BLANK,COUNTS[,DEPENDS]: TABLE from CELLS with the union's pattern:
+# the table's own suppress run keeps it (status given), checks it with the table's counts,
+# blanks the derived columns, and the audit (--depends included) must pass.
 define publish
-	$(K) suppress --dims $(1) --count $(or $(5),persons) --blank $(4) \
-	    --stats $(J)/suppress-$(notdir $(3:.csv=)).json $(2) > $(3)
-	$(K) suppress --audit --dims $(1) --count $(or $(5),persons) --original $(2) $(3) > $(3:.csv=.audit.txt)
+	$(call union_status,$(1)) | $(K) join -k $(1) --type left -q $(2) - \
+	  | $(K) suppress --dims $(1) --count $(5) --blank $(4) $(6) --singletons no \
+	    --stats $(J)/suppress-$(notdir $(3:.csv=)).json > $(3)
+	$(K) suppress --audit --dims $(1) --count $(5) $(6) --original $(2) $(3) > $(3:.csv=.audit.txt)
 endef
 
 STD_VALUES = crude_rate,crude_lower,crude_upper,std_rate,std_lower,std_upper
 STD_COLUMNS = observed,$(STD_VALUES)
 CMP_COLUMNS = ratio,ratio_lower,ratio_upper,difference,difference_lower,difference_upper,significant
+# The comparison with the reference group is computed from that group's cell too.
+compare_depends = --depends $(CMP_COLUMNS)=$(1)
 
 # T1 representativeness: per category of each characteristic, residents 18+, linked, and the
 # share linked (%, Wilson interval).
@@ -262,9 +305,11 @@ $(W)/t1-%.csv: $(W)/population.csv $(W)/linked.csv
 	      --const characteristic=$* \
 	  | $(K) select --columns characteristic,category,persons,linked,pct_linked,pct_lower,pct_upper,note > $@
 	rm -f $@.pop $@.lnk
-$(W)/published-t1-%.csv: $(W)/t1-%.csv
-	$(K) suppress --dims category --count persons,linked --blank pct_linked,pct_lower,pct_upper \
-	    --stats $(J)/suppress-t1-$*.json $< > $@
+$(W)/published-t1-%.csv: $(W)/t1-%.csv $(W)/union-published.csv
+	$(call union_status,$*) | $(K) derive --rename $*=category \
+	  | $(K) join -k category --type left -q $< - \
+	  | $(K) suppress --dims category --count persons,linked --blank pct_linked,pct_lower,pct_upper \
+	    --singletons no --stats $(J)/suppress-t1-$*.json > $@
 	$(K) suppress --audit --dims category --count persons,linked --original $< $@ > $(@:.csv=.audit.txt)
 $(T)/t1-representativeness.csv: $(foreach d,$(T1_DIMS),$(W)/published-t1-$(d).csv)
 	@mkdir -p $(@D)
@@ -285,9 +330,9 @@ $(W)/t2-cells.csv: $(W)/linked.csv $(W)/t2-rates.csv
 	$(K) aggregate -g age_group,wmo_user --totals --count $< | $(K) derive --rename count=persons \
 	  | $(K) join -k age_group,wmo_user --type left -q - $(W)/t2-rates.csv \
 	  | $(K) select --drop population > $@
-$(T)/t2-contacts-by-age.csv: $(W)/t2-cells.csv
+$(T)/t2-contacts-by-age.csv: $(W)/t2-cells.csv $(W)/union-published.csv
 	@mkdir -p $(@D)
-	$(call publish,age_group$(,)wmo_user,$<,$@,$(STD_COLUMNS)$(,)$(CMP_COLUMNS))
+	$(call publish,age_group$(,)wmo_user,$<,$@,$(STD_COLUMNS)$(,)$(CMP_COLUMNS),persons,$(call compare_depends,wmo_user:0))
 
 # T3 the same by sex, standardised for age group and SES.
 $(W)/t3-rates.csv: $(W)/linked.csv
@@ -298,9 +343,9 @@ $(W)/t3-rates.csv: $(W)/linked.csv
 $(W)/t3-cells.csv: $(W)/linked.csv $(W)/t3-rates.csv
 	$(K) aggregate -g sex,wmo_user --totals --count $< | $(K) derive --rename count=persons \
 	  | $(K) join -k sex,wmo_user --type left -q - $(W)/t3-rates.csv | $(K) select --drop population > $@
-$(T)/t3-contacts-by-sex.csv: $(W)/t3-cells.csv
+$(T)/t3-contacts-by-sex.csv: $(W)/t3-cells.csv $(W)/union-published.csv
 	@mkdir -p $(@D)
-	$(call publish,sex$(,)wmo_user,$<,$@,$(STD_COLUMNS)$(,)$(CMP_COLUMNS))
+	$(call publish,sex$(,)wmo_user,$<,$@,$(STD_COLUMNS)$(,)$(CMP_COLUMNS),persons,$(call compare_depends,wmo_user:0))
 
 # T4 Wmo use (%) by SES, household type and migration background, standardised for age group
 # and sex (internal standard: the population 18+), against a reference group; T5 by district
@@ -319,24 +364,47 @@ $(W)/t4-%-cells.csv: $(W)/population-wmo.csv $(W)/t4-%-rates.csv
 	$(K) aggregate -g $* --totals --count --sum wmo_user $< \
 	  | $(K) derive --rename count=persons --rename sum_wmo_user=observed \
 	  | $(K) join -k $* --type left -q - <($(K) select --drop population,observed $(W)/t4-$*-rates.csv) > $@
-$(T)/t4-wmo-by-%.csv: $(W)/t4-%-cells.csv
+$(T)/t4-wmo-by-%.csv: $(W)/t4-%-cells.csv $(W)/union-published.csv
 	@mkdir -p $(@D)
-	$(call publish,$*,$<,$@,$(STD_VALUES)$(,)$(CMP_COLUMNS),persons$(,)observed)
+	$(call publish,$*,$<,$@,$(STD_VALUES)$(,)$(CMP_COLUMNS),persons$(,)observed,$(call compare_depends,$*:$(T4_REF_$*)))
 
-# Westpoort (the port: a few hundred residents in Amsterdam) is too small to compare.
+# Westpoort (the port: a few hundred residents in Amsterdam) is too small to compare: it has no
+# rates, but its counts are a row of T5 (the districts add up to the population of T4).
 $(W)/t5-population.csv: $(W)/population-wmo.csv
 	$(K) select --ne district=Westpoort $< > $@
 $(W)/t5-rates.csv: $(W)/t5-population.csv
 	$(K) aggregate -g district,age_strata,sex,ses_group --count --sum wmo_user $< \
 	  | $(K) standardise --method direct --standard internal --strata age_strata,sex,ses_group -g district \
 	    --measure proportion --events sum_wmo_user --population count --compare-to district=Centrum > $@
-$(W)/t5-cells.csv: $(W)/t5-population.csv $(W)/t5-rates.csv
+$(W)/t5-cells.csv: $(W)/population-wmo.csv $(W)/t5-rates.csv
 	$(K) aggregate -g district --totals --count --sum wmo_user $< \
 	  | $(K) derive --rename count=persons --rename sum_wmo_user=observed \
 	  | $(K) join -k district --type left -q - <($(K) select --drop population,observed $(W)/t5-rates.csv) > $@
-$(T)/t5-wmo-by-district.csv: $(W)/t5-cells.csv
+$(T)/t5-wmo-by-district.csv: $(W)/t5-cells.csv $(W)/union-published.csv
 	@mkdir -p $(@D)
-	$(call publish,district,$<,$@,$(STD_VALUES)$(,)$(CMP_COLUMNS),persons$(,)observed)
+	$(call publish,district,$<,$@,$(STD_VALUES)$(,)$(CMP_COLUMNS),persons$(,)observed,$(call compare_depends,district:Centrum))
+
+# The whole set as published, restacked (T1 per characteristic, T2-T5 by their dimensions):
+# one status per cell (a cell with two statuses is a duplicate and stops the audit), audited
+# together with the unsuppressed counts.
+$(W)/whole-set.csv: $(T)/t1-representativeness.csv $(T)/t2-contacts-by-age.csv $(T)/t3-contacts-by-sex.csv \
+                    $(T)/t4-wmo-by-ses.csv $(T)/t4-wmo-by-household.csv $(T)/t4-wmo-by-migration.csv \
+                    $(T)/t5-wmo-by-district.csv $(W)/union-cells.csv
+	rm -f $@.part
+	$(foreach d,$(T1_DIMS),$(K) select --eq characteristic=$(d) --columns category,status $< \
+	  | $(K) derive --rename category=$(d) | $(call as_union,$(d),status) >> $@.part;)
+	$(K) select --columns age_group,wmo_user,status $(T)/t2-contacts-by-age.csv \
+	  | $(call as_union,age_group$(,)wmo_user,status) >> $@.part
+	$(K) select --columns sex,wmo_user,status $(T)/t3-contacts-by-sex.csv \
+	  | $(call as_union,sex$(,)wmo_user,status) >> $@.part
+	$(foreach d,ses household migration,$(K) select --columns $(d),status $(T)/t4-wmo-by-$(d).csv \
+	  | $(call as_union,$(d),status) >> $@.part;)
+	$(K) select --columns district,status $(T)/t5-wmo-by-district.csv | $(call as_union,district,status) >> $@.part
+	awk '!seen[$$0]++' $@.part | $(K) join -k $(UNION_DIMS) --type left -q - $(W)/union-cells.csv > $@
+	rm -f $@.part
+$(T)/whole-set.audit.txt: $(W)/whole-set.csv $(W)/union-cells.csv
+	$(K) suppress --audit --linked --dims $(UNION_DIMS) --count $(UNION_COUNTS) \
+	    --original $(W)/union-cells.csv $< > $@
 
 # T6 the IZA indicators per reference year: prevalence of each condition group among eligible
 # patients, and the % of a group's patients with at least one GP contact for it (for frail
@@ -407,18 +475,21 @@ $(W)/t6-cells.csv: $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/cells.csv) $(W)/t6-pre
 	  | $(K) select --columns year,condition,contact,persons \
 	  | $(K) join -k condition,year,contact --type left -q - $(W)/t6-prevalence-rates.csv \
 	  | $(K) join -k condition,year,contact --type left -q - $(W)/t6-contact-rates.csv > $@
+# The % with a contact is computed with the condition's total; its change with the same cell
+# of the first year: a suppressed one of those blanks them.
+T6_DEPENDS = --depends contact_pct,contact_lower,contact_upper=contact:Total \
+             --depends change_pp,change_lower,change_upper,significant=year:$(firstword $(IZA_YEARS))
 $(T)/t6-iza-indicators.csv: $(W)/t6-cells.csv
 	@mkdir -p $(@D)
-	$(K) suppress --dims contact --by year,condition --count persons --fill-zeros \
+	$(K) suppress --dims contact --by year,condition --count persons --fill-zeros $(T6_DEPENDS) \
 	    --blank prevalence_pct,prevalence_lower,prevalence_upper,contact_pct,contact_lower,contact_upper,change_pp,change_lower,change_upper,significant \
 	    --stats $(J)/suppress-t6.json $< > $@
-	$(K) suppress --audit --dims contact --by year,condition --count persons --fill-zeros --original $< $@ \
+	$(K) suppress --audit --dims contact --by year,condition --count persons --fill-zeros $(T6_DEPENDS) --original $< $@ \
 	    > $(@:.csv=.audit.txt)
 
-, := ,
 TABLES = $(T)/t1-representativeness.csv $(T)/t2-contacts-by-age.csv $(T)/t3-contacts-by-sex.csv \
          $(T)/t4-wmo-by-ses.csv $(T)/t4-wmo-by-household.csv $(T)/t4-wmo-by-migration.csv \
-         $(T)/t5-wmo-by-district.csv $(T)/t6-iza-indicators.csv
+         $(T)/t5-wmo-by-district.csv $(T)/t6-iza-indicators.csv $(T)/whole-set.audit.txt
 
 tables: $(TABLES)
 

@@ -67,6 +67,102 @@ PY
     assert_output 'district,Westpoort,,,,,,,u'
 }
 
+@test "derived values never reopen a suppressed cell: changes, shares and comparisons are blank" {
+    # An output checker's attack on the derived columns: a 2023 change against a suppressed 2019
+    # cell gives that cell's percentage (and with the 2019 total, its count); a share of a
+    # suppressed total gives the total; a ratio to a suppressed reference group gives its rate.
+    python3 - "$STUDY/tables" <<'PY'
+import csv, os, sys
+def rows(name):
+    return list(csv.DictReader(open(os.path.join(sys.argv[1], name + '.csv'), newline='')))
+checked = 0
+t6 = rows('t6-iza-indicators')
+status = {(r['condition'], r['year'], r['contact']): r['status'] for r in t6}
+first = min(r['year'] for r in t6)
+for r in t6:
+    for column, other in (('change_pp', (r['condition'], first, r['contact'])),
+                          ('change_lower', (r['condition'], first, r['contact'])),
+                          ('contact_pct', (r['condition'], r['year'], 'Total'))):
+        if r[column] != '':
+            assert status[other] == 's', ('published %s computed with a suppressed cell' % column, r)
+            checked += 1
+references = {'t2-contacts-by-age': ('wmo_user', '0'), 't3-contacts-by-sex': ('wmo_user', '0'),
+              't4-wmo-by-ses': ('ses', '5'), 't4-wmo-by-household': ('household', 'couple'),
+              't4-wmo-by-migration': ('migration', 'dutch'), 't5-wmo-by-district': ('district', 'Centrum')}
+for name, (dim, code) in references.items():
+    table = rows(name)
+    keys = [c for c in table[0] if c in ('age_group', 'sex', 'ses', 'household', 'migration', 'district', 'wmo_user')]
+    by_key = {tuple(r[k] for k in keys): r for r in table}
+    for r in table:
+        reference = by_key[tuple(code if k == dim else r[k] for k in keys)]
+        for column in ('ratio', 'ratio_lower', 'difference', 'difference_upper', 'significant'):
+            if r[column] != '':
+                assert reference['status'] == 's' and r['status'] == 's', (name, column, r)
+                checked += 1
+assert checked > 50, checked
+PY
+}
+
+@test "tables of one population add up to each other: T5's districts (Westpoort too) make T4's total" {
+    # Publishing T5 without the port district made T4's total minus T5's the port's persons and
+    # Wmo users, two of them; the districts are now one table with the others, protected together.
+    python3 - "$STUDY/tables" <<'PY'
+import csv, os, sys
+def rows(name):
+    return list(csv.DictReader(open(os.path.join(sys.argv[1], name + '.csv'), newline='')))
+t5 = rows('t5-wmo-by-district')
+t1 = [r for r in rows('t1-representativeness') if r['characteristic'] == 'district']
+assert sorted(r['district'] for r in t5) == sorted(r['category'] for r in t1), 'T5 and T1 list other districts'
+total = lambda table, key: next(r for r in table if r[key] == 'Total')
+for name in ('t4-wmo-by-ses', 't4-wmo-by-household', 't4-wmo-by-migration'):
+    t4 = total(rows(name), name.split('-')[-1])
+    assert (t4['persons'], t4['observed']) == (total(t5, 'district')['persons'], total(t5, 'district')['observed']), name
+# a district's persons are one cell: the same status and count in T1 and T5
+t1_by = {r['category']: r for r in t1}
+for r in t5:
+    assert r['status'] == t1_by[r['district']]['status'], r['district']
+    assert r['persons'] == t1_by[r['district']]['persons'], r['district']
+PY
+}
+
+@test "the whole set of T1-T5 is audited together, also by an independent attacker" {
+    assert_file_exists "$STUDY/tables/whole-set.audit.txt"
+    run grep -c ',no$' "$STUDY/tables/whole-set.audit.txt"
+    assert_output 0
+    # Restack the published tables on our own (T1 per characteristic, T2-T5 by their
+    # dimensions), one status per cell, and let attacker.py solve the union's LP per count.
+    python3 - "$STUDY/tables" "$STUDY/work/union-cells.csv" "$BATS_TEST_TMPDIR/set.csv" <<'PY'
+import csv, os, sys
+dims = ['age_group', 'sex', 'ses', 'migration', 'district', 'household', 'wmo_user']
+cells = {}
+def put(codes, status, where):
+    key = tuple(codes.get(d, 'Total') for d in dims)
+    assert cells.setdefault(key, status) == status, ('two statuses for one cell', key, where)
+def rows(name):
+    return list(csv.DictReader(open(os.path.join(sys.argv[1], name + '.csv'), newline='')))
+for r in rows('t1-representativeness'):
+    put({r['characteristic']: r['category']}, r['status'], 't1')
+for name, keys in (('t2-contacts-by-age', ['age_group', 'wmo_user']), ('t3-contacts-by-sex', ['sex', 'wmo_user']),
+                   ('t4-wmo-by-ses', ['ses']), ('t4-wmo-by-household', ['household']),
+                   ('t4-wmo-by-migration', ['migration']), ('t5-wmo-by-district', ['district'])):
+    for r in rows(name):
+        put({k: r[k] for k in keys}, r['status'], name)
+original = {tuple(r[d] for d in dims): r for r in csv.DictReader(open(sys.argv[2], newline=''))}
+assert set(original) == set(cells), 'the published tables and the protected set have other cells'
+with open(sys.argv[3], 'w', newline='') as f:
+    w = csv.writer(f)
+    w.writerow(dims + ['persons', 'linked', 'observed', 'status'])
+    for key, status in cells.items():
+        w.writerow(list(key) + [original[key][c] for c in ('persons', 'linked', 'observed')] + [status])
+print(sum(s in 'ux' for s in cells.values()), 'suppressed of', len(cells))
+PY
+    for count in persons linked observed; do
+        run python3 "$PROJECT_ROOT/tests/fixtures/suppress/attacker.py" audit "$BATS_TEST_TMPDIR/set.csv" --linked \
+            --dims age_group,sex,ses,migration,district,household,wmo_user --count "$count"
+        assert_success
+    done
+}
+
 @test "the linkage reports add up and every source carries the same key fingerprint" {
     run cat "$STUDY/work/fingerprints.txt"
     assert_success

@@ -37,6 +37,19 @@ static const char usage[] =
     "      --top COL[,COL...]    the largest contributions to --value per cell, largest first\n"
     "                            (top1_cost,top2_cost); individual values, so never written out\n"
     "      --blank COL[,COL...]  further columns to blank with a suppressed cell (rates, means)\n"
+    "      --depends COL[,COL...]=DIM:CODE\n"
+    "                            the columns are computed from the record's cell and the cell\n"
+    "                            with CODE in DIM, its other codes the same: a comparison with\n"
+    "                            a reference group (ratio=ses:5), a change against a reference\n"
+    "                            year (change=year:2019), a share of a margin (pct=contact:Total);\n"
+    "                            they are blanked when either cell is suppressed (may be repeated)\n"
+    "      --linked              the input stacks several tables of one population, one record\n"
+    "                            per cell, with the total label in the dimensions a table does\n"
+    "                            not break down by (by district and by ses: district=d,ses=Total\n"
+    "                            and district=Total,ses=s); the cells are the combinations within\n"
+    "                            each table, a margin binds only where all its parts are cells,\n"
+    "                            and the tables are protected together: no cell of one can be\n"
+    "                            worked out with the help of another\n"
     "      --fill-zeros          combinations without a record are cells with count 0 (and value\n"
     "                            0) that the reader sees as zero, so they are published, never\n"
     "                            suppressed; without it they are an error\n"
@@ -46,7 +59,8 @@ static const char usage[] =
     "      --dominance N,K       the N largest contributions exceed K% of the value (e.g. 2,85)\n"
     "      --p-percent P         value - x1 - x2 < P% of x1 (e.g. 10)\n"
     "      A column named by --status-column in the input is honoured: u marks a cell unsafe,\n"
-    "      z forces it to be published (never suppressed); s, x and empty leave it to the rules.\n"
+    "      z forces it to be published (never suppressed), x keeps it suppressed (a pattern\n"
+    "      found together with linked tables); s and empty leave it to the rules.\n"
     "Secondary suppression:\n"
     "      --protection P        protection level: the attacker's interval for a primary cell\n"
     "                            with value v must reach v - P*v and v + P*v, at least one unit\n"
@@ -76,7 +90,10 @@ static const char usage[] =
     "      --audit               check the pattern of FILE's status column instead: print each\n"
     "                            suppressed cell's interval and whether it is protected; exit\n"
     "                            status 1 if any primary cell is not. The report shows the true\n"
-    "                            values: it is for the output checker, not for publication\n"
+    "                            values: it is for the output checker, not for publication.\n"
+    "                            With --linked it attacks the whole set of tables at once;\n"
+    "                            with --depends a published value computed with a suppressed\n"
+    "                            cell is a disclosure too\n"
     "      --original FILE       the unsuppressed table, for the values of suppressed cells;\n"
     "                            without it (suppressed cells blank) only exact disclosure is\n"
     "                            checked: a primary cell the attacker works out exactly\n"
@@ -101,7 +118,7 @@ enum {
     OPT_DIMS = OPT_FILTER_BASE, OPT_TOTAL, OPT_HIERARCHY, OPT_BY, OPT_COUNT, OPT_VALUE, OPT_TOP,
     OPT_BLANK, OPT_FILL_ZEROS, OPT_THRESHOLD, OPT_ZEROS, OPT_DOMINANCE, OPT_P_PERCENT,
     OPT_PROTECTION, OPT_PROTECT, OPT_METHOD, OPT_COST, OPT_TIME_LIMIT, OPT_STATUS_COLUMN, OPT_MARK,
-    OPT_ROUND, OPT_AUDIT, OPT_ORIGINAL, OPT_CODE, OPT_SINGLETONS,
+    OPT_ROUND, OPT_AUDIT, OPT_ORIGINAL, OPT_CODE, OPT_SINGLETONS, OPT_LINKED, OPT_DEPENDS,
 };
 
 static const struct option long_options[] = {
@@ -130,6 +147,8 @@ static const struct option long_options[] = {
     {"original", required_argument, NULL, OPT_ORIGINAL},
     {"code", required_argument, NULL, OPT_CODE},
     {"singletons", required_argument, NULL, OPT_SINGLETONS},
+    {"linked", no_argument, NULL, OPT_LINKED},
+    {"depends", required_argument, NULL, OPT_DEPENDS},
     KOPPEL_COMMON_LONG_OPTIONS,
     {NULL, 0, NULL, 0},
 };
@@ -142,6 +161,18 @@ typedef struct status_code {
     char *foreign;
     char ours;
 } status_code;
+
+/* --depends COLS=DIM:CODE: COLS are computed from the record's cell and the cell with CODE
+ * in DIM (a reference group, a reference year, a margin). */
+typedef struct dependency {
+    char **columns;
+    size_t column_count;
+    char *dim;
+    char *code;
+    size_t *column;   /* input column indices (resolve_columns) */
+    size_t key;       /* the dimension's position among --by then --dims */
+    size_t code_index; /* CODE in that dimension (place_records) */
+} dependency;
 
 typedef struct suppress_options {
     char **dims;
@@ -177,6 +208,9 @@ typedef struct suppress_options {
     const char *original;
     status_code *codes;
     size_t code_count;
+    bool linked;          /* the input stacks linked tables of one population */
+    dependency *depends;
+    size_t depends_count;
 } suppress_options;
 
 static double parse_number_option(const koppel_context *ctx, const char *option, const char *arg,
@@ -209,6 +243,48 @@ static void add_code(const koppel_context *ctx, suppress_options *o, const char 
     o->codes = xrealloc(o->codes, (o->code_count + 1) * sizeof(status_code));
     o->codes[o->code_count].foreign = xstrndup(arg, (size_t)(equals - arg));
     o->codes[o->code_count++].ours = equals[1];
+}
+
+static void add_dependency(const koppel_context *ctx, suppress_options *o, const char *arg)
+{
+    const char *equals = strchr(arg, '=');
+    const char *colon = equals ? strchr(equals, ':') : NULL;
+    if (!equals || equals == arg || !colon || colon == equals + 1 || !colon[1])
+        koppel_usage_error(ctx, "--depends expects COL[,COL...]=DIM:CODE (e.g. change=year:2019), got '%s'", arg);
+    dependency *d;
+    o->depends = xrealloc(o->depends, (o->depends_count + 1) * sizeof(dependency));
+    d = &o->depends[o->depends_count++];
+    memset(d, 0, sizeof *d);
+    char *columns = xstrndup(arg, (size_t)(equals - arg));
+    char **names = koppel_split_list(ctx, "--depends", columns, &d->column_count);
+    d->columns = xmalloc(d->column_count * sizeof(char *));
+    for (size_t i = 0; i < d->column_count; i++)
+        d->columns[i] = xstrdup(names[i]);
+    free(names);
+    free(columns);
+    d->dim = xstrndup(equals + 1, (size_t)(colon - equals - 1));
+    d->code = xstrdup(colon + 1);
+}
+
+/* Each --depends names a dimension of the table. */
+static void check_dependencies(const koppel_context *ctx, suppress_options *o)
+{
+    for (size_t i = 0; i < o->depends_count; i++) {
+        dependency *d = &o->depends[i];
+        bool found = false;
+        for (size_t k = 0; k < o->by_count && !found; k++)
+            if (strcmp(o->by[k], d->dim) == 0) {
+                d->key = k;
+                found = true;
+            }
+        for (size_t k = 0; k < o->dim_count && !found; k++)
+            if (strcmp(o->dims[k], d->dim) == 0) {
+                d->key = o->by_count + k;
+                found = true;
+            }
+        if (!found)
+            koppel_usage_error(ctx, "--depends: '%s' is not one of the --dims or --by columns", d->dim);
+    }
 }
 
 static void parse_options(koppel_context *ctx, suppress_options *o, int argc, char **argv)
@@ -328,6 +404,12 @@ static void parse_options(koppel_context *ctx, suppress_options *o, int argc, ch
         case OPT_CODE:
             add_code(ctx, o, optarg);
             break;
+        case OPT_LINKED:
+            o->linked = true;
+            break;
+        case OPT_DEPENDS:
+            add_dependency(ctx, o, optarg);
+            break;
         case OPT_SINGLETONS:
             if (strcmp(optarg, "yes") != 0 && strcmp(optarg, "no") != 0)
                 koppel_usage_error(ctx, "--singletons expects yes or no, got '%s'", optarg);
@@ -374,6 +456,9 @@ static void parse_options(koppel_context *ctx, suppress_options *o, int argc, ch
                 koppel_usage_error(ctx, "column '%s' is in both --by and --dims", o->by[i]);
     koppel_names_distinct(ctx, "--dims", o->dims, o->dim_count, NULL);
     koppel_names_distinct(ctx, "--by", o->by, o->by_count, NULL);
+    if (o->linked && o->dim_count > 64)
+        koppel_usage_error(ctx, "--linked: at most 64 --dims");
+    check_dependencies(ctx, o);
 }
 
 /* The measure of the magnitude: after the counts. */
@@ -403,6 +488,16 @@ static void free_options(suppress_options *o)
     for (size_t i = 0; i < o->code_count; i++)
         free(o->codes[i].foreign);
     free(o->codes);
+    for (size_t i = 0; i < o->depends_count; i++) {
+        dependency *d = &o->depends[i];
+        for (size_t j = 0; j < d->column_count; j++)
+            free(d->columns[j]);
+        free(d->columns);
+        free(d->column);
+        free(d->dim);
+        free(d->code);
+    }
+    free(o->depends);
 }
 
 /* ---------------------------------------------------------------- the table's records */
@@ -441,7 +536,7 @@ typedef struct records {
     unsigned char *missing; /* per record: bit 0 count blank, bit 1 value blank (audit) */
 } records;
 
-static void resolve_columns(const suppress_options *o, const record_reader *reader, columns *c)
+static void resolve_columns(suppress_options *o, const record_reader *reader, columns *c)
 {
     const record_t *header = record_reader_header(reader);
     memset(c, 0, sizeof *c);
@@ -462,6 +557,12 @@ static void resolve_columns(const suppress_options *o, const record_reader *read
     c->blank = xmalloc((o->blank_count + 1) * sizeof(size_t));
     for (size_t i = 0; i < o->blank_count; i++)
         c->blank[i] = record_reader_column(reader, o->blank[i], "--blank");
+    for (size_t i = 0; i < o->depends_count; i++) {
+        dependency *d = &o->depends[i];
+        d->column = xmalloc(d->column_count * sizeof(size_t));
+        for (size_t j = 0; j < d->column_count; j++)
+            d->column[j] = record_reader_column(reader, d->columns[j], "--depends");
+    }
     c->status = record_reader_find_column(reader, o->status_column);
     c->dropped = xcalloc(header->count, sizeof(bool));
     c->blanked = xcalloc(header->count, sizeof(bool));
@@ -478,6 +579,12 @@ static void resolve_columns(const suppress_options *o, const record_reader *read
         c->blanked[c->value] = true;
     for (size_t i = 0; i < o->blank_count; i++)
         c->blanked[c->blank[i]] = true;
+    for (size_t i = 0; i < o->depends_count; i++)
+        for (size_t j = 0; j < o->depends[i].column_count; j++)
+            for (size_t k = 0; k < c->key_count; k++)
+                if (o->depends[i].column[j] == c->key[k])
+                    message_die(EXIT_USAGE, "column '%s' is a dimension and cannot also be a --depends column",
+                                header->fields[c->key[k]]);
     for (size_t k = 0; k < c->key_count; k++)
         if (c->blanked[c->key[k]] || c->dropped[c->key[k]] || (long)c->key[k] == c->status)
             message_die(EXIT_USAGE, "column '%s' is a dimension and cannot also be a count, value, "
@@ -717,6 +824,19 @@ static const kept_record *header_of(const run *r)
     return &r->records.items[r->records.count];
 }
 
+/* The reference code of each --depends in its dimension. */
+static void find_dependency_codes(run *r)
+{
+    for (size_t i = 0; i < r->options.depends_count; i++) {
+        dependency *d = &r->options.depends[i];
+        long code = sdc_dimension_find(&r->table->dims[d->key], d->code);
+        if (code < 0)
+            message_die(EXIT_DATA, "%s: --depends %s: column '%s' has no such code", r->input_name,
+                        d->columns[0], d->dim);
+        d->code_index = (size_t)code;
+    }
+}
+
 /* Lay out the cells, place every record, fill or report missing cells. */
 static void place_records(run *r)
 {
@@ -736,6 +856,8 @@ static void place_records(run *r)
     }
     sdc_table *table = r->table;
     size_t key_count = r->columns.key_count;
+    if (r->options.linked)
+        sdc_table_keep_grids(table, r->records.codes, r->records.count);
     for (size_t i = 0; i < r->records.count; i++) {
         size_t cell = sdc_table_cell(table, r->records.codes + i * key_count);
         if (table->record[cell] >= 0)
@@ -768,10 +890,12 @@ static void place_records(run *r)
             snprintf(rejected, sizeof rejected, " (%llu record%s rejected as bad)",
                      (unsigned long long)r->ctx.counts.rejected, r->ctx.counts.rejected == 1 ? " was" : "s were");
         message_die(EXIT_DATA, "%s: the cell %s has no record (%zu of %zu cells are missing)%s: the table "
-                    "needs every combination of codes, margins included; --fill-zeros takes missing "
-                    "cells as zero", r->input_name, text, missing, table->cell_count, rejected);
+                    "needs every combination of codes%s, margins included; --fill-zeros takes missing "
+                    "cells as zero", r->input_name, text, missing, table->cell_count, rejected,
+                    r->options.linked ? " in each stacked table" : "");
     }
     r->filled_cells = missing;
+    find_dependency_codes(r);
 }
 
 /* The record line to blame for constraint K: its total, or the first part with a record. */
@@ -850,6 +974,9 @@ static void read_original(run *r)
             codes[k] = (size_t)code;
         }
         size_t cell = sdc_table_cell(table, codes);
+        if (cell == SDC_NO_CELL)
+            message_die_at(EXIT_DATA, name, record->line, "a combination of codes that is in none of the "
+                           "audited tables");
         for (size_t j = 0; j < counts; j++) {
             int64_t count;
             if (!number_parse_int64(record->fields[count_column[j]], record->lengths[count_column[j]], &count) ||
@@ -908,8 +1035,12 @@ static void primary_suppression(run *r)
             p->status[cell] = SDC_FORCED;
             continue;
         }
-        if (!unsafe)
+        if (!unsafe) {
+            /* A cell suppressed elsewhere (with the other tables of one population) stays so. */
+            if (kept->given == SDC_SECONDARY)
+                p->status[cell] = SDC_SECONDARY;
             continue;
+        }
         p->status[cell] = SDC_PRIMARY;
         r->primary_by_rule[0] += given;
         r->primary_by_rule[1] += threshold;
@@ -963,6 +1094,28 @@ static void write_field_or_mark(run *r, bool suppressed, const char *text, size_
         record_writer_field(r->ctx.out, "", 0);
 }
 
+/* Is dependency D of the record in CELL computed from a suppressed cell? (CELL itself, or
+ * its reference; a reference that is not a cell of linked tables counts as suppressed.) */
+static bool dependency_hidden(const run *r, const dependency *d, size_t cell)
+{
+    if (sdc_suppressed(r->problem.status[cell]))
+        return true;
+    size_t other = sdc_table_other_cell(r->table, cell, d->key, d->code_index);
+    return other == SDC_NO_CELL || sdc_suppressed(r->problem.status[other]);
+}
+
+/* Per input column of the record in CELL: blanked because of a --depends. */
+static void dependency_blanks(const run *r, size_t cell, bool *blank)
+{
+    memset(blank, 0, r->columns.input_count * sizeof(bool));
+    for (size_t i = 0; i < r->options.depends_count; i++) {
+        const dependency *d = &r->options.depends[i];
+        if (dependency_hidden(r, d, cell))
+            for (size_t j = 0; j < d->column_count; j++)
+                blank[d->column[j]] = true;
+    }
+}
+
 static void write_output(run *r)
 {
     size_t column_count = r->columns.input_count;
@@ -976,17 +1129,19 @@ static void write_output(run *r)
         out_header[n++] = (char *)r->options.status_column;
     koppel_open_output(&r->ctx, out_header, n);
     free(out_header);
+    bool *depends_blank = xmalloc((column_count ? column_count : 1) * sizeof(bool));
     for (size_t i = 0; i < r->records.count; i++) {
         const kept_record *kept = &r->records.items[i];
         char status = r->problem.status[kept->cell];
         bool suppressed = sdc_suppressed(status);
         char status_text[2] = {status == SDC_FORCED ? SDC_PUBLISHED : status, '\0'};
+        dependency_blanks(r, kept->cell, depends_blank);
         for (size_t f = 0; f < column_count; f++) {
             if (r->columns.dropped[f])
                 continue;
             if ((long)f == r->columns.status) {
                 record_writer_field(r->ctx.out, status_text, 1);
-            } else if (r->columns.blanked[f] && suppressed) {
+            } else if ((r->columns.blanked[f] && suppressed) || depends_blank[f]) {
                 write_field_or_mark(r, true, NULL, 0);
             } else if (r->columns.count_of[f] >= 0 && r->options.round_base > 1) {
                 int64_t count = (int64_t)r->records.count_value[i * r->options.count_count +
@@ -1002,6 +1157,7 @@ static void write_output(run *r)
             record_writer_field(r->ctx.out, status_text, 1);
         record_writer_end(r->ctx.out);
     }
+    free(depends_blank);
 }
 
 /* ---------------------------------------------------------------- audit report */
@@ -1164,11 +1320,36 @@ static void audit_values(run *r)
                      "check the protection levels", r->input_name);
 }
 
+/* Published values computed from a suppressed cell (--depends): each reopens that cell. */
+static size_t audit_dependencies(run *r)
+{
+    size_t exposed = 0;
+    for (size_t i = 0; i < r->records.count; i++) {
+        const kept_record *kept = &r->records.items[i];
+        for (size_t k = 0; k < r->options.depends_count; k++) {
+            const dependency *d = &r->options.depends[k];
+            if (!dependency_hidden(r, d, kept->cell))
+                continue;
+            for (size_t j = 0; j < d->column_count; j++) {
+                if (is_blanked(kept->fields[d->column[j]], kept->lengths[d->column[j]]))
+                    continue;
+                if (exposed++ == 0)
+                    message_warn("%s:%ld: column '%s' is published, but it is computed with a suppressed "
+                                 "cell (this one, or its reference in '%s'): it reopens that cell",
+                                 r->input_name, kept->line, d->columns[j], d->dim);
+            }
+        }
+    }
+    if (exposed > 1)
+        message_warn("%s: %zu published values are computed with suppressed cells", r->input_name, exposed);
+    return exposed;
+}
+
 /* Check the pattern in the input's status column; exit status 1 when a primary cell is exposed. */
 static int audit_table(run *r)
 {
     audit_statuses(r);
-    size_t unprotected = write_audit(r);
+    size_t unprotected = write_audit(r) + audit_dependencies(r);
     koppel_stats_int(&r->ctx, "cells", (int64_t)r->table->cell_count);
     koppel_stats_int(&r->ctx, "unprotected", (int64_t)unprotected);
     int status = koppel_finish(&r->ctx);

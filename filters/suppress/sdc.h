@@ -58,6 +58,11 @@ typedef struct sdc_table {
     /* The constraints each cell is in: incidence[incidence_start[c] .. incidence_start[c+1]). */
     size_t *incidence_start;
     size_t *incidence;
+    /* Linked tables (sdc_table_keep_grids): only some combinations are cells. NULL for a
+     * table whose cells are every combination. */
+    size_t *dense_of;      /* cell -> its combination (sum of code * stride) */
+    long *cell_of_dense;   /* combination -> cell, -1 when it is not one */
+    size_t dense_count;    /* the number of combinations */
 } sdc_table;
 
 /* A table with DIM_COUNT dimensions named NAMES, of the given KINDS, margins labelled TOTAL. */
@@ -77,15 +82,26 @@ long sdc_dimension_find(const sdc_dimension *dim, const char *code);
  * it) when a dimension has no total, codes clash, or the table would be too large. */
 bool sdc_table_build(sdc_table *table, size_t measure_count, char **error_text);
 
-/* Cell index of a code combination. */
+/* Linked tables: several tables of one population stacked, each record a cell whose codes
+ * are the total in the dimensions its table does not break down by. Keep as cells only the
+ * combinations inside the grid of some record (every code in the dimensions that record
+ * breaks down by, the total elsewhere; --by dimensions are free): RECORD_CODES holds
+ * RECORD_COUNT code vectors. Call after sdc_table_build and before any cell gets a value. */
+void sdc_table_keep_grids(sdc_table *table, const size_t *record_codes, size_t record_count);
+
+/* Cell index of a code combination; SDC_NO_CELL when linked tables do not have it. */
+#define SDC_NO_CELL ((size_t)-1)
 size_t sdc_table_cell(const sdc_table *table, const size_t *codes);
+/* CELL with CODE in dimension D instead of its own; SDC_NO_CELL when that is not a cell. */
+size_t sdc_table_other_cell(const sdc_table *table, size_t cell, size_t d, size_t code);
 /* The code of CELL in dimension D. */
 size_t sdc_table_code(const sdc_table *table, size_t cell, size_t d);
 /* "region=A,sex=F" for messages (allocated). */
 char *sdc_table_describe(const sdc_table *table, size_t cell);
 
 /* The additivity constraints of every dimension with a total, for every combination of the
- * other dimensions' codes. Call once every cell has its measures. */
+ * other dimensions' codes (of linked tables: only where the total and every part are cells).
+ * Call once every cell has its measures. */
 void sdc_table_constraints(sdc_table *table);
 
 /* Is constraint K additive in measure M? For counts (m < count_measures) exactly; for magnitudes within a

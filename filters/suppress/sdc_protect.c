@@ -265,10 +265,13 @@ static void level_queue_fill(const sdc_problem *problem, size_t cell, size_t d, 
     free(signs);
 }
 
-/* The cheapest hypercube around CELL into OUT; false when none fits. */
+/* The cheapest hypercube around CELL into OUT; false when none fits (always for linked
+ * tables: a hypercube's corners need not be cells of theirs, and the LPs serve instead). */
 static bool best_hypercube(sdc_problem *problem, size_t cell, cell_set *out)
 {
     const sdc_table *table = problem->table;
+    if (table->dense_of)
+        return false;
     hypercube_search s = {0};
     s.problem = problem;
     s.cell = cell;
@@ -335,7 +338,7 @@ static size_t neighbourhood_codes(const sdc_dimension *dim, size_t code, size_t 
 /* The cells of the product of each dimension's neighbourhood of CELL (or every cell). */
 static size_t *neighbourhood(const sdc_table *table, size_t cell, bool global, size_t *count)
 {
-    if (global) {
+    if (global || table->dense_of) {
         size_t *cells = xmalloc((table->cell_count ? table->cell_count : 1) * sizeof(size_t));
         for (size_t c = 0; c < table->cell_count; c++)
             cells[c] = c;
@@ -564,7 +567,7 @@ static bool protect_by_lp(sdc_problem *problem, size_t cell, cell_set *out, prot
     for (size_t pm = 0; pm < problem->protect_count; pm++)
         for (int direction = 1; direction >= -1; direction -= 2) {
             size_t m = problem->protect[pm];
-            if (protection_lp(problem, cell, m, direction, false, out, scratch))
+            if (!problem->table->dense_of && protection_lp(problem, cell, m, direction, false, out, scratch))
                 continue;
             if (!protection_lp(problem, cell, m, direction, true, out, scratch))
                 return false;
@@ -616,6 +619,8 @@ enum { LP_NEIGHBOURHOOD_LIMIT = 1000 };
 
 static size_t neighbourhood_size(const sdc_table *table, size_t cell)
 {
+    if (table->dense_of)
+        return table->cell_count;
     size_t total = 1;
     size_t *codes = NULL;
     for (size_t d = 0; d < table->dim_count; d++) {

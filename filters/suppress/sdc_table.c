@@ -210,12 +210,76 @@ size_t sdc_table_cell(const sdc_table *table, const size_t *codes)
     size_t cell = 0;
     for (size_t d = 0; d < table->dim_count; d++)
         cell += codes[d] * table->stride[d];
+    if (table->cell_of_dense)
+        return table->cell_of_dense[cell] < 0 ? SDC_NO_CELL : (size_t)table->cell_of_dense[cell];
     return cell;
 }
 
 size_t sdc_table_code(const sdc_table *table, size_t cell, size_t d)
 {
-    return cell / table->stride[d] % table->dims[d].code_count;
+    size_t dense = table->dense_of ? table->dense_of[cell] : cell;
+    return dense / table->stride[d] % table->dims[d].code_count;
+}
+
+size_t sdc_table_other_cell(const sdc_table *table, size_t cell, size_t d, size_t code)
+{
+    size_t dense = table->dense_of ? table->dense_of[cell] : cell;
+    size_t own = dense / table->stride[d] % table->dims[d].code_count;
+    dense = dense - own * table->stride[d] + code * table->stride[d];
+    if (table->cell_of_dense)
+        return table->cell_of_dense[dense] < 0 ? SDC_NO_CELL : (size_t)table->cell_of_dense[dense];
+    return dense;
+}
+
+/* ---------------------------------------------------------------- linked tables */
+
+/* The dimensions (not --by) in which the combination DENSE has a code other than the total,
+ * as a bit set: the table it belongs to. */
+static uint64_t breakdown_of(const sdc_table *table, size_t dense)
+{
+    uint64_t set = 0;
+    for (size_t d = 0; d < table->dim_count; d++) {
+        const sdc_dimension *dim = &table->dims[d];
+        if (dim->kind != SDC_DIMENSION_BY && dense / table->stride[d] % dim->code_count != dim->total)
+            set |= (uint64_t)1 << d;
+    }
+    return set;
+}
+
+void sdc_table_keep_grids(sdc_table *table, const size_t *record_codes, size_t record_count)
+{
+    /* The tables: the distinct breakdowns of the records (few: one per stacked table). */
+    size_t table_count = 0;
+    uint64_t *tables = xmalloc((record_count ? record_count : 1) * sizeof(uint64_t));
+    for (size_t i = 0; i < record_count; i++) {
+        uint64_t set = breakdown_of(table, sdc_table_cell(table, record_codes + i * table->dim_count));
+        size_t t = 0;
+        while (t < table_count && tables[t] != set)
+            t++;
+        if (t == table_count)
+            tables[table_count++] = set;
+    }
+    size_t dense = table->cell_count;
+    table->dense_count = dense;
+    table->cell_of_dense = xmalloc((dense ? dense : 1) * sizeof(long));
+    size_t kept = 0;
+    for (size_t c = 0; c < dense; c++) {
+        uint64_t set = breakdown_of(table, c);
+        bool inside = false;
+        for (size_t t = 0; t < table_count && !inside; t++)
+            inside = (set & ~tables[t]) == 0;
+        table->cell_of_dense[c] = inside ? (long)kept++ : -1;
+    }
+    free(tables);
+    table->dense_of = xmalloc((kept ? kept : 1) * sizeof(size_t));
+    for (size_t c = 0; c < dense; c++)
+        if (table->cell_of_dense[c] >= 0)
+            table->dense_of[table->cell_of_dense[c]] = c;
+    table->cell_count = kept;
+    /* No cell has a value yet: the per-cell arrays just shrink. */
+    for (size_t m = 0; m < table->measure_count; m++)
+        table->measure[m] = xrealloc(table->measure[m], (kept ? kept : 1) * sizeof(double));
+    table->record = xrealloc(table->record, (kept ? kept : 1) * sizeof(long));
 }
 
 char *sdc_table_describe(const sdc_table *table, size_t cell)
@@ -233,21 +297,62 @@ char *sdc_table_describe(const sdc_table *table, size_t cell)
 
 /* ---------------------------------------------------------------- constraints */
 
+/* The parts of the constraint of CELL along dimension D into PARTS (the cells of CODE's
+ * children); 0 when CELL's code has no children, or when linked tables lack a part. */
+static size_t constraint_parts(const sdc_table *table, size_t cell, size_t d, size_t *parts)
+{
+    const sdc_dimension *dim = &table->dims[d];
+    size_t dense = table->dense_of ? table->dense_of[cell] : cell;
+    size_t code = dense / table->stride[d] % dim->code_count;
+    size_t first = dim->child_start[code], last = dim->child_start[code + 1];
+    size_t base = dense - code * table->stride[d];
+    for (size_t i = first; i < last; i++) {
+        size_t part = base + dim->children[i] * table->stride[d];
+        if (table->cell_of_dense) {
+            if (table->cell_of_dense[part] < 0)
+                return 0;
+            part = (size_t)table->cell_of_dense[part];
+        }
+        parts[i - first] = part;
+    }
+    return last - first;
+}
+
 void sdc_table_constraints(sdc_table *table)
 {
     /* First count, then fill: constraint k along dimension d for every cell whose code in d
-     * has children. */
-    size_t count = 0, entries = 0;
+     * has children (linked tables: all of them cells). */
+    size_t count = 0, entries = 0, widest = 1;
     for (size_t d = 0; d < table->dim_count; d++) {
         const sdc_dimension *dim = &table->dims[d];
         if (dim->kind == SDC_DIMENSION_BY)
             continue;
-        size_t others = table->cell_count / dim->code_count;
         for (size_t c = 0; c < dim->code_count; c++) {
             size_t children = dim->child_start[c + 1] - dim->child_start[c];
-            if (children) {
-                count += others;
-                entries += others * (children + 1);
+            widest = children > widest ? children : widest;
+        }
+    }
+    size_t *parts = xmalloc(widest * sizeof(size_t));
+    for (size_t d = 0; d < table->dim_count; d++) {
+        const sdc_dimension *dim = &table->dims[d];
+        if (dim->kind == SDC_DIMENSION_BY)
+            continue;
+        if (!table->dense_of) {
+            size_t others = table->cell_count / dim->code_count;
+            for (size_t c = 0; c < dim->code_count; c++) {
+                size_t children = dim->child_start[c + 1] - dim->child_start[c];
+                if (children) {
+                    count += others;
+                    entries += others * (children + 1);
+                }
+            }
+            continue;
+        }
+        for (size_t cell = 0; cell < table->cell_count; cell++) {
+            size_t n = constraint_parts(table, cell, d, parts);
+            if (n) {
+                count++;
+                entries += n + 1;
             }
         }
     }
@@ -257,24 +362,22 @@ void sdc_table_constraints(sdc_table *table)
     table->constraint_dim = xmalloc((count ? count : 1) * sizeof(size_t));
     size_t k = 0, e = 0;
     for (size_t d = 0; d < table->dim_count; d++) {
-        const sdc_dimension *dim = &table->dims[d];
-        if (dim->kind == SDC_DIMENSION_BY)
+        if (table->dims[d].kind == SDC_DIMENSION_BY)
             continue;
         for (size_t cell = 0; cell < table->cell_count; cell++) {
-            size_t code = sdc_table_code(table, cell, d);
-            size_t first = dim->child_start[code], last = dim->child_start[code + 1];
-            if (first == last)
+            size_t n = constraint_parts(table, cell, d, parts);
+            if (n == 0)
                 continue;
             table->constraint_start[k] = e;
             table->constraint_dim[k] = d;
             table->constraint_cell[e++] = cell;
-            size_t base = cell - code * table->stride[d];
-            for (size_t i = first; i < last; i++)
-                table->constraint_cell[e++] = base + dim->children[i] * table->stride[d];
+            for (size_t i = 0; i < n; i++)
+                table->constraint_cell[e++] = parts[i];
             k++;
         }
     }
     table->constraint_start[k] = e;
+    free(parts);
 
     table->incidence_start = xcalloc(table->cell_count + 1, sizeof(size_t));
     for (size_t i = 0; i < e; i++)
@@ -337,6 +440,8 @@ void sdc_table_free(sdc_table *table)
     free(table->constraint_dim);
     free(table->incidence_start);
     free(table->incidence);
+    free(table->dense_of);
+    free(table->cell_of_dense);
     free(table);
 }
 
