@@ -70,6 +70,10 @@ linked_audit_passes() {
     # Every record once, in input order, nothing added for the combinations that are no cell.
     run cut -d, -f1,2 "$T/out.csv"
     assert_output "$(cut -d, -f1,2 "$S/linked-district-ses.csv")"
+    # 8 cells: the 5 of the district table and the 3 ses groups; none of the 12 district x
+    # ses combinations, which no table has.
+    [ "$(stats_field "$T/s.json" cells)" = 8 ]
+    [ "$(stats_field "$T/s.json" secondary)" = 1 ]
     assert_counts_balance "$T/s.json"
     linked_attacker_passes "$T/out.csv" "$S/linked-district-ses.csv" district,ses
     linked_audit_passes "$T/out.csv" "$S/linked-district-ses.csv" district,ses
@@ -207,6 +211,8 @@ PY
     assert_output 0
     run grep '^A,F,Total,' "$T/out.csv"
     assert_output "A,F,Total,,u"
+    [ "$(stats_field "$T/s.json" cells)" = 25 ]
+    [ "$(stats_field "$T/s.json" cells_without_record)" = 1 ]
     assert_counts_balance "$T/s.json"
     linked_attacker_passes "$T/out.csv" "$S/linked-sparse.csv" region,sex,age --fill-zeros
     linked_audit_passes "$T/out.csv" "$S/linked-sparse.csv" region,sex,age --fill-zeros
@@ -289,6 +295,16 @@ PY
     assert_output "2023,Total,95,100.0,,s"
     run grep '^2023,yes,' "$T/out.csv"
     assert_output "2023,yes,20,21.1,,s"
+    run koppel suppress --audit --dims contact --by year --depends change_pp=year:2019 \
+        --depends contact_pct=contact:Total --original "$T/forced.csv" "$T/out.csv"
+    assert_success
+    # 2019,no's share put back (line 3): 50 / 75.8% gives the Total away, and with it yes.
+    sed 's/^2019,no,50,,,s$/2019,no,50,75.8,,s/' "$T/out.csv" > "$T/edited.csv"
+    run ! cmp -s "$T/out.csv" "$T/edited.csv"
+    run koppel suppress --audit --dims contact --by year --depends change_pp=year:2019 \
+        --depends contact_pct=contact:Total --original "$T/forced.csv" "$T/edited.csv"
+    assert_failure 1
+    assert_output --partial "edited.csv:3: column 'contact_pct' is published, but it is computed with a suppressed cell"
 }
 
 @test "--depends: usage errors" {
