@@ -315,3 +315,26 @@ PY
     echo "# $output" >&3
     assert_success
 }
+
+@test "the report's disclosure control names every suppressed cell, primary or secondary, and no value" {
+    run python3 - "$STUDY/tables" "$STUDY/report.html" <<'PY'
+import csv, glob, html, os, re, sys
+section = open(sys.argv[2]).read().split('<h2 id="suppression">', 1)[1]
+rows = [[html.unescape(re.sub(r'<[^>]+>', '', c)) for c in re.findall(r'<td[^>]*>(.*?)</td>', r)]
+        for r in re.findall(r'<tr>(.*?)</tr>', section)]
+listed = [r for r in rows if r and r[-1].startswith(('primary:', 'secondary:'))]
+expected = []
+for path in sorted(glob.glob(os.path.join(sys.argv[1], 't[1-6]-*.csv'))):
+    records = list(csv.reader(open(path, newline='')))
+    identifying = records[0].index('persons')   # every column before the first count names the cell
+    status = records[0].index('status')
+    for r in records[1:]:
+        if r[status] in ('u', 'x'):
+            expected.append(r[:identifying] + ['primary' if r[status] == 'u' else 'secondary'])
+assert sorted(r[:-1] + [r[-1].split(':')[0]] for r in listed) == sorted(expected), (listed, expected)
+assert re.search(r'audited (on its own|together)[^<]*: \d+ suppressed cells checked[^<]*all protected', section)
+print('%d suppressed cells listed' % len(listed))
+PY
+    echo "# $output" >&3
+    assert_success
+}
