@@ -27,8 +27,10 @@ GP_CONTACT_TYPES = consult|visit|phone|email|vaccination
 empty :=
 space := $(empty) $(empty)
 CONTACT_YEARS = $(subst $(space),|,$(sort $(YEAR) $(IZA_YEARS)))
+# The IZA monitor's ten groups: its rule table has asthma and COPD as one group (Astma/COPD:
+# R96/R91, R95) whose subgroups it reports apart (asthma R96; COPD R91, R95).
 CONDITIONS = mental cancer cardiovascular frail_elderly neck_back osteoarthritis diabetes \
-             asthma_copd intellectual_disability
+             asthma copd intellectual_disability
 
 R = $(OUT)/raw
 P = $(OUT)/pseudo
@@ -411,20 +413,24 @@ $(T)/whole-set.audit.txt: $(W)/whole-set.csv $(W)/union-cells.csv
 # elderly and intellectual disability: any GP contact).
 $(W)/iza-%/prevalence.csv: $(W)/gp-eligible-%.csv $(C)/gp_episodes.csv
 	@mkdir -p $(@D)
-	$(K) classify-condition --prevalence --year $* --population $< \
-	    --rejects $(X)/classify-$*.csv --stats $(J)/classify-$*.json $(C)/gp_episodes.csv 2>/dev/null > $@
+	$(K) classify-condition --prevalence --subgroups --year $* --population $< \
+	    --rejects $(X)/classify-$*.csv --stats $(J)/classify-$*.json $(C)/gp_episodes.csv 2>/dev/null \
+	  | $(K) derive --rename asthma_copd_asthma=asthma --rename asthma_copd_copd=copd > $@
 
 $(W)/iza-%/contacts.csv: $(C)/gp_contacts.csv
 	@mkdir -p $(@D)
 	$(K) select --in-year contact_date=$* --eq provider=gp \
 	    --eq 'contact_type=$(GP_CONTACT_TYPES)' $< > $(@D)/gp-contacts.csv
-	$(K) classify-condition --tag --long --matched-only --rejects $(X)/tag-$*.csv $(@D)/gp-contacts.csv 2>/dev/null \
-	  | $(K) aggregate -g bsn,condition --count > $@.tagged
+	$(K) classify-condition --tag --long --subgroups --matched-only --rejects $(X)/tag-$*.csv $(@D)/gp-contacts.csv 2>/dev/null \
+	  | $(K) aggregate -g bsn,condition,subgroup --count > $@.tagged
 	$(K) aggregate -g bsn --count $(@D)/gp-contacts.csv > $@.any
 	for c in $(CONDITIONS); do \
 	    case $$c in frail_elderly|intellectual_disability) \
 	        $(K) derive --const condition=$$c $@.any ;; \
-	    *) $(K) select --eq condition=$$c $@.tagged ;; esac \
+	    asthma|copd) \
+	        $(K) select --eq condition=asthma_copd --eq subgroup=$$c --columns bsn $@.tagged \
+	          | $(K) derive --const condition=$$c ;; \
+	    *) $(K) select --eq condition=$$c $@.tagged | $(K) aggregate -g bsn,condition --count ;; esac \
 	    | $(K) select --columns bsn,condition; done \
 	  | awk 'NR == 1 || $$0 != "bsn,condition"' > $@
 	rm -f $@.tagged $@.any
