@@ -310,6 +310,7 @@ $(W)/t1-%.csv: $(W)/population.csv $(W)/linked.csv
 $(W)/published-t1-%.csv: $(W)/t1-%.csv $(W)/union-published.csv
 	$(call union_status,$*) | $(K) derive --rename $*=category \
 	  | $(K) join -k category --type left -q $< - \
+	  | $(K) select --columns characteristic,category,persons,linked,pct_linked,pct_lower,pct_upper,note,status \
 	  | $(K) suppress --dims category --count persons,linked --blank pct_linked,pct_lower,pct_upper \
 	    --singletons no --stats $(J)/suppress-t1-$*.json > $@
 	$(K) suppress --audit --dims category --count persons,linked --original $< $@ > $(@:.csv=.audit.txt)
