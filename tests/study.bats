@@ -64,7 +64,7 @@ PY
         K="$KOPPEL_BIN/koppel" -j 2 "$demo/tables/t1-representativeness.csv" > "$BATS_TEST_TMPDIR/make.log" 2>&1
     check_person_counts "$demo/tables"
     run grep '^district,Westpoort,' "$demo/tables/t1-representativeness.csv"
-    assert_output 'district,Westpoort,,,,,,,u'
+    assert_output 'district,Westpoort,,,,,,,,,,,u'
 }
 
 @test "derived values never reopen a suppressed cell: changes, shares and comparisons are blank" {
