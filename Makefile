@@ -29,7 +29,7 @@ verb_engine = $(BUILD)/filters/$(1)/libengine.a
 engine_objects = $(patsubst %.c,$(BUILD)/%.o,$(filter-out filters/$(1)/main.c,$(wildcard filters/$(1)/*.c)))
 unit_verb   = $(firstword $(foreach v,$(VERBS),$(if $(filter $(v)_%,$(1)),$(v))))
 
-.PHONY: all check unit bats demo bench bench-national asan install uninstall clean deps man FORCE
+.PHONY: all check unit bats demo bench bench-linked bench-national asan install uninstall clean deps man FORCE
 .SECONDARY:
 
 all: $(DEPS_STAMP) $(BIN)/koppel $(FILTERS)
@@ -107,8 +107,13 @@ demo: all
 
 # Benchmarks against DuckDB, Miller, datamash, sort | join (scripts/bench): 1,000,000 persons,
 # or 18,000,000 persons and about 100 million contacts (hours; some 30 GB of disk).
+# bench-linked (also part of bench): suppress --linked on ten linked tables, about 2,000 cells.
 bench: all
 	KOPPEL_BIN=$(abspath $(BIN)) BENCH_SCALE=1m scripts/bench
+	KOPPEL_BIN=$(abspath $(BIN)) scripts/bench-linked
+
+bench-linked: all
+	KOPPEL_BIN=$(abspath $(BIN)) scripts/bench-linked
 
 bench-national: all
 	KOPPEL_BIN=$(abspath $(BIN)) BENCH_SCALE=national scripts/bench

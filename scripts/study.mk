@@ -27,8 +27,10 @@ GP_CONTACT_TYPES = consult|visit|phone|email|vaccination
 empty :=
 space := $(empty) $(empty)
 CONTACT_YEARS = $(subst $(space),|,$(sort $(YEAR) $(IZA_YEARS)))
+# The IZA monitor's ten groups: its rule table has asthma and COPD as one group (Astma/COPD:
+# R96/R91, R95) whose subgroups it reports apart (asthma R96; COPD R91, R95).
 CONDITIONS = mental cancer cardiovascular frail_elderly neck_back osteoarthritis diabetes \
-             asthma_copd intellectual_disability
+             asthma copd intellectual_disability
 
 R = $(OUT)/raw
 P = $(OUT)/pseudo
@@ -248,13 +250,18 @@ commas = $(subst $(space),$(,),$(strip $(1)))
 UNION_DIM_LIST = age_group sex ses migration district household wmo_user
 UNION_DIMS = $(call commas,$(UNION_DIM_LIST))
 UNION_TABLES = age_group sex ses migration district household age_group$(,)wmo_user sex$(,)wmo_user
-UNION_COUNTS = persons,linked,observed
+UNION_COUNTS = persons,linked,observed,linked_users
 
+# The population 18+ with two flags: linked (in the research population) and linked_user (a
+# Wmo user in the research population).
 $(W)/population-linked.csv: $(W)/population-wmo.csv $(W)/linked.csv
-	$(K) join -k bsn --type semi -q $< $(W)/linked.csv | $(K) derive --const linked=1 > $@.in
-	$(K) join -k bsn --type anti -q $< $(W)/linked.csv | $(K) derive --const linked=0 > $@.out
-	$(K) select $@.in $@.out > $@
-	rm -f $@.in $@.out
+	$(K) join -k bsn --type semi -q $< <($(K) select --eq wmo_user=1 $(W)/linked.csv) \
+	  | $(K) derive --const linked=1 --const linked_user=1 > $@.users
+	$(K) join -k bsn --type semi -q $< <($(K) select --eq wmo_user=0 $(W)/linked.csv) \
+	  | $(K) derive --const linked=1 --const linked_user=0 > $@.others
+	$(K) join -k bsn --type anti -q $< $(W)/linked.csv | $(K) derive --const linked=0 --const linked_user=0 > $@.out
+	$(K) select $@.users $@.others $@.out > $@
+	rm -f $@.users $@.others $@.out
 
 # $(call as_union,DIMS): from standard input, a table's records with columns DIMS (comma
 # list) and more, to the union's columns (the total label in the other dimensions), keeping
@@ -262,15 +269,28 @@ $(W)/population-linked.csv: $(W)/population-wmo.csv $(W)/linked.csv
 as_union = $(K) derive $(foreach d,$(filter-out $(subst $(,), ,$(1)),$(UNION_DIM_LIST)),--const $(d)=Total) \
 	  | $(K) select --columns $(UNION_DIMS),$(2)
 
+# The set's cells, one class of cells at a time (the dimensions a cell breaks down by), each
+# with the counts no table of the set shows for it (--unpublished: the primary rules skip them
+# there, and suppress checks that none below 10 can be worked out): T1 shows all four counts of
+# the characteristics' categories, T4 persons and Wmo users by household type, T2 and T3 only
+# the linked persons by Wmo use.
+UNION_CLASSES = -:- age_group:- sex:- ses:- migration:- district:- household:linked|linked_users \
+                wmo_user:persons|observed|linked_users age_group$(,)wmo_user:persons|observed|linked_users \
+                sex$(,)wmo_user:persons|observed|linked_users
 $(W)/union-cells.csv: $(W)/population-linked.csv
-	rm -f $@.part
-	$(foreach t,$(UNION_TABLES),$(K) aggregate -g $(t) --totals --count --sum linked --sum wmo_user $< \
-	  | $(K) derive --rename count=persons --rename sum_linked=linked --rename sum_wmo_user=observed \
-	  | $(call as_union,$(t),$(UNION_COUNTS)) >> $@.part;)
-	awk '!seen[$$0]++' $@.part > $@
-	rm -f $@.part
+	for spec in $(foreach c,$(UNION_CLASSES),'$(c)'); do \
+	    dims=$${spec%%:*}; unpublished=$${spec#*:}; consts=(); \
+	    [ "$$dims" = - ] && dims=; [ "$$unpublished" = - ] && unpublished=; \
+	    for d in $(UNION_DIM_LIST); do \
+	        case ,$$dims, in *,$$d,*) ;; *) consts+=(--const $$d=Total) ;; esac; done; \
+	    $(K) aggregate $${dims:+-g $$dims} --count --sum linked --sum wmo_user --sum linked_user $< \
+	      | $(K) derive --rename count=persons --rename sum_linked=linked --rename sum_wmo_user=observed \
+	          --rename sum_linked_user=linked_users "$${consts[@]}" --const "unpublished=$$unpublished" \
+	      | $(K) select --columns $(UNION_DIMS),$(UNION_COUNTS),unpublished; done \
+	  | awk 'NR == 1 { header = $$0; print; next } $$0 != header' > $@
 $(W)/union-published.csv: $(W)/union-cells.csv
-	$(K) suppress --linked --dims $(UNION_DIMS) --count $(UNION_COUNTS) --stats $(J)/suppress-union.json $< > $@
+	$(K) suppress --linked --dims $(UNION_DIMS) --count $(UNION_COUNTS) --unpublished unpublished \
+	    --stats $(J)/suppress-union.json $< > $@
 
 # $(call union_status,DIMS): the union's pattern for the table by DIMS: its key columns and status.
 union_status = $(K) select $(foreach d,$(filter-out $(subst $(,), ,$(1)),$(UNION_DIM_LIST)),--eq $(d)=Total) \
@@ -292,25 +312,35 @@ CMP_COLUMNS = ratio,ratio_lower,ratio_upper,difference,difference_lower,differen
 # The comparison with the reference group is computed from that group's cell too.
 compare_depends = --depends $(CMP_COLUMNS)=$(1)
 
-# T1 representativeness: per category of each characteristic, residents 18+, linked, and the
-# share linked (%, Wilson interval).
+# T1 representativeness, in the two blocks of the Amsterdam report: per category of each
+# characteristic, the residents 18+ against the research population (linked: in the GP data),
+# and all Wmo users 18+ against the Wmo users of the research population, each with the share
+# (%, Wilson interval).
 T1_DIMS = age_group sex ses migration district
-$(W)/t1-%.csv: $(W)/population.csv $(W)/linked.csv
-	$(K) aggregate -g $* --totals --count $(W)/population.csv | $(K) derive --rename count=persons > $@.pop
-	$(K) aggregate -g $* --totals --count $(W)/linked.csv | $(K) derive --rename count=linked > $@.lnk
-	$(K) join -k $* --type left -q $@.pop $@.lnk | $(K) derive --fill linked=0 \
-	  | $(K) standardise --method crude --measure proportion --events linked --population persons -g $* \
-	  | $(K) derive --rename population=persons --rename observed=linked --rename crude_rate=pct_linked \
-	      --rename crude_lower=pct_lower --rename crude_upper=pct_upper --rename $*=category \
-	      --const characteristic=$* \
-	  | $(K) select --columns characteristic,category,persons,linked,pct_linked,pct_lower,pct_upper,note > $@
-	rm -f $@.pop $@.lnk
+T1_COLUMNS = characteristic,category,persons,linked,pct_linked,pct_lower,pct_upper,wmo_users,linked_wmo_users,pct_wmo_linked,pct_wmo_lower,pct_wmo_upper
+T1_COUNTS = persons,linked,wmo_users,linked_wmo_users
+T1_SHARES = pct_linked,pct_lower,pct_upper,pct_wmo_linked,pct_wmo_lower,pct_wmo_upper
+$(W)/t1-%.csv: $(W)/population-linked.csv
+	$(K) aggregate -g $* --totals --count --sum linked --sum wmo_user --sum linked_user $< \
+	  | $(K) derive --rename count=persons --rename sum_linked=linked --rename sum_wmo_user=wmo_users \
+	      --rename sum_linked_user=linked_wmo_users > $@.cells
+	$(K) standardise --method crude --measure proportion --events linked --population persons -g $* $@.cells \
+	  | $(K) select --columns $*,crude_rate,crude_lower,crude_upper \
+	  | $(K) derive --rename crude_rate=pct_linked --rename crude_lower=pct_lower --rename crude_upper=pct_upper > $@.pop
+	$(K) standardise --method crude --measure proportion --events linked_wmo_users --population wmo_users -g $* $@.cells \
+	  | $(K) select --columns $*,crude_rate,crude_lower,crude_upper \
+	  | $(K) derive --rename crude_rate=pct_wmo_linked --rename crude_lower=pct_wmo_lower \
+	      --rename crude_upper=pct_wmo_upper > $@.wmo
+	$(K) join -k $* --type left -q $@.cells $@.pop | $(K) join -k $* --type left -q - $@.wmo \
+	  | $(K) derive --rename $*=category --const characteristic=$* | $(K) select --columns $(T1_COLUMNS) > $@
+	rm -f $@.cells $@.pop $@.wmo
 $(W)/published-t1-%.csv: $(W)/t1-%.csv $(W)/union-published.csv
 	$(call union_status,$*) | $(K) derive --rename $*=category \
 	  | $(K) join -k category --type left -q $< - \
-	  | $(K) suppress --dims category --count persons,linked --blank pct_linked,pct_lower,pct_upper \
+	  | $(K) select --columns $(T1_COLUMNS),status \
+	  | $(K) suppress --dims category --count $(T1_COUNTS) --blank $(T1_SHARES) \
 	    --singletons no --stats $(J)/suppress-t1-$*.json > $@
-	$(K) suppress --audit --dims category --count persons,linked --original $< $@ > $(@:.csv=.audit.txt)
+	$(K) suppress --audit --dims category --count $(T1_COUNTS) --original $< $@ > $(@:.csv=.audit.txt)
 $(T)/t1-representativeness.csv: $(foreach d,$(T1_DIMS),$(W)/published-t1-$(d).csv)
 	@mkdir -p $(@D)
 	$(K) select $^ > $@
@@ -403,7 +433,7 @@ $(W)/whole-set.csv: $(T)/t1-representativeness.csv $(T)/t2-contacts-by-age.csv $
 	awk '!seen[$$0]++' $@.part | $(K) join -k $(UNION_DIMS) --type left -q - $(W)/union-cells.csv > $@
 	rm -f $@.part
 $(T)/whole-set.audit.txt: $(W)/whole-set.csv $(W)/union-cells.csv
-	$(K) suppress --audit --linked --dims $(UNION_DIMS) --count $(UNION_COUNTS) \
+	$(K) suppress --audit --linked --dims $(UNION_DIMS) --count $(UNION_COUNTS) --unpublished unpublished \
 	    --original $(W)/union-cells.csv $< > $@
 
 # T6 the IZA indicators per reference year: prevalence of each condition group among eligible
@@ -411,20 +441,24 @@ $(T)/whole-set.audit.txt: $(W)/whole-set.csv $(W)/union-cells.csv
 # elderly and intellectual disability: any GP contact).
 $(W)/iza-%/prevalence.csv: $(W)/gp-eligible-%.csv $(C)/gp_episodes.csv
 	@mkdir -p $(@D)
-	$(K) classify-condition --prevalence --year $* --population $< \
-	    --rejects $(X)/classify-$*.csv --stats $(J)/classify-$*.json $(C)/gp_episodes.csv 2>/dev/null > $@
+	$(K) classify-condition --prevalence --subgroups --year $* --population $< \
+	    --rejects $(X)/classify-$*.csv --stats $(J)/classify-$*.json $(C)/gp_episodes.csv 2>/dev/null \
+	  | $(K) derive --rename asthma_copd_asthma=asthma --rename asthma_copd_copd=copd > $@
 
 $(W)/iza-%/contacts.csv: $(C)/gp_contacts.csv
 	@mkdir -p $(@D)
 	$(K) select --in-year contact_date=$* --eq provider=gp \
 	    --eq 'contact_type=$(GP_CONTACT_TYPES)' $< > $(@D)/gp-contacts.csv
-	$(K) classify-condition --tag --long --matched-only --rejects $(X)/tag-$*.csv $(@D)/gp-contacts.csv 2>/dev/null \
-	  | $(K) aggregate -g bsn,condition --count > $@.tagged
+	$(K) classify-condition --tag --long --subgroups --matched-only --rejects $(X)/tag-$*.csv $(@D)/gp-contacts.csv 2>/dev/null \
+	  | $(K) aggregate -g bsn,condition,subgroup --count > $@.tagged
 	$(K) aggregate -g bsn --count $(@D)/gp-contacts.csv > $@.any
 	for c in $(CONDITIONS); do \
 	    case $$c in frail_elderly|intellectual_disability) \
 	        $(K) derive --const condition=$$c $@.any ;; \
-	    *) $(K) select --eq condition=$$c $@.tagged ;; esac \
+	    asthma|copd) \
+	        $(K) select --eq condition=asthma_copd --eq subgroup=$$c --columns bsn $@.tagged \
+	          | $(K) derive --const condition=$$c ;; \
+	    *) $(K) select --eq condition=$$c $@.tagged | $(K) aggregate -g bsn,condition --count ;; esac \
 	    | $(K) select --columns bsn,condition; done \
 	  | awk 'NR == 1 || $$0 != "bsn,condition"' > $@
 	rm -f $@.tagged $@.any

@@ -24,7 +24,7 @@ setup() {
 check_person_counts() {
     python3 - "$1" <<'PY'
 import csv, glob, os, sys
-counts = {'t1': ['persons', 'linked'], 't4': ['persons', 'observed'], 't5': ['persons', 'observed']}
+counts = {'t1': ['persons', 'linked', 'wmo_users', 'linked_wmo_users'], 't4': ['persons', 'observed'], 't5': ['persons', 'observed']}
 checked = 0
 for path in glob.glob(os.path.join(sys.argv[1], 't[1-6]-*.csv')):
     columns = counts.get(os.path.basename(path)[:2], ['persons'])
@@ -64,7 +64,7 @@ PY
         K="$KOPPEL_BIN/koppel" -j 2 "$demo/tables/t1-representativeness.csv" > "$BATS_TEST_TMPDIR/make.log" 2>&1
     check_person_counts "$demo/tables"
     run grep '^district,Westpoort,' "$demo/tables/t1-representativeness.csv"
-    assert_output 'district,Westpoort,,,,,,,u'
+    assert_output 'district,Westpoort,,,,,,,,,,,u'
 }
 
 @test "derived values never reopen a suppressed cell: changes, shares and comparisons are blank" {
@@ -130,8 +130,11 @@ PY
     run grep -c ',no$' "$STUDY/tables/whole-set.audit.txt"
     assert_output 0
     # Restack the published tables on our own (T1 per characteristic, T2-T5 by their
-    # dimensions), one status per cell, and let attacker.py solve the union's LP per count.
-    python3 - "$STUDY/tables" "$STUDY/work/union-cells.csv" "$BATS_TEST_TMPDIR/set.csv" <<'PY'
+    # dimensions), one status per cell, and let attacker.py solve the union's LP, once per
+    # count. A count that no table shows for a cell is unknown to the attacker there: such a
+    # cell is suppressed in that count's LP (primary when the count is 1 to 9, so it must be
+    # protected too).
+    python3 - "$STUDY/tables" "$STUDY/work/union-cells.csv" "$BATS_TEST_TMPDIR" <<'PY'
 import csv, os, sys
 dims = ['age_group', 'sex', 'ses', 'migration', 'district', 'household', 'wmo_user']
 cells = {}
@@ -140,25 +143,37 @@ def put(codes, status, where):
     assert cells.setdefault(key, status) == status, ('two statuses for one cell', key, where)
 def rows(name):
     return list(csv.DictReader(open(os.path.join(sys.argv[1], name + '.csv'), newline='')))
+shown = {}  # which counts each cell shows, from the published tables' own columns
+def show(codes, counts):
+    shown.setdefault(tuple(codes.get(d, 'Total') for d in dims), set()).update(counts)
 for r in rows('t1-representativeness'):
     put({r['characteristic']: r['category']}, r['status'], 't1')
-for name, keys in (('t2-contacts-by-age', ['age_group', 'wmo_user']), ('t3-contacts-by-sex', ['sex', 'wmo_user']),
-                   ('t4-wmo-by-ses', ['ses']), ('t4-wmo-by-household', ['household']),
-                   ('t4-wmo-by-migration', ['migration']), ('t5-wmo-by-district', ['district'])):
+    show({r['characteristic']: r['category']}, ['persons', 'linked', 'observed', 'linked_users'])
+for name, keys, counts in (('t2-contacts-by-age', ['age_group', 'wmo_user'], ['linked']),
+                           ('t3-contacts-by-sex', ['sex', 'wmo_user'], ['linked']),
+                           ('t4-wmo-by-ses', ['ses'], ['persons', 'observed']),
+                           ('t4-wmo-by-household', ['household'], ['persons', 'observed']),
+                           ('t4-wmo-by-migration', ['migration'], ['persons', 'observed']),
+                           ('t5-wmo-by-district', ['district'], ['persons', 'observed'])):
     for r in rows(name):
         put({k: r[k] for k in keys}, r['status'], name)
+        show({k: r[k] for k in keys}, counts)
 original = {tuple(r[d] for d in dims): r for r in csv.DictReader(open(sys.argv[2], newline=''))}
 assert set(original) == set(cells), 'the published tables and the protected set have other cells'
-with open(sys.argv[3], 'w', newline='') as f:
-    w = csv.writer(f)
-    w.writerow(dims + ['persons', 'linked', 'observed', 'status'])
-    for key, status in cells.items():
-        w.writerow(list(key) + [original[key][c] for c in ('persons', 'linked', 'observed')] + [status])
+for count in ('persons', 'linked', 'observed', 'linked_users'):
+    with open(os.path.join(sys.argv[3], 'set-%s.csv' % count), 'w', newline='') as f:
+        w = csv.writer(f)
+        w.writerow(dims + [count, 'status'])
+        for key, status in cells.items():
+            value = int(original[key][count])
+            if status == 's' and count not in shown[key]:
+                status = 'u' if 1 <= value <= 9 else 'x'
+            w.writerow(list(key) + [value, status])
 print(sum(s in 'ux' for s in cells.values()), 'suppressed of', len(cells))
 PY
-    for count in persons linked observed; do
-        run python3 "$PROJECT_ROOT/tests/fixtures/suppress/attacker.py" audit "$BATS_TEST_TMPDIR/set.csv" --linked \
-            --dims age_group,sex,ses,migration,district,household,wmo_user --count "$count"
+    for count in persons linked observed linked_users; do
+        run python3 "$PROJECT_ROOT/tests/fixtures/suppress/attacker.py" audit "$BATS_TEST_TMPDIR/set-$count.csv" \
+            --linked --dims age_group,sex,ses,migration,district,household,wmo_user --count "$count"
         assert_success
     done
 }
@@ -311,6 +326,29 @@ published = math.log(float(t2['ratio_upper']) / float(t2['ratio_lower']))
 bootstrap = math.log(high / low)
 print('T2 18-44 ratio %s [%s, %s]; bootstrap [%.3f, %.3f]' % (t2['ratio'], t2['ratio_lower'], t2['ratio_upper'], low, high))
 assert abs(published / bootstrap - 1) < 0.25, (published, bootstrap)
+PY
+    echo "# $output" >&3
+    assert_success
+}
+
+@test "the report's disclosure control names every suppressed cell, primary or secondary, and no value" {
+    run python3 - "$STUDY/tables" "$STUDY/report.html" <<'PY'
+import csv, glob, html, os, re, sys
+section = open(sys.argv[2]).read().split('<h2 id="suppression">', 1)[1]
+rows = [[html.unescape(re.sub(r'<[^>]+>', '', c)) for c in re.findall(r'<td[^>]*>(.*?)</td>', r)]
+        for r in re.findall(r'<tr>(.*?)</tr>', section)]
+listed = [r for r in rows if r and r[-1].startswith(('primary:', 'secondary:'))]
+expected = []
+for path in sorted(glob.glob(os.path.join(sys.argv[1], 't[1-6]-*.csv'))):
+    records = list(csv.reader(open(path, newline='')))
+    identifying = records[0].index('persons')   # every column before the first count names the cell
+    status = records[0].index('status')
+    for r in records[1:]:
+        if r[status] in ('u', 'x'):
+            expected.append(r[:identifying] + ['primary' if r[status] == 'u' else 'secondary'])
+assert sorted(r[:-1] + [r[-1].split(':')[0]] for r in listed) == sorted(expected), (listed, expected)
+assert re.search(r'audited (on its own|together)[^<]*: \d+ suppressed cells checked[^<]*all protected', section)
+print('%d suppressed cells listed' % len(listed))
 PY
     echo "# $output" >&3
     assert_success

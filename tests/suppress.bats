@@ -638,3 +638,42 @@ PY
     done
     [ "$(stats_field "$T/optimal.json" suppressed_cells)" -le "$(stats_field "$T/heuristic.json" suppressed_cells)" ]
 }
+
+@test "--unpublished: a count a cell does not show is skipped by the rules, blanked, and made primary where it can be worked out" {
+    # Districts A, B, C, W and the total, stacked with a table by ses. W does not show its Wmo
+    # users, but the total and the other districts do: 99 - 30 - 40 - 25 = 4 (by hand), below 10.
+    printf 'district,ses,persons,observed,unpub\nA,Total,120,30,\nB,Total,200,40,\nC,Total,150,25,\nW,Total,14,4,observed\nTotal,Total,484,99,\nTotal,1,100,30,\nTotal,2,184,30,\nTotal,3,200,39,\n' > "$T/t.csv"
+    run koppel suppress --linked --dims district,ses --count persons,observed --unpublished unpub \
+        --stats "$T/s.json" "$T/t.csv"
+    assert_success
+    assert_line --index 0 'district,ses,persons,observed,unpub,status'
+    assert_line 'W,Total,,,observed,u'
+    [ "$(stats_field "$T/s.json" primary_threshold)" = 0 ]
+    [ "$(stats_field "$T/s.json" primary)" = 1 ]
+    printf '%s\n' "${lines[@]}" > "$T/p.csv"
+    # attacker.py, with W's Wmo users unknown (its row suppressed): protected
+    run python3 "$S/attacker.py" audit "$T/p.csv" --original "$T/t.csv" --linked --dims district,ses --count observed
+    assert_success
+    # C does not show its Wmo users either: then W's 4 is one of two unknowns (29 between them),
+    # [0, 29] is wide enough, and nothing is suppressed; both counts are blanked all the same.
+    sed -e 's/^C,Total,150,25,$/C,Total,150,25,observed/' "$T/t.csv" > "$T/t2.csv"
+    run koppel suppress --linked --dims district,ses --count persons,observed --unpublished unpub "$T/t2.csv"
+    assert_success
+    assert_line 'W,Total,14,,observed,s'
+    assert_line 'C,Total,150,,observed,s'
+    refute_line --regexp ',(u|x)$'
+    # The audit finds the exposed count in a table that published W as s, and needs --original
+    printf 'district,ses,persons,observed,unpub,status\nA,Total,120,30,,s\nB,Total,200,40,,s\nC,Total,150,25,,s\nW,Total,14,,observed,s\nTotal,Total,484,99,,s\nTotal,1,100,30,,s\nTotal,2,184,30,,s\nTotal,3,200,39,,s\n' > "$T/bad.csv"
+    run --separate-stderr koppel suppress --audit --linked --dims district,ses --count persons,observed \
+        --unpublished unpub --original "$T/t.csv" "$T/bad.csv"
+    assert_failure 1
+    assert_equal "$stderr" "koppel-suppress: $T/bad.csv:5: 1 count below the threshold that the table does not publish can be worked out from what it does"
+    run --separate-stderr koppel suppress --audit --linked --dims district,ses --count persons,observed \
+        --unpublished unpub "$T/bad.csv"
+    assert_failure 2
+    # a name that is not a count
+    sed -e 's/^W,Total,14,4,observed$/W,Total,14,4,wmo/' "$T/t.csv" > "$T/t3.csv"
+    run --separate-stderr koppel suppress --linked --dims district,ses --count persons,observed --unpublished unpub "$T/t3.csv"
+    assert_failure 1
+    assert_equal "$stderr" "koppel-suppress: $T/t3.csv:5: column 'unpub': names a column that is not one of --count"
+}

@@ -93,7 +93,8 @@ static const char usage[] =
     "variance s2/n; DSM = sum of w*mean / sum of w with variance sum of w^2*s2/n / (sum of w)^2;\n"
     "normal limits; ratio and difference as above. A stratum with a positive weight and only 1\n"
     "person has no sample variance: the group's DSM is then left empty and the note says so\n"
-    "(no variance is invented); a group of 1 person has a crude mean without limits.\n"
+    "without naming the stratum (its count is below any publication threshold; no variance is\n"
+    "invented); a group of 1 person has a crude mean without limits.\n"
     "\n"
     "Bad records (status 1 without --rejects): a number that is not one or is negative, events\n"
     "above 0 with population 0, events above the population for proportions, for means a\n"
@@ -826,7 +827,7 @@ static void compute_direct_mean(standardise *run, group *g)
 {
     stats_direct_mean sums = {0};
     size_t empty = 0, single = 0;
-    const stratum *first_empty = NULL, *first_single = NULL;
+    const stratum *first_empty = NULL;
     for (size_t i = 0; i < run->standard_strata_count; i++) {
         const stratum *s = run->standard_strata[i];
         if (s->weight == 0)
@@ -838,8 +839,7 @@ static void compute_direct_mean(standardise *run, group *g)
             if (empty++ == 0)
                 first_empty = s;
         } else if (c->population < 2) {
-            if (single++ == 0)
-                first_single = s;
+            single++;
         } else
             stats_direct_mean_add(&sums, c->population, c->sum, c->squares, s->weight);
     }
@@ -847,9 +847,14 @@ static void compute_direct_mean(standardise *run, group *g)
     g->standardised = stats_dsm(&sums, run->opt.confidence, run->opt.multiplier);
     if (empty)
         note_strata(run, g, "no persons", first_empty, empty, "standardised mean not defined");
-    if (single)
-        note_strata(run, g, "1 person (no sample variance)", first_single, single,
+    /* A stratum of one person is a count below any publication threshold: the note says how
+     * many such strata there are, never which (no stratum is a cell of a published table). */
+    if (single == 1)
+        add_note(g, "a stratum with positive weight has fewer than 2 persons (no sample variance): "
                     "standardised mean not reported");
+    else if (single)
+        add_note(g, "%zu strata with positive weight have fewer than 2 persons (no sample variance): "
+                    "standardised mean not reported", single);
     if (empty || single)
         g->standardised = (stats_estimate){NAN, NAN, NAN, NAN};
 }

@@ -33,6 +33,11 @@ static const char usage[] =
     "                            and its denominator (linked,persons) are each checked by the\n"
     "                            primary rules and protected along their own margins; a\n"
     "                            suppressed cell hides all its counts\n"
+    "      --unpublished COL     COL names, per record, the counts that cell does not publish\n"
+    "                            (linked tables: a count one table shows and another does not;\n"
+    "                            space-separated): the primary rules skip them there, but the\n"
+    "                            attacker is still taken to know them (the safe side); they\n"
+    "                            are blanked in the output (COL stays, for --audit)\n"
     "      --value COL           a magnitude column (costs, hours) for --dominance, --p-percent\n"
     "      --top COL[,COL...]    the largest contributions to --value per cell, largest first\n"
     "                            (top1_cost,top2_cost); individual values, so never written out\n"
@@ -119,6 +124,7 @@ enum {
     OPT_BLANK, OPT_FILL_ZEROS, OPT_THRESHOLD, OPT_ZEROS, OPT_DOMINANCE, OPT_P_PERCENT,
     OPT_PROTECTION, OPT_PROTECT, OPT_METHOD, OPT_COST, OPT_TIME_LIMIT, OPT_STATUS_COLUMN, OPT_MARK,
     OPT_ROUND, OPT_AUDIT, OPT_ORIGINAL, OPT_CODE, OPT_SINGLETONS, OPT_LINKED, OPT_DEPENDS,
+    OPT_UNPUBLISHED,
 };
 
 static const struct option long_options[] = {
@@ -149,6 +155,7 @@ static const struct option long_options[] = {
     {"singletons", required_argument, NULL, OPT_SINGLETONS},
     {"linked", no_argument, NULL, OPT_LINKED},
     {"depends", required_argument, NULL, OPT_DEPENDS},
+    {"unpublished", required_argument, NULL, OPT_UNPUBLISHED},
     KOPPEL_COMMON_LONG_OPTIONS,
     {NULL, 0, NULL, 0},
 };
@@ -211,6 +218,7 @@ typedef struct suppress_options {
     bool linked;          /* the input stacks linked tables of one population */
     dependency *depends;
     size_t depends_count;
+    const char *unpublished; /* column naming the counts a record does not publish */
 } suppress_options;
 
 static double parse_number_option(const koppel_context *ctx, const char *option, const char *arg,
@@ -410,6 +418,9 @@ static void parse_options(koppel_context *ctx, suppress_options *o, int argc, ch
         case OPT_DEPENDS:
             add_dependency(ctx, o, optarg);
             break;
+        case OPT_UNPUBLISHED:
+            o->unpublished = optarg;
+            break;
         case OPT_SINGLETONS:
             if (strcmp(optarg, "yes") != 0 && strcmp(optarg, "no") != 0)
                 koppel_usage_error(ctx, "--singletons expects yes or no, got '%s'", optarg);
@@ -512,6 +523,7 @@ typedef struct columns {
     size_t *top;
     size_t *blank;
     long status;        /* -1 when the input has no status column */
+    long unpublished;   /* --unpublished, or -1 */
     bool *dropped;      /* per input column: not written (the --top columns) */
     bool *blanked;      /* per input column: blanked with a suppressed cell */
     long *count_of;     /* per input column: which count column it is, or -1 */
@@ -534,6 +546,7 @@ typedef struct records {
     double *magnitude;
     double *top;        /* count * top_count */
     unsigned char *missing; /* per record: bit 0 count blank, bit 1 value blank (audit) */
+    unsigned char *unpublished; /* per record: bit j when count j is not published (--unpublished) */
 } records;
 
 static void resolve_columns(suppress_options *o, const record_reader *reader, columns *c)
@@ -564,6 +577,7 @@ static void resolve_columns(suppress_options *o, const record_reader *reader, co
             d->column[j] = record_reader_column(reader, d->columns[j], "--depends");
     }
     c->status = record_reader_find_column(reader, o->status_column);
+    c->unpublished = o->unpublished ? (long)record_reader_column(reader, o->unpublished, "--unpublished") : -1;
     c->dropped = xcalloc(header->count, sizeof(bool));
     c->blanked = xcalloc(header->count, sizeof(bool));
     for (size_t i = 0; i < o->top_count; i++)
@@ -613,6 +627,7 @@ static void keep_record(records *r, const record_t *record, size_t key_count, si
         r->magnitude = xrealloc(r->magnitude, r->capacity * sizeof(double));
         r->top = xrealloc(r->top, r->capacity * (top_count + 1) * sizeof(double));
         r->missing = xrealloc(r->missing, r->capacity);
+        r->unpublished = xrealloc(r->unpublished, r->capacity);
     }
     size_t bytes = 0;
     for (size_t i = 0; i < record->count; i++)
@@ -633,6 +648,7 @@ static void keep_record(records *r, const record_t *record, size_t key_count, si
         text += record->lengths[i] + 1;
     }
     r->missing[r->count] = 0;
+    r->unpublished[r->count] = 0;
 }
 
 static void free_records(records *r)
@@ -646,6 +662,7 @@ static void free_records(records *r)
     free(r->magnitude);
     free(r->top);
     free(r->missing);
+    free(r->unpublished);
 }
 
 /* Our status for a code in the status column: the --code mapping first, then our own
@@ -677,7 +694,9 @@ static bool parse_counts(koppel_context *ctx, record_reader *reader, const recor
         const char *text = record->fields[c->count[j]];
         size_t length = record->lengths[c->count[j]];
         int64_t count;
-        if (audit_blank && is_blanked(text, length)) {
+        /* The audit reads a blank count of a suppressed cell, or one the cell does not publish. */
+        bool may_be_blank = audit_blank || (o->audit && (r->unpublished[at] >> j & 1u));
+        if (may_be_blank && is_blanked(text, length)) {
             r->missing[at] |= 1;
             count = 0;
         } else if (!number_parse_int64(text, length, &count) || count < 0) {
@@ -687,6 +706,38 @@ static bool parse_counts(koppel_context *ctx, record_reader *reader, const recor
         }
         r->count_value[at * o->count_count + j] = (double)count;
     }
+    return true;
+}
+
+/* The counts the record names in the --unpublished column (separated by spaces or '|'); false
+ * (after rejecting the record) when one is not a --count column. */
+static bool parse_unpublished(koppel_context *ctx, record_reader *reader, const record_t *record,
+                              const suppress_options *o, const columns *c, records *r)
+{
+    const char *text = record->fields[c->unpublished];
+    size_t length = record->lengths[c->unpublished];
+    unsigned char bits = 0;
+    for (size_t at = 0; at < length;) {
+        while (at < length && (text[at] == ' ' || text[at] == '|'))
+            at++;
+        size_t end = at;
+        while (end < length && text[end] != ' ' && text[end] != '|')
+            end++;
+        if (end == at)
+            break;
+        size_t j = 0;
+        while (j < o->count_count &&
+               !(strlen(o->count_columns[j]) == end - at && memcmp(o->count_columns[j], text + at, end - at) == 0))
+            j++;
+        if (j == o->count_count) {
+            koppel_reject(ctx, reader, record, "column '%s': names a column that is not one of --count",
+                          o->unpublished);
+            return false;
+        }
+        bits |= (unsigned char)(1u << j);
+        at = end;
+    }
+    r->unpublished[r->count] = bits;
     return true;
 }
 
@@ -707,6 +758,9 @@ static bool parse_record(koppel_context *ctx, record_reader *reader, const recor
         }
     }
     bool audit_blank = o->audit && sdc_suppressed(status);
+    r->unpublished[at] = 0;
+    if (c->unpublished >= 0 && !parse_unpublished(ctx, reader, record, o, c, r))
+        return false;
     if (!parse_counts(ctx, reader, record, o, c, r, audit_blank))
         return false;
     r->magnitude[at] = 0;
@@ -1018,9 +1072,9 @@ static void primary_suppression(run *r)
         size_t cell = kept->cell;
         const double *top = r->records.top + i * (o->top_count + 1);
         bool given = kept->given == SDC_PRIMARY;
-        bool threshold = false; /* by any of the counts */
+        bool threshold = false; /* by any of the counts the cell publishes */
         for (size_t j = 0; j < o->count_count; j++)
-            threshold |= sdc_rule_threshold(r->records.count_value[i * o->count_count + j], o->threshold,
+            threshold |= !(r->records.unpublished[i] >> j & 1u) && sdc_rule_threshold(r->records.count_value[i * o->count_count + j], o->threshold,
                                             o->zeros_unsafe);
         bool dominance = o->dominance_k > 0 &&
                          sdc_rule_dominance(r->records.magnitude[i], top, o->dominance_n, o->dominance_k);
@@ -1141,7 +1195,8 @@ static void write_output(run *r)
                 continue;
             if ((long)f == r->columns.status) {
                 record_writer_field(r->ctx.out, status_text, 1);
-            } else if ((r->columns.blanked[f] && suppressed) || depends_blank[f]) {
+            } else if ((r->columns.blanked[f] && suppressed) || depends_blank[f] ||
+                       (r->columns.count_of[f] >= 0 && r->records.unpublished[i] >> r->columns.count_of[f] & 1u)) {
                 write_field_or_mark(r, true, NULL, 0);
             } else if (r->columns.count_of[f] >= 0 && r->options.round_base > 1) {
                 int64_t count = (int64_t)r->records.count_value[i * r->options.count_count +
@@ -1312,12 +1367,70 @@ static void audit_values(run *r)
         read_original(r);
         return;
     }
-    for (size_t i = 0; i < r->records.count; i++)
+    for (size_t i = 0; i < r->records.count; i++) {
         r->values_unknown |= r->records.missing[i] != 0;
+        if ((r->records.missing[i] & 1) && r->records.unpublished[i])
+            message_die(EXIT_USAGE, "%s: counts that a cell does not publish (--unpublished) are blank: the "
+                        "audit needs their values from the unsuppressed table (--original FILE)", r->input_name);
+    }
     if (r->values_unknown)
         message_warn("%s: suppressed cells have no values, so only exact disclosure (an interval of "
                      "width zero) is checked: give the unsuppressed table with --original FILE to "
                      "check the protection levels", r->input_name);
+}
+
+/* ---------------------------------------------------------------- unpublished counts */
+
+/* Counts a cell does not publish (--unpublished) are unknown to the attacker in that count
+ * only, and the primary rules skip them. Check that none below the threshold can be worked out
+ * from what is published: per count, the attacker's LPs with those cells unknown as well (those
+ * below the threshold with the protection levels of a primary cell). Marks each exposed cell
+ * in EXPOSED (per cell, when not NULL; the first record's line in *FIRST_LINE) and returns how
+ * many (cell, count) pairs are exposed. */
+static size_t unpublished_exposed(run *r, unsigned char *exposed, long *first_line)
+{
+    sdc_problem *p = &r->problem;
+    const suppress_options *o = &r->options;
+    size_t n = r->table->cell_count, found = 0;
+    char *saved = xmalloc(n ? n : 1);
+    memcpy(saved, p->status, n);
+    size_t protect_count = p->protect_count, protect[SDC_MAX_MEASURES];
+    memcpy(protect, p->protect, sizeof protect);
+    for (size_t j = 0; j < o->count_count; j++) {
+        size_t small = 0;
+        for (size_t i = 0; i < r->records.count; i++) {
+            size_t cell = r->records.items[i].cell;
+            if (!(r->records.unpublished[i] >> j & 1u) || sdc_suppressed(saved[cell]))
+                continue;
+            bool below = sdc_rule_threshold(r->table->measure[j][cell], o->threshold, o->zeros_unsafe);
+            p->status[cell] = below ? SDC_PRIMARY : SDC_SECONDARY;
+            if (below) {
+                sdc_problem_set_levels(p, cell, o->protection);
+                small++;
+            }
+        }
+        if (small) {
+            p->protect_count = 1;
+            p->protect[0] = j;
+            sdc_interval *intervals;
+            size_t count = sdc_audit(p, &intervals);
+            for (size_t k = 0; k < count; k++) {
+                size_t cell = intervals[k].cell;
+                if (intervals[k].protected_cell || saved[cell] == SDC_PRIMARY)
+                    continue;
+                if (found++ == 0 && first_line)
+                    *first_line = r->records.items[r->table->record[cell]].line;
+                if (exposed)
+                    exposed[cell] = 1;
+            }
+            free(intervals);
+        }
+        memcpy(p->status, saved, n);
+        p->protect_count = protect_count;
+        memcpy(p->protect, protect, sizeof protect);
+    }
+    free(saved);
+    return found;
 }
 
 /* Published values computed from a suppressed cell (--depends): each reopens that cell. */
@@ -1350,6 +1463,15 @@ static int audit_table(run *r)
 {
     audit_statuses(r);
     size_t unprotected = write_audit(r) + audit_dependencies(r);
+    if (r->options.unpublished) {
+        long line = 0;
+        size_t exposed = unpublished_exposed(r, NULL, &line);
+        if (exposed)
+            message_warn("%s:%ld: %zu count%s below the threshold that the table%s not publish can be "
+                         "worked out from what it does", r->input_name, line, exposed, exposed == 1 ? "" : "s",
+                         exposed == 1 ? " does" : "s do");
+        unprotected += exposed;
+    }
     koppel_stats_int(&r->ctx, "cells", (int64_t)r->table->cell_count);
     koppel_stats_int(&r->ctx, "unprotected", (int64_t)unprotected);
     int status = koppel_finish(&r->ctx);
@@ -1472,6 +1594,26 @@ static void warn_time_limit(const run *r, bool optimal)
                      "may not be the smallest (raise --time-limit)", r->options.time_limit);
 }
 
+/* Make every unpublished count that could be worked out primary, and protect again, until none
+ * can. Returns the number of cells made primary. */
+static size_t protect_unpublished(run *r, bool optimal)
+{
+    size_t added = 0;
+    unsigned char *exposed = xcalloc(r->table->cell_count ? r->table->cell_count : 1, 1);
+    while (unpublished_exposed(r, exposed, NULL) > 0) {
+        for (size_t c = 0; c < r->table->cell_count; c++)
+            if (exposed[c]) {
+                r->problem.status[c] = SDC_PRIMARY;
+                sdc_problem_set_levels(&r->problem, c, r->options.protection);
+                exposed[c] = 0;
+                added++;
+            }
+        protect_primary_cells(r, optimal);
+    }
+    free(exposed);
+    return added;
+}
+
 /* Primary and secondary suppression, then the table with its statuses. */
 static int suppress_table(run *r)
 {
@@ -1482,6 +1624,8 @@ static int suppress_table(run *r)
     summary.optimal = use_optimal_method(r);
     publish_filled_cells(r);
     protect_primary_cells(r, summary.optimal);
+    if (r->options.unpublished)
+        summary.primaries += protect_unpublished(r, summary.optimal);
     summary.singleton_cells = r->options.no_singletons ? 0 : sdc_protect_singletons(&r->problem);
     warn_time_limit(r, summary.optimal);
     summary.verified = verify_output_pattern(r);

@@ -182,11 +182,68 @@ static void rules(void)
     CHECK(!sdc_rule_p_percent(1000, 800, 120, 10), "p%% boundary is safe");
 }
 
+/* Linked tables, worked by hand: a table by region (A, B, Total) and one by region x sex
+ * (A-F, A-M, ...) and one by age (y, o): the stack's cells are 3 + 3x2 (region x sex grid,
+ * which holds the region table) + 2 (age; its total is the overall total) = 11 of the 3x3x3
+ * combinations; constraints: along region for sex F, M, Total (3), along sex for A, B, Total
+ * (3), along age for the total (1): 7. A combination such as (A, F, y) is in no table. */
+static void linked_grids(void)
+{
+    char *names[] = {"region", "sex", "age"};
+    sdc_dimension_kind kinds[] = {SDC_DIMENSION_FLAT, SDC_DIMENSION_FLAT, SDC_DIMENSION_FLAT};
+    sdc_table *table = sdc_table_create(3, names, kinds, "Total");
+    const char *records[][3] = {{"A", "F", "Total"}, {"A", "M", "Total"}, {"A", "Total", "Total"},
+                                {"B", "F", "Total"}, {"B", "M", "Total"}, {"B", "Total", "Total"},
+                                {"Total", "F", "Total"}, {"Total", "M", "Total"}, {"Total", "Total", "Total"},
+                                {"Total", "Total", "y"}, {"Total", "Total", "o"}};
+    size_t n = sizeof records / sizeof *records;
+    size_t *codes = malloc(n * 3 * sizeof(size_t));
+    for (size_t i = 0; i < n; i++)
+        for (size_t d = 0; d < 3; d++)
+            codes[i * 3 + d] = intern(&table->dims[d], records[i][d]);
+    char *error_text = NULL;
+    CHECK(sdc_table_build(table, 1, &error_text), "build: %s", error_text ? error_text : "");
+    CHECK(table->cell_count == 27, "27 combinations before: %zu", table->cell_count);
+    sdc_table_keep_grids(table, codes, n);
+    CHECK(table->cell_count == 11, "11 cells: %zu", table->cell_count);
+    CHECK(table->dense_count == 27, "27 combinations: %zu", table->dense_count);
+    for (size_t i = 0; i < n; i++) {
+        size_t cell = sdc_table_cell(table, codes + i * 3);
+        CHECK(cell < table->cell_count, "record %zu is a cell", i);
+        for (size_t d = 0; d < 3; d++)
+            CHECK(sdc_table_code(table, cell, d) == codes[i * 3 + d], "record %zu: code of dimension %zu", i, d);
+        table->measure[0][cell] = 1;
+        table->record[cell] = (long)i;
+    }
+    size_t absent[3] = {(size_t)sdc_dimension_find(&table->dims[0], "A"),
+                        (size_t)sdc_dimension_find(&table->dims[1], "F"),
+                        (size_t)sdc_dimension_find(&table->dims[2], "y")};
+    CHECK(sdc_table_cell(table, absent) == SDC_NO_CELL, "(A, F, y) is in no table");
+    size_t a_total[3] = {absent[0], (size_t)sdc_dimension_find(&table->dims[1], "Total"),
+                         (size_t)sdc_dimension_find(&table->dims[2], "Total")};
+    size_t a = sdc_table_cell(table, a_total);
+    CHECK(sdc_table_other_cell(table, a, 2, absent[2]) == SDC_NO_CELL, "(A, Total, y) is in no table");
+    CHECK(sdc_table_other_cell(table, a, 1, absent[1]) == sdc_table_cell(table, codes), "(A, F, Total)");
+    sdc_table_constraints(table);
+    CHECK(table->constraint_count == 7, "7 constraints: %zu", table->constraint_count);
+    size_t along[3] = {0, 0, 0};
+    for (size_t k = 0; k < table->constraint_count; k++) {
+        along[table->constraint_dim[k]]++;
+        size_t parts = table->constraint_start[k + 1] - table->constraint_start[k] - 1;
+        CHECK(parts == 2, "constraint %zu has 2 parts: %zu", k, parts);
+    }
+    CHECK(along[0] == 3 && along[1] == 3 && along[2] == 1, "constraints along region, sex, age: %zu %zu %zu",
+          along[0], along[1], along[2]);
+    free(codes);
+    sdc_table_free(table);
+}
+
 int main(void)
 {
     hierarchy();
     two_dimensions();
     rules();
+    linked_grids();
     if (failures)
         fprintf(stderr, "sdc_table: %d failures\n", failures);
     return failures ? 1 : 0;
