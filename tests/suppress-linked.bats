@@ -162,7 +162,7 @@ PY
     koppel suppress --linked --dims region,sex,age --method optimal --stats "$T/s.json" "$S/linked-tiny.csv" > "$T/out.csv"
     [ "$(stats_field "$T/s.json" secondary)" = 5 ]
     [ "$(stats_field "$T/s.json" secondary)" = "$(grep -c ',x$' "$T/out.csv")" ]
-    run bash -c "grep ',x$' '$T/out.csv' | cut -d, -f1-3 | sort"
+    run bash -c "grep ',x$' '$T/out.csv' | cut -d, -f1-3 | LC_ALL=C sort"
     assert_output "$expected"
     linked_attacker_passes "$T/out.csv" "$S/linked-tiny.csv" region,sex,age
 }
