@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 bats_require_minimum_version 1.5.0
-# hardening.bats: every filter against the bad-input corpus of tests/fixtures/bad/ (DOMAIN.md
-# 2.6 and the rules of CONVENTIONS.md: expected status, message, rejects and counts), the
+# hardening.bats: every filter against the bad-input corpus of tests/fixtures/bad/ (the faults of
+# real deliveries and the record rules of README.md, "What every filter does the same way":
+# expected status, message, rejects and counts), the
 # common failure rules of every program, and the limits: a 1 GB field, a million columns,
 # a binary file, and input that never ends (memory bounded, a clear error when it runs out).
 #
