@@ -287,10 +287,22 @@ $(W)/union-cells.csv: $(W)/population-linked.csv
 	      | $(K) derive --rename count=persons --rename sum_linked=linked --rename sum_wmo_user=observed \
 	          --rename sum_linked_user=linked_users "$${consts[@]}" --const "unpublished=$$unpublished" \
 	      | $(K) select --columns $(UNION_DIMS),$(UNION_COUNTS),unpublished; done \
-	  | awk 'NR == 1 { header = $$0; print; next } $$0 != header' > $@
+	  | awk 'NR == 1 { header = $$0; print; next } $$0 != header' | $(REFERENCE_CELLS) > $@
+# The reference groups of the comparisons cost a hundred cells when suppressed (--cost-weight):
+# a suppressed reference would blank every comparison of its table, so secondary suppression
+# takes other cells where it can. (The set's fields are plain codes and numbers.)
+REFERENCES = ses=$(T4_REF_ses) household=$(T4_REF_household) migration=$(T4_REF_migration) district=Centrum
+REFERENCE_CELLS = awk -F, -v OFS=, -v refs='$(REFERENCES)' ' \
+	NR == 1 { for (i = 1; i <= NF; i++) column[$$i] = i; print $$0, "cost_weight"; next } \
+	{ broken = 0; for (d in column) if (d ~ /^(age_group|sex|ses|migration|district|household|wmo_user)$$/ \
+	      && $$column[d] != "Total") { broken++; by = d } \
+	  z = broken == 1 && index(" " refs " ", " " by "=" $$column[by] " ") > 0; \
+	  z = z || ($$column["wmo_user"] == "0" && broken <= 2 && $$column["ses"] $$column["migration"] \
+	      $$column["district"] $$column["household"] == "TotalTotalTotalTotal"); \
+	  print $$0, z ? 100 : 1 }'
 $(W)/union-published.csv: $(W)/union-cells.csv
 	$(K) suppress --linked --dims $(UNION_DIMS) --count $(UNION_COUNTS) --unpublished unpublished \
-	    --stats $(J)/suppress-union.json $< > $@
+	    --cost-weight cost_weight --stats $(J)/suppress-union.json $< > $@
 
 # $(call union_status,DIMS): the union's pattern for the table by DIMS: its key columns and status.
 union_status = $(K) select $(foreach d,$(filter-out $(subst $(,), ,$(1)),$(UNION_DIM_LIST)),--eq $(d)=Total) \
@@ -402,9 +414,15 @@ $(T)/t4-wmo-by-%.csv: $(W)/t4-%-cells.csv $(W)/union-published.csv
 # rates, but its counts are a row of T5 (the districts add up to the population of T4).
 $(W)/t5-population.csv: $(W)/population-wmo.csv
 	$(K) select --ne district=Westpoort $< > $@
+# Standardised for age, SES, migration background, sex and household type, as the Amsterdam
+# report's figure by district is. Their full cross-classification has 5 x 5 x 7 x 2 x 6 strata,
+# most of them empty in a district: direct standardisation would have no rate at all, so the
+# districts are standardised indirectly (expected Wmo users from the city's rate per stratum;
+# the indirectly standardised rate is SMR x the city's rate), and compared with Centrum.
 $(W)/t5-rates.csv: $(W)/t5-population.csv
-	$(K) aggregate -g district,age_strata,sex,ses_group --count --sum wmo_user $< \
-	  | $(K) standardise --method direct --standard internal --strata age_strata,sex,ses_group -g district \
+	$(K) aggregate -g district,age_group,ses_group,migration,sex,household --count --sum wmo_user $< \
+	  | $(K) standardise --method indirect --reference internal \
+	    --strata age_group,ses_group,migration,sex,household -g district \
 	    --measure proportion --events sum_wmo_user --population count --compare-to district=Centrum > $@
 $(W)/t5-cells.csv: $(W)/population-wmo.csv $(W)/t5-rates.csv
 	$(K) aggregate -g district --totals --count --sum wmo_user $< \
@@ -412,7 +430,7 @@ $(W)/t5-cells.csv: $(W)/population-wmo.csv $(W)/t5-rates.csv
 	  | $(K) join -k district --type left -q - <($(K) select --drop population,observed $(W)/t5-rates.csv) > $@
 $(T)/t5-wmo-by-district.csv: $(W)/t5-cells.csv $(W)/union-published.csv
 	@mkdir -p $(@D)
-	$(call publish,district,$<,$@,$(STD_VALUES)$(,)$(CMP_COLUMNS),persons$(,)observed,$(call compare_depends,district:Centrum))
+	$(call publish,district,$<,$@,$(STD_VALUES)$(,)expected$(,)smr$(,)smr_lower$(,)smr_upper$(,)$(CMP_COLUMNS),persons$(,)observed,$(call compare_depends,district:Centrum))
 
 # The whole set as published, restacked (T1 per characteristic, T2-T5 by their dimensions):
 # one status per cell (a cell with two statuses is a duplicate and stops the audit), audited
@@ -430,7 +448,8 @@ $(W)/whole-set.csv: $(T)/t1-representativeness.csv $(T)/t2-contacts-by-age.csv $
 	$(foreach d,ses household migration,$(K) select --columns $(d),status $(T)/t4-wmo-by-$(d).csv \
 	  | $(call as_union,$(d),status) >> $@.part;)
 	$(K) select --columns district,status $(T)/t5-wmo-by-district.csv | $(call as_union,district,status) >> $@.part
-	awk '!seen[$$0]++' $@.part | $(K) join -k $(UNION_DIMS) --type left -q - $(W)/union-cells.csv > $@
+	awk '!seen[$$0]++' $@.part \
+	  | $(K) join -k $(UNION_DIMS) --type left -q - <($(K) select --drop cost_weight $(W)/union-cells.csv) > $@
 	rm -f $@.part
 $(T)/whole-set.audit.txt: $(W)/whole-set.csv $(W)/union-cells.csv
 	$(K) suppress --audit --linked --dims $(UNION_DIMS) --count $(UNION_COUNTS) --unpublished unpublished \

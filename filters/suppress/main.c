@@ -77,6 +77,10 @@ static const char usage[] =
     "                            up to 1500 cells)\n"
     "      --cost cells|value    minimise the number of suppressed cells, then their total\n"
     "                            (default), or their total value\n"
+    "      --cost-weight COL     multiply each cell's cost by the number in COL (above 0): 100\n"
+    "                            keeps a reference group of the comparisons published unless\n"
+    "                            nothing else protects; unlike status z it never makes a\n"
+    "                            table impossible to protect\n"
     "      --singletons yes|no   a person alone in a suppressed cell knows its value: where a\n"
     "                            margin's only other suppressed cell could be worked out that\n"
     "                            way, suppress one more cell (default yes)\n"
@@ -124,7 +128,7 @@ enum {
     OPT_BLANK, OPT_FILL_ZEROS, OPT_THRESHOLD, OPT_ZEROS, OPT_DOMINANCE, OPT_P_PERCENT,
     OPT_PROTECTION, OPT_PROTECT, OPT_METHOD, OPT_COST, OPT_TIME_LIMIT, OPT_STATUS_COLUMN, OPT_MARK,
     OPT_ROUND, OPT_AUDIT, OPT_ORIGINAL, OPT_CODE, OPT_SINGLETONS, OPT_LINKED, OPT_DEPENDS,
-    OPT_UNPUBLISHED,
+    OPT_UNPUBLISHED, OPT_COST_WEIGHT,
 };
 
 static const struct option long_options[] = {
@@ -156,6 +160,7 @@ static const struct option long_options[] = {
     {"linked", no_argument, NULL, OPT_LINKED},
     {"depends", required_argument, NULL, OPT_DEPENDS},
     {"unpublished", required_argument, NULL, OPT_UNPUBLISHED},
+    {"cost-weight", required_argument, NULL, OPT_COST_WEIGHT},
     KOPPEL_COMMON_LONG_OPTIONS,
     {NULL, 0, NULL, 0},
 };
@@ -219,6 +224,7 @@ typedef struct suppress_options {
     dependency *depends;
     size_t depends_count;
     const char *unpublished; /* column naming the counts a record does not publish */
+    const char *cost_weight; /* column: a factor on the cell's cost */
 } suppress_options;
 
 static double parse_number_option(const koppel_context *ctx, const char *option, const char *arg,
@@ -421,6 +427,9 @@ static void parse_options(koppel_context *ctx, suppress_options *o, int argc, ch
         case OPT_UNPUBLISHED:
             o->unpublished = optarg;
             break;
+        case OPT_COST_WEIGHT:
+            o->cost_weight = optarg;
+            break;
         case OPT_SINGLETONS:
             if (strcmp(optarg, "yes") != 0 && strcmp(optarg, "no") != 0)
                 koppel_usage_error(ctx, "--singletons expects yes or no, got '%s'", optarg);
@@ -524,6 +533,7 @@ typedef struct columns {
     size_t *blank;
     long status;        /* -1 when the input has no status column */
     long unpublished;   /* --unpublished, or -1 */
+    long cost_weight;   /* --cost-weight, or -1 */
     bool *dropped;      /* per input column: not written (the --top columns) */
     bool *blanked;      /* per input column: blanked with a suppressed cell */
     long *count_of;     /* per input column: which count column it is, or -1 */
@@ -544,6 +554,7 @@ typedef struct records {
     size_t *codes;      /* count * key_count code indices */
     double *count_value; /* count * count_count */
     double *magnitude;
+    double *weight;     /* --cost-weight per record (1 without) */
     double *top;        /* count * top_count */
     unsigned char *missing; /* per record: bit 0 count blank, bit 1 value blank (audit) */
     unsigned char *unpublished; /* per record: bit j when count j is not published (--unpublished) */
@@ -578,6 +589,7 @@ static void resolve_columns(suppress_options *o, const record_reader *reader, co
     }
     c->status = record_reader_find_column(reader, o->status_column);
     c->unpublished = o->unpublished ? (long)record_reader_column(reader, o->unpublished, "--unpublished") : -1;
+    c->cost_weight = o->cost_weight ? (long)record_reader_column(reader, o->cost_weight, "--cost-weight") : -1;
     c->dropped = xcalloc(header->count, sizeof(bool));
     c->blanked = xcalloc(header->count, sizeof(bool));
     for (size_t i = 0; i < o->top_count; i++)
@@ -625,6 +637,7 @@ static void keep_record(records *r, const record_t *record, size_t key_count, si
         r->codes = xrealloc(r->codes, r->capacity * key_count * sizeof(size_t));
         r->count_value = xrealloc(r->count_value, r->capacity * count_count * sizeof(double));
         r->magnitude = xrealloc(r->magnitude, r->capacity * sizeof(double));
+        r->weight = xrealloc(r->weight, r->capacity * sizeof(double));
         r->top = xrealloc(r->top, r->capacity * (top_count + 1) * sizeof(double));
         r->missing = xrealloc(r->missing, r->capacity);
         r->unpublished = xrealloc(r->unpublished, r->capacity);
@@ -663,6 +676,7 @@ static void free_records(records *r)
     free(r->top);
     free(r->missing);
     free(r->unpublished);
+    free(r->weight);
 }
 
 /* Our status for a code in the status column: the --code mapping first, then our own
@@ -764,6 +778,12 @@ static bool parse_record(koppel_context *ctx, record_reader *reader, const recor
     if (!parse_counts(ctx, reader, record, o, c, r, audit_blank))
         return false;
     r->magnitude[at] = 0;
+    r->weight[at] = 1;
+    if (c->cost_weight >= 0 && (!number_parse_double(record->fields[c->cost_weight], record->lengths[c->cost_weight],
+                                                     &r->weight[at]) || !(r->weight[at] > 0) || isinf(r->weight[at]))) {
+        koppel_reject(ctx, reader, record, "column '%s': not a number above 0", o->cost_weight);
+        return false;
+    }
     if (c->value >= 0) {
         const char *text = record->fields[c->value];
         size_t length = record->lengths[c->value];
@@ -1121,6 +1141,8 @@ static void set_costs(run *r)
             r->problem.cost[c] = response[c] + 1.0 / ((double)table->cell_count + 1);
         else
             r->problem.cost[c] = 1.0 + (double)(response[c] / (total + 1));
+        if (table->record[c] >= 0)
+            r->problem.cost[c] *= r->records.weight[table->record[c]];
     }
 }
 
