@@ -166,6 +166,10 @@ $(W)/ses-groups.csv:
 
 # Residents of 18 and over on 1 January of the study year, with age groups and ESP bands
 # (made from the cleaned persons as they stream by, above), less the persons delivered twice.
+# REGISTERED says who is a resident: year (default), everyone registered in the city at any
+# time in YEAR, as the Amsterdam report counts ("Alle inwoners van Amsterdam ingeschreven bij
+# de GBA in 2017"), the dead and those who moved in or out during the year included; january, those
+# registered on 1 January only.
 # One select checks the registration period (a bad one is rejected, as in VALID_PERIOD: the
 # check comes first, so it sees every record), keeps the residents and the adults (18 or over
 # on 1 January of YEAR is born on or before 1 January of YEAR - 18), so that derive ages only
@@ -173,8 +177,14 @@ $(W)/ses-groups.csv:
 # neighbourhood or registration dates (data minimisation).
 ADULTS_BORN_BY := $(shell echo $$(( $(YEAR) - 18 )))-01-01
 POPULATION_COLUMNS = bsn,birth_date,sex,district,household_type,migration_background,ses_quintile
+REGISTERED ?= year
+REGISTERED_IN_year = --overlaps registration_start,registration_end=$(YEAR)-01-01..$(YEAR)-12-31
+REGISTERED_IN_january = --covers registration_start,registration_end=$(YEAR)-01-01..$(YEAR)-01-01
+ifeq ($(REGISTERED_IN_$(REGISTERED)),)
+$(error REGISTERED is year or january, not '$(REGISTERED)')
+endif
 POPULATION = $(K) select --overlaps registration_start,registration_end=0001-01-01..9999-12-31 \
-	    --covers registration_start,registration_end=$(YEAR)-01-01..$(YEAR)-01-01 \
+	    $(REGISTERED_IN_$(REGISTERED)) \
 	    --le birth_date=$(ADULTS_BORN_BY) --columns $(POPULATION_COLUMNS) \
 	    --rejects $(X)/periods-persons.csv --stats $(J)/periods-persons.json 2>/dev/null \
 	  | $(K) derive --age age=birth_date:$(YEAR)-01-01 \

@@ -228,29 +228,41 @@ assert 0.06 < total < 0.115, total
 PY
 }
 
-@test "the population: residents of 18 and over on 1 January, persons delivered twice left out" {
+@test "the population: residents registered in the year (or on 1 January), 18 and over on 1 January, persons delivered twice left out" {
     # Clean data (nobody delivered twice: the candidates become the population as they are),
-    # against the rule worked out here on the pseudonymised persons.
-    local clean="$BATS_TEST_TMPDIR/clean"
+    # against the rule worked out here on the pseudonymised persons: registered at any time in
+    # 2017 (the default, as the Amsterdam report counts) or on 1 January (REGISTERED=january).
+    local clean="$BATS_TEST_TMPDIR/clean" january="$BATS_TEST_TMPDIR/january"
     make --no-print-directory -s -C "$PROJECT_ROOT" -f scripts/study.mk OUT="$clean" PERSONS=4000 SEED=5 \
         DIRTY=0 YEAR=2017 K="$KOPPEL_BIN/koppel" "$clean/work/population.csv" > "$BATS_TEST_TMPDIR/make.log" 2>&1
+    make --no-print-directory -s -C "$PROJECT_ROOT" -f scripts/study.mk OUT="$january" PERSONS=4000 SEED=5 \
+        DIRTY=0 YEAR=2017 REGISTERED=january K="$KOPPEL_BIN/koppel" "$january/work/population.csv" \
+        > "$BATS_TEST_TMPDIR/make.log" 2>&1
     assert_equal "$(wc -l < "$clean/work/persons-duplicated.csv")" 1
     assert_file_not_exists "$clean/work/population-candidates.csv"
-    python3 - "$clean" <<'PY'
+    python3 - "$clean" "$january" <<'PY'
 import csv, sys
-out = sys.argv[1]
-expected = {}
-for r in csv.DictReader(open(out + "/pseudo/persons.csv", newline="")):
-    start, end, born = r["registration_start"], r["registration_end"], r["birth_date"]
-    if start <= "2017-01-01" and (end == "" or end >= "2017-01-01") and born and born <= "1999-01-01":
-        y, m, d = map(int, born.split("-"))
-        expected[r["bsn"]] = 2017 - y - ((m, d) > (1, 1))
-rows = list(csv.DictReader(open(out + "/work/population.csv", newline="")))
-got = {r["bsn"]: int(r["age"]) for r in rows}
-assert len(rows) == len(got), "a person twice in the population"
-assert got == expected, (len(got), len(expected))
-assert min(got.values()) == 18 and len(got) > 1000, (min(got.values()), len(got))
+def check(out, first, last):
+    expected = {}
+    for r in csv.DictReader(open(out + "/pseudo/persons.csv", newline="")):
+        start, end, born = r["registration_start"], r["registration_end"], r["birth_date"]
+        if start <= last and (end == "" or end >= first) and born and born <= "1999-01-01":
+            y, m, d = map(int, born.split("-"))
+            expected[r["bsn"]] = 2017 - y - ((m, d) > (1, 1))
+    rows = list(csv.DictReader(open(out + "/work/population.csv", newline="")))
+    got = {r["bsn"]: int(r["age"]) for r in rows}
+    assert len(rows) == len(got), "a person twice in the population"
+    assert got == expected, (len(got), len(expected))
+    assert min(got.values()) == 18 and len(got) > 1000, (min(got.values()), len(got))
+    return len(got)
+year = check(sys.argv[1], "2017-01-01", "2017-12-31")
+january = check(sys.argv[2], "2017-01-01", "2017-01-01")
+assert year > january * 1.03, (year, january)   # movers in and out, and the dead, during the year
 PY
+    run make --no-print-directory -s -C "$PROJECT_ROOT" -f scripts/study.mk OUT="$january" REGISTERED=june \
+        K="$KOPPEL_BIN/koppel" "$january/work/population.csv"
+    assert_failure
+    assert_output --partial "REGISTERED is year or january, not 'june'"
     # A second row of a resident, with a date that cannot be read: rejected by the cleaning,
     # and still a second delivery, so the resident leaves the population.
     local bsn before
