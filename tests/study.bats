@@ -77,15 +77,19 @@ def rows(name):
     return list(csv.DictReader(open(os.path.join(sys.argv[1], name + '.csv'), newline='')))
 checked = 0
 t6 = rows('t6-iza-indicators')
-status = {(r['condition'], r['year'], r['contact']): r['status'] for r in t6}
+status = {(r['condition'], r['year'], r['discipline'], r['contact']): r['status'] for r in t6}
 first = min(r['year'] for r in t6)
 for r in t6:
-    for column, other in (('change_pp', (r['condition'], first, r['contact'])),
-                          ('change_lower', (r['condition'], first, r['contact'])),
-                          ('contact_pct', (r['condition'], r['year'], 'Total'))):
+    c, y, d, k = r['condition'], r['year'], r['discipline'], r['contact']
+    # a change of shares needs the first year's cell and its total, a share needs its total
+    for column, others in (('change_pp', [(c, first, d, k), (c, first, d, 'Total'), (c, y, d, 'Total')]),
+                           ('change_lower', [(c, first, d, k), (c, first, d, 'Total')]),
+                           ('contact_pct', [(c, y, d, 'Total')])):
         if r[column] != '':
-            assert status[other] == 's', ('published %s computed with a suppressed cell' % column, r)
+            for other in others:
+                assert status[other] == 's', ('published %s computed with a suppressed cell' % column, r, other)
             checked += 1
+assert {r['discipline'] for r in t6} == {'gp', 'poh_ggz'}
 references = {'t2-contacts-by-age': ('wmo_user', '0'), 't3-contacts-by-sex': ('wmo_user', '0'),
               't4-wmo-by-ses': ('ses', '5'), 't4-wmo-by-household': ('household', 'couple'),
               't4-wmo-by-migration': ('migration', 'dutch'), 't5-wmo-by-district': ('district', 'Centrum')}

@@ -42,12 +42,14 @@ static const char usage[] =
     "      --top COL[,COL...]    the largest contributions to --value per cell, largest first\n"
     "                            (top1_cost,top2_cost); individual values, so never written out\n"
     "      --blank COL[,COL...]  further columns to blank with a suppressed cell (rates, means)\n"
-    "      --depends COL[,COL...]=DIM:CODE\n"
+    "      --depends COL[,COL...]=DIM:CODE[,DIM:CODE...]\n"
     "                            the columns are computed from the record's cell and the cell\n"
-    "                            with CODE in DIM, its other codes the same: a comparison with\n"
-    "                            a reference group (ratio=ses:5), a change against a reference\n"
-    "                            year (change=year:2019), a share of a margin (pct=contact:Total);\n"
-    "                            they are blanked when either cell is suppressed (may be repeated)\n"
+    "                            with CODE in each DIM, its other codes the same: a comparison\n"
+    "                            with a reference group (ratio=ses:5), a change against a\n"
+    "                            reference year (change=year:2019), a share of a margin\n"
+    "                            (pct=contact:Total), a change of shares (change=year:2019 and\n"
+    "                            change=year:2019,contact:Total); they are blanked when either\n"
+    "                            cell is suppressed (may be repeated)\n"
     "      --linked              the input stacks several tables of one population, one record\n"
     "                            per cell, with the total label in the dimensions a table does\n"
     "                            not break down by (by district and by ses: district=d,ses=Total\n"
@@ -174,16 +176,18 @@ typedef struct status_code {
     char ours;
 } status_code;
 
-/* --depends COLS=DIM:CODE: COLS are computed from the record's cell and the cell with CODE
- * in DIM (a reference group, a reference year, a margin). */
+/* --depends COLS=DIM:CODE[,DIM:CODE...]: COLS are computed from the record's cell and the
+ * cell with CODE in each DIM (a reference group, a reference year, a margin, or the margin of
+ * the reference year). */
 typedef struct dependency {
     char **columns;
     size_t column_count;
-    char *dim;
-    char *code;
-    size_t *column;   /* input column indices (resolve_columns) */
-    size_t key;       /* the dimension's position among --by then --dims */
-    size_t code_index; /* CODE in that dimension (place_records) */
+    size_t *column;    /* input column indices (resolve_columns) */
+    size_t ref_count;  /* the DIM:CODE pairs */
+    char **dim;
+    char **code;
+    size_t *key;       /* each dimension's position among --by then --dims */
+    size_t *code_index; /* each CODE in its dimension (place_records) */
 } dependency;
 
 typedef struct suppress_options {
@@ -262,9 +266,9 @@ static void add_code(const koppel_context *ctx, suppress_options *o, const char 
 static void add_dependency(const koppel_context *ctx, suppress_options *o, const char *arg)
 {
     const char *equals = strchr(arg, '=');
-    const char *colon = equals ? strchr(equals, ':') : NULL;
-    if (!equals || equals == arg || !colon || colon == equals + 1 || !colon[1])
-        koppel_usage_error(ctx, "--depends expects COL[,COL...]=DIM:CODE (e.g. change=year:2019), got '%s'", arg);
+    if (!equals || equals == arg || !equals[1])
+        koppel_usage_error(ctx, "--depends expects COL[,COL...]=DIM:CODE[,DIM:CODE...] (e.g. change=year:2019), "
+                                "got '%s'", arg);
     dependency *d;
     o->depends = xrealloc(o->depends, (o->depends_count + 1) * sizeof(dependency));
     d = &o->depends[o->depends_count++];
@@ -276,8 +280,18 @@ static void add_dependency(const koppel_context *ctx, suppress_options *o, const
         d->columns[i] = xstrdup(names[i]);
     free(names);
     free(columns);
-    d->dim = xstrndup(equals + 1, (size_t)(colon - equals - 1));
-    d->code = xstrdup(colon + 1);
+    char **refs = koppel_split_list(ctx, "--depends", equals + 1, &d->ref_count);
+    d->dim = xmalloc(d->ref_count * sizeof(char *));
+    d->code = xmalloc(d->ref_count * sizeof(char *));
+    for (size_t i = 0; i < d->ref_count; i++) {
+        const char *colon = strchr(refs[i], ':');
+        if (!colon || colon == refs[i] || !colon[1])
+            koppel_usage_error(ctx, "--depends expects COL[,COL...]=DIM:CODE[,DIM:CODE...] (e.g. "
+                                    "change=year:2019), got '%s'", arg);
+        d->dim[i] = xstrndup(refs[i], (size_t)(colon - refs[i]));
+        d->code[i] = xstrdup(colon + 1);
+    }
+    free(refs);
 }
 
 /* Each --depends names a dimension of the table. */
@@ -285,19 +299,23 @@ static void check_dependencies(const koppel_context *ctx, suppress_options *o)
 {
     for (size_t i = 0; i < o->depends_count; i++) {
         dependency *d = &o->depends[i];
-        bool found = false;
-        for (size_t k = 0; k < o->by_count && !found; k++)
-            if (strcmp(o->by[k], d->dim) == 0) {
-                d->key = k;
-                found = true;
-            }
-        for (size_t k = 0; k < o->dim_count && !found; k++)
-            if (strcmp(o->dims[k], d->dim) == 0) {
-                d->key = o->by_count + k;
-                found = true;
-            }
-        if (!found)
-            koppel_usage_error(ctx, "--depends: '%s' is not one of the --dims or --by columns", d->dim);
+        d->key = xmalloc(d->ref_count * sizeof(size_t));
+        d->code_index = xcalloc(d->ref_count, sizeof(size_t));
+        for (size_t r = 0; r < d->ref_count; r++) {
+            bool found = false;
+            for (size_t k = 0; k < o->by_count && !found; k++)
+                if (strcmp(o->by[k], d->dim[r]) == 0) {
+                    d->key[r] = k;
+                    found = true;
+                }
+            for (size_t k = 0; k < o->dim_count && !found; k++)
+                if (strcmp(o->dims[k], d->dim[r]) == 0) {
+                    d->key[r] = o->by_count + k;
+                    found = true;
+                }
+            if (!found)
+                koppel_usage_error(ctx, "--depends: '%s' is not one of the --dims or --by columns", d->dim[r]);
+        }
     }
 }
 
@@ -514,8 +532,14 @@ static void free_options(suppress_options *o)
             free(d->columns[j]);
         free(d->columns);
         free(d->column);
+        for (size_t r = 0; r < d->ref_count; r++) {
+            free(d->dim[r]);
+            free(d->code[r]);
+        }
         free(d->dim);
         free(d->code);
+        free(d->key);
+        free(d->code_index);
     }
     free(o->depends);
 }
@@ -903,11 +927,13 @@ static void find_dependency_codes(run *r)
 {
     for (size_t i = 0; i < r->options.depends_count; i++) {
         dependency *d = &r->options.depends[i];
-        long code = sdc_dimension_find(&r->table->dims[d->key], d->code);
-        if (code < 0)
-            message_die(EXIT_DATA, "%s: --depends %s: column '%s' has no such code", r->input_name,
-                        d->columns[0], d->dim);
-        d->code_index = (size_t)code;
+        for (size_t k = 0; k < d->ref_count; k++) {
+            long code = sdc_dimension_find(&r->table->dims[d->key[k]], d->code[k]);
+            if (code < 0)
+                message_die(EXIT_DATA, "%s: --depends %s: column '%s' has no such code", r->input_name,
+                            d->columns[0], d->dim[k]);
+            d->code_index[k] = (size_t)code;
+        }
     }
 }
 
@@ -1176,7 +1202,9 @@ static bool dependency_hidden(const run *r, const dependency *d, size_t cell)
 {
     if (sdc_suppressed(r->problem.status[cell]))
         return true;
-    size_t other = sdc_table_other_cell(r->table, cell, d->key, d->code_index);
+    size_t other = cell;
+    for (size_t k = 0; k < d->ref_count && other != SDC_NO_CELL; k++)
+        other = sdc_table_other_cell(r->table, other, d->key[k], d->code_index[k]);
     return other == SDC_NO_CELL || sdc_suppressed(r->problem.status[other]);
 }
 
@@ -1471,7 +1499,7 @@ static size_t audit_dependencies(run *r)
                 if (exposed++ == 0)
                     message_warn("%s:%ld: column '%s' is published, but it is computed with a suppressed "
                                  "cell (this one, or its reference in '%s'): it reopens that cell",
-                                 r->input_name, kept->line, d->columns[j], d->dim);
+                                 r->input_name, kept->line, d->columns[j], d->dim[0]);
             }
         }
     }
