@@ -369,3 +369,48 @@ PY
     echo "# $output" >&3
     assert_success
 }
+
+@test "the report sets the estimates against the planted truth: T4 household flags agree, most inside" {
+    # The section rows carry a key (table:level); the test recomputes T4's household flags from
+    # the table and truth.csv on its own, and counts the flags of every row.
+    run python3 - "$STUDY/raw/truth.csv" "$STUDY/tables/t4-wmo-by-household.csv" "$STUDY/report.html" <<'PY'
+import csv, html, re, sys
+report = open(sys.argv[3]).read()
+assert '<h2 id="truth">Estimates against the planted truth</h2>' in report
+section = report.split('<h2 id="truth">', 1)[1].split('<h2 ', 1)[0]
+rows = {}
+for key, cells in re.findall(r'<tr data-key="([^"]*)"[^>]*>(.*?)</tr>', section):
+    # table, parameter, estimate, 95% interval, planted, inside, explanation
+    rows[html.unescape(key)] = [html.unescape(re.sub(r'<[^>]+>', '', c)) for c in re.findall(r'<td[^>]*>(.*?)</td>', cells)]
+for prefix in ('t4-wmo-by-ses:', 't4-wmo-by-household:', 't4-wmo-by-migration:', 't5:', 't2:', 't3:', 'share', 't6:asthma_copd'):
+    assert any(k.startswith(prefix) for k in rows), ('no row for', prefix)
+truth = {r['level']: float(r['value']) for r in csv.DictReader(open(sys.argv[1]))
+         if r['model'] == 'wmo' and r['parameter'] == 'rate_ratio_household_type'}
+checked = 0
+for r in csv.DictReader(open(sys.argv[2])):
+    level = r['household']
+    if level in ('Total', 'couple'):
+        continue
+    got = rows['t4-wmo-by-household:' + level]
+    planted = truth[level] / truth['couple']
+    if r['status'] != 's':
+        assert got[2] == 'suppressed' and got[5] == '', (level, got)
+        continue
+    inside = float(r['ratio_lower']) <= planted <= float(r['ratio_upper'])
+    assert got[5] == ('yes' if inside else 'no'), (level, got, r)
+    assert abs(float(got[2]) / float(r['ratio']) - 1) < 5e-4, (level, got, r)
+    assert abs(float(got[4]) / planted - 1) < 5e-4, (level, got, planted)
+    checked += 1
+assert checked == 5, checked
+flags = [c[5] for c in rows.values() if c[5] in ('yes', 'no')]
+inside = flags.count('yes')
+assert len(flags) >= 25, len(flags)
+assert inside >= 0.8 * len(flags), (inside, len(flags))
+m = re.search(r'(\d+) of (\d+) planted values lie inside their 95% interval', section)
+assert m and (int(m.group(1)), int(m.group(2))) == (inside, len(flags)), m
+assert section.count('<li>') == len(flags) - inside   # each one outside is listed, with why
+print('%d of %d planted values inside' % (inside, len(flags)))
+PY
+    echo "# $output" >&3
+    assert_success
+}
