@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# bench-pseudonymise.py: the pseudonym of DOMAIN.md §3 with Python's hmac (OpenSSL inside), the
+# bench-pseudonymise.py: README.md's pseudonym construction with Python's hmac (OpenSSL inside), the
 # peer of `koppel pseudonymise --key-file KEY --bsn COL` in scripts/bench: BSN normalised (spaces,
 # dots, hyphens out; 8 digits get a leading 0; elfproef; 000000000 refused), then the lower-case hex
 # of the first 16 bytes of HMAC-SHA256(K, "bsn:" BSN) in place of the BSN; K is the master key

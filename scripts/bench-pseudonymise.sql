@@ -1,4 +1,4 @@
--- bench-pseudonymise.sql: the pseudonym of DOMAIN.md §3 in DuckDB SQL, the peer of
+-- bench-pseudonymise.sql: the pseudonym construction of README.md in DuckDB SQL, the peer of
 -- `koppel pseudonymise --key-file KEY --bsn bsn` in scripts/bench. HMAC-SHA256 built from
 -- sha256() as RFC 2104 defines it: H((K xor opad) || H((K xor ipad) || message)), with the two
 -- padded keys ({{ipad}}, {{opad}}: 64 bytes in hex) computed from the key file by the caller.

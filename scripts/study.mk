@@ -24,6 +24,12 @@ AGE_GROUPS = 18,45,65,75,85
 AGE_STRATA = 18,45,65,75
 SOURCES    = persons wmo gp_patients gp_episodes gp_contacts
 GP_CONTACT_TYPES = consult|visit|phone|email|vaccination
+# The IZA monitor counts two disciplines: the GP's contacts of these types and the POH-GGZ's
+# (the practice's mental health nurse) consult, visit, phone, email and group contacts.
+POH_GGZ_CONTACT_TYPES = consult|visit|phone|email|group
+CONTACT_TYPES_gp = $(GP_CONTACT_TYPES)
+CONTACT_TYPES_poh_ggz = $(POH_GGZ_CONTACT_TYPES)
+DISCIPLINES = gp poh_ggz
 empty :=
 space := $(empty) $(empty)
 CONTACT_YEARS = $(subst $(space),|,$(sort $(YEAR) $(IZA_YEARS)))
@@ -147,15 +153,15 @@ $(C)/gp_episodes.csv: $(P)/gp_episodes.csv $(W)/fingerprints.txt
 	$(K) derive --iso-date start_date --iso-date end_date --rejects $(X)/clean-gp_episodes.csv \
 	    --stats $(J)/clean-gp_episodes.json $< 2>/dev/null | $(call VALID_PERIOD,start_date,end_date,gp_episodes) > $@
 
-# Of the contacts (the largest source by far) only those the study counts are kept: GP
-# contacts of the counted types in the study's years. At national scale that is a third of
-# them; a full cleaned copy would be 6 GB on disk for nothing.
+# Of the contacts (the largest source by far) only those the study counts are kept: GP and
+# POH-GGZ contacts of the counted types in the study's years. At national scale that is a
+# third of them; a full cleaned copy would be 6 GB on disk for nothing.
 $(C)/gp_contacts.csv: $(P)/gp_contacts.csv $(W)/fingerprints.txt
 	@mkdir -p $(@D)
 	rm -f $(J)/clean-gp_contacts.json $(J)/periods-gp_contacts.json
 	$(K) derive --iso-date contact_date --rejects $(X)/clean-gp_contacts.csv \
 	    --stats $(J)/clean-gp_contacts.json $< 2>/dev/null \
-	  | $(K) select --eq provider=gp --eq 'contact_type=$(GP_CONTACT_TYPES)' \
+	  | $(K) select --eq 'provider=gp|poh_ggz' --eq 'contact_type=$(GP_CONTACT_TYPES)|group' \
 	        --in-year 'contact_date=$(CONTACT_YEARS)' > $@
 
 # ------------------------------------------------------------------ 4. the study population
@@ -166,6 +172,10 @@ $(W)/ses-groups.csv:
 
 # Residents of 18 and over on 1 January of the study year, with age groups and ESP bands
 # (made from the cleaned persons as they stream by, above), less the persons delivered twice.
+# REGISTERED says who is a resident: year (default), everyone registered in the city at any
+# time in YEAR, as the Amsterdam report counts ("Alle inwoners van Amsterdam ingeschreven bij
+# de GBA in 2017"), the dead and those who moved in or out during the year included; january, those
+# registered on 1 January only.
 # One select checks the registration period (a bad one is rejected, as in VALID_PERIOD: the
 # check comes first, so it sees every record), keeps the residents and the adults (18 or over
 # on 1 January of YEAR is born on or before 1 January of YEAR - 18), so that derive ages only
@@ -173,8 +183,14 @@ $(W)/ses-groups.csv:
 # neighbourhood or registration dates (data minimisation).
 ADULTS_BORN_BY := $(shell echo $$(( $(YEAR) - 18 )))-01-01
 POPULATION_COLUMNS = bsn,birth_date,sex,district,household_type,migration_background,ses_quintile
+REGISTERED ?= year
+REGISTERED_IN_year = --overlaps registration_start,registration_end=$(YEAR)-01-01..$(YEAR)-12-31
+REGISTERED_IN_january = --covers registration_start,registration_end=$(YEAR)-01-01..$(YEAR)-01-01
+ifeq ($(REGISTERED_IN_$(REGISTERED)),)
+$(error REGISTERED is year or january, not '$(REGISTERED)')
+endif
 POPULATION = $(K) select --overlaps registration_start,registration_end=0001-01-01..9999-12-31 \
-	    --covers registration_start,registration_end=$(YEAR)-01-01..$(YEAR)-01-01 \
+	    $(REGISTERED_IN_$(REGISTERED)) \
 	    --le birth_date=$(ADULTS_BORN_BY) --columns $(POPULATION_COLUMNS) \
 	    --rejects $(X)/periods-persons.csv --stats $(J)/periods-persons.json 2>/dev/null \
 	  | $(K) derive --age age=birth_date:$(YEAR)-01-01 \
@@ -287,10 +303,22 @@ $(W)/union-cells.csv: $(W)/population-linked.csv
 	      | $(K) derive --rename count=persons --rename sum_linked=linked --rename sum_wmo_user=observed \
 	          --rename sum_linked_user=linked_users "$${consts[@]}" --const "unpublished=$$unpublished" \
 	      | $(K) select --columns $(UNION_DIMS),$(UNION_COUNTS),unpublished; done \
-	  | awk 'NR == 1 { header = $$0; print; next } $$0 != header' > $@
+	  | awk 'NR == 1 { header = $$0; print; next } $$0 != header' | $(REFERENCE_CELLS) > $@
+# The reference groups of the comparisons cost a hundred cells when suppressed (--cost-weight):
+# a suppressed reference would blank every comparison of its table, so secondary suppression
+# takes other cells where it can. (The set's fields are plain codes and numbers.)
+REFERENCES = ses=$(T4_REF_ses) household=$(T4_REF_household) migration=$(T4_REF_migration) district=Centrum
+REFERENCE_CELLS = awk -F, -v OFS=, -v refs='$(REFERENCES)' ' \
+	NR == 1 { for (i = 1; i <= NF; i++) column[$$i] = i; print $$0, "cost_weight"; next } \
+	{ broken = 0; for (d in column) if (d ~ /^(age_group|sex|ses|migration|district|household|wmo_user)$$/ \
+	      && $$column[d] != "Total") { broken++; by = d } \
+	  z = broken == 1 && index(" " refs " ", " " by "=" $$column[by] " ") > 0; \
+	  z = z || ($$column["wmo_user"] == "0" && broken <= 2 && $$column["ses"] $$column["migration"] \
+	      $$column["district"] $$column["household"] == "TotalTotalTotalTotal"); \
+	  print $$0, z ? 100 : 1 }'
 $(W)/union-published.csv: $(W)/union-cells.csv
 	$(K) suppress --linked --dims $(UNION_DIMS) --count $(UNION_COUNTS) --unpublished unpublished \
-	    --stats $(J)/suppress-union.json $< > $@
+	    --cost-weight cost_weight --stats $(J)/suppress-union.json $< > $@
 
 # $(call union_status,DIMS): the union's pattern for the table by DIMS: its key columns and status.
 union_status = $(K) select $(foreach d,$(filter-out $(subst $(,), ,$(1)),$(UNION_DIM_LIST)),--eq $(d)=Total) \
@@ -402,9 +430,15 @@ $(T)/t4-wmo-by-%.csv: $(W)/t4-%-cells.csv $(W)/union-published.csv
 # rates, but its counts are a row of T5 (the districts add up to the population of T4).
 $(W)/t5-population.csv: $(W)/population-wmo.csv
 	$(K) select --ne district=Westpoort $< > $@
+# Standardised for age, SES, migration background, sex and household type, as the Amsterdam
+# report's figure by district is. Their full cross-classification has 5 x 5 x 7 x 2 x 6 strata,
+# most of them empty in a district: direct standardisation would have no rate at all, so the
+# districts are standardised indirectly (expected Wmo users from the city's rate per stratum;
+# the indirectly standardised rate is SMR x the city's rate), and compared with Centrum.
 $(W)/t5-rates.csv: $(W)/t5-population.csv
-	$(K) aggregate -g district,age_strata,sex,ses_group --count --sum wmo_user $< \
-	  | $(K) standardise --method direct --standard internal --strata age_strata,sex,ses_group -g district \
+	$(K) aggregate -g district,age_group,ses_group,migration,sex,household --count --sum wmo_user $< \
+	  | $(K) standardise --method indirect --reference internal \
+	    --strata age_group,ses_group,migration,sex,household -g district \
 	    --measure proportion --events sum_wmo_user --population count --compare-to district=Centrum > $@
 $(W)/t5-cells.csv: $(W)/population-wmo.csv $(W)/t5-rates.csv
 	$(K) aggregate -g district --totals --count --sum wmo_user $< \
@@ -412,7 +446,7 @@ $(W)/t5-cells.csv: $(W)/population-wmo.csv $(W)/t5-rates.csv
 	  | $(K) join -k district --type left -q - <($(K) select --drop population,observed $(W)/t5-rates.csv) > $@
 $(T)/t5-wmo-by-district.csv: $(W)/t5-cells.csv $(W)/union-published.csv
 	@mkdir -p $(@D)
-	$(call publish,district,$<,$@,$(STD_VALUES)$(,)$(CMP_COLUMNS),persons$(,)observed,$(call compare_depends,district:Centrum))
+	$(call publish,district,$<,$@,$(STD_VALUES)$(,)expected$(,)smr$(,)smr_lower$(,)smr_upper$(,)$(CMP_COLUMNS),persons$(,)observed,$(call compare_depends,district:Centrum))
 
 # The whole set as published, restacked (T1 per characteristic, T2-T5 by their dimensions):
 # one status per cell (a cell with two statuses is a duplicate and stops the audit), audited
@@ -430,50 +464,66 @@ $(W)/whole-set.csv: $(T)/t1-representativeness.csv $(T)/t2-contacts-by-age.csv $
 	$(foreach d,ses household migration,$(K) select --columns $(d),status $(T)/t4-wmo-by-$(d).csv \
 	  | $(call as_union,$(d),status) >> $@.part;)
 	$(K) select --columns district,status $(T)/t5-wmo-by-district.csv | $(call as_union,district,status) >> $@.part
-	awk '!seen[$$0]++' $@.part | $(K) join -k $(UNION_DIMS) --type left -q - $(W)/union-cells.csv > $@
+	awk '!seen[$$0]++' $@.part \
+	  | $(K) join -k $(UNION_DIMS) --type left -q - <($(K) select --drop cost_weight $(W)/union-cells.csv) > $@
 	rm -f $@.part
 $(T)/whole-set.audit.txt: $(W)/whole-set.csv $(W)/union-cells.csv
 	$(K) suppress --audit --linked --dims $(UNION_DIMS) --count $(UNION_COUNTS) --unpublished unpublished \
 	    --original $(W)/union-cells.csv $< > $@
 
 # T6 the IZA indicators per reference year: prevalence of each condition group among eligible
-# patients, and the % of a group's patients with at least one GP contact for it (for frail
-# elderly and intellectual disability: any GP contact).
+# patients, and per discipline (GP, POH-GGZ) the % of a group's patients with at least one
+# contact for it (for frail elderly and intellectual disability: any contact).
 $(W)/iza-%/prevalence.csv: $(W)/gp-eligible-%.csv $(C)/gp_episodes.csv
 	@mkdir -p $(@D)
 	$(K) classify-condition --prevalence --subgroups --year $* --population $< \
 	    --rejects $(X)/classify-$*.csv --stats $(J)/classify-$*.json $(C)/gp_episodes.csv 2>/dev/null \
 	  | $(K) derive --rename asthma_copd_asthma=asthma --rename asthma_copd_copd=copd > $@
 
+# Per discipline and condition, the patients with a contact for it: bsn, condition, discipline.
 $(W)/iza-%/contacts.csv: $(C)/gp_contacts.csv
 	@mkdir -p $(@D)
-	$(K) select --in-year contact_date=$* --eq provider=gp \
-	    --eq 'contact_type=$(GP_CONTACT_TYPES)' $< > $(@D)/gp-contacts.csv
-	$(K) classify-condition --tag --long --subgroups --matched-only --rejects $(X)/tag-$*.csv $(@D)/gp-contacts.csv 2>/dev/null \
-	  | $(K) aggregate -g bsn,condition,subgroup --count > $@.tagged
-	$(K) aggregate -g bsn --count $(@D)/gp-contacts.csv > $@.any
-	for c in $(CONDITIONS); do \
-	    case $$c in frail_elderly|intellectual_disability) \
-	        $(K) derive --const condition=$$c $@.any ;; \
-	    asthma|copd) \
-	        $(K) select --eq condition=asthma_copd --eq subgroup=$$c --columns bsn $@.tagged \
-	          | $(K) derive --const condition=$$c ;; \
-	    *) $(K) select --eq condition=$$c $@.tagged | $(K) aggregate -g bsn,condition --count ;; esac \
-	    | $(K) select --columns bsn,condition; done \
-	  | awk 'NR == 1 || $$0 != "bsn,condition"' > $@
+	for d in $(DISCIPLINES); do \
+	    case $$d in gp) types='$(CONTACT_TYPES_gp)' ;; poh_ggz) types='$(CONTACT_TYPES_poh_ggz)' ;; esac; \
+	    $(K) select --in-year contact_date=$* --eq provider=$$d --eq "contact_type=$$types" $< \
+	        > $(@D)/$$d-contacts.csv; \
+	    $(K) classify-condition --tag --long --subgroups --matched-only --rejects $(X)/tag-$*-$$d.csv \
+	        $(@D)/$$d-contacts.csv 2>/dev/null | $(K) aggregate -g bsn,condition,subgroup --count > $@.tagged; \
+	    $(K) aggregate -g bsn --count $(@D)/$$d-contacts.csv > $@.any; \
+	    for c in $(CONDITIONS); do \
+	        case $$c in frail_elderly|intellectual_disability) \
+	            $(K) derive --const condition=$$c $@.any ;; \
+	        asthma|copd) \
+	            $(K) select --eq condition=asthma_copd --eq subgroup=$$c --columns bsn $@.tagged \
+	              | $(K) derive --const condition=$$c ;; \
+	        *) $(K) select --eq condition=$$c $@.tagged | $(K) aggregate -g bsn,condition --count ;; esac \
+	        | $(K) select --columns bsn,condition | $(K) derive --const discipline=$$d; done; done \
+	  | awk 'NR == 1 || $$0 != "bsn,condition,discipline"' > $@
 	rm -f $@.tagged $@.any
 
-# Per condition: its patients, with (yes) or without (no) a contact for it: a table with a
-# margin per condition (yes + no = Total), so that suppress can protect both counts.
+# Per condition: its patients, with (yes) or without (no) a contact for it, per discipline: two
+# tables of one population (the condition's patients) stacked for suppress --linked, with the
+# dimensions gp_contact and poh_ggz_contact (yes, no, Total; the other one Total).
+# Every condition has its yes, no and Total rows, zeros included: a reader sees a zero as a row.
 $(W)/iza-%/cells.csv: $(W)/iza-%/prevalence.csv $(W)/iza-%/contacts.csv
-	for c in $(CONDITIONS); do \
-	    $(K) select --eq $$c=1 --columns bsn $< | $(K) derive --const condition=$$c \
-	      | $(K) join -k bsn,condition --type left -q - \
-	          <($(K) select --eq condition=$$c $(W)/iza-$*/contacts.csv | $(K) derive --const contact=yes) \
-	      | $(K) derive --fill contact=no; done \
-	  | awk 'NR == 1 || $$0 != "bsn,condition,contact"' \
-	  | $(K) aggregate -g condition,contact --rollup --count \
-	  | $(K) select --ne condition=Total | $(K) derive --const year=$* --rename count=persons > $@
+	{ echo condition,contact; for c in $(CONDITIONS); do printf '%s,yes\n%s,no\n%s,Total\n' $$c $$c $$c; done; } > $@.grid
+	for d in $(DISCIPLINES); do \
+	    other=$$( [ $$d = gp ] && echo poh_ggz || echo gp ); \
+	    for c in $(CONDITIONS); do \
+	        $(K) select --eq $$c=1 --columns bsn $< | $(K) derive --const condition=$$c \
+	          | $(K) join -k bsn,condition --type left -q - \
+	              <($(K) select --eq condition=$$c --eq discipline=$$d --columns bsn,condition \
+	                  $(W)/iza-$*/contacts.csv | $(K) derive --const contact=yes) \
+	          | $(K) derive --fill contact=no; done \
+	      | awk 'NR == 1 || $$0 != "bsn,condition,contact"' \
+	      | $(K) aggregate -g condition,contact --rollup --count \
+	      | $(K) join -k condition,contact --type left -q $@.grid - | $(K) derive --fill count=0 \
+	      | if [ $$d = gp ]; then cat; else $(K) select --ne contact=Total; fi \
+	      | $(K) derive --rename contact=$${d}_contact --const $${other}_contact=Total --const year=$* \
+	          --rename count=persons \
+	      | $(K) select --columns year,condition,gp_contact,poh_ggz_contact,persons; done \
+	  | awk 'NR == 1 || $$0 != "year,condition,gp_contact,poh_ggz_contact,persons"' > $@
+	rm -f $@.grid
 
 # Prevalence of each group among the eligible patients (Wilson interval).
 $(W)/iza-%/prevalence-rates.csv: $(W)/iza-%/prevalence.csv
@@ -484,42 +534,66 @@ $(W)/iza-%/prevalence-rates.csv: $(W)/iza-%/prevalence.csv
 	  | $(K) derive --const year=$* \
 	  | $(K) standardise --method crude --measure proportion --events patients --population count -g year,condition > $@
 
-# % of a condition's patients with a contact, and its change from the first year.
+# Per discipline, % of a condition's patients with a contact, and its change from the first year.
 $(W)/t6-contact-rates.csv: $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/cells.csv)
 	$(K) select $^ > $@.cells
-	$(K) select --eq contact=Total --drop contact $@.cells | $(K) derive --rename persons=patients > $@.total
-	$(K) select --eq contact=yes --drop contact $@.cells | $(K) derive --rename persons=with_contact \
-	  | $(K) join -k condition,year --type right -q - $@.total | $(K) derive --fill with_contact=0 \
-	  | $(K) standardise --method crude --measure proportion --events with_contact --population patients \
-	    -g condition,year --compare-to year=$(firstword $(IZA_YEARS)) \
-	  | $(K) select --columns condition,year,crude_rate,crude_lower,crude_upper,difference,difference_lower,difference_upper,significant \
-	  | $(K) derive --const contact=yes --rename crude_rate=contact_pct --rename crude_lower=contact_lower \
-	      --rename crude_upper=contact_upper --rename difference=change_pp \
-	      --rename difference_lower=change_lower --rename difference_upper=change_upper > $@
+	$(K) select --eq gp_contact=Total --eq poh_ggz_contact=Total --columns condition,year,persons $@.cells \
+	  | $(K) derive --rename persons=patients > $@.total
+	for d in $(DISCIPLINES); do \
+	    other=$$( [ $$d = gp ] && echo poh_ggz || echo gp ); \
+	    $(K) select --eq $${d}_contact=yes --columns condition,year,persons $@.cells \
+	      | $(K) derive --rename persons=with_contact \
+	      | $(K) join -k condition,year --type right -q - $@.total | $(K) derive --fill with_contact=0 \
+	      | $(K) standardise --method crude --measure proportion --events with_contact --population patients \
+	        -g condition,year --compare-to year=$(firstword $(IZA_YEARS)) \
+	      | $(K) select --columns condition,year,crude_rate,crude_lower,crude_upper,difference,difference_lower,difference_upper,significant \
+	      | $(K) derive --const $${d}_contact=yes --const $${other}_contact=Total --rename crude_rate=contact_pct \
+	          --rename crude_lower=contact_lower --rename crude_upper=contact_upper --rename difference=change_pp \
+	          --rename difference_lower=change_lower --rename difference_upper=change_upper \
+	      | $(K) select --columns condition,year,gp_contact,poh_ggz_contact,contact_pct,contact_lower,contact_upper,change_pp,change_lower,change_upper,significant; done \
+	  | awk 'NR == 1 { header = $$0; print; next } $$0 != header' > $@
 	rm -f $@.cells $@.total
 
 $(W)/t6-prevalence-rates.csv: $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/prevalence-rates.csv)
 	$(K) select --columns condition,year,population,crude_rate,crude_lower,crude_upper $^ \
-	  | $(K) derive --const contact=Total --rename population=eligible_patients \
+	  | $(K) derive --const gp_contact=Total --const poh_ggz_contact=Total --rename population=eligible_patients \
 	      --rename crude_rate=prevalence_pct --rename crude_lower=prevalence_lower \
 	      --rename crude_upper=prevalence_upper > $@
 
+T6_KEY = condition,year,gp_contact,poh_ggz_contact
 $(W)/t6-cells.csv: $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/cells.csv) $(W)/t6-prevalence-rates.csv $(W)/t6-contact-rates.csv
 	$(K) select $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/cells.csv) \
-	  | $(K) select --columns year,condition,contact,persons \
-	  | $(K) join -k condition,year,contact --type left -q - $(W)/t6-prevalence-rates.csv \
-	  | $(K) join -k condition,year,contact --type left -q - $(W)/t6-contact-rates.csv > $@
+	  | $(K) join -k $(T6_KEY) --type left -q - $(W)/t6-prevalence-rates.csv \
+	  | $(K) join -k $(T6_KEY) --type left -q - $(W)/t6-contact-rates.csv > $@
 # The % with a contact is computed with the condition's total; its change with the same cell
-# of the first year: a suppressed one of those blanks them.
-T6_DEPENDS = --depends contact_pct,contact_lower,contact_upper=contact:Total \
-             --depends change_pp,change_lower,change_upper,significant=year:$(firstword $(IZA_YEARS))
-$(T)/t6-iza-indicators.csv: $(W)/t6-cells.csv
-	@mkdir -p $(@D)
-	$(K) suppress --dims contact --by year,condition --count persons --fill-zeros $(T6_DEPENDS) \
+# of the first year and that year's total: a suppressed one of those blanks them. The two
+# disciplines share the condition's total: protected together (--linked).
+T6_FIRST = year:$(firstword $(IZA_YEARS))
+T6_CHANGE = change_pp,change_lower,change_upper,significant
+T6_DEPENDS = --depends contact_pct,contact_lower,contact_upper=gp_contact:Total \
+             --depends contact_pct,contact_lower,contact_upper=poh_ggz_contact:Total \
+             --depends $(T6_CHANGE)=gp_contact:Total --depends $(T6_CHANGE)=poh_ggz_contact:Total \
+             --depends $(T6_CHANGE)=$(T6_FIRST) --depends $(T6_CHANGE)=$(T6_FIRST),gp_contact:Total \
+             --depends $(T6_CHANGE)=$(T6_FIRST),poh_ggz_contact:Total
+T6_SUPPRESS = --linked --dims gp_contact,poh_ggz_contact --by year,condition --count persons --fill-zeros $(T6_DEPENDS)
+$(W)/t6-published.csv: $(W)/t6-cells.csv
+	$(K) suppress $(T6_SUPPRESS) \
 	    --blank prevalence_pct,prevalence_lower,prevalence_upper,contact_pct,contact_lower,contact_upper,change_pp,change_lower,change_upper,significant \
 	    --stats $(J)/suppress-t6.json $< > $@
-	$(K) suppress --audit --dims contact --by year,condition --count persons --fill-zeros $(T6_DEPENDS) --original $< $@ \
-	    > $(@:.csv=.audit.txt)
+	$(K) suppress --audit $(T6_SUPPRESS) --original $< $@ > $(W)/t6-iza-indicators.audit.txt
+# Published one row per discipline and contact (yes, no; Total: the condition's patients,
+# once per discipline), by year, discipline and condition. (Its fields are codes and numbers.)
+T6_COLUMNS = year,condition,discipline,contact,persons,eligible_patients,prevalence_pct,prevalence_lower,prevalence_upper,contact_pct,contact_lower,contact_upper,change_pp,change_lower,change_upper,significant,status
+$(T)/t6-iza-indicators.csv: $(W)/t6-published.csv
+	@mkdir -p $(@D)
+	for d in $(DISCIPLINES); do \
+	    other=$$( [ $$d = gp ] && echo poh_ggz || echo gp ); \
+	    $(K) select --eq $${other}_contact=Total $< \
+	      | $(K) derive --rename $${d}_contact=contact --const discipline=$$d | $(K) select --columns $(T6_COLUMNS); done \
+	  | awk -F, 'NR == 1 { print; next } $$0 != "$(T6_COLUMNS)" { \
+	      print $$1 "," $$3 "," $$2 "," ($$4 == "yes" ? 1 : $$4 == "no" ? 2 : 3) "\t" $$0 }' \
+	  | { IFS= read -r header; printf '%s\n' "$$header"; LC_ALL=C sort -s -t "$$(printf '\t')" -k1,1 | cut -f2; } > $@
+	cp $(W)/t6-iza-indicators.audit.txt $(@:.csv=.audit.txt)
 
 TABLES = $(T)/t1-representativeness.csv $(T)/t2-contacts-by-age.csv $(T)/t3-contacts-by-sex.csv \
          $(T)/t4-wmo-by-ses.csv $(T)/t4-wmo-by-household.csv $(T)/t4-wmo-by-migration.csv \

@@ -53,7 +53,7 @@ for line in sys.stdin:
     print(age(dt.date.fromisoformat(b), dt.date.fromisoformat(r)))'
 }
 
-# The 19 ESP2013 bands as DOMAIN.md section 6 lists them.
+# The 19 age bands of the European Standard Population 2013 (Eurostat).
 ESP2013="0-4 5-9 10-14 15-19 20-24 25-29 30-34 35-39 40-44 45-49 50-54 55-59 60-64 65-69 70-74 75-79 80-84 85-89 90+"
 
 # A CSV with columns age (the given values) and x, so that an empty age is not a blank line.
@@ -216,7 +216,7 @@ PY
 
 # ---------------------------------------------------------------- bands
 
-@test "--band esp2013: every edge, and all 19 labels exactly as DOMAIN.md lists them" {
+@test "--band esp2013: every edge, and all 19 labels of the European Standard Population 2013" {
     ages_file 0 4 5 9 10 84 85 89 90 117
     run bash -c "set -o pipefail; koppel derive --band b=age:esp2013 '$T/ages.csv' | cut -d, -f1,3 | tail -n +2 | paste -sd' '"
     assert_success
@@ -369,11 +369,11 @@ PY
     assert_equal "$(stat "$T/s.json" lookups_defaulted)" 0
 }
 
-@test "--lookup with the shipped Wmo categories (DOMAIN.md section 5), as in the --help example" {
+@test "--lookup with the shipped Wmo categories (CBS Wmo statistics; CPB 2019, Table 4.1), as in the --help example" {
     run koppel derive --lookup category=provision_type:"$PROJECT_ROOT/share/koppel/rules/wmo-categories.csv" \
         --yearmonth month=start_date --rename client=person "$F/wmo.csv"
     assert_success
-    # By hand from DOMAIN.md section 5.
+    # By hand from the CBS Wmo categories (CPB 2019, Table 4.1).
     assert_output "$(printf 'person,provision_type,start_date,category,month\nw1,household_help,2023-01-15,hulp bij het huishouden,2023-01\nw2,wheelchair,2023-11-30,hulpmiddelen en diensten,2023-11\nw3,,2022-12-01,,2022-12\nw4,personal_care,2024-02-29,ondersteuning thuis,2024-02')"
 }
 

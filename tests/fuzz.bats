@@ -39,7 +39,7 @@ replay() {
     done
 }
 
-@test "record reader: corpus (DOMAIN.md 2.6 cases) and regressions" { replay record; }
+@test "record reader: corpus (faults of real deliveries) and regressions" { replay record; }
 @test "condition rules: corpus (the shipped IZA rules) and regressions" { replay condition_rules; }
 @test "Wmo category table: corpus (the shipped table) and regressions" { replay category_rules; }
 @test "derive --lookup tables: corpus and regressions" { replay lookup_table; }

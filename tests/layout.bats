@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # layout.bats: the floor plan holds. common/ includes nothing of filters/; a verb includes its own
 # files and common/'s, never another verb's; no source includes a .c file; a verb's main.c is its
-# only main.
+# only main. No tracked file cites the project's internal briefs, which users do not have.
 
 setup() {
     load 'test_helper/common-setup'
@@ -95,4 +95,15 @@ print("\n".join(long))
 sys.exit(1 if long else 0)
 PY
     assert_success
+}
+
+@test "layout: no tracked file cites DOMAIN.md or CONVENTIONS.md (internal briefs users do not have)" {
+    # Cite the public source, README.md, docs/METHODS.md or share/koppel/rules/README.md instead,
+    # or describe the thing. Also catches the short forms ("DOMAIN 2.6", "CONVENTIONS Records").
+    git -C "$PROJECT_ROOT" rev-parse --is-inside-work-tree > /dev/null 2>&1 ||
+        skip "not a git checkout"
+    local hits
+    hits=$(cd "$PROJECT_ROOT" && git ls-files -z | grep -zvxF tests/layout.bats |
+        xargs -0 grep -snIE 'DOMAIN\.md|CONVENTIONS\.md|\bDOMAIN( section| §)? ?[0-9]|\bCONVENTIONS\b' || true)
+    [ -z "$hits" ] || fail "$hits"
 }

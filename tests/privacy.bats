@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # privacy.bats: every filter, run on inputs full of identifiers (BSNs, pseudonyms, dates of birth,
 # postcodes, house numbers) in good runs and in its error paths, must never show one of them on
-# standard error, in --stats, in a reject reason or in a report (CONVENTIONS.md, Messages).
+# standard error, in --stats, in a reject reason or in a report (README.md, "What every filter does the same way": Privacy).
 bats_require_minimum_version 1.5.0
 
 # The filters this file covers; the first test fails when a filter exists that is not here.
@@ -105,7 +105,7 @@ id	KL-862017
 EOF
 }
 
-# A population register extract with every fault of DOMAIN.md section 2.6 that carries an
+# A population register extract with every fault of real deliveries that carries an
 # identifier. Lines (the header is line 1):
 #  2 good;  3 BSN of 8 digits, birth date DD-MM-YYYY, postcode with a space, house number
 #  with an addition;  4 BSN with dots, a birth date that does not exist, end before start;

@@ -2,7 +2,7 @@
 bats_require_minimum_version 1.5.0
 # pseudonymise.bats: koppel pseudonymise. Every expected pseudonym and fingerprint is computed
 # inside the test with openssl (and python3's hmac as a second, independent implementation) from
-# the construction in DOMAIN.md section 3, never taken from the program's own output.
+# the pseudonym construction in README.md, never taken from the program's own output.
 
 setup() {
     load 'test_helper/common-setup'

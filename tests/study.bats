@@ -77,15 +77,19 @@ def rows(name):
     return list(csv.DictReader(open(os.path.join(sys.argv[1], name + '.csv'), newline='')))
 checked = 0
 t6 = rows('t6-iza-indicators')
-status = {(r['condition'], r['year'], r['contact']): r['status'] for r in t6}
+status = {(r['condition'], r['year'], r['discipline'], r['contact']): r['status'] for r in t6}
 first = min(r['year'] for r in t6)
 for r in t6:
-    for column, other in (('change_pp', (r['condition'], first, r['contact'])),
-                          ('change_lower', (r['condition'], first, r['contact'])),
-                          ('contact_pct', (r['condition'], r['year'], 'Total'))):
+    c, y, d, k = r['condition'], r['year'], r['discipline'], r['contact']
+    # a change of shares needs the first year's cell and its total, a share needs its total
+    for column, others in (('change_pp', [(c, first, d, k), (c, first, d, 'Total'), (c, y, d, 'Total')]),
+                           ('change_lower', [(c, first, d, k), (c, first, d, 'Total')]),
+                           ('contact_pct', [(c, y, d, 'Total')])):
         if r[column] != '':
-            assert status[other] == 's', ('published %s computed with a suppressed cell' % column, r)
+            for other in others:
+                assert status[other] == 's', ('published %s computed with a suppressed cell' % column, r, other)
             checked += 1
+assert {r['discipline'] for r in t6} == {'gp', 'poh_ggz'}
 references = {'t2-contacts-by-age': ('wmo_user', '0'), 't3-contacts-by-sex': ('wmo_user', '0'),
               't4-wmo-by-ses': ('ses', '5'), 't4-wmo-by-household': ('household', 'couple'),
               't4-wmo-by-migration': ('migration', 'dutch'), 't5-wmo-by-district': ('district', 'Centrum')}
@@ -228,29 +232,41 @@ assert 0.06 < total < 0.115, total
 PY
 }
 
-@test "the population: residents of 18 and over on 1 January, persons delivered twice left out" {
+@test "the population: residents registered in the year (or on 1 January), 18 and over on 1 January, persons delivered twice left out" {
     # Clean data (nobody delivered twice: the candidates become the population as they are),
-    # against the rule worked out here on the pseudonymised persons.
-    local clean="$BATS_TEST_TMPDIR/clean"
+    # against the rule worked out here on the pseudonymised persons: registered at any time in
+    # 2017 (the default, as the Amsterdam report counts) or on 1 January (REGISTERED=january).
+    local clean="$BATS_TEST_TMPDIR/clean" january="$BATS_TEST_TMPDIR/january"
     make --no-print-directory -s -C "$PROJECT_ROOT" -f scripts/study.mk OUT="$clean" PERSONS=4000 SEED=5 \
         DIRTY=0 YEAR=2017 K="$KOPPEL_BIN/koppel" "$clean/work/population.csv" > "$BATS_TEST_TMPDIR/make.log" 2>&1
+    make --no-print-directory -s -C "$PROJECT_ROOT" -f scripts/study.mk OUT="$january" PERSONS=4000 SEED=5 \
+        DIRTY=0 YEAR=2017 REGISTERED=january K="$KOPPEL_BIN/koppel" "$january/work/population.csv" \
+        > "$BATS_TEST_TMPDIR/make.log" 2>&1
     assert_equal "$(wc -l < "$clean/work/persons-duplicated.csv")" 1
     assert_file_not_exists "$clean/work/population-candidates.csv"
-    python3 - "$clean" <<'PY'
+    python3 - "$clean" "$january" <<'PY'
 import csv, sys
-out = sys.argv[1]
-expected = {}
-for r in csv.DictReader(open(out + "/pseudo/persons.csv", newline="")):
-    start, end, born = r["registration_start"], r["registration_end"], r["birth_date"]
-    if start <= "2017-01-01" and (end == "" or end >= "2017-01-01") and born and born <= "1999-01-01":
-        y, m, d = map(int, born.split("-"))
-        expected[r["bsn"]] = 2017 - y - ((m, d) > (1, 1))
-rows = list(csv.DictReader(open(out + "/work/population.csv", newline="")))
-got = {r["bsn"]: int(r["age"]) for r in rows}
-assert len(rows) == len(got), "a person twice in the population"
-assert got == expected, (len(got), len(expected))
-assert min(got.values()) == 18 and len(got) > 1000, (min(got.values()), len(got))
+def check(out, first, last):
+    expected = {}
+    for r in csv.DictReader(open(out + "/pseudo/persons.csv", newline="")):
+        start, end, born = r["registration_start"], r["registration_end"], r["birth_date"]
+        if start <= last and (end == "" or end >= first) and born and born <= "1999-01-01":
+            y, m, d = map(int, born.split("-"))
+            expected[r["bsn"]] = 2017 - y - ((m, d) > (1, 1))
+    rows = list(csv.DictReader(open(out + "/work/population.csv", newline="")))
+    got = {r["bsn"]: int(r["age"]) for r in rows}
+    assert len(rows) == len(got), "a person twice in the population"
+    assert got == expected, (len(got), len(expected))
+    assert min(got.values()) == 18 and len(got) > 1000, (min(got.values()), len(got))
+    return len(got)
+year = check(sys.argv[1], "2017-01-01", "2017-12-31")
+january = check(sys.argv[2], "2017-01-01", "2017-01-01")
+assert year > january * 1.03, (year, january)   # movers in and out, and the dead, during the year
 PY
+    run make --no-print-directory -s -C "$PROJECT_ROOT" -f scripts/study.mk OUT="$january" REGISTERED=june \
+        K="$KOPPEL_BIN/koppel" "$january/work/population.csv"
+    assert_failure
+    assert_output --partial "REGISTERED is year or january, not 'june'"
     # A second row of a resident, with a date that cannot be read: rejected by the cleaning,
     # and still a second delivery, so the resident leaves the population.
     local bsn before
@@ -349,6 +365,51 @@ for path in sorted(glob.glob(os.path.join(sys.argv[1], 't[1-6]-*.csv'))):
 assert sorted(r[:-1] + [r[-1].split(':')[0]] for r in listed) == sorted(expected), (listed, expected)
 assert re.search(r'audited (on its own|together)[^<]*: \d+ suppressed cells checked[^<]*all protected', section)
 print('%d suppressed cells listed' % len(listed))
+PY
+    echo "# $output" >&3
+    assert_success
+}
+
+@test "the report sets the estimates against the planted truth: T4 household flags agree, most inside" {
+    # The section rows carry a key (table:level); the test recomputes T4's household flags from
+    # the table and truth.csv on its own, and counts the flags of every row.
+    run python3 - "$STUDY/raw/truth.csv" "$STUDY/tables/t4-wmo-by-household.csv" "$STUDY/report.html" <<'PY'
+import csv, html, re, sys
+report = open(sys.argv[3]).read()
+assert '<h2 id="truth">Estimates against the planted truth</h2>' in report
+section = report.split('<h2 id="truth">', 1)[1].split('<h2 ', 1)[0]
+rows = {}
+for key, cells in re.findall(r'<tr data-key="([^"]*)"[^>]*>(.*?)</tr>', section):
+    # table, parameter, estimate, 95% interval, planted, inside, explanation
+    rows[html.unescape(key)] = [html.unescape(re.sub(r'<[^>]+>', '', c)) for c in re.findall(r'<td[^>]*>(.*?)</td>', cells)]
+for prefix in ('t4-wmo-by-ses:', 't4-wmo-by-household:', 't4-wmo-by-migration:', 't5:', 't2:', 't3:', 'share', 't6:asthma_copd'):
+    assert any(k.startswith(prefix) for k in rows), ('no row for', prefix)
+truth = {r['level']: float(r['value']) for r in csv.DictReader(open(sys.argv[1]))
+         if r['model'] == 'wmo' and r['parameter'] == 'rate_ratio_household_type'}
+checked = 0
+for r in csv.DictReader(open(sys.argv[2])):
+    level = r['household']
+    if level in ('Total', 'couple'):
+        continue
+    got = rows['t4-wmo-by-household:' + level]
+    planted = truth[level] / truth['couple']
+    if r['status'] != 's':
+        assert got[2] == 'suppressed' and got[5] == '', (level, got)
+        continue
+    inside = float(r['ratio_lower']) <= planted <= float(r['ratio_upper'])
+    assert got[5] == ('yes' if inside else 'no'), (level, got, r)
+    assert abs(float(got[2]) / float(r['ratio']) - 1) < 5e-4, (level, got, r)
+    assert abs(float(got[4]) / planted - 1) < 5e-4, (level, got, planted)
+    checked += 1
+assert checked == 5, checked
+flags = [c[5] for c in rows.values() if c[5] in ('yes', 'no')]
+inside = flags.count('yes')
+assert len(flags) >= 25, len(flags)
+assert inside >= 0.8 * len(flags), (inside, len(flags))
+m = re.search(r'(\d+) of (\d+) planted values lie inside their 95% interval', section)
+assert m and (int(m.group(1)), int(m.group(2))) == (inside, len(flags)), m
+assert section.count('<li>') == len(flags) - inside   # each one outside is listed, with why
+print('%d of %d planted values inside' % (inside, len(flags)))
 PY
     echo "# $output" >&3
     assert_success

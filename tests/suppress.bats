@@ -677,3 +677,21 @@ PY
     assert_failure 1
     assert_equal "$stderr" "koppel-suppress: $T/t3.csv:5: column 'unpub': names a column that is not one of --count"
 }
+
+@test "--cost-weight: a cell that costs a hundred is left published where another rectangle protects as well" {
+    # region x sex with A,F = 3: without weights the rectangle goes through B (the smallest other
+    # region: A,M, B,M, B,F); with B's cells at 100 times the cost, through D (40 + 12 = 52 persons
+    # against C's 55): A,M, D,M, D,F. Worked by hand from the fixture.
+    awk -F, -v OFS=, 'NR == 1 { print $0, "weight"; next } { print $0, ($1 == "B" ? 100 : 1) }' \
+        "$S/region_sex.csv" > "$T/weighted.csv"
+    run koppel suppress --dims region,sex --method optimal --cost-weight weight "$T/weighted.csv"
+    assert_success
+    assert_equal "$(printf '%s\n' "${lines[@]}" | grep -E ',(u|x)$' | cut -d, -f1,2,5 | tr '\n' ' ')" \
+        "A,M,x A,F,u D,M,x D,F,x "
+    run --separate-stderr koppel suppress --dims region,sex --cost-weight count "$S/region_sex.csv"
+    assert_success
+    sed -e 's/^B,M,15,100$/B,M,15,0/' "$T/weighted.csv" > "$T/zero.csv"
+    run --separate-stderr koppel suppress --dims region,sex --cost-weight weight "$T/zero.csv"
+    assert_failure 1
+    assert_equal "$stderr" "koppel-suppress: $T/zero.csv:9: column 'weight': not a number above 0"
+}

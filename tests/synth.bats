@@ -73,7 +73,7 @@ PY
     assert_output --regexp '^koppel-synth \(koppel\) [0-9]+\.[0-9]+\.[0-9]+$'
 }
 
-@test "usage example: five files with exactly the columns of DOMAIN.md 2" {
+@test "usage example: five files with exactly the columns its --help lists" {
     cd "$BATS_TEST_TMPDIR"
     run koppel synth --persons 20000 --seed 7 --out data
     assert_success
@@ -194,7 +194,7 @@ PY
     assert_equal "${lines[-1]}" "$(number practices "$DATA/clean.json")"
 }
 
-@test "dirty: every fault of DOMAIN.md 2.6 is in the files" {
+@test "dirty: every fault of real deliveries is in the files" {
     run python3 "$S/faults.py" "$DATA/dirty"
     echo "$output"
     assert_success

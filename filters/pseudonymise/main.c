@@ -1,5 +1,6 @@
 /* pseudonymise/main.c: koppel pseudonymise — replace BSNs and other identifiers by keyed pseudonyms
- * (DOMAIN.md section 3) and coarsen quasi-identifiers, at the data holder, before delivery. */
+ * (the construction in README.md) and coarsen quasi-identifiers, at the data holder, before
+ * delivery. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

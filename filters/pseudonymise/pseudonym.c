@@ -1,4 +1,4 @@
-/* pseudonym.c: the key file, project key, pseudonym and fingerprint of DOMAIN.md section 3,
+/* pseudonym.c: the key file, project key, pseudonym and fingerprint of README.md's construction,
  * with all key material in libsodium guarded memory that is wiped when it is freed. */
 #include "pseudonym.h"
 

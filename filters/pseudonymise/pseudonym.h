@@ -1,4 +1,4 @@
-/* pseudonym.h: keyed pseudonyms exactly as DOMAIN.md section 3 defines them: the master key
+/* pseudonym.h: keyed pseudonyms exactly as README.md's construction defines them: the master key
  * file, the project key, the pseudonym and the key fingerprint (libsodium HMAC-SHA256). */
 #ifndef KOPPEL_PSEUDONYM_H
 #define KOPPEL_PSEUDONYM_H

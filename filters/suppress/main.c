@@ -42,12 +42,14 @@ static const char usage[] =
     "      --top COL[,COL...]    the largest contributions to --value per cell, largest first\n"
     "                            (top1_cost,top2_cost); individual values, so never written out\n"
     "      --blank COL[,COL...]  further columns to blank with a suppressed cell (rates, means)\n"
-    "      --depends COL[,COL...]=DIM:CODE\n"
+    "      --depends COL[,COL...]=DIM:CODE[,DIM:CODE...]\n"
     "                            the columns are computed from the record's cell and the cell\n"
-    "                            with CODE in DIM, its other codes the same: a comparison with\n"
-    "                            a reference group (ratio=ses:5), a change against a reference\n"
-    "                            year (change=year:2019), a share of a margin (pct=contact:Total);\n"
-    "                            they are blanked when either cell is suppressed (may be repeated)\n"
+    "                            with CODE in each DIM, its other codes the same: a comparison\n"
+    "                            with a reference group (ratio=ses:5), a change against a\n"
+    "                            reference year (change=year:2019), a share of a margin\n"
+    "                            (pct=contact:Total), a change of shares (change=year:2019 and\n"
+    "                            change=year:2019,contact:Total); they are blanked when either\n"
+    "                            cell is suppressed (may be repeated)\n"
     "      --linked              the input stacks several tables of one population, one record\n"
     "                            per cell, with the total label in the dimensions a table does\n"
     "                            not break down by (by district and by ses: district=d,ses=Total\n"
@@ -77,6 +79,10 @@ static const char usage[] =
     "                            up to 1500 cells)\n"
     "      --cost cells|value    minimise the number of suppressed cells, then their total\n"
     "                            (default), or their total value\n"
+    "      --cost-weight COL     multiply each cell's cost by the number in COL (above 0): 100\n"
+    "                            keeps a reference group of the comparisons published unless\n"
+    "                            nothing else protects; unlike status z it never makes a\n"
+    "                            table impossible to protect\n"
     "      --singletons yes|no   a person alone in a suppressed cell knows its value: where a\n"
     "                            margin's only other suppressed cell could be worked out that\n"
     "                            way, suppress one more cell (default yes)\n"
@@ -124,7 +130,7 @@ enum {
     OPT_BLANK, OPT_FILL_ZEROS, OPT_THRESHOLD, OPT_ZEROS, OPT_DOMINANCE, OPT_P_PERCENT,
     OPT_PROTECTION, OPT_PROTECT, OPT_METHOD, OPT_COST, OPT_TIME_LIMIT, OPT_STATUS_COLUMN, OPT_MARK,
     OPT_ROUND, OPT_AUDIT, OPT_ORIGINAL, OPT_CODE, OPT_SINGLETONS, OPT_LINKED, OPT_DEPENDS,
-    OPT_UNPUBLISHED,
+    OPT_UNPUBLISHED, OPT_COST_WEIGHT,
 };
 
 static const struct option long_options[] = {
@@ -156,6 +162,7 @@ static const struct option long_options[] = {
     {"linked", no_argument, NULL, OPT_LINKED},
     {"depends", required_argument, NULL, OPT_DEPENDS},
     {"unpublished", required_argument, NULL, OPT_UNPUBLISHED},
+    {"cost-weight", required_argument, NULL, OPT_COST_WEIGHT},
     KOPPEL_COMMON_LONG_OPTIONS,
     {NULL, 0, NULL, 0},
 };
@@ -169,16 +176,18 @@ typedef struct status_code {
     char ours;
 } status_code;
 
-/* --depends COLS=DIM:CODE: COLS are computed from the record's cell and the cell with CODE
- * in DIM (a reference group, a reference year, a margin). */
+/* --depends COLS=DIM:CODE[,DIM:CODE...]: COLS are computed from the record's cell and the
+ * cell with CODE in each DIM (a reference group, a reference year, a margin, or the margin of
+ * the reference year). */
 typedef struct dependency {
     char **columns;
     size_t column_count;
-    char *dim;
-    char *code;
-    size_t *column;   /* input column indices (resolve_columns) */
-    size_t key;       /* the dimension's position among --by then --dims */
-    size_t code_index; /* CODE in that dimension (place_records) */
+    size_t *column;    /* input column indices (resolve_columns) */
+    size_t ref_count;  /* the DIM:CODE pairs */
+    char **dim;
+    char **code;
+    size_t *key;       /* each dimension's position among --by then --dims */
+    size_t *code_index; /* each CODE in its dimension (place_records) */
 } dependency;
 
 typedef struct suppress_options {
@@ -219,6 +228,7 @@ typedef struct suppress_options {
     dependency *depends;
     size_t depends_count;
     const char *unpublished; /* column naming the counts a record does not publish */
+    const char *cost_weight; /* column: a factor on the cell's cost */
 } suppress_options;
 
 static double parse_number_option(const koppel_context *ctx, const char *option, const char *arg,
@@ -256,9 +266,9 @@ static void add_code(const koppel_context *ctx, suppress_options *o, const char 
 static void add_dependency(const koppel_context *ctx, suppress_options *o, const char *arg)
 {
     const char *equals = strchr(arg, '=');
-    const char *colon = equals ? strchr(equals, ':') : NULL;
-    if (!equals || equals == arg || !colon || colon == equals + 1 || !colon[1])
-        koppel_usage_error(ctx, "--depends expects COL[,COL...]=DIM:CODE (e.g. change=year:2019), got '%s'", arg);
+    if (!equals || equals == arg || !equals[1])
+        koppel_usage_error(ctx, "--depends expects COL[,COL...]=DIM:CODE[,DIM:CODE...] (e.g. change=year:2019), "
+                                "got '%s'", arg);
     dependency *d;
     o->depends = xrealloc(o->depends, (o->depends_count + 1) * sizeof(dependency));
     d = &o->depends[o->depends_count++];
@@ -270,8 +280,18 @@ static void add_dependency(const koppel_context *ctx, suppress_options *o, const
         d->columns[i] = xstrdup(names[i]);
     free(names);
     free(columns);
-    d->dim = xstrndup(equals + 1, (size_t)(colon - equals - 1));
-    d->code = xstrdup(colon + 1);
+    char **refs = koppel_split_list(ctx, "--depends", equals + 1, &d->ref_count);
+    d->dim = xmalloc(d->ref_count * sizeof(char *));
+    d->code = xmalloc(d->ref_count * sizeof(char *));
+    for (size_t i = 0; i < d->ref_count; i++) {
+        const char *colon = strchr(refs[i], ':');
+        if (!colon || colon == refs[i] || !colon[1])
+            koppel_usage_error(ctx, "--depends expects COL[,COL...]=DIM:CODE[,DIM:CODE...] (e.g. "
+                                    "change=year:2019), got '%s'", arg);
+        d->dim[i] = xstrndup(refs[i], (size_t)(colon - refs[i]));
+        d->code[i] = xstrdup(colon + 1);
+    }
+    free(refs);
 }
 
 /* Each --depends names a dimension of the table. */
@@ -279,19 +299,23 @@ static void check_dependencies(const koppel_context *ctx, suppress_options *o)
 {
     for (size_t i = 0; i < o->depends_count; i++) {
         dependency *d = &o->depends[i];
-        bool found = false;
-        for (size_t k = 0; k < o->by_count && !found; k++)
-            if (strcmp(o->by[k], d->dim) == 0) {
-                d->key = k;
-                found = true;
-            }
-        for (size_t k = 0; k < o->dim_count && !found; k++)
-            if (strcmp(o->dims[k], d->dim) == 0) {
-                d->key = o->by_count + k;
-                found = true;
-            }
-        if (!found)
-            koppel_usage_error(ctx, "--depends: '%s' is not one of the --dims or --by columns", d->dim);
+        d->key = xmalloc(d->ref_count * sizeof(size_t));
+        d->code_index = xcalloc(d->ref_count, sizeof(size_t));
+        for (size_t r = 0; r < d->ref_count; r++) {
+            bool found = false;
+            for (size_t k = 0; k < o->by_count && !found; k++)
+                if (strcmp(o->by[k], d->dim[r]) == 0) {
+                    d->key[r] = k;
+                    found = true;
+                }
+            for (size_t k = 0; k < o->dim_count && !found; k++)
+                if (strcmp(o->dims[k], d->dim[r]) == 0) {
+                    d->key[r] = o->by_count + k;
+                    found = true;
+                }
+            if (!found)
+                koppel_usage_error(ctx, "--depends: '%s' is not one of the --dims or --by columns", d->dim[r]);
+        }
     }
 }
 
@@ -421,6 +445,9 @@ static void parse_options(koppel_context *ctx, suppress_options *o, int argc, ch
         case OPT_UNPUBLISHED:
             o->unpublished = optarg;
             break;
+        case OPT_COST_WEIGHT:
+            o->cost_weight = optarg;
+            break;
         case OPT_SINGLETONS:
             if (strcmp(optarg, "yes") != 0 && strcmp(optarg, "no") != 0)
                 koppel_usage_error(ctx, "--singletons expects yes or no, got '%s'", optarg);
@@ -505,8 +532,14 @@ static void free_options(suppress_options *o)
             free(d->columns[j]);
         free(d->columns);
         free(d->column);
+        for (size_t r = 0; r < d->ref_count; r++) {
+            free(d->dim[r]);
+            free(d->code[r]);
+        }
         free(d->dim);
         free(d->code);
+        free(d->key);
+        free(d->code_index);
     }
     free(o->depends);
 }
@@ -524,6 +557,7 @@ typedef struct columns {
     size_t *blank;
     long status;        /* -1 when the input has no status column */
     long unpublished;   /* --unpublished, or -1 */
+    long cost_weight;   /* --cost-weight, or -1 */
     bool *dropped;      /* per input column: not written (the --top columns) */
     bool *blanked;      /* per input column: blanked with a suppressed cell */
     long *count_of;     /* per input column: which count column it is, or -1 */
@@ -544,6 +578,7 @@ typedef struct records {
     size_t *codes;      /* count * key_count code indices */
     double *count_value; /* count * count_count */
     double *magnitude;
+    double *weight;     /* --cost-weight per record (1 without) */
     double *top;        /* count * top_count */
     unsigned char *missing; /* per record: bit 0 count blank, bit 1 value blank (audit) */
     unsigned char *unpublished; /* per record: bit j when count j is not published (--unpublished) */
@@ -578,6 +613,7 @@ static void resolve_columns(suppress_options *o, const record_reader *reader, co
     }
     c->status = record_reader_find_column(reader, o->status_column);
     c->unpublished = o->unpublished ? (long)record_reader_column(reader, o->unpublished, "--unpublished") : -1;
+    c->cost_weight = o->cost_weight ? (long)record_reader_column(reader, o->cost_weight, "--cost-weight") : -1;
     c->dropped = xcalloc(header->count, sizeof(bool));
     c->blanked = xcalloc(header->count, sizeof(bool));
     for (size_t i = 0; i < o->top_count; i++)
@@ -625,6 +661,7 @@ static void keep_record(records *r, const record_t *record, size_t key_count, si
         r->codes = xrealloc(r->codes, r->capacity * key_count * sizeof(size_t));
         r->count_value = xrealloc(r->count_value, r->capacity * count_count * sizeof(double));
         r->magnitude = xrealloc(r->magnitude, r->capacity * sizeof(double));
+        r->weight = xrealloc(r->weight, r->capacity * sizeof(double));
         r->top = xrealloc(r->top, r->capacity * (top_count + 1) * sizeof(double));
         r->missing = xrealloc(r->missing, r->capacity);
         r->unpublished = xrealloc(r->unpublished, r->capacity);
@@ -663,6 +700,7 @@ static void free_records(records *r)
     free(r->top);
     free(r->missing);
     free(r->unpublished);
+    free(r->weight);
 }
 
 /* Our status for a code in the status column: the --code mapping first, then our own
@@ -764,6 +802,12 @@ static bool parse_record(koppel_context *ctx, record_reader *reader, const recor
     if (!parse_counts(ctx, reader, record, o, c, r, audit_blank))
         return false;
     r->magnitude[at] = 0;
+    r->weight[at] = 1;
+    if (c->cost_weight >= 0 && (!number_parse_double(record->fields[c->cost_weight], record->lengths[c->cost_weight],
+                                                     &r->weight[at]) || !(r->weight[at] > 0) || isinf(r->weight[at]))) {
+        koppel_reject(ctx, reader, record, "column '%s': not a number above 0", o->cost_weight);
+        return false;
+    }
     if (c->value >= 0) {
         const char *text = record->fields[c->value];
         size_t length = record->lengths[c->value];
@@ -883,11 +927,13 @@ static void find_dependency_codes(run *r)
 {
     for (size_t i = 0; i < r->options.depends_count; i++) {
         dependency *d = &r->options.depends[i];
-        long code = sdc_dimension_find(&r->table->dims[d->key], d->code);
-        if (code < 0)
-            message_die(EXIT_DATA, "%s: --depends %s: column '%s' has no such code", r->input_name,
-                        d->columns[0], d->dim);
-        d->code_index = (size_t)code;
+        for (size_t k = 0; k < d->ref_count; k++) {
+            long code = sdc_dimension_find(&r->table->dims[d->key[k]], d->code[k]);
+            if (code < 0)
+                message_die(EXIT_DATA, "%s: --depends %s: column '%s' has no such code", r->input_name,
+                            d->columns[0], d->dim[k]);
+            d->code_index[k] = (size_t)code;
+        }
     }
 }
 
@@ -1121,6 +1167,8 @@ static void set_costs(run *r)
             r->problem.cost[c] = response[c] + 1.0 / ((double)table->cell_count + 1);
         else
             r->problem.cost[c] = 1.0 + (double)(response[c] / (total + 1));
+        if (table->record[c] >= 0)
+            r->problem.cost[c] *= r->records.weight[table->record[c]];
     }
 }
 
@@ -1154,7 +1202,9 @@ static bool dependency_hidden(const run *r, const dependency *d, size_t cell)
 {
     if (sdc_suppressed(r->problem.status[cell]))
         return true;
-    size_t other = sdc_table_other_cell(r->table, cell, d->key, d->code_index);
+    size_t other = cell;
+    for (size_t k = 0; k < d->ref_count && other != SDC_NO_CELL; k++)
+        other = sdc_table_other_cell(r->table, other, d->key[k], d->code_index[k]);
     return other == SDC_NO_CELL || sdc_suppressed(r->problem.status[other]);
 }
 
@@ -1449,7 +1499,7 @@ static size_t audit_dependencies(run *r)
                 if (exposed++ == 0)
                     message_warn("%s:%ld: column '%s' is published, but it is computed with a suppressed "
                                  "cell (this one, or its reference in '%s'): it reopens that cell",
-                                 r->input_name, kept->line, d->columns[j], d->dim);
+                                 r->input_name, kept->line, d->columns[j], d->dim[0]);
             }
         }
     }

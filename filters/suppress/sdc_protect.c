@@ -972,11 +972,14 @@ bool sdc_protect_optimal(sdc_problem *problem, size_t *failed_cell)
     for (size_t c = 0; c < n; c++) {
         int col = (int)c + 1;
         glp_set_col_kind(master.mip, col, GLP_BV);
-        if (start[c] == SDC_PRIMARY)
+        /* Primary cells and cells given as suppressed (a pattern found with linked tables) are
+         * suppressed whatever the MIP does: fixed, and free of cost. */
+        bool given = sdc_suppressed(start[c]);
+        if (given)
             glp_set_col_bnds(master.mip, col, GLP_FX, 1.0, 1.0);
         else if (start[c] == SDC_FORCED)
             glp_set_col_bnds(master.mip, col, GLP_FX, 0.0, 0.0);
-        glp_set_obj_coef(master.mip, col, start[c] == SDC_PRIMARY ? 0.0 : problem->cost[c]);
+        glp_set_obj_coef(master.mip, col, given ? 0.0 : problem->cost[c]);
     }
     for (size_t c = 0; c < n; c++)
         if (start[c] == SDC_PRIMARY)

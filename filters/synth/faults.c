@@ -1,5 +1,6 @@
-/* faults.c: the faults of real deliveries (DOMAIN.md 2.6) that --dirty injects: at most one
- * per row, drawn from a random stream of their own, and a few once per file. */
+/* faults.c: the faults of real deliveries (BSNs mangled, duplicate rows, DD-MM-YYYY dates, bad
+ * ICPC codes, broken CSV) that --dirty injects: at most one per row, drawn from a random stream
+ * of their own, and a few once per file. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -95,7 +95,7 @@ const double gp_age_factor[] = {1.1902, 0.7245, 0.828, 1.1385, 1.2937, 1.242, 0.
 const char *const group_names[GROUP_COUNT] = {
     "mental", "cancer", "cardiovascular", "frail_elderly", "neck_back", "osteoarthritis",
     "diabetes", "asthma_copd", "intellectual_disability"};
-/* IZA 2023 prevalence in a GP population (DOMAIN.md 2.4); frail elderly includes age 80+. */
+/* 2023 prevalence in a GP population (Nivel IZA monitor, 2025); frail elderly includes age 80+. */
 const double group_target[GROUP_COUNT] = {0.082, 0.107, 0.088, 0.048, 0.125,
                                           0.100, 0.064, 0.126, 0.0};
 
@@ -181,7 +181,7 @@ const int contact_type_weight[PROVIDER_COUNT + 1][CONTACT_TYPE_COUNT] = {
     {48, 16, 27, 4, 0, 0, 3},
 };
 /* Codes of GP contacts that are not about an episode: common complaints outside the IZA
- * conditions (DOMAIN.md 4). */
+ * conditions (the Nivel IZA monitor (2025), Table H.1). */
 const code_weight general_codes[] = {
     {"R74", 10, ANY, 0, 120}, {"R05", 6, ANY, 0, 120}, {"A97", 4, ANY, 0, 120},
     {"S03", 3, ANY, 0, 120},  {"S74", 4, ANY, 0, 120}, {"U71", 5, SEX_F, 0, 120},

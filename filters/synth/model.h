@@ -3,8 +3,9 @@
 #ifndef SYNTH_MODEL_H
 #define SYNTH_MODEL_H
 
-/* Sources: DOMAIN.md 2.4 (Amsterdam 2017 magnitudes, IZA prevalences), CBS StatLine for the
- * districts' sizes and composition (rounded), the Dutch life table (rounded). */
+/* Sources: the Amsterdam 2017 figures of the Nivel/ahti study (2021) for the magnitudes, the
+ * Nivel IZA monitor (2025) for the 2023 condition prevalences, CBS StatLine for the districts'
+ * sizes and composition (rounded), the Dutch life table (rounded). */
 
 #define GEMEENTE_CODE "GM0363"
 
@@ -122,7 +123,7 @@ extern const double gp_age_factor[GP_AGE_BANDS];
 #define GP_PRACTICE_CHANGE 0.05        /* patients who change participating practice once */
 #define GP_DOUBLE_REGISTRATION 0.012   /* patients also registered with a second practice a while */
 
-/* ---------------------------------------------------------------- conditions (DOMAIN.md 4)
+/* ------------------------------------- conditions (Nivel IZA monitor (2025), Table H.1)
  * ONSET: curve[] is the share with an onset by age 0, 10, ..., 100 (a person's onset age is
  * drawn from it once, so chronic conditions persist and rise with age); the episode stays
  * open. RECURRENT: curve[] is the yearly incidence at those ages; each episode lasts

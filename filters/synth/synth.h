@@ -18,7 +18,7 @@
 #define MAX_YEARS 40
 #define NO_DATE INT64_MAX /* an empty date: still registered, still open, alive */
 
-/* ---------------------------------------------------------------- faults (DOMAIN.md 2.6) */
+/* ---------------------------------------------------------------- faults of real deliveries */
 enum { FAULT_BSN_8_DIGITS, FAULT_BSN_SEPARATORS, FAULT_BSN_ELFPROEF, FAULT_BSN_EMPTY,
        FAULT_DUPLICATE_ROW, FAULT_SAME_PERSON_DIFFERENT_DATA, FAULT_DATE_DMY,
        FAULT_END_BEFORE_START, FAULT_ICPC_CASE_PADDING, FAULT_ICPC_NOT_ICPC,

@@ -1,9 +1,9 @@
 /* bsn.c (fuzz harness): bsn_normalise, the elfproef and check digits, and pseudonym_trim on
  * arbitrary text. Properties: a BSN is accepted exactly when, without spaces, dots and hyphens,
- * it is 8 or 9 digits (8 get a leading 0) passing the elfproef (DOMAIN.md section 3.1, the
- * weighted sum computed here again) and not 000000000; the reason for a refusal is one of the
- * documented texts, which never hold the value; normalising is idempotent; trimming removes
- * exactly the surrounding ASCII white space. */
+ * it is 8 or 9 digits (8 get a leading 0) passing the elfproef (step 1 of the pseudonym
+ * construction in README.md, the weighted sum computed here again) and not 000000000; the
+ * reason for a refusal is one of the documented texts, which never hold the value; normalising
+ * is idempotent; trimming removes exactly the surrounding ASCII white space. */
 #include <string.h>
 
 #include "bsn.h"

@@ -1,7 +1,7 @@
 /* dates.c (fuzz harness): date_parse_iso and date_parse_dmy against an independent reading of
  * the same text; formatting back to the same text; day numbers that round-trip and count
- * consecutive days; and ages in whole years by the 1 March rule (DOMAIN.md), computed here
- * independently. */
+ * consecutive days; and ages in whole years by the 1 March rule (born on 29 February: a year
+ * older on 1 March in common years), computed here independently. */
 #include <stdint.h>
 #include <string.h>
 

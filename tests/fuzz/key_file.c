@@ -2,7 +2,7 @@
  * Input: a flags byte (bit 0: a project name follows, up to a NUL byte; bit 1: the file is
  * readable by the group), then the key file's bytes. Properties: a key loads exactly when the
  * file is private and holds 64 hexadecimal characters with at most one LF or CR LF after them,
- * and the project name is acceptable; the loaded key is the one DOMAIN.md section 3 defines
+ * and the project name is acceptable; the loaded key is the one README.md's construction defines
  * (project key HMAC-SHA256(master, "koppel:project:" project), fingerprint and pseudonyms
  * recomputed here with libsodium); a refusal says why without any run of the key's hex digits. */
 #include <sodium.h>

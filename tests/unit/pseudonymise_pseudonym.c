@@ -1,6 +1,6 @@
 /* pseudonymise_pseudonym.c: unit test of filters/pseudonymise/pseudonym.c. The precomputed HMAC
- * states must give exactly the one-shot HMAC-SHA256 of DOMAIN.md section 3; fixed vectors were computed
- * outside koppel with python3's hmac (commands in the comments). */
+ * states must give exactly the one-shot HMAC-SHA256 of the construction in README.md; fixed
+ * vectors were computed outside koppel with python3's hmac (commands in the comments). */
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
