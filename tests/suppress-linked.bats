@@ -8,20 +8,10 @@ bats_require_minimum_version 1.5.0
 
 setup() {
     load 'test_helper/common-setup'
+    load 'test_helper/suppress'
     _common_setup
     S="$FIXTURES/suppress"
     T="$BATS_TEST_TMPDIR"
-}
-
-# suppressed CSV DIMS: the suppressed records of a CSV with a status column, "codes:status".
-suppressed() {
-    awk -F, -v dims="$2" '
-        NR == 1 { n = split(dims, d, ","); for (i = 1; i <= NF; i++) col[$i] = i; next }
-        $col["status"] == "u" || $col["status"] == "x" {
-            s = ""
-            for (k = 1; k <= n; k++) s = s (k > 1 ? "," : "") $col[d[k]]
-            print s ":" $col["status"]
-        }' "$1"
 }
 
 # mark_primary IN OUT: IN with a status column in which the threshold rule (count < 10) and
@@ -305,6 +295,35 @@ PY
         --depends contact_pct=contact:Total --original "$T/forced.csv" "$T/edited.csv"
     assert_failure 1
     assert_output --partial "edited.csv:3: column 'contact_pct' is published, but it is computed with a suppressed cell"
+}
+
+@test "--depends with two references: a change of shares also needs the first year's total" {
+    # As above, 2019,no and 2019,unknown forced published, 2019,yes (4) primary and the 2019
+    # Total secondary. 2023,no's change_pp (-12.6) is its share (63.2) minus 2019's share of no:
+    # 63.2 + 12.6 = 75.8% = 50 / Total gives Total = 66 and yes = 66 - 50 - 12 = 4, the primary
+    # cell. change=year:2019 alone does not see it (2019,no is published); change=year:2019,
+    # contact:Total names the first year's total as well, and blanks it.
+    awk -F, -v OFS=, 'NR==1 {print $0,"status"; next}
+        {print $0, ($1=="2019" && ($2=="no" || $2=="unknown") ? "z" : "")}' "$S/linked-depends.csv" > "$T/forced.csv"
+    koppel suppress --dims contact --by year --depends change_pp=year:2019 --depends contact_pct=contact:Total \
+        "$T/forced.csv" > "$T/one.csv"
+    run grep '^2023,no,' "$T/one.csv"
+    assert_output "2023,no,60,63.2,-12.6,s"
+    koppel suppress --dims contact --by year --depends change_pp=year:2019 \
+        --depends change_pp=year:2019,contact:Total --depends contact_pct=contact:Total "$T/forced.csv" > "$T/two.csv"
+    run grep '^2023,' "$T/two.csv"
+    assert_output "$(printf '%s\n' 2023,yes,20,21.1,,s 2023,no,60,63.2,,s 2023,unknown,15,15.8,,s 2023,Total,95,100.0,,s)"
+    # the audit with both references finds the leak in the first output, and passes the second
+    run --separate-stderr koppel suppress --audit --dims contact --by year --depends change_pp=year:2019 \
+        --depends change_pp=year:2019,contact:Total --depends contact_pct=contact:Total \
+        --original "$T/forced.csv" "$T/one.csv"
+    assert_failure 1
+    assert_equal "$stderr" "koppel-suppress: $T/one.csv:7: column 'change_pp' is published, but it is computed with a suppressed cell (this one, or its reference in 'year'): it reopens that cell
+koppel-suppress: $T/one.csv: 2 published values are computed with suppressed cells"
+    run koppel suppress --audit --dims contact --by year --depends change_pp=year:2019 \
+        --depends change_pp=year:2019,contact:Total --depends contact_pct=contact:Total \
+        --original "$T/forced.csv" "$T/two.csv"
+    assert_success
 }
 
 @test "--depends: usage errors" {

@@ -7,20 +7,10 @@ bats_require_minimum_version 1.5.0
 
 setup() {
     load 'test_helper/common-setup'
+    load 'test_helper/suppress'
     _common_setup
     S="$FIXTURES/suppress"
     T="$BATS_TEST_TMPDIR"
-}
-
-# The suppressed records of a CSV with a status column: "codes:status" per line.
-suppressed() {
-    awk -F, -v dims="$2" '
-        NR == 1 { n = split(dims, d, ","); for (i = 1; i <= NF; i++) col[$i] = i; next }
-        $col["status"] == "u" || $col["status"] == "x" {
-            s = ""
-            for (k = 1; k <= n; k++) s = s (k > 1 ? "," : "") $col[d[k]]
-            print s ":" $col["status"]
-        }' "$1"
 }
 
 # audit_passes OUT ORIGINAL OPTIONS...: koppel's own audit accepts the pattern of OUT.
