@@ -55,4 +55,14 @@ int date_age_years(date_ymd birth, date_ymd reference);
 /* -1, 0 or 1 as A is before, equal to or after B. */
 int date_compare(date_ymd a, date_ymd b);
 
+/* Calendar units a period is cut into (koppel periods): a month or a year. */
+typedef enum { DATE_UNIT_MONTH, DATE_UNIT_YEAR } date_unit;
+
+/* The first day of the unit that holds DATE (the 1st of its month, or 1 January). */
+date_ymd date_unit_first(date_unit unit, date_ymd date);
+/* The first day of the unit after the one that starts on FIRST (a unit's first day). */
+date_ymd date_unit_next(date_unit unit, date_ymd first);
+/* The unit that starts on FIRST as text, NUL-terminated: YYYY-MM or YYYY (at least 8 bytes). */
+size_t date_unit_format(date_unit unit, date_ymd first, char *buffer);
+
 #endif
