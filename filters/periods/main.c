@@ -7,6 +7,7 @@
 #include "date.h"
 #include "koppel.h"
 #include "message.h"
+#include "number.h"
 #include "showable.h"
 
 static const char usage[] =
@@ -225,12 +226,12 @@ static void write_units(koppel_context *ctx, const periods_options *options, con
         date_ymd next = date_unit_next(options->unit, unit_start);
         int64_t next_day = date_to_days(next);
         int64_t to = next_day - 1 < last_day ? next_day - 1 : last_day;
-        char label[16], days[24];
+        char label[16], days[32];
         size_t label_length = date_unit_format(options->unit, unit_start, label);
-        int days_length = snprintf(days, sizeof days, "%lld", (long long)(to - from + 1));
+        size_t days_length = number_format_int64(to - from + 1, days);
         record_writer_fields(ctx->out, record->fields, record->lengths, record->count);
         record_writer_field(ctx->out, label, label_length);
-        record_writer_field(ctx->out, days, (size_t)days_length);
+        record_writer_field(ctx->out, days, days_length);
         record_writer_end(ctx->out);
         counts->days += to - from + 1;
         unit_start = next;
