@@ -100,18 +100,6 @@ int date_age_years(date_ymd birth, date_ymd reference)
     return age;
 }
 
-date_ymd date_unit_first(date_unit unit, date_ymd date)
-{
-    return (date_ymd){date.year, unit == DATE_UNIT_YEAR ? 1 : date.month, 1};
-}
-
-date_ymd date_unit_next(date_unit unit, date_ymd first)
-{
-    if (unit == DATE_UNIT_YEAR || first.month == 12)
-        return (date_ymd){first.year + 1, 1, 1};
-    return (date_ymd){first.year, first.month + 1, 1};
-}
-
 size_t date_unit_format(date_unit unit, date_ymd first, char *buffer)
 {
     /* Written digit by digit: this runs once per output record of koppel periods. */

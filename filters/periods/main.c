@@ -221,10 +221,10 @@ static void write_units(koppel_context *ctx, const periods_options *options, con
                         date_ymd first, int64_t first_day, int64_t last_day, periods_counts *counts)
 {
     date_ymd unit_start = date_unit_first(options->unit, first);
-    int64_t from = first_day;
+    /* Day numbers of the units from their lengths: one date_to_days per record, not per unit. */
+    int64_t from = first_day, next_day = date_to_days(unit_start);
     while (from <= last_day) {
-        date_ymd next = date_unit_next(options->unit, unit_start);
-        int64_t next_day = date_to_days(next);
+        next_day += date_unit_length(options->unit, unit_start);
         int64_t to = next_day - 1 < last_day ? next_day - 1 : last_day;
         char label[16], days[32];
         size_t label_length = date_unit_format(options->unit, unit_start, label);
@@ -234,7 +234,7 @@ static void write_units(koppel_context *ctx, const periods_options *options, con
         record_writer_field(ctx->out, days, days_length);
         record_writer_end(ctx->out);
         counts->days += to - from + 1;
-        unit_start = next;
+        unit_start = date_unit_next(options->unit, unit_start);
         from = next_day;
     }
 }

@@ -1,5 +1,5 @@
 /* date_units.c: unit tests for the calendar units of common/date.c (month and year): the unit
- * that holds each day, the unit after it and its label, checked day by day against a walk. */
+ * that holds each day, the unit after it, its length and its label, checked day by day against a walk. */
 #include <stdio.h>
 #include <string.h>
 
@@ -42,16 +42,22 @@ static bool same(date_ymd a, date_ymd b) { return a.year == b.year && a.month ==
 static void test_walk(date_unit unit, const char *name)
 {
     date_ymd day = ymd(1899, 1, 1), unit_start = day, previous_start = ymd(0, 0, 0);
-    long units = 0;
+    long units = 0, days_in_unit = 0;
     while (day.year <= 2101) {
         bool begins = unit == DATE_UNIT_YEAR ? day.month == 1 && day.day == 1 : day.day == 1;
         if (begins) {
-            if (previous_start.year)
+            if (previous_start.year) {
                 CHECK(same(date_unit_next(unit, previous_start), day), "%s: the unit after %04d-%02d-%02d",
                       name, previous_start.year, previous_start.month, previous_start.day);
+                CHECK(date_unit_length(unit, previous_start) == days_in_unit, "%s: %04d-%02d has %d days, walked %ld",
+                      name, previous_start.year, previous_start.month, date_unit_length(unit, previous_start),
+                      days_in_unit);
+            }
             previous_start = unit_start = day;
             units++;
+            days_in_unit = 0;
         }
+        days_in_unit++;
         CHECK(same(date_unit_first(unit, day), unit_start), "%s: first day of the unit of %04d-%02d-%02d", name,
               day.year, day.month, day.day);
         if (failures > 20)
@@ -77,7 +83,7 @@ static void test_labels(void)
     /* Every month of 1..9999 against snprintf. */
     for (int year = 1; year <= 9999; year++)
         for (int month = 1; month <= 12; month++) {
-            char expected[16];
+            char expected[32];
             snprintf(expected, sizeof expected, "%04d-%02d", year, month);
             date_unit_format(DATE_UNIT_MONTH, ymd(year, month, 1), buffer);
             CHECK(strcmp(buffer, expected) == 0, "label %s, expected %s", buffer, expected);

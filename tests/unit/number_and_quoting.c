@@ -75,7 +75,7 @@ int main(void)
     number_format_int64(INT64_MIN, buffer);
     CHECK(strcmp(buffer, "-9223372036854775808") == 0);
     /* Whole numbers as printf writes them: around every power of ten, both signs, the extremes. */
-    for (int64_t power = 1, step = 0; step < 19; step++, power *= 10)
+    for (int64_t power = 1, step = 0; step < 19; step++, power = step < 19 ? power * 10 : power)
         for (int64_t delta = -1; delta <= 1; delta++)
             for (int sign = -1; sign <= 1; sign += 2) {
                 int64_t value = sign * (power + delta);
