@@ -270,6 +270,9 @@ EOF
     run koppel periods --period start_date,end_date --window "$w" --unit-column days "$F/wmo.csv"
     assert_failure 2
     assert_output --partial "the unit and days columns are both named 'days'"
+    run koppel periods --period start_date,end_date --window "$w" --days-column '' "$F/wmo.csv"
+    assert_failure 2
+    assert_output --partial "--days-column expects a column name"
     run koppel periods --period start_date,end_date --window "$w" --no-such-option "$F/wmo.csv"
     assert_failure 2
 }

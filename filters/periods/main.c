@@ -68,7 +68,6 @@ typedef struct periods_options {
     size_t start_index, end_index;
     bool window_given;
     date_ymd window_from, window_to;
-    int64_t from_day, to_day; /* the window as day numbers */
     date_unit unit;
     const char *unit_column; /* NULL: named after the unit */
     const char *days_column;
@@ -104,8 +103,6 @@ static void parse_window(const koppel_context *ctx, periods_options *options, co
                                 "2023-01-01..2023-12-31");
     if (date_compare(options->window_from, options->window_to) > 0)
         koppel_usage_error(ctx, "--window: FROM is after TO");
-    options->from_day = date_to_days(options->window_from);
-    options->to_day = date_to_days(options->window_to);
     options->window_given = true;
 }
 
@@ -137,7 +134,8 @@ static void parse_options(koppel_context *ctx, periods_options *options, int arg
             parse_unit(ctx, options, optarg);
         else if (opt == OPT_UNIT_COLUMN || opt == OPT_DAYS_COLUMN) {
             if (!*optarg)
-                koppel_usage_error(ctx, "--%s expects a column name", long_options[opt - OPT_PERIOD].name);
+                koppel_usage_error(ctx, "%s expects a column name",
+                                   opt == OPT_UNIT_COLUMN ? "--unit-column" : "--days-column");
             if (opt == OPT_UNIT_COLUMN)
                 options->unit_column = optarg;
             else
