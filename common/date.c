@@ -99,3 +99,22 @@ int date_age_years(date_ymd birth, date_ymd reference)
         age--;
     return age;
 }
+
+size_t date_unit_format(date_unit unit, date_ymd first, char *buffer)
+{
+    /* Written digit by digit: this runs once per output record of koppel periods. */
+    unsigned year = (unsigned)(first.year % 10000 + 10000) % 10000, month = (unsigned)first.month % 100;
+    buffer[0] = (char)('0' + year / 1000);
+    buffer[1] = (char)('0' + year / 100 % 10);
+    buffer[2] = (char)('0' + year / 10 % 10);
+    buffer[3] = (char)('0' + year % 10);
+    if (unit == DATE_UNIT_YEAR) {
+        buffer[4] = '\0';
+        return 4;
+    }
+    buffer[4] = '-';
+    buffer[5] = (char)('0' + month / 10);
+    buffer[6] = (char)('0' + month % 10);
+    buffer[7] = '\0';
+    return 7;
+}

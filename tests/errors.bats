@@ -61,6 +61,7 @@ run_cases() {
 @test "gold errors: derive" { run_cases derive; }
 @test "gold errors: join" { run_cases join; }
 @test "gold errors: partition" { run_cases partition; }
+@test "gold errors: periods" { run_cases periods; }
 @test "gold errors: pseudonymise" { run_cases pseudonymise; }
 @test "gold errors: select" { run_cases select; }
 @test "gold errors: standardise" { run_cases standardise; }

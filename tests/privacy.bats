@@ -5,7 +5,7 @@
 bats_require_minimum_version 1.5.0
 
 # The filters this file covers; the first test fails when a filter exists that is not here.
-COVERED_FILTERS="select derive synth pseudonymise join classify-condition aggregate standardise suppress partition"
+COVERED_FILTERS="select derive synth pseudonymise join classify-condition aggregate standardise suppress partition periods"
 
 setup() {
     load 'test_helper/common-setup'
@@ -311,6 +311,35 @@ assert_stat() {
     local actual
     actual="$(stats_field "$1" "$2")"
     [ "$actual" = "$3" ] || fail "--stats $2 is $actual, expected $3"
+}
+
+# ---------------------------------------------------------------- periods
+
+@test "periods: no identifier in messages, reject reasons or --stats" {
+    # By hand, --period start_date,end_date: line 4 ends before it starts (rejected), 10-16
+    # malformed (rejected), the other seven lie in the window.
+    run_filter periods 0 koppel periods --period start_date,end_date --window 2015-01-01..2023-12-31 \
+        --rejects "$T/rejects.csv" --stats "$T/stats.json" "$T/persons.csv"
+    assert_stat "$T/stats.json" rejected 8
+    assert_stat "$T/stats.json" records_expanded 7
+    assert_stat "$T/stats.json" filtered 0
+    scan_for_identifiers periods --rejects stderr="$T/periods.err" stats="$T/stats.json" \
+        rejects="$T/rejects.csv"
+    # Dates of birth as the start: lines 3, 4 and 5 are not ISO dates, line 6 is born after the
+    # end (its start_date); the reasons name the column, never the date.
+    run_filter periods-birth 0 koppel periods --period birth_date,start_date --window 1900-01-01..2030-12-31 \
+        --unit year --rejects "$T/rejects2.csv" --stats "$T/stats2.json" "$T/persons.csv"
+    assert_stat "$T/stats2.json" rejected 11
+    scan_for_identifiers periods "--period birth_date" stderr="$T/periods-birth.err" stats="$T/stats2.json" \
+        rejects="$T/rejects2.csv"
+}
+
+@test "periods: no identifier when a bad record stops the run" {
+    run_filter periods 1 koppel periods --period birth_date,start_date --window 1900-01-01..2030-12-31 "$T/persons.csv"
+    assert_file_contains "$T/periods.err" "persons.csv:3:"
+    scan_for_identifiers periods "no --rejects" stderr="$T/periods.err"
+    each_record_alone periods "$T/persons.csv" koppel periods --period birth_date,end_date \
+        --window 1900-01-01..2030-12-31 "$T/alone.csv"
 }
 
 # ---------------------------------------------------------------- select

@@ -1,5 +1,6 @@
 /* number_and_quoting.c: unit tests for common/number.c (strict parsing, round-trip printing)
  * and the writer's quoting rule in common/record.c. */
+#include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -73,6 +74,20 @@ int main(void)
     CHECK(strcmp(buffer, "0.6666666667") == 0);
     number_format_int64(INT64_MIN, buffer);
     CHECK(strcmp(buffer, "-9223372036854775808") == 0);
+    /* Whole numbers as printf writes them: around every power of ten, both signs, the extremes. */
+    for (int64_t power = 1, step = 0; step < 19; step++, power = step < 19 ? power * 10 : power)
+        for (int64_t delta = -1; delta <= 1; delta++)
+            for (int sign = -1; sign <= 1; sign += 2) {
+                int64_t value = sign * (power + delta);
+                char expected[32];
+                snprintf(expected, sizeof expected, "%" PRId64, value);
+                size_t length = number_format_int64(value, buffer);
+                CHECK(strcmp(buffer, expected) == 0 && length == strlen(expected));
+            }
+    number_format_int64(INT64_MAX, buffer);
+    CHECK(strcmp(buffer, "9223372036854775807") == 0);
+    number_format_int64(0, buffer);
+    CHECK(strcmp(buffer, "0") == 0);
 
     /* Minimal quoting: only delimiter, quote, CR and LF force quotes. */
     CHECK(!record_field_needs_quotes("plain text; é", strlen("plain text; é"), ','));
