@@ -37,6 +37,7 @@ invoke() {
     shift 3
     case $filter in
     select) koppel-select --overlaps start_date,end_date=2022-01-01..2023-12-31 "$@" "$file" ;;
+    periods) koppel-periods --period start_date,end_date --window 2022-01-01..2023-12-31 "$@" "$file" ;;
     derive) koppel-derive --iso-date start_date --year start_year=start_date "$@" "$file" ;;
     pseudonymise) koppel-pseudonymise --key-file "$KEY" --bsn bsn "$@" "$file" ;;
     join-left) koppel-join -q -k bsn --type semi "$@" "$file" p-good.csv ;;
@@ -151,6 +152,7 @@ run_matrix() {
 # ---------------------------------------------------------------- the matrix: one test per filter
 
 @test "matrix: select" { run_matrix select; }
+@test "matrix: periods" { run_matrix periods; }
 @test "matrix: derive" { run_matrix derive; }
 @test "matrix: pseudonymise" { run_matrix pseudonymise; }
 @test "matrix: join-left" { run_matrix join-left; }
