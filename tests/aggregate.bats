@@ -368,7 +368,7 @@ Total,Total,7,495"
     run koppel aggregate -g g --count-distinct v --partial "$T/odd.csv"
     assert_success
     # Sorted by bytes: "q\"t" (q), "x", "x,y".
-    assert_output 'g,partial@v1,distinct_v@set
+    assert_output 'g,partial@v2:none,distinct_v@set
 a,g,"3:q""t1:x3:x,y"
 b,g,'
     koppel aggregate -g g --count-distinct v --partial "$T/odd.csv" > "$T/odd.state"
@@ -404,8 +404,53 @@ b,0"
     sed -i '2s/,g,/,q,/' "$T/a.state"
     run koppel aggregate --merge "$T/a.state"
     assert_failure 1
-    assert_output --partial "column 'partial@v1'"
+    assert_output --partial "column 'partial@v2:none'"
     run koppel aggregate --merge -g sex "$T/t1.state"
+    assert_failure 2
+}
+
+@test "merge refuses partials made with different margins, and partial@v1 (issue 23)" {
+    # One part with --totals, one without: merged, the Total would count only the first part's records.
+    printf 'g\na\na\nb\n' > "$T/p1.csv"
+    printf 'g\na\na\n' > "$T/p2.csv"
+    koppel aggregate -g g --totals --partial "$T/p1.csv" > "$T/p1.state"
+    koppel aggregate -g g --partial "$T/p2.csv" > "$T/p2.state"
+    run koppel aggregate --merge "$T/p1.state" "$T/p2.state"
+    assert_failure 2
+    assert_output "koppel-aggregate: $T/p1.state was written with --totals and $T/p2.state without margins: partial results to merge must come from runs with the same options (margins may be added by the --merge, to partials without any)"
+    assert_equal "$(head -1 "$T/p1.state")" "g,partial@v2:totals,count@n"
+    assert_equal "$(head -1 "$T/p2.state")" "g,partial@v2:none,count@n"
+    koppel aggregate -g g --rollup --partial "$T/p2.csv" > "$T/r2.state"
+    run koppel aggregate --merge "$T/p1.state" "$T/r2.state"
+    assert_failure 2
+    assert_output --partial "with --totals and $T/r2.state with --rollup"
+    # The same margins on both sides merge into what one run writes: a 4, b 1, Total 5.
+    koppel aggregate -g g --totals --partial "$T/p2.csv" > "$T/t2.state"
+    run koppel aggregate --merge "$T/p1.state" "$T/t2.state"
+    assert_success
+    assert_output "g,count
+a,4
+b,1
+Total,5"
+    # A merged partial keeps the margins in its marker.
+    run koppel aggregate --merge --partial "$T/p1.state" "$T/t2.state"
+    assert_line --index 0 "g,partial@v2:totals,count@n"
+    # A total row in a partial declared without margins is a bad row.
+    printf 'g,partial@v2:none,count@n\na,g,2\nTotal,t,2\n' > "$T/forged.state"
+    run koppel aggregate --merge "$T/forged.state"
+    assert_failure 1
+    assert_output --partial "forged.state:3: column 'partial@v2:none': a total in a partial written without margins"
+    # The older format did not record its margins: refused with a way out.
+    sed '1s/partial@v2:none/partial@v1/' "$T/p2.state" > "$T/old.state"
+    run koppel aggregate --merge "$T/old.state"
+    assert_failure 2
+    assert_output --partial "old.state is in the format partial@v1 of an older koppel aggregate"
+    assert_output --partial "write the partial again"
+    sed '1s/partial@v2:none/partial@v2:cube/' "$T/p2.state" > "$T/odd.state"
+    run koppel aggregate --merge "$T/odd.state"
+    assert_failure 2
+    assert_output --partial "expected partial@v2:none, partial@v2:totals or partial@v2:rollup"
+    run koppel aggregate -g partial@x --count "$T/p2.csv"
     assert_failure 2
 }
 

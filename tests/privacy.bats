@@ -661,7 +661,7 @@ CSV
         --top 1:cost "$T/alone.csv"
     each_record_alone aggregate "$T/persons.csv" koppel aggregate -g sex --count-distinct bsn "$T/alone.csv"
     sed -e 's/,9:0/,12:0/' > "$T/damaged.state" <<'STATE'
-wijk,partial@v1,distinct_bsn@set
+wijk,partial@v2:none,distinct_bsn@set
 WK036301,g,9:0324324229:827756926
 STATE
     run_filter merge 1 koppel aggregate --merge "$T/damaged.state"

@@ -69,13 +69,16 @@ static const char usage[] =
     "\n"
     "Splitting a job (e.g. over the parts of koppel partition, with GNU parallel):\n"
     "      --partial                write mergeable state instead of results: the group\n"
-    "                               columns, partial@v1 (g or t per group column: grouped or\n"
-    "                               totalled) and columns STATISTIC@PART\n"
+    "                               columns, partial@v2:MARGINS (MARGINS none, totals or rollup:\n"
+    "                               the margins it was made with; g or t per group column:\n"
+    "                               grouped or totalled) and columns STATISTIC@PART\n"
     "      --merge                  read partial files (any number, any order) and write what\n"
     "                               one run over all their input writes, byte for byte; with\n"
     "                               --partial, write a merged partial. Statistics, -g and the\n"
     "                               margins come from the partial files (--totals/--rollup\n"
-    "                               may be added here if the partials have no margins)\n"
+    "                               may be added here if the partials have no margins);\n"
+    "                               partials made with different statistics, -g or margins,\n"
+    "                               or in the older format partial@v1, are refused (status 2)\n"
     "      --split-by COL           with --partial: the parts were split by COL, so each value\n"
     "                               of COL lies in one part only; --count-distinct COL then\n"
     "                               keeps a count instead of the set of values (small files,\n"
@@ -239,8 +242,9 @@ static void check_column_names(const aggregate *a)
                                    names[i]);
     free_names(names, n);
     for (size_t i = 0; i < a->group_count; i++) {
-        if (strcmp(a->group_columns[i], PARTIAL_MARKER) == 0)
-            koppel_usage_error(&a->ctx, "a group column may not be named '%s'", PARTIAL_MARKER);
+        if (strncmp(a->group_columns[i], PARTIAL_PREFIX, strlen(PARTIAL_PREFIX)) == 0)
+            koppel_usage_error(&a->ctx, "a group column may not be named %s... (the marker of partial results)",
+                               PARTIAL_PREFIX);
         for (size_t j = 0; j < i; j++)
             if (strcmp(a->group_columns[i], a->group_columns[j]) == 0)
                 koppel_usage_error(&a->ctx, "-g names the column '%s' twice", a->group_columns[i]);
