@@ -507,6 +507,63 @@ PY
 2"
 }
 
+@test "mean is the exact mean rounded once (Fraction), not the rounded sum divided (issue 23)" {
+    python3 - "$T/m.csv" <<'PY'
+import random, sys
+r = random.Random(23)
+with open(sys.argv[1], 'w') as f:
+    f.write('g,x\n')
+    for g in range(300):
+        for _ in range(r.randint(2, 7)):
+            x = r.choice([repr(r.uniform(1e15, 1e17)), str(r.randint(2**53, 2**62)),
+                          repr(r.uniform(-1, 1) * 10 ** r.randint(0, 300))])
+            f.write('%d,%s\n' % (g, x))
+PY
+    koppel aggregate -g g --mean x "$T/m.csv" > "$T/m.out"
+    run python3 - "$T/m.csv" "$T/m.out" <<'PY'
+import csv, sys
+from fractions import Fraction
+values = {}
+for r in csv.DictReader(open(sys.argv[1])):
+    text = r['x']
+    values.setdefault(r['g'], []).append(Fraction(int(text)) if text.lstrip('-').isdigit() else Fraction(float(text)))
+wrong = [r['g'] for r in csv.DictReader(open(sys.argv[2]))
+         if float(r['mean_x']) != float(sum(values[r['g']]) / len(values[r['g']]))]
+assert len(values) == 300 and not wrong, wrong
+PY
+    assert_success
+    # By hand: 2^53, 2^53 and 1 sum exactly to 2^54 + 1 = 18014398509481985, whose mean
+    # 6004799503160661.67 rounds to 6004799503160662 (doubles there are 1 apart). The sum rounded
+    # first is 2^54 (doubles there are 4 apart), and 2^54 / 3 = 6004799503160661.33 rounds to
+    # 6004799503160661: one off.
+    printf 'g,x\na,9007199254740992\na,9007199254740992\na,1\n' > "$T/hand.csv"
+    run koppel aggregate -g g --mean x "$T/hand.csv"
+    assert_output "g,mean_x
+a,6004799503160662"
+}
+
+@test "numeric limits are those --help states: sd reads whole numbers as doubles, overflow is status 1 (issue 23)" {
+    run koppel aggregate --help
+    assert_output --partial "whole number beyond 2^53 (about 9.0e15) as the nearest double"
+    # 2^62, 2^62 + 1, 2^62 + 2 are the same double: sd 0 (the exact sd is 1), as documented.
+    printf 'g,x\na,4611686018427387904\na,4611686018427387905\na,4611686018427387906\n' > "$T/big.csv"
+    run koppel aggregate -g g --sd x --sum x --sumsq x "$T/big.csv"
+    assert_success
+    python3 -c 'import statistics; assert statistics.stdev([2**62, 2**62 + 1, 2**62 + 2]) == 1'
+    assert_output "g,sd_x,sum_x,sumsq_x
+a,0,13835058055282163715,$(python3 -c 'print(repr(float((2**62)**2 + (2**62 + 1)**2 + (2**62 + 2)**2)))')"
+    # A running decimal total beyond the double range: status 1, in this order.
+    printf 'x\n1e308\n1e308\n-1e308\n' > "$T/over.csv"
+    run koppel aggregate --sum x "$T/over.csv"
+    assert_failure 1
+    assert_output --partial "overflows the range of doubles"
+    # Squares beyond it: status 1 for --sd, though the sd (about 7.1e199) is a double.
+    printf 'x\n1e200\n2e200\n' > "$T/square.csv"
+    run koppel aggregate --sd x "$T/square.csv"
+    assert_failure 1
+    assert_output --partial "for the squares of the values"
+}
+
 @test "sd matches Python's statistics.stdev, and is empty below two values" {
     python3 - "$T/sd.csv" <<'PY'
 import random, sys

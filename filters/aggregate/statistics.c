@@ -403,12 +403,13 @@ static void sum_clear(void *state) { exact_sum_free(&((sum_state *)state)->real_
 /* Whole numbers or not is a property of the column: decided over every cell. */
 static void sum_survey(statistic *s, const void *state) { s->any_real |= ((const sum_state *)state)->has_real; }
 
-static double sum_total(const sum_state *state)
+/* The exact sum of the state divided by DIVISOR, rounded once (1: the sum). */
+static double sum_total(const sum_state *state, double divisor)
 {
     exact_sum total = EXACT_SUM_INIT;
     exact_sum_add_sum(&total, &state->real_sum);
     exact_sum_add_int(&total, state->integer_sum);
-    double result = exact_sum_round(&total);
+    double result = divisor == 1 ? exact_sum_round(&total) : exact_sum_quotient(&total, divisor);
     exact_sum_free(&total);
     return result;
 }
@@ -420,7 +421,7 @@ static void sum_write(record_writer *out, const statistic *s, const cell *c)
     if (sum->n == 0)
         write_empty(out);
     else if (s->any_real)
-        write_double(out, s, sum_total(sum));
+        write_double(out, s, sum_total(sum, 1));
     else
         record_writer_field(out, buffer, exact_int_format(sum->integer_sum, buffer));
 }
@@ -431,7 +432,7 @@ static void mean_write(record_writer *out, const statistic *s, const cell *c)
     if (sum->n == 0)
         write_empty(out);
     else
-        write_double(out, s, sum_total(sum) / (double)sum->n);
+        write_double(out, s, sum_total(sum, (double)sum->n));
 }
 
 static void sum_write_state(record_writer *out, const statistic *s, const cell *c, text_buffer *buffer)
