@@ -542,16 +542,25 @@ PY
 a,6004799503160662"
 }
 
-@test "numeric limits are those --help states: sd reads whole numbers as doubles, overflow is status 1 (issue 23)" {
+@test "numeric limits are those --help states: sd keeps every digit of whole numbers, weighted sums do not, overflow is status 1 (issue 23)" {
     run koppel aggregate --help
-    assert_output --partial "whole number beyond 2^53 (about 9.0e15) as the nearest double"
-    # 2^62, 2^62 + 1, 2^62 + 2 are the same double: sd 0 (the exact sd is 1), as documented.
-    printf 'g,x\na,4611686018427387904\na,4611686018427387905\na,4611686018427387906\n' > "$T/big.csv"
-    run koppel aggregate -g g --sd x --sum x --sumsq x "$T/big.csv"
+    assert_output --partial "number beyond 2^53 (about 9.0e15) as the nearest double (--sd keeps every digit"
+    # 2^62, 2^62 + 1, 2^62 + 2 are one double, but --sd keeps the rest: sd 1, as by hand.
+    printf 'g,x,w\na,4611686018427387904,1\na,4611686018427387905,1\na,4611686018427387906,1\n' > "$T/big.csv"
+    run koppel aggregate -g g --sd x --sum x --sumsq x --weighted-sum x:w "$T/big.csv"
     assert_success
     python3 -c 'import statistics; assert statistics.stdev([2**62, 2**62 + 1, 2**62 + 2]) == 1'
-    assert_output "g,sd_x,sum_x,sumsq_x
-a,0,13835058055282163715,$(python3 -c 'print(repr(float((2**62)**2 + (2**62 + 1)**2 + (2**62 + 2)**2)))')"
+    # The weighted sum reads each as the double 2^62: 3 * 2^62 = 1.3835058055282164e+19 (the
+    # exact sum 13835058055282163715 rounds to the same double here).
+    assert_output "g,sd_x,sum_x,sumsq_x,wsum_x
+a,1,13835058055282163715,$(python3 -c 'print(repr(float((2**62)**2 + (2**62 + 1)**2 + (2**62 + 2)**2)))'),1.3835058055282164e+19"
+    # 2^53 + 1 rounds to 2^53 itself; near -2^63 and 2^63 - 1 too: each sd as Python's on the
+    # exact integers (statistics.stdev uses exact fractions).
+    printf 'g,x\nc,9007199254740993\nc,9007199254740992.5\nc,9007199254740995\nd,9223372036854775807\nd,9223372036854775806\nd,-9223372036854775808\n' > "$T/edges.csv"
+    run koppel aggregate -g g --sd x "$T/edges.csv"
+    assert_output "g,sd_x
+c,$(python3 -c 'import statistics; print(repr(statistics.stdev([9007199254740993, 9007199254740992, 9007199254740995])))')
+d,$(python3 -c 'import statistics; print(repr(statistics.stdev([2**63 - 1, 2**63 - 2, -2**63])))')"
     # A running decimal total beyond the double range: status 1, in this order.
     printf 'x\n1e308\n1e308\n-1e308\n' > "$T/over.csv"
     run koppel aggregate --sum x "$T/over.csv"

@@ -565,10 +565,29 @@ static size_t sd_size(const statistic *s)
     return sizeof(sd_state);
 }
 
+/* A whole number of 2^53 or more in magnitude is X, its nearest double, plus REST: the sum
+ * gets both, the squares i^2 = x^2 + 2*x*rest + rest^2, all exactly. Out of line: the common
+ * case pays one comparison. */
+__attribute__((noinline)) static void sd_add_large_integer(sd_state *state, int64_t integer, double x)
+{
+    double rest = (double)((__int128)integer - (__int128)x); /* |rest| <= 2^10: exact */
+    state->n++;
+    exact_sum_add(&state->sum, x);
+    exact_sum_add(&state->sum, rest);
+    exact_sum_add_product(&state->squares, x, x);
+    exact_sum_add_product(&state->squares, 2 * x, rest);
+    exact_sum_add_product(&state->squares, rest, rest);
+}
+
 static void sd_update(statistic *s, cell *c, const record_values *row)
 {
     sd_state *state = cell_state(c, s);
-    double x = number_as_double(row->values[s->slot]);
+    number value = row->values[s->slot];
+    double x = number_as_double(value);
+    if (__builtin_expect(fabs(x) >= 9007199254740992.0, 0) && value.is_integer) {
+        sd_add_large_integer(state, value.v.integer, x);
+        return;
+    }
     state->n++;
     exact_sum_add(&state->sum, x);
     exact_sum_add_product(&state->squares, x, x);
