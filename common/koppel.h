@@ -45,7 +45,8 @@ enum {
     "  -V, --version             show the version and exit\n"                        \
     "\n"                                                                             \
     "Exit status: 0 success, 1 bad input data, 2 usage or configuration error,\n"    \
-    "3 system error (I/O, memory). A closed pipe downstream ends the run quietly.\n" \
+    "3 system error (I/O, memory). A closed pipe downstream (| head) ends the run\n" \
+    "quietly with status 0 and without --rejects or --stats: the run did not finish.\n" \
     "Messages never show the value of an identifier.\n"
 
 typedef struct koppel_counts {

@@ -271,6 +271,13 @@ static inline size_t check_other_byte(const record_reader *reader, size_t p, con
             *bad = "invalid UTF-8";
         return 1;
     }
+    /* U+FEFF is valid UTF-8, but at the start of a field of a record (not the header, whose
+     * first name may begin with one after the file's own mark) it is the byte-order mark of a
+     * second file glued on, not data. Only 0xEF pays for the check. */
+    if (reader->buffer[p] == 0xEF && reader->buffer[p + 1] == 0xBB && reader->buffer[p + 2] == 0xBF &&
+        (p == reader->start || reader->buffer[p - 1] == (unsigned char)reader->delimiter) && reader->line > 1 &&
+        !*bad)
+        *bad = "a byte-order mark inside the file (files joined with cat?)";
     return (size_t)length;
 }
 

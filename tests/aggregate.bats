@@ -368,7 +368,7 @@ Total,Total,7,495"
     run koppel aggregate -g g --count-distinct v --partial "$T/odd.csv"
     assert_success
     # Sorted by bytes: "q\"t" (q), "x", "x,y".
-    assert_output 'g,partial@v1,distinct_v@set
+    assert_output 'g,partial@v2:none,distinct_v@set
 a,g,"3:q""t1:x3:x,y"
 b,g,'
     koppel aggregate -g g --count-distinct v --partial "$T/odd.csv" > "$T/odd.state"
@@ -404,8 +404,53 @@ b,0"
     sed -i '2s/,g,/,q,/' "$T/a.state"
     run koppel aggregate --merge "$T/a.state"
     assert_failure 1
-    assert_output --partial "column 'partial@v1'"
+    assert_output --partial "column 'partial@v2:none'"
     run koppel aggregate --merge -g sex "$T/t1.state"
+    assert_failure 2
+}
+
+@test "merge refuses partials made with different margins, and partial@v1 (issue 23)" {
+    # One part with --totals, one without: merged, the Total would count only the first part's records.
+    printf 'g\na\na\nb\n' > "$T/p1.csv"
+    printf 'g\na\na\n' > "$T/p2.csv"
+    koppel aggregate -g g --totals --partial "$T/p1.csv" > "$T/p1.state"
+    koppel aggregate -g g --partial "$T/p2.csv" > "$T/p2.state"
+    run koppel aggregate --merge "$T/p1.state" "$T/p2.state"
+    assert_failure 2
+    assert_output "koppel-aggregate: $T/p1.state was written with --totals and $T/p2.state without margins: partial results to merge must come from runs with the same options (margins may be added by the --merge, to partials without any)"
+    assert_equal "$(head -1 "$T/p1.state")" "g,partial@v2:totals,count@n"
+    assert_equal "$(head -1 "$T/p2.state")" "g,partial@v2:none,count@n"
+    koppel aggregate -g g --rollup --partial "$T/p2.csv" > "$T/r2.state"
+    run koppel aggregate --merge "$T/p1.state" "$T/r2.state"
+    assert_failure 2
+    assert_output --partial "with --totals and $T/r2.state with --rollup"
+    # The same margins on both sides merge into what one run writes: a 4, b 1, Total 5.
+    koppel aggregate -g g --totals --partial "$T/p2.csv" > "$T/t2.state"
+    run koppel aggregate --merge "$T/p1.state" "$T/t2.state"
+    assert_success
+    assert_output "g,count
+a,4
+b,1
+Total,5"
+    # A merged partial keeps the margins in its marker.
+    run koppel aggregate --merge --partial "$T/p1.state" "$T/t2.state"
+    assert_line --index 0 "g,partial@v2:totals,count@n"
+    # A total row in a partial declared without margins is a bad row.
+    printf 'g,partial@v2:none,count@n\na,g,2\nTotal,t,2\n' > "$T/forged.state"
+    run koppel aggregate --merge "$T/forged.state"
+    assert_failure 1
+    assert_output --partial "forged.state:3: column 'partial@v2:none': a total in a partial written without margins"
+    # The older format did not record its margins: refused with a way out.
+    sed '1s/partial@v2:none/partial@v1/' "$T/p2.state" > "$T/old.state"
+    run koppel aggregate --merge "$T/old.state"
+    assert_failure 2
+    assert_output --partial "old.state is in the format partial@v1 of an older koppel aggregate"
+    assert_output --partial "write the partial again"
+    sed '1s/partial@v2:none/partial@v2:cube/' "$T/p2.state" > "$T/odd.state"
+    run koppel aggregate --merge "$T/odd.state"
+    assert_failure 2
+    assert_output --partial "expected partial@v2:none, partial@v2:totals or partial@v2:rollup"
+    run koppel aggregate -g partial@x --count "$T/p2.csv"
     assert_failure 2
 }
 
@@ -460,6 +505,72 @@ PY
     run koppel aggregate --sum x "$T/reversed.csv"
     assert_output "sum_x
 2"
+}
+
+@test "mean is the exact mean rounded once (Fraction), not the rounded sum divided (issue 23)" {
+    python3 - "$T/m.csv" <<'PY'
+import random, sys
+r = random.Random(23)
+with open(sys.argv[1], 'w') as f:
+    f.write('g,x\n')
+    for g in range(300):
+        for _ in range(r.randint(2, 7)):
+            x = r.choice([repr(r.uniform(1e15, 1e17)), str(r.randint(2**53, 2**62)),
+                          repr(r.uniform(-1, 1) * 10 ** r.randint(0, 300))])
+            f.write('%d,%s\n' % (g, x))
+PY
+    koppel aggregate -g g --mean x "$T/m.csv" > "$T/m.out"
+    run python3 - "$T/m.csv" "$T/m.out" <<'PY'
+import csv, sys
+from fractions import Fraction
+values = {}
+for r in csv.DictReader(open(sys.argv[1])):
+    text = r['x']
+    values.setdefault(r['g'], []).append(Fraction(int(text)) if text.lstrip('-').isdigit() else Fraction(float(text)))
+wrong = [r['g'] for r in csv.DictReader(open(sys.argv[2]))
+         if float(r['mean_x']) != float(sum(values[r['g']]) / len(values[r['g']]))]
+assert len(values) == 300 and not wrong, wrong
+PY
+    assert_success
+    # By hand: 2^53, 2^53 and 1 sum exactly to 2^54 + 1 = 18014398509481985, whose mean
+    # 6004799503160661.67 rounds to 6004799503160662 (doubles there are 1 apart). The sum rounded
+    # first is 2^54 (doubles there are 4 apart), and 2^54 / 3 = 6004799503160661.33 rounds to
+    # 6004799503160661: one off.
+    printf 'g,x\na,9007199254740992\na,9007199254740992\na,1\n' > "$T/hand.csv"
+    run koppel aggregate -g g --mean x "$T/hand.csv"
+    assert_output "g,mean_x
+a,6004799503160662"
+}
+
+@test "numeric limits are those --help states: sd keeps every digit of whole numbers, weighted sums do not, overflow is status 1 (issue 23)" {
+    run koppel aggregate --help
+    assert_output --partial "number beyond 2^53 (about 9.0e15) as the nearest double (--sd keeps every digit"
+    # 2^62, 2^62 + 1, 2^62 + 2 are one double, but --sd keeps the rest: sd 1, as by hand.
+    printf 'g,x,w\na,4611686018427387904,1\na,4611686018427387905,1\na,4611686018427387906,1\n' > "$T/big.csv"
+    run koppel aggregate -g g --sd x --sum x --sumsq x --weighted-sum x:w "$T/big.csv"
+    assert_success
+    python3 -c 'import statistics; assert statistics.stdev([2**62, 2**62 + 1, 2**62 + 2]) == 1'
+    # The weighted sum reads each as the double 2^62: 3 * 2^62 = 1.3835058055282164e+19 (the
+    # exact sum 13835058055282163715 rounds to the same double here).
+    assert_output "g,sd_x,sum_x,sumsq_x,wsum_x
+a,1,13835058055282163715,$(python3 -c 'print(repr(float((2**62)**2 + (2**62 + 1)**2 + (2**62 + 2)**2)))'),1.3835058055282164e+19"
+    # 2^53 + 1 rounds to 2^53 itself; near -2^63 and 2^63 - 1 too: each sd as Python's on the
+    # exact integers (statistics.stdev uses exact fractions).
+    printf 'g,x\nc,9007199254740993\nc,9007199254740992.5\nc,9007199254740995\nd,9223372036854775807\nd,9223372036854775806\nd,-9223372036854775808\n' > "$T/edges.csv"
+    run koppel aggregate -g g --sd x "$T/edges.csv"
+    assert_output "g,sd_x
+c,$(python3 -c 'import statistics; print(repr(statistics.stdev([9007199254740993, 9007199254740992, 9007199254740995])))')
+d,$(python3 -c 'import statistics; print(repr(statistics.stdev([2**63 - 1, 2**63 - 2, -2**63])))')"
+    # A running decimal total beyond the double range: status 1, in this order.
+    printf 'x\n1e308\n1e308\n-1e308\n' > "$T/over.csv"
+    run koppel aggregate --sum x "$T/over.csv"
+    assert_failure 1
+    assert_output --partial "overflows the range of doubles"
+    # Squares beyond it: status 1 for --sd, though the sd (about 7.1e199) is a double.
+    printf 'x\n1e200\n2e200\n' > "$T/square.csv"
+    run koppel aggregate --sd x "$T/square.csv"
+    assert_failure 1
+    assert_output --partial "for the squares of the values"
 }
 
 @test "sd matches Python's statistics.stdev, and is empty below two values" {

@@ -365,13 +365,16 @@ each_program() {
     assert_output --partial "--truth and --stats name the same file"
 }
 
-@test "every program: a run ended by a signal (TERM, HUP) leaves no temporary behind (regression)" {
+@test "every program: a run ended by a signal (TERM, HUP, INT) leaves no temporary behind (regression)" {
     cd "$BAD"
     local dir="$BATS_TEST_TMPDIR" signal command pid status
-    for signal in TERM HUP; do
+    for signal in TERM HUP INT; do
         for command in "koppel-select -o $dir/out.csv" "koppel-partition -q -k bsn -n 4 --out $dir/parts" \
             "koppel-join -q -k bsn --type left -o $dir/out.csv - p-good.csv"; do
-            "$PY" endless.py new-keys | $command &
+            # A background job of a shell without job control starts with SIGINT ignored (and
+            # koppel keeps an ignored signal ignored, as nohup wants): give it the default, as
+            # a terminal's Ctrl-C finds it.
+            "$PY" endless.py new-keys | env --default-signal=INT $command &
             pid=$!
             echo "$pid" >> "$PIDS"
             # wait until it writes its temporary
@@ -390,6 +393,37 @@ each_program() {
             assert_not_exist "$dir/parts"
         done
     done
+}
+
+@test "every program: a closed pipe downstream ends the run with status 0 and no --rejects or --stats, as --help says (issue 23)" {
+    cd "$BAD"
+    local dir="$BATS_TEST_TMPDIR" program command status checked=0
+    for program in "$KOPPEL_BIN"/koppel-*; do
+        run "$program" --help
+        [[ "$output" == *"--rejects FILE"* ]] || continue
+        assert_output --partial "quietly with status 0 and without --rejects or --stats: the run did not finish."
+        checked=$((checked + 1))
+    done
+    [ "$checked" -ge 10 ]
+    printf '{"earlier":"run"}\n' > "$dir/kept.json"
+    for command in "koppel-select" "koppel-pseudonymise --key-file $KEY --bsn bsn" "koppel-derive --year y=start_date" \
+        "koppel-classify-condition --tag"; do
+        rm -f "$dir/rejects.csv" "$dir/stats.json"
+        status=$( (set +o pipefail; "$PY" endless.py new-keys 2> /dev/null |
+            $command --rejects "$dir/rejects.csv" --stats "$dir/stats.json" 2> "$dir/err"
+            echo "status ${PIPESTATUS[1]}" >&3) 3>&1 > >(head -c 100000 > /dev/null) )
+        assert_equal "$command: $status" "$command: status 0"
+        # quietly: nothing but pseudonymise's key fingerprint, which it shows at the start
+        assert_equal "$command: $(grep -v 'key fingerprint' "$dir/err")" "$command: "
+        assert_not_exist "$dir/rejects.csv"
+        assert_not_exist "$dir/stats.json"
+        # An existing stats file gets no line from the unfinished run.
+        cp "$dir/kept.json" "$dir/stats.json"
+        (set +o pipefail; "$PY" endless.py new-keys 2> /dev/null | $command --stats "$dir/stats.json" | head -c 100000 > /dev/null)
+        cmp "$dir/kept.json" "$dir/stats.json"
+    done
+    run ls -a "$dir"
+    refute_output --partial ".tmp"
 }
 
 # ---------------------------------------------------------------- limits

@@ -690,7 +690,7 @@ CSV
         --top 1:cost "$T/alone.csv"
     each_record_alone aggregate "$T/persons.csv" koppel aggregate -g sex --count-distinct bsn "$T/alone.csv"
     sed -e 's/,9:0/,12:0/' > "$T/damaged.state" <<'STATE'
-wijk,partial@v1,distinct_bsn@set
+wijk,partial@v2:none,distinct_bsn@set
 WK036301,g,9:0324324229:827756926
 STATE
     run_filter merge 1 koppel aggregate --merge "$T/damaged.state"
@@ -917,4 +917,42 @@ CSV
     run koppel select --lt bsn=abc "$T/p.csv"
     assert_failure 2
     assert_output --partial "'abc' is neither"
+}
+
+@test "issue 23: command-line values of pseudonymise, partition, derive and classify-condition are described, not echoed" {
+    printf 'bsn,birth_date,sex\n827756926,1950-04-02,F\n' > "$T/p.csv"
+    printf '%s\n' 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f > "$T/key"
+    chmod 600 "$T/key"
+    # each: the command, then what the message must say instead of the value
+    local -a cases=(
+        "pseudonymise --key-file $T/key --bsn bsn --coarsen 123456782|--coarsen expects COL=year or COL=pc4, got a value of 9 digits (not shown)"
+        "pseudonymise --key-file $T/key --bsn bsn --coarsen birth_date=123456782|--coarsen: unknown method a value of 9 digits (not shown)"
+        "pseudonymise --key-file $T/key --bsn bsn --rename 123456782|--rename expects COL=NEW, got a value of 9 digits (not shown)"
+        "partition -k bsn --out $T/parts -n 123456782|-n expects a number of parts from 1 to 4096, got a value of 9 digits (not shown)"
+        "partition -k bsn -n 2 --out $T/parts --empty-key 123456782|--empty-key expects part0, reject or drop, got a value of 9 digits (not shown)"
+        "partition -k bsn -n 2 --out $T/parts --prefix 1234/56782|--prefix: a value of 10 characters (not shown) is not a file name prefix"
+        "derive --band b=birth_date:123456782x|--band b: a value of 10 characters (not shown) is not a band specification"
+        "derive --band b=birth_date:123456782,x|--band b: a value of 11 characters (not shown) is not a band specification"
+        "derive --band b=birth_date:1y:123456782|--band b: the open top band (a value of 9 digits (not shown)) must start"
+        "derive --age a=birth_date:123456782|--age a: the reference a value of 9 digits (not shown) is neither an ISO date"
+        "classify-condition --prevalence --year 123456782|--year: a value of 9 digits (not shown) is not a year"
+        "classify-condition --prevalence --year 2023 --reference-date 123456782|--reference-date: a value of 9 digits (not shown) is not a date"
+    )
+    local entry command expected
+    for entry in "${cases[@]}"; do
+        command=${entry%%|*}
+        expected=${entry#*|}
+        run koppel $command "$T/p.csv"
+        assert_equal "$command: $status" "$command: 2"
+        refute_output --partial 123456782
+        refute_output --partial 56782
+        assert_output --partial "$expected"
+    done
+    # A value that cannot be an identifier is still shown, to help.
+    run koppel pseudonymise --key-file "$T/key" --bsn bsn --coarsen birth_date=month "$T/p.csv"
+    assert_output --partial "unknown method 'month'"
+    run koppel partition -k bsn -n 2 --out "$T/parts" --empty-key skip "$T/p.csv"
+    assert_output --partial "got 'skip'"
+    run koppel derive --band b=birth_date:5y:87 "$T/p.csv"
+    assert_output --partial "the open top band ('87') must start at a multiple of the band width ('5')"
 }

@@ -103,6 +103,34 @@ sys.stdout.write("a,b\n1,\"" + big + ",\"\"\"\n2," + big + "\n")' > "$BATS_TEST_
                  "$(printf 'id,name\n1,a\n2,"b\r\nc"\n' | od -c | head -c 2000)"
 }
 
+@test "a byte-order mark inside the file is a bad record, not data (issue 23)" {
+    # Two files joined with cat: the second file's BOM and header become line 3.
+    printf '\xef\xbb\xbfid,name\n1,a\n' > "$BATS_TEST_TMPDIR/one.csv"
+    printf '\xef\xbb\xbfid,name\n2,b\n' > "$BATS_TEST_TMPDIR/two.csv"
+    cat "$BATS_TEST_TMPDIR/one.csv" "$BATS_TEST_TMPDIR/two.csv" > "$BATS_TEST_TMPDIR/joined.csv"
+    run koppel select "$BATS_TEST_TMPDIR/joined.csv"
+    assert_failure 1
+    assert_output "koppel-select: $BATS_TEST_TMPDIR/joined.csv:3: a byte-order mark inside the file (files joined with cat?)"
+    run --separate-stderr koppel select --rejects "$BATS_TEST_TMPDIR/rej.csv" "$BATS_TEST_TMPDIR/joined.csv"
+    assert_success
+    assert_output $'id,name\n1,a\n2,b'
+    run cat "$BATS_TEST_TMPDIR/rej.csv"
+    assert_line --index 1 --partial ",3,a byte-order mark inside the file (files joined with cat?),"
+    # At the start of a later field too, with ; as the delimiter.
+    printf 'id;name\n1;\xef\xbb\xbfa\n' > "$BATS_TEST_TMPDIR/semi.csv"
+    run koppel select -d ';' "$BATS_TEST_TMPDIR/semi.csv"
+    assert_failure 1
+    assert_output --partial "semi.csv:2: a byte-order mark inside the file"
+    # U+FEFF inside a field, other characters starting with 0xEF at a field start, and a BOM
+    # inside quotes are data.
+    printf 'id,name\n1,a\xef\xbb\xbfb\n2,\xef\xbc\x81\n3,"\xef\xbb\xbfq"\n' > "$BATS_TEST_TMPDIR/data.csv"
+    run koppel select "$BATS_TEST_TMPDIR/data.csv"
+    assert_success
+    assert_line --index 1 $'1,a\xef\xbb\xbfb'
+    assert_line --index 2 $'2,\xef\xbc\x81'
+    assert_line --index 3 $'3,\xef\xbb\xbfq'
+}
+
 @test "a record with too many fields: file, line and status 1" {
     run koppel select "$F/too-many.csv"
     assert_failure 1

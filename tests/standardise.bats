@@ -310,6 +310,31 @@ EOF
     assert_line --index 1 --regexp '^1152,1173988,'
 }
 
+@test "Dobson lower limit below 0 with very uneven weights: clipped to 0, with a note (issue 23)" {
+    # By hand: strata one (1 event in 1 person) and two (9 in 9000), weights 1 and 1. O = 10,
+    # DSR = (1/1 + 9/9000) / 2 = 0.5005, var = (1 * 1^2 + 9 * (1/9000)^2) / 2^2 = 0.25000003,
+    # Byar O_L = 10 (1 - 1/90 - 1.959964/(3 sqrt 10))^3 = 4.7875, so the lower limit
+    # 0.5005 + sqrt(var/10) (4.7875 - 10) = 0.5005 - 0.8242 = -0.3237 per person: below 0.
+    printf 'g,s,x,n\na,one,1,1\na,two,9,9000\nb,one,5,1000\nb,two,5,1000\n' > "$T/uneven.csv"
+    printf 's,weight\none,1\ntwo,1\n' > "$T/uneven-standard.csv"
+    run python3 -c '
+import math
+z = 1.959963984540054
+o = 10; lower_o = o * (1 - 1 / (9 * o) - z / (3 * math.sqrt(o))) ** 3
+dsr = (1 / 1 + 9 / 9000) / 2; var = (1 * 1 ** 2 + 9 * (1 / 9000) ** 2) / 4
+print(round(dsr + math.sqrt(var / o) * (lower_o - o), 4))'
+    assert_output "-0.3237"
+    run koppel standardise --method direct --standard "$T/uneven-standard.csv" --strata s -g g \
+        --events x --population n --multiplier 1 "$T/uneven.csv"
+    assert_success
+    assert_line --index 1 --regexp '^a,10,9001,[^,]+,[^,]+,[^,]+,0\.5005,0,1\.827[0-9]*,Dobson lower limit below 0 \(very uneven weights\): clipped to 0$'
+    # b, with even weights, keeps its positive lower limit and no note.
+    assert_line --index 2 --regexp '^b,10,2000,[^,]+,[^,]+,[^,]+,0\.005,0\.00[0-9]*,[^,]+,$'
+    run against_reference --method direct --standard "$T/uneven-standard.csv" --strata s -g g \
+        --events x --population n --multiplier 1 "$T/uneven.csv"
+    assert_success
+}
+
 @test "population 0 in strata with positive weight: named in the note, never divided by" {
     cat > "$T/gaps.csv" <<'EOF'
 g,age_band,events,persons

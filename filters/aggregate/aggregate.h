@@ -54,6 +54,7 @@ typedef struct aggregate {
     size_t key_capacity;
     uint64_t used;
     char *merge_label; /* the label found in partial files */
+    margin_kind partial_margins; /* merge: the margins the partials were written with */
     char **header_names; /* merge: the first partial's header */
     size_t header_count;
     cell *scratch; /* merge: one partial row, parsed before it is added */

@@ -134,6 +134,55 @@ double exact_sum_sample_variance(uint64_t n, const exact_sum *sum, const exact_s
     return rounded / (count * (count - 1.0));
 }
 
+/* The sign of SUM - A*B - C*D, exactly (the products are exact with fma, the sum rounded once
+ * keeps the sign of the exact value). */
+static int sign_after_products(const exact_sum *sum, double a, double b, double c, double d)
+{
+    exact_sum difference = EXACT_SUM_INIT;
+    exact_sum_add_sum(&difference, sum);
+    exact_sum_add_product(&difference, -a, b);
+    exact_sum_add_product(&difference, -c, d);
+    double rounded = exact_sum_round(&difference);
+    exact_sum_free(&difference);
+    return (rounded > 0) - (rounded < 0);
+}
+
+static bool is_even(double x)
+{
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    return (bits & 1) == 0;
+}
+
+double exact_sum_quotient(const exact_sum *sum, double divisor)
+{
+    double q = exact_sum_round(sum) / divisor;
+    /* The first guess is within an ulp or two; move it while the exact quotient lies beyond
+     * the midpoint to a neighbour (the midpoint's offset (q - neighbour)/2 times the divisor
+     * is exact as (q - neighbour) * (divisor/2)). */
+    for (int step = 0; step < 8 && isfinite(q); step++) {
+        double below = nextafter(q, -INFINITY), above = nextafter(q, INFINITY);
+        int lower = sign_after_products(sum, q, divisor, -(q - below), 0.5 * divisor);
+        if (lower < 0) {
+            q = below;
+            continue;
+        }
+        if (lower == 0)
+            return is_even(q) ? q : below;
+        if (isinf(above))
+            return q;
+        int upper = sign_after_products(sum, q, divisor, above - q, 0.5 * divisor);
+        if (upper > 0) {
+            q = above;
+            continue;
+        }
+        if (upper == 0)
+            return is_even(q) ? q : above;
+        return q;
+    }
+    return q;
+}
+
 /* ---------------------------------------------------------------- text forms */
 
 size_t exact_sum_format_length(const exact_sum *sum) { return (size_t)sum->count * 32 + 1; }

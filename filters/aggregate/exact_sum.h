@@ -47,6 +47,9 @@ void exact_sum_add_int(exact_sum *sum, exact_int value);
 /* The exact sum correctly rounded to a double (round half to even). May be infinite when the
  * exact sum is beyond the double range. */
 double exact_sum_round(const exact_sum *sum);
+/* The exact sum divided by DIVISOR (positive, a whole number below 2^53), correctly rounded
+ * (half to even): the mean without rounding twice. May be infinite as exact_sum_round. */
+double exact_sum_quotient(const exact_sum *sum, double divisor);
 /* Release heap parts; the sum is empty afterwards. */
 void exact_sum_free(exact_sum *sum);
 

@@ -43,9 +43,17 @@ static const char usage[] =
     "skipped by the statistics on its column (the --stats figure missing_COL counts them; so\n"
     "does count - n_COL per group); a statistic without any value is empty. Other text in a\n"
     "numeric column rejects the record. Sums of whole numbers are exact (128-bit) and are\n"
-    "written as whole numbers when the column holds only whole numbers; every other result\n"
-    "comes from exact sums, rounded once, and is written with the fewest digits that read\n"
-    "back to the same double. So results never depend on the order of the records.\n"
+    "written as whole numbers when the column holds only whole numbers. Other sums, --sumsq\n"
+    "and --mean (the exact sum divided by the count) are the exact value rounded once to a\n"
+    "double; --sd is the square root of (n*sumsq - sum^2) / (n*(n-1)), its numerator exact\n"
+    "and rounded once; --weighted-mean divides the two sums, each rounded once. Results are\n"
+    "written with the fewest digits that read back to the same double and do not depend on\n"
+    "the order of the records, within two limits: the weighted statistics read a whole\n"
+    "number beyond 2^53 (about 9.0e15) as the nearest double (--sd keeps every digit of\n"
+    "whole numbers); and a sum of decimals whose running total passes the\n"
+    "double range (about 1.8e308) stops the run with status 1, which with values near that\n"
+    "range can happen in one order of the records and not in another, as can --sd and\n"
+    "decimal --sumsq with values beyond about 1.3e154, whose squares pass it.\n"
     "\n"
     "Margins:\n"
     "      --totals                 add the totals for every combination of group columns\n"
@@ -69,13 +77,16 @@ static const char usage[] =
     "\n"
     "Splitting a job (e.g. over the parts of koppel partition, with GNU parallel):\n"
     "      --partial                write mergeable state instead of results: the group\n"
-    "                               columns, partial@v1 (g or t per group column: grouped or\n"
-    "                               totalled) and columns STATISTIC@PART\n"
+    "                               columns, partial@v2:MARGINS (MARGINS none, totals or rollup:\n"
+    "                               the margins it was made with; g or t per group column:\n"
+    "                               grouped or totalled) and columns STATISTIC@PART\n"
     "      --merge                  read partial files (any number, any order) and write what\n"
     "                               one run over all their input writes, byte for byte; with\n"
     "                               --partial, write a merged partial. Statistics, -g and the\n"
     "                               margins come from the partial files (--totals/--rollup\n"
-    "                               may be added here if the partials have no margins)\n"
+    "                               may be added here if the partials have no margins);\n"
+    "                               partials made with different statistics, -g or margins,\n"
+    "                               or in the older format partial@v1, are refused (status 2)\n"
     "      --split-by COL           with --partial: the parts were split by COL, so each value\n"
     "                               of COL lies in one part only; --count-distinct COL then\n"
     "                               keeps a count instead of the set of values (small files,\n"
@@ -239,8 +250,9 @@ static void check_column_names(const aggregate *a)
                                    names[i]);
     free_names(names, n);
     for (size_t i = 0; i < a->group_count; i++) {
-        if (strcmp(a->group_columns[i], PARTIAL_MARKER) == 0)
-            koppel_usage_error(&a->ctx, "a group column may not be named '%s'", PARTIAL_MARKER);
+        if (strncmp(a->group_columns[i], PARTIAL_PREFIX, strlen(PARTIAL_PREFIX)) == 0)
+            koppel_usage_error(&a->ctx, "a group column may not be named %s... (the marker of partial results)",
+                               PARTIAL_PREFIX);
         for (size_t j = 0; j < i; j++)
             if (strcmp(a->group_columns[i], a->group_columns[j]) == 0)
                 koppel_usage_error(&a->ctx, "-g names the column '%s' twice", a->group_columns[i]);

@@ -19,7 +19,7 @@ char **column_names(const aggregate *a, bool partial, size_t *count)
     for (size_t i = 0; i < a->group_count; i++)
         names[n++] = xstrdup(a->group_columns[i]);
     if (partial)
-        names[n++] = xstrdup(PARTIAL_MARKER);
+        names[n++] = partial_marker(a->margins != MARGINS_NONE ? a->margins : a->partial_margins);
     for (size_t i = 0; i < a->stats.count; i++) {
         const statistic *s = &a->stats.items[i];
         n += partial ? partial_state_names(s, names + n) : statistic_kinds[s->kind].result_names(s, names + n);

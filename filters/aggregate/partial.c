@@ -1,11 +1,26 @@
-/* partial.c: the partial@v1 format (partial.h). A partial file has the group columns, then the
- * marker column partial@v1 (g or t per group column), then NAME@PART columns per statistic, in
- * the order the statistics were given; each statistic writes and parses its own parts. */
+/* partial.c: the partial@v2 format (partial.h). A partial file has the group columns, then the
+ * marker column partial@v2:MARGINS (g or t per group column), then NAME@PART columns per
+ * statistic, in the order the statistics were given; each statistic writes and parses its own
+ * parts. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "partial.h"
+
+static const char *const margin_names[] = {[MARGINS_NONE] = "none", [MARGINS_CUBE] = "totals",
+                                           [MARGINS_ROLLUP] = "rollup"};
+
+char *partial_marker(margin_kind margins)
+{
+    return concatenate(PARTIAL_MARKER, ":", margin_names[margins]);
+}
+
+/* How a message names the margins a partial was written with. */
+static const char *margins_described(margin_kind margins)
+{
+    return margins == MARGINS_CUBE ? "with --totals" : margins == MARGINS_ROLLUP ? "with --rollup" : "without margins";
+}
 
 size_t partial_state_names(const statistic *s, char **names)
 {
@@ -87,15 +102,37 @@ static void read_statistics(aggregate *a, const record_t *header, size_t marker,
     }
 }
 
+/* The margins named by a marker column; a marker of another version or shape stops the run. */
+static margin_kind margins_of_marker(const char *marker, const char *name)
+{
+    size_t length = strlen(PARTIAL_MARKER);
+    if (strncmp(marker, PARTIAL_MARKER, length) == 0 && marker[length] == ':')
+        for (int m = MARGINS_NONE; m <= MARGINS_ROLLUP; m++)
+            if (strcmp(marker + length + 1, margin_names[m]) == 0)
+                return (margin_kind)m;
+    if (strcmp(marker, "partial@v1") == 0)
+        message_die(EXIT_USAGE, "%s is in the format partial@v1 of an older koppel aggregate, which does not "
+                                "record the options it was made with; this version merges %s only: write the "
+                                "partial again with this version's --partial",
+                    name, PARTIAL_MARKER);
+    message_die(EXIT_USAGE, "%s: its marker column is not one koppel aggregate --partial writes (expected "
+                            "%s:none, %s:totals or %s:rollup)",
+                name, PARTIAL_MARKER, PARTIAL_MARKER, PARTIAL_MARKER);
+}
+
 void partial_read_header(aggregate *a, record_reader *reader)
 {
     const record_t *header = record_reader_header(reader);
     const char *name = record_reader_name(reader);
-    long marker = record_reader_find_column(reader, PARTIAL_MARKER);
+    long marker = -1;
+    for (size_t i = 0; i < header->count && marker < 0; i++)
+        if (strncmp(header->fields[i], PARTIAL_PREFIX, strlen(PARTIAL_PREFIX)) == 0)
+            marker = (long)i;
     if (marker < 0)
-        message_die(EXIT_USAGE, "%s is not a partial result of koppel aggregate (it has no column %s; "
+        message_die(EXIT_USAGE, "%s is not a partial result of koppel aggregate (it has no column %s:MARGINS; "
                                 "write one with --partial)",
                     name, PARTIAL_MARKER);
+    a->partial_margins = margins_of_marker(header->fields[marker], name);
     a->group_count = (size_t)marker;
     a->group_columns = xmalloc((a->group_count + 1) * sizeof(char *));
     for (size_t i = 0; i < a->group_count; i++)
@@ -113,10 +150,22 @@ void partial_check_same_header(const aggregate *a, record_reader *reader, const 
     bool same = header->count == a->header_count;
     for (size_t i = 0; same && i < header->count; i++)
         same = strcmp(header->fields[i], a->header_names[i]) == 0;
+    if (same)
+        return;
+    const char *name = record_reader_name(reader);
+    size_t marker = a->group_count;
+    if (header->count == a->header_count && strncmp(header->fields[marker], PARTIAL_PREFIX, strlen(PARTIAL_PREFIX)) == 0) {
+        margin_kind margins = margins_of_marker(header->fields[marker], name);
+        if (margins != a->partial_margins)
+            message_die(EXIT_USAGE, "%s was written %s and %s %s: partial results to merge must come from runs "
+                                    "with the same options (margins may be added by the --merge, to partials "
+                                    "without any)",
+                        first, margins_described(a->partial_margins), name, margins_described(margins));
+    }
     if (!same)
         message_die(EXIT_USAGE, "%s: its columns differ from those of %s: partial results to merge must come "
                                 "from the same statistics and group columns",
-                    record_reader_name(reader), first);
+                    name, first);
 }
 
 /* All totals of all partials carry one label. */
@@ -148,6 +197,10 @@ static bool partial_row_key(aggregate *a, const record_t *record, size_t *key_le
             return false;
         a->key[i] = flag;
         if (flag == 't') {
+            if (a->partial_margins == MARGINS_NONE) {
+                *reason = "a total in a partial written without margins";
+                return false;
+            }
             if (record->lengths[i] == 0) {
                 *reason = "a total without a label";
                 return false;
@@ -189,7 +242,8 @@ bool partial_merge_row(aggregate *a, record_reader *reader, const record_t *reco
     size_t key_length;
     const char *reason = NULL;
     if (!partial_row_key(a, record, &key_length, &reason)) {
-        koppel_reject(&a->ctx, reader, record, "column '%s': %s", PARTIAL_MARKER, reason);
+        koppel_reject(&a->ctx, reader, record, "column '%s': %s", record_reader_header(reader)->fields[a->group_count],
+                      reason);
         return false;
     }
     if (!parse_states(a, reader, record))
@@ -216,7 +270,7 @@ void partial_check_margins(aggregate *a)
             a->label = a->merge_label;
         return;
     }
-    if (has_totals)
+    if (has_totals || a->partial_margins != MARGINS_NONE)
         message_die(EXIT_USAGE, "the partial files already contain totals; merge them without --totals or --rollup");
     if (a->group_count == 0)
         koppel_usage_error(&a->ctx, "--totals and --rollup need group columns");

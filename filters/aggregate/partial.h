@@ -1,11 +1,19 @@
-/* partial.h: the partial@v1 format of aggregate: the state of every cell written by --partial,
+/* partial.h: the partial@v2 format of aggregate: the state of every cell written by --partial,
  * read back and merged by --merge into exactly what one run over all input gives. */
 #ifndef AGGREGATE_PARTIAL_H
 #define AGGREGATE_PARTIAL_H
 
 #include "aggregate.h"
 
-#define PARTIAL_MARKER "partial@v1"
+/* The marker column is PARTIAL_MARKER:MARGINS, MARGINS the margins the partial was written with
+ * (none, totals or rollup): with the group columns and the statistics' columns it makes the
+ * header a fingerprint of every option that shapes the result, so partials made with different
+ * options are refused instead of merged into a wrong total. partial@v1 had no MARGINS. */
+#define PARTIAL_MARKER "partial@v2"
+#define PARTIAL_PREFIX "partial@"
+
+/* The name of the marker column of a partial written with MARGINS. */
+char *partial_marker(margin_kind margins);
 
 /* The state columns of S, NAME@PART, into NAMES; how many. */
 size_t partial_state_names(const statistic *s, char **names);

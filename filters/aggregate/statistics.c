@@ -403,12 +403,13 @@ static void sum_clear(void *state) { exact_sum_free(&((sum_state *)state)->real_
 /* Whole numbers or not is a property of the column: decided over every cell. */
 static void sum_survey(statistic *s, const void *state) { s->any_real |= ((const sum_state *)state)->has_real; }
 
-static double sum_total(const sum_state *state)
+/* The exact sum of the state divided by DIVISOR, rounded once (1: the sum). */
+static double sum_total(const sum_state *state, double divisor)
 {
     exact_sum total = EXACT_SUM_INIT;
     exact_sum_add_sum(&total, &state->real_sum);
     exact_sum_add_int(&total, state->integer_sum);
-    double result = exact_sum_round(&total);
+    double result = divisor == 1 ? exact_sum_round(&total) : exact_sum_quotient(&total, divisor);
     exact_sum_free(&total);
     return result;
 }
@@ -420,7 +421,7 @@ static void sum_write(record_writer *out, const statistic *s, const cell *c)
     if (sum->n == 0)
         write_empty(out);
     else if (s->any_real)
-        write_double(out, s, sum_total(sum));
+        write_double(out, s, sum_total(sum, 1));
     else
         record_writer_field(out, buffer, exact_int_format(sum->integer_sum, buffer));
 }
@@ -431,7 +432,7 @@ static void mean_write(record_writer *out, const statistic *s, const cell *c)
     if (sum->n == 0)
         write_empty(out);
     else
-        write_double(out, s, sum_total(sum) / (double)sum->n);
+        write_double(out, s, sum_total(sum, (double)sum->n));
 }
 
 static void sum_write_state(record_writer *out, const statistic *s, const cell *c, text_buffer *buffer)
@@ -564,10 +565,29 @@ static size_t sd_size(const statistic *s)
     return sizeof(sd_state);
 }
 
+/* A whole number of 2^53 or more in magnitude is X, its nearest double, plus REST: the sum
+ * gets both, the squares i^2 = x^2 + 2*x*rest + rest^2, all exactly. Out of line: the common
+ * case pays one comparison. */
+__attribute__((noinline)) static void sd_add_large_integer(sd_state *state, int64_t integer, double x)
+{
+    double rest = (double)((__int128)integer - (__int128)x); /* |rest| <= 2^10: exact */
+    state->n++;
+    exact_sum_add(&state->sum, x);
+    exact_sum_add(&state->sum, rest);
+    exact_sum_add_product(&state->squares, x, x);
+    exact_sum_add_product(&state->squares, 2 * x, rest);
+    exact_sum_add_product(&state->squares, rest, rest);
+}
+
 static void sd_update(statistic *s, cell *c, const record_values *row)
 {
     sd_state *state = cell_state(c, s);
-    double x = number_as_double(row->values[s->slot]);
+    number value = row->values[s->slot];
+    double x = number_as_double(value);
+    if (__builtin_expect(fabs(x) >= 9007199254740992.0, 0) && value.is_integer) {
+        sd_add_large_integer(state, value.v.integer, x);
+        return;
+    }
     state->n++;
     exact_sum_add(&state->sum, x);
     exact_sum_add_product(&state->squares, x, x);

@@ -15,6 +15,7 @@
 #include "date.h"
 #include "koppel.h"
 #include "message.h"
+#include "showable.h"
 #include "number.h"
 
 static const char usage[] =
@@ -953,15 +954,19 @@ static void finish_options(const koppel_context *ctx, classify_options *options)
     if (options->mode != MODE_PREVALENCE)
         return;
     int64_t year;
+    char shown[96];
     if (!options->year_text)
         koppel_usage_error(ctx, "--prevalence needs --year Y, the reference year");
     if (!number_parse_int64(options->year_text, strlen(options->year_text), &year) || year < 1900 || year > 2200)
-        koppel_usage_error(ctx, "--year: '%s' is not a year from 1900 to 2200", options->year_text);
+        koppel_usage_error(ctx, "--year: %s is not a year from 1900 to 2200",
+                           showable_quoted(options->year_text, strlen(options->year_text), shown, sizeof shown));
     options->year = (int)year;
     options->reference = (date_ymd){options->year, 12, 31};
     if (options->reference_text &&
         !date_parse_iso(options->reference_text, strlen(options->reference_text), &options->reference))
-        koppel_usage_error(ctx, "--reference-date: '%s' is not a date (YYYY-MM-DD)", options->reference_text);
+        koppel_usage_error(ctx, "--reference-date: %s is not a date (YYYY-MM-DD)",
+                           showable_quoted(options->reference_text, strlen(options->reference_text), shown,
+                                           sizeof shown));
     if (!options->id_column)
         options->id_column = "bsn";
     if (!options->start_column)

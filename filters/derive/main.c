@@ -273,6 +273,7 @@ static void parse_band_spec(const koppel_context *ctx, step *s)
 {
     const char *spec = s->extra;
     band_table *bands = &s->bands;
+    char shown[96];
     const char *y = strchr(spec, 'y');
     if (strcmp(spec, "esp2013") == 0 || y) {
         int64_t width = 5, top = 90;
@@ -283,13 +284,20 @@ static void parse_band_spec(const koppel_context *ctx, step *s)
             else if (good && y[1] != '\0')
                 good = false;
             if (!good || width < 1 || top < 1)
-                koppel_usage_error(ctx, "--band %s: '%s' is not a band specification: use esp2013, "
+                koppel_usage_error(ctx, "--band %s: %s is not a band specification: use esp2013, "
                                         "Wy[:TOP] such as 5y or 5y:85, or cut points such as 0,18,65",
-                                   s->target, spec);
+                                   s->target, showable_quoted(spec, strlen(spec), shown, sizeof shown));
             if (top % width != 0 || top / width >= MAXIMUM_BANDS)
-                koppel_usage_error(ctx, "--band %s: the open top band (%lld) must start at a multiple "
-                                        "of the band width (%lld), below %lld bands",
-                                   s->target, (long long)top, (long long)width, (long long)MAXIMUM_BANDS);
+            {
+                char top_text[32], width_text[32], shown_width[96];
+                snprintf(top_text, sizeof top_text, "%lld", (long long)top);
+                snprintf(width_text, sizeof width_text, "%lld", (long long)width);
+                koppel_usage_error(ctx, "--band %s: the open top band (%s) must start at a multiple "
+                                        "of the band width (%s), below %lld bands",
+                                   s->target, showable_quoted(top_text, strlen(top_text), shown, sizeof shown),
+                                   showable_quoted(width_text, strlen(width_text), shown_width, sizeof shown_width),
+                                   (long long)MAXIMUM_BANDS);
+            }
         }
         for (int64_t cut = 0; cut <= top; cut += width)
             band_add(bands, cut);
@@ -299,9 +307,9 @@ static void parse_band_spec(const koppel_context *ctx, step *s)
             size_t length = comma ? (size_t)(comma - item) : strlen(item);
             int64_t cut;
             if (!parse_count(item, length, &cut))
-                koppel_usage_error(ctx, "--band %s: '%s' is not a band specification: cut points are "
+                koppel_usage_error(ctx, "--band %s: %s is not a band specification: cut points are "
                                         "whole numbers of 0 or more, e.g. 0,18,65,75",
-                                   s->target, spec);
+                                   s->target, showable_quoted(spec, strlen(spec), shown, sizeof shown));
             if (bands->count && cut <= bands->cuts[bands->count - 1])
                 koppel_usage_error(ctx, "--band %s: cut points must increase, as in 0,18,65,75",
                                    s->target);
@@ -408,9 +416,13 @@ static void resolve_steps(const koppel_context *ctx, derive_options *options, co
             s->source_slot = column_require(columns, s->source, s->option);
         if (s->kind == OPT_AGE && s->reference_is_column) {
             if (column_find(columns, s->extra) < 0)
-                koppel_usage_error(ctx, "--age %s: the reference '%s' is neither an ISO date "
-                                        "(YYYY-MM-DD) nor a column of %s", s->target, s->extra,
+            {
+                char shown[96];
+                koppel_usage_error(ctx, "--age %s: the reference %s is neither an ISO date "
+                                        "(YYYY-MM-DD) nor a column of %s", s->target,
+                                   showable_quoted(s->extra, strlen(s->extra), shown, sizeof shown),
                                    columns->input_name);
+            }
             s->reference_slot = column_require(columns, s->extra, s->option);
         }
         if (s->kind == OPT_LOOKUP)

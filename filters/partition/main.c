@@ -12,6 +12,7 @@
 
 #include "koppel.h"
 #include "message.h"
+#include "showable.h"
 
 static const char usage[] =
     "Usage: koppel partition -k COL[,COL...] -n N --out DIR [OPTIONS] [FILE...]\n"
@@ -124,8 +125,10 @@ static size_t parse_part_count(const koppel_context *ctx, const char *text)
     char *end;
     errno = 0;
     long value = strtol(text, &end, 10);
+    char shown[96];
     if (errno || end == text || *end || text[0] == '-' || text[0] == '+' || value < 1 || value > MAX_PARTS)
-        koppel_usage_error(ctx, "-n expects a number of parts from 1 to %d, got '%s'", MAX_PARTS, text);
+        koppel_usage_error(ctx, "-n expects a number of parts from 1 to %d, got %s", MAX_PARTS,
+                           showable_quoted(text, strlen(text), shown, sizeof shown));
     return (size_t)value;
 }
 
@@ -137,7 +140,9 @@ static empty_key_action parse_empty_key(const koppel_context *ctx, const char *t
         return EMPTY_KEY_REJECT;
     if (strcmp(text, "drop") == 0)
         return EMPTY_KEY_DROP;
-    koppel_usage_error(ctx, "--empty-key expects part0, reject or drop, got '%s'", text);
+    char shown[96];
+    koppel_usage_error(ctx, "--empty-key expects part0, reject or drop, got %s",
+                       showable_quoted(text, strlen(text), shown, sizeof shown));
 }
 
 enum { MAX_PREFIX_LENGTH = 200 };
@@ -148,9 +153,11 @@ static void check_prefix(const koppel_context *ctx, const char *prefix)
     for (const char *p = prefix; *p && good; p++)
         good = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
                *p == '-' || *p == '_' || *p == '.';
+    char shown[96];
     if (!good)
-        koppel_usage_error(ctx, "--prefix: '%s' is not a file name prefix (letters, digits, '-', '_' "
-                                "or '.', not starting with '.')", prefix);
+        koppel_usage_error(ctx, "--prefix: %s is not a file name prefix (letters, digits, '-', '_' "
+                                "or '.', not starting with '.')",
+                           showable_quoted(prefix, strlen(prefix), shown, sizeof shown));
     /* A part's name (PREFIX-NNNN.csv) and its temporary (.tmpXXXXXX) must fit in NAME_MAX (255). */
     if (strlen(prefix) > MAX_PREFIX_LENGTH)
         koppel_usage_error(ctx, "--prefix: a prefix of %zu characters is too long (at most %d)", strlen(prefix),

@@ -10,6 +10,7 @@
 #include "koppel.h"
 #include "message.h"
 #include "pseudonym.h"
+#include "showable.h"
 
 static const char usage[] =
     "Usage: koppel pseudonymise --key-file FILE [--project NAME] --bsn COL [OPTIONS] [FILE...]\n"
@@ -130,15 +131,18 @@ static void add_list(const koppel_context *ctx, pseudonymise_options *options, c
 static void add_coarsen(const koppel_context *ctx, pseudonymise_options *options, const char *arg)
 {
     const char *equals = strchr(arg, '=');
+    char shown[96];
     if (!equals || equals == arg)
-        koppel_usage_error(ctx, "--coarsen expects COL=year or COL=pc4, got '%s'", arg);
+        koppel_usage_error(ctx, "--coarsen expects COL=year or COL=pc4, got %s",
+                           showable_quoted(arg, strlen(arg), shown, sizeof shown));
     column_action action;
     if (strcmp(equals + 1, "year") == 0)
         action = ACTION_YEAR;
     else if (strcmp(equals + 1, "pc4") == 0)
         action = ACTION_PC4;
     else
-        koppel_usage_error(ctx, "--coarsen: unknown method '%s': expected 'year' or 'pc4'", equals + 1);
+        koppel_usage_error(ctx, "--coarsen: unknown method %s: expected 'year' or 'pc4'",
+                           showable_quoted(equals + 1, strlen(equals + 1), shown, sizeof shown));
     char *name = xstrndup(arg, (size_t)(equals - arg));
     add_request(options, name, action);
     free(name);
@@ -147,8 +151,10 @@ static void add_coarsen(const koppel_context *ctx, pseudonymise_options *options
 static void add_rename(const koppel_context *ctx, pseudonymise_options *options, const char *arg)
 {
     const char *equals = strchr(arg, '=');
+    char shown[96];
     if (!equals || equals == arg || equals[1] == '\0')
-        koppel_usage_error(ctx, "--rename expects COL=NEW, got '%s'", arg);
+        koppel_usage_error(ctx, "--rename expects COL=NEW, got %s",
+                           showable_quoted(arg, strlen(arg), shown, sizeof shown));
     options->renames = xrealloc(options->renames, (options->rename_count + 1) * sizeof(rename_request));
     rename_request *r = &options->renames[options->rename_count++];
     r->from = xstrndup(arg, (size_t)(equals - arg));

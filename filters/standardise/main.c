@@ -78,12 +78,14 @@ static const char usage[] =
     "direct std_rate, std_lower, std_upper; for indirect expected, smr, smr_lower, smr_upper,\n"
     "std_rate, std_lower, std_upper (the indirectly standardised rate); with --compare-to ratio,\n"
     "ratio_lower, ratio_upper, difference, difference_lower, difference_upper, significant; and\n"
-    "note, which says why a value is empty. Proportions and means are written in the same\n"
-    "columns (crude_rate is then the crude proportion or mean; observed the sum of the values).\n"
+    "note, which says why a value is empty or clipped. Proportions and means are written in\n"
+    "the same columns (crude_rate is then the crude proportion or mean; observed the sum of\n"
+    "the values).\n"
     "\n"
     "Methods (docs/METHODS.md): limits on a count O by Byar's approximation when O >= 10 and\n"
     "exact (chi-square) limits when O < 10. DSR as Dobson et al. (1991), not reported when\n"
-    "O < 10. Standardised proportion with binomial variance and a normal interval (as Stata's\n"
+    "O < 10; its lower limit, below 0 with very uneven weights, is then clipped to 0 (noted).\n"
+    "Standardised proportion with binomial variance and a normal interval (as Stata's\n"
     "dstdize; it is not clipped to 0..M). SMR = O/E with the limits on O divided by E;\n"
     "indirectly standardised rate = SMR x the reference's crude rate x M. Ratio limits from\n"
     "var(ln R) = var1/r1^2 + var0/r0^2, difference limits from var1 + var0. A stratum with\n"
@@ -891,6 +893,12 @@ static void compute_direct(standardise *run, group *g)
         return;
     }
     g->standardised = stats_dsr_rate(&sums, opt->confidence, opt->multiplier);
+    /* Dobson's limits scale the limits of O by sqrt(var/O); with very uneven weights per event
+     * the lower one falls below 0, which no rate can be. */
+    if (g->standardised.lower < 0) {
+        g->standardised.lower = 0;
+        add_note(g, "Dobson lower limit below 0 (very uneven weights): clipped to 0");
+    }
     if (sums.observed < STATS_BYAR_MINIMUM) {
         if (sums.observed == (double)g->observed)
             add_note(g, "O < %d: DSR not reported", STATS_BYAR_MINIMUM);
