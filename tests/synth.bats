@@ -21,7 +21,7 @@ setup() {
     S="$FIXTURES/synth"
 }
 
-FILES="persons wmo gp_patients gp_episodes gp_contacts"
+FILES="persons wmo wlz gp_practices gp_patients gp_episodes gp_contacts"
 
 # rows FILE: data records in a CSV without quoted line breaks (lines minus the header).
 rows() { echo $(( $(wc -l < "$1") - 1 )); }
@@ -73,7 +73,7 @@ PY
     assert_output --regexp '^koppel-synth \(koppel\) [0-9]+\.[0-9]+\.[0-9]+$'
 }
 
-@test "usage example: five files with exactly the columns its --help lists" {
+@test "usage example: seven files with exactly the columns its --help lists" {
     cd "$BATS_TEST_TMPDIR"
     run koppel synth --persons 20000 --seed 7 --out data
     assert_success
@@ -83,8 +83,10 @@ PY
     assert_equal "$(head -1 data/gp_patients.csv)" "bsn,practice_id,birth_date,sex,postcode,registration_start,registration_end"
     assert_equal "$(head -1 data/gp_episodes.csv)" "bsn,practice_id,episode_id,icpc,start_date,end_date"
     assert_equal "$(head -1 data/gp_contacts.csv)" "bsn,practice_id,contact_date,contact_type,provider,icpc"
+    assert_equal "$(head -1 data/wlz.csv)" "bsn,start_date,end_date,setting"
+    assert_equal "$(head -1 data/gp_practices.csv)" "practice_id,year,data_quality,missing_from,missing_to"
     assert_equal "$(rows data/persons.csv)" 20000
-    assert_equal "$(ls data | paste -sd' ')" "gp_contacts.csv gp_episodes.csv gp_patients.csv persons.csv wmo.csv"
+    assert_equal "$(ls data | paste -sd' ')" "gp_contacts.csv gp_episodes.csv gp_patients.csv gp_practices.csv persons.csv wlz.csv wmo.csv"
     # No temporaries left behind.
     run bash -c "ls -a data | grep -c tmp"
     assert_output 0
@@ -127,6 +129,47 @@ print(len(outside), len(persons | outside) == len(persons) + len(outside))
 PY
     assert_success
     assert_output --regexp '^[0-9]+ True$'
+}
+
+@test "clean: a Wlz stay for each institution resident while registered; no contacts in a practice's missing months" {
+    run python3 - "$DATA/clean" <<'PY'
+import csv, sys
+out = sys.argv[1]
+persons = {r["bsn"]: r for r in csv.DictReader(open(f"{out}/persons.csv"))}
+stays = list(csv.DictReader(open(f"{out}/wlz.csv")))
+institution = {b for b, r in persons.items() if r["household_type"] == "institution"}
+by_bsn = {}
+for r in stays:
+    by_bsn.setdefault(r["bsn"], []).append(r)
+# one stay per institution resident (bar one who never was an adult resident), none for others
+assert set(by_bsn) <= institution and all(len(v) == 1 for v in by_bsn.values())
+assert len(by_bsn) >= 0.95 * len(institution), (len(by_bsn), len(institution))
+for b, (r,) in by_bsn.items():
+    p = persons[b]
+    assert r["end_date"] == p["registration_end"] and r["setting"] == "institution"
+    assert r["start_date"] >= min(p["registration_start"], "2017-01-01") or r["start_date"] >= p["registration_start"]
+    assert r["start_date"] >= p["birth_date"]
+practices = list(csv.DictReader(open(f"{out}/gp_practices.csv")))
+ids = {r["practice_id"] for r in csv.DictReader(open(f"{out}/gp_patients.csv"))}
+assert {r["practice_id"] for r in practices} == ids
+assert sorted({r["year"] for r in practices}) == [str(y) for y in range(2017, 2024)]
+assert len(practices) == 7 * len(ids)
+gaps = {(r["practice_id"], r["year"]): (r["missing_from"], r["missing_to"])
+        for r in practices if r["data_quality"] == "insufficient"}
+for (pid, year), (a, b) in gaps.items():
+    assert a[:4] == year == b[:4] and a[8:] == "01" and a <= b
+for r in practices:
+    assert (r["data_quality"] == "sufficient") == (r["missing_from"] == "" == r["missing_to"])
+inside = 0
+for r in csv.DictReader(open(f"{out}/gp_contacts.csv")):
+    g = gaps.get((r["practice_id"], r["contact_date"][:4]))
+    if g and g[0] <= r["contact_date"] <= g[1]:
+        inside += 1
+assert inside == 0
+print(len(by_bsn), len(gaps))
+PY
+    assert_success
+    assert_output --regexp '^[0-9]+ [0-9]+$'
 }
 
 @test "clean: every file parses with the project's own reader, nothing rejected" {

@@ -127,7 +127,7 @@ static double gp_contact_mean(const synth *s, const contact_year *y, double pers
 }
 
 /* In date order; the one practice that delivers with ';' has its own file, without faults. */
-static void write_contacts(synth *s, const person *p, const registration *r)
+static void write_contacts(synth *s, const person *p, const registration *r, int year)
 {
     if (s->contact_count == 0)
         return;
@@ -135,6 +135,10 @@ static void write_contacts(synth *s, const person *p, const registration *r)
     qsort(s->contacts, s->contact_count, sizeof(contact), compare_contacts);
     for (size_t k = 0; k < s->contact_count; k++) {
         const contact *c = &s->contacts[k];
+        if (!contact_delivered(s, r->practice, year, c->day)) {
+            s->contacts_not_delivered++;
+            continue;
+        }
         row_begin(s, 6);
         row_text(s, 0, p->bsn);
         row_text(s, 1, s->practices[r->practice].id);
@@ -170,6 +174,6 @@ void registration_contacts(synth *s, const person *p, const registration *r, dou
             draw_vaccination(s, &y);
             draw_poh_contacts(s, &y);
         }
-        write_contacts(s, p, r);
+        write_contacts(s, p, r, i);
     }
 }

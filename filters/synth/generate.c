@@ -45,10 +45,12 @@ void set_up(synth *s)
 {
     s->rng = gsl_rng_alloc(gsl_rng_mt19937);
     s->fault_rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!s->rng || !s->fault_rng)
+    s->care_rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!s->rng || !s->fault_rng || !s->care_rng)
         message_die_nomem();
     gsl_rng_set(s->rng, s->options.seed);
     gsl_rng_set(s->fault_rng, (s->options.seed + 1000003UL) & 0xFFFFFFFFUL);
+    gsl_rng_set(s->care_rng, (s->options.seed + 2000003UL) & 0xFFFFFFFFUL);
     seed_bsn_sequence(s);
     s->year_count = s->options.last_year - s->options.first_year + 1;
     for (int i = 0; i <= s->year_count; i++)
@@ -58,6 +60,7 @@ void set_up(synth *s)
     s->semicolon_practice = -1;
     make_draw_tables(s);
     make_practices(s);
+    draw_practice_deliveries(s);
 }
 
 /* One person of persons.csv with their Wmo, and when they have a participating GP, their
@@ -69,6 +72,7 @@ void synthesise_person(synth *s)
     draw_wmo_years(s, &p);
     write_person(s, &p);
     write_wmo(s, &p);
+    write_wlz(s, &p);
     if (resident_gp(s, &p) && chance(s->rng, GP_OUTSIDE_PER_PATIENT))
         outside_patient(s);
 }
@@ -77,6 +81,7 @@ void tear_down(synth *s)
 {
     gsl_rng_free(s->rng);
     gsl_rng_free(s->fault_rng);
+    gsl_rng_free(s->care_rng);
     gsl_ran_discrete_free(s->entry_kind);
     gsl_ran_discrete_free(s->pyramid);
     gsl_ran_discrete_free(s->mover_age);

@@ -14,14 +14,15 @@
 
 static const char usage[] =
     "Usage: koppel synth --out DIR [--persons N] [--seed S] [OPTIONS]\n"
-    "Write realistic synthetic sources: population register, Wmo, GP patients, episodes, contacts.\n"
+    "Write realistic synthetic sources: population register, Wmo, Wlz, GP patients, episodes,\n"
+    "contacts and the practices' deliveries.\n"
     "\n"
-    "Writes five CSV files into DIR, each atomically (temporary file + rename): persons.csv,\n"
-    "wmo.csv, gp_patients.csv, gp_episodes.csv and gp_contacts.csv, for a city like Amsterdam\n"
-    "(GM0363, its districts, wijken and buurten) over the study years. Persons are generated one\n"
-    "by one and written at once, so memory does not grow with the size of the run. The same\n"
-    "options and seed give byte-identical files (GSL's mt19937 generator, plain IEEE double\n"
-    "arithmetic: the same on any machine).\n"
+    "Writes seven CSV files into DIR, each atomically (temporary file + rename): persons.csv,\n"
+    "wmo.csv, wlz.csv, gp_practices.csv, gp_patients.csv, gp_episodes.csv and gp_contacts.csv,\n"
+    "for a city like Amsterdam (GM0363, its districts, wijken and buurten) over the study years.\n"
+    "Persons are generated one by one and written at once, so memory does not grow with the size\n"
+    "of the run. The same options and seed give byte-identical files (GSL's mt19937 generator,\n"
+    "plain IEEE double arithmetic: the same on any machine).\n"
     "\n"
     "Options:\n"
     "      --out DIR          directory to write into (created when missing); required\n"
@@ -60,6 +61,13 @@ static const char usage[] =
     "                   individual_support, day_activities, personal_care, short_stay,\n"
     "                   housing_adaptation, transport, wheelchair, other_aids, sheltered_housing,\n"
     "                   shelter), start_date, end_date, delivery (in_kind, pgb)\n"
+    "  wlz.csv          one row per stay in a Wlz institution: bsn, start_date, end_date,\n"
+    "                   setting (institution); every resident of household type institution\n"
+    "                   lives there while registered in the city\n"
+    "  gp_practices.csv one row per participating practice and study year: practice_id, year,\n"
+    "                   data_quality (sufficient, insufficient), missing_from, missing_to (the\n"
+    "                   whole months without contacts delivered in an insufficient year; about\n"
+    "                   8% of practice-years)\n"
     "  gp_patients.csv  one row per registration with a practice: bsn, practice_id (P001...),\n"
     "                   birth_date, sex, postcode, registration_start, registration_end; includes\n"
     "                   practice changes, some double registrations, and patients living outside\n"
@@ -247,6 +255,7 @@ static void report(koppel_context *ctx, const synth *s)
     ctx->counts.out = total;
     koppel_stats_int(ctx, "practices", s->practice_count);
     koppel_stats_int(ctx, "outside_patients", (int64_t)s->outside_patients);
+    koppel_stats_int(ctx, "contacts_not_delivered", (int64_t)s->contacts_not_delivered);
     koppel_stats_int(ctx, "wmo_person_years_capped", (int64_t)s->wmo_capped_person_years);
     if (s->options.dirty > 0)
         for (int kind = 0; kind < FAULT_KINDS; kind++) {
@@ -272,6 +281,7 @@ int main(int argc, char **argv)
     record_writer *truth = s.options.truth_path ? record_writer_open(s.options.truth_path, ',') : NULL;
     set_up(&s);
     open_output_files(&s);
+    write_practice_deliveries(&s);
     synthesise_persons(&ctx, &s);
     if (s.options.dirty > 0)
         write_unterminated_quote(&s);

@@ -122,6 +122,15 @@ extern const double gp_age_factor[GP_AGE_BANDS];
 #define GP_LEAVES_DURING_STUDY 0.04    /* ... and who leave for a non-participating practice */
 #define GP_PRACTICE_CHANGE 0.05        /* patients who change participating practice once */
 #define GP_DOUBLE_REGISTRATION 0.012   /* patients also registered with a second practice a while */
+/* A practice-year delivered incompletely: no contacts for a run of whole months (the data of
+ * such a practice-year are flagged insufficient in gp_practices.csv). */
+#define PRACTICE_INCOMPLETE_YEAR 0.08
+#define PRACTICE_GAP_MONTHS_MIN 3
+#define PRACTICE_GAP_MONTHS_MAX 6
+
+/* Residents of an institution (household type) live in a Wlz institution while registered;
+ * those there on the first day moved in up to this many years before. */
+#define WLZ_YEARS_BEFORE 6
 
 /* ------------------------------------- conditions (Nivel IZA monitor (2025), Table H.1)
  * ONSET: curve[] is the share with an onset by age 0, 10, ..., 100 (a person's onset age is

@@ -1,4 +1,4 @@
-/* output.c: the five files koppel synth writes, their columns, and the row every generator
+/* output.c: the seven files koppel synth writes, their columns, and the row every generator
  * fills before emit() writes it (through the faults, when --dirty asks for them). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +23,9 @@ const file_layout layouts[FILE_COUNT] = {
      6, {4, 5}, 2, 4, 5, 3, -1},
     {"gp_contacts", {"bsn", "practice_id", "contact_date", "contact_type", "provider", "icpc"},
      6, {2}, 1, -1, -1, 5, -1},
+    {"gp_practices", {"practice_id", "year", "data_quality", "missing_from", "missing_to"},
+     5, {3, 4}, 2, 3, 4, -1, -1},
+    {"wlz", {"bsn", "start_date", "end_date", "setting"}, 4, {1, 2}, 2, 1, 2, -1, -1},
 };
 
 void format_day(int64_t day, char *buffer)

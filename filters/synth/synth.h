@@ -29,7 +29,8 @@ extern const char *const fault_names[FAULT_KINDS];
 #define MAX_DIRTY 0.05
 
 /* ---------------------------------------------------------------- files */
-enum { FILE_PERSONS, FILE_WMO, FILE_GP_PATIENTS, FILE_GP_EPISODES, FILE_GP_CONTACTS, FILE_COUNT };
+enum { FILE_PERSONS, FILE_WMO, FILE_GP_PATIENTS, FILE_GP_EPISODES, FILE_GP_CONTACTS, FILE_GP_PRACTICES,
+       FILE_WLZ, FILE_COUNT };
 #define MAX_FIELDS 16
 typedef struct file_layout {
     const char *name; /* also the --stats key, without ".csv" */
@@ -101,6 +102,9 @@ typedef struct contact {
 typedef struct practice {
     char id[16];
     int district;
+    /* Per study year, the days the practice delivered no contacts for (a delivery of
+     * insufficient quality); missing_from NO_DATE: a complete year. */
+    int64_t missing_from[MAX_YEARS], missing_to[MAX_YEARS];
 } practice;
 
 typedef struct synth {
@@ -108,6 +112,8 @@ typedef struct synth {
     char delimiter;
     gsl_rng *rng;       /* everything in the data */
     gsl_rng *fault_rng; /* the faults only: dirty data is clean data plus faults */
+    gsl_rng *care_rng;  /* Wlz stays and practice deliveries: a stream of their own, so that
+                           adding them left everything else as it was */
     gsl_ran_discrete_t *pyramid, *mover_age, *district, *entry_kind,
         *provision_main[WMO_AGE_GROUPS], *provision_extra;
     gsl_ran_discrete_t *migration[DISTRICT_COUNT], *ses[DISTRICT_COUNT],
@@ -130,6 +136,7 @@ typedef struct synth {
     uint64_t faults[FAULT_KINDS];
     uint64_t wmo_capped_person_years;
     uint64_t outside_patients;
+    uint64_t contacts_not_delivered;
     row row;
 } synth;
 
@@ -256,6 +263,12 @@ void write_wmo(synth *s, const person *p);
 void make_practices(synth *s);
 bool resident_gp(synth *s, const person *p);
 void outside_patient(synth *s);
+
+/* care.c: Wlz stays and the quality of the practices' deliveries */
+void draw_practice_deliveries(synth *s);
+void write_practice_deliveries(synth *s);
+bool contact_delivered(const synth *s, int practice_index, int year, int64_t day);
+void write_wlz(synth *s, const person *p);
 
 /* episodes.c: disease episodes of one patient */
 void draw_episodes(synth *s, const person *p);
