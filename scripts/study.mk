@@ -22,7 +22,7 @@ SHELL := bash
 # of 85+ would leave strata empty, and a DSR with an empty stratum is not defined).
 AGE_GROUPS = 18,45,65,75,85
 AGE_STRATA = 18,45,65,75
-SOURCES    = persons wmo gp_patients gp_episodes gp_contacts
+SOURCES    = persons wmo wlz gp_patients gp_episodes gp_contacts
 GP_CONTACT_TYPES = consult|visit|phone|email|vaccination
 # The IZA monitor counts two disciplines: the GP's contacts of these types and the POH-GGZ's
 # (the practice's mental health nurse) consult, visit, phone, email and group contacts.
@@ -49,7 +49,8 @@ X = $(OUT)/rejects
 all: report
 
 # ------------------------------------------------------------------ 1. the data holders' files
-$(R)/persons.csv $(R)/wmo.csv $(R)/gp_patients.csv $(R)/gp_episodes.csv $(R)/gp_contacts.csv $(R)/truth.csv &:
+$(R)/persons.csv $(R)/wmo.csv $(R)/wlz.csv $(R)/gp_practices.csv $(R)/gp_patients.csv $(R)/gp_episodes.csv \
+$(R)/gp_contacts.csv $(R)/truth.csv &:
 	@mkdir -p $(R) $(J)
 	rm -f $(J)/synth.json
 	$(K) synth --persons $(PERSONS) --seed $(SEED) --dirty $(DIRTY) --out $(R) \
@@ -72,7 +73,7 @@ $(P)/persons.csv: $(R)/persons.csv $(OUT)/ttp/master.key
 	$(PSEUDONYMISE) --drop house_number --coarsen postcode=pc4 --rejects $(X)/pseudonymise-persons.csv \
 	    --stats $(J)/pseudonymise-persons.json $< 2>/dev/null > $@.part && mv $@.part $@
 
-$(P)/wmo.csv $(P)/gp_episodes.csv: $(P)/%.csv: $(R)/%.csv $(OUT)/ttp/master.key
+$(P)/wmo.csv $(P)/wlz.csv $(P)/gp_episodes.csv: $(P)/%.csv: $(R)/%.csv $(OUT)/ttp/master.key
 	@mkdir -p $(@D) $(X) $(J)
 	rm -f $(J)/pseudonymise-$*.json
 	$(PSEUDONYMISE) --rejects $(X)/pseudonymise-$*.csv --stats $(J)/pseudonymise-$*.json \
@@ -140,6 +141,17 @@ $(C)/wmo.csv: $(P)/wmo.csv $(W)/fingerprints.txt
 	$(K) derive --iso-date start_date --iso-date end_date --rejects $(X)/clean-wmo.csv \
 	    --stats $(J)/clean-wmo.json $< 2>/dev/null | $(call VALID_PERIOD,start_date,end_date,wmo) > $@
 
+$(C)/wlz.csv: $(P)/wlz.csv $(W)/fingerprints.txt
+	@mkdir -p $(@D)
+	rm -f $(J)/clean-wlz.json $(J)/periods-wlz.json
+	$(K) derive --iso-date start_date --iso-date end_date --rejects $(X)/clean-wlz.csv \
+	    --stats $(J)/clean-wlz.json $< 2>/dev/null | $(call VALID_PERIOD,start_date,end_date,wlz) > $@
+
+# The practices' own account of their deliveries (no persons in it): read as it is.
+$(C)/gp_practices.csv: $(R)/gp_practices.csv
+	@mkdir -p $(@D)
+	$(K) select $< > $@
+
 $(C)/gp_patients.csv: $(P)/gp_patients.csv $(W)/fingerprints.txt
 	@mkdir -p $(@D)
 	rm -f $(J)/clean-gp_patients.json $(J)/periods-gp_patients.json
@@ -202,11 +214,22 @@ POPULATION = $(K) select --overlaps registration_start,registration_end=0001-01-
 # GP patients eligible in YEAR (docs/METHODS.md): registered with one practice for the whole year,
 # never with two; persons who are not are counted out in the linkage report. (Two practices
 # take two records: --min-count 2 leaves the patients of one record out before the sort.)
+# The whole year of one born or deceased in it is the part they lived: from a registration
+# that began in the year of birth, and until one that ended with death (the monitor corrects
+# for them rather than leaving them out). A patient matched twice is one record after the count.
+ELIGIBLE_REGISTRATION = \
+    <($(K) select --covers registration_start,registration_end=$(1)-01-01..$(1)-12-31 $(2)) \
+    <($(K) select --in-year birth_date=$(1) --in-year registration_start=$(1) \
+        --covers registration_start,registration_end=$(1)-12-31..$(1)-12-31 $(2)) \
+    <($(K) select --eq registration_end_reason=death --in-year registration_end=$(1) \
+        --covers registration_start,registration_end=$(1)-01-01..$(1)-01-01 $(2)) \
+    <($(K) select --eq registration_end_reason=death --in-year registration_end=$(1) \
+        --in-year birth_date=$(1) --in-year registration_start=$(1) $(2))
 $(W)/gp-eligible-%.csv: $(C)/gp_patients.csv
 	$(K) select --overlaps registration_start,registration_end=$*-01-01..$*-12-31 $< \
 	  | $(K) aggregate -g bsn --count-distinct practice_id --min-count 2 \
 	  | $(K) select --gt distinct_practice_id=1 --columns bsn > $(W)/gp-multiple-$*.csv
-	$(K) select --covers registration_start,registration_end=$*-01-01..$*-12-31 $< \
+	$(K) select $(call ELIGIBLE_REGISTRATION,$*,$<) \
 	  | $(K) join -k bsn --type anti -q - $(W)/gp-multiple-$*.csv \
 	  | $(K) aggregate -g bsn,birth_date --count > $@.covered
 	# a patient delivered with two dates of birth is left out too
@@ -474,7 +497,25 @@ $(T)/whole-set.audit.txt: $(W)/whole-set.csv $(W)/union-cells.csv
 # T6 the IZA indicators per reference year: prevalence of each condition group among eligible
 # patients, and per discipline (GP, POH-GGZ) the % of a group's patients with at least one
 # contact for it (for frail elderly and intellectual disability: any contact).
-$(W)/iza-%/prevalence.csv: $(W)/gp-eligible-%.csv $(C)/gp_episodes.csv
+# The IZA monitor's population in YEAR: the eligible GP patients less those who lived in a Wlz
+# institution at any time in the year and the patients of practices whose delivery of the year
+# is flagged insufficient (exclusions.csv counts both; a patient may be in both).
+$(W)/iza-%/eligible.csv $(W)/iza-%/exclusions.csv &: $(W)/gp-eligible-%.csv $(C)/wlz.csv $(C)/gp_practices.csv $(C)/gp_patients.csv
+	@mkdir -p $(@D)
+	$(K) select --overlaps start_date,end_date=$*-01-01..$*-12-31 --columns bsn $(C)/wlz.csv > $(@D)/wlz.csv
+	$(K) select --eq year=$* --eq data_quality=insufficient --columns practice_id $(C)/gp_practices.csv \
+	  | $(K) join -k practice_id --type semi -q \
+	      <($(K) select --overlaps registration_start,registration_end=$*-01-01..$*-12-31 $(C)/gp_patients.csv) - \
+	  | $(K) select --columns bsn > $(@D)/insufficient.csv
+	$(K) join -k bsn --type anti -q $< $(@D)/wlz.csv \
+	  | $(K) join -k bsn --type anti -q - $(@D)/insufficient.csv > $(@D)/eligible.csv
+	{ echo year,reason,patients; \
+	  printf '%s,wlz_institution,%s\n' $* $$($(K) join -k bsn --type semi -q $< $(@D)/wlz.csv | tail -n +2 | wc -l); \
+	  printf '%s,practice_data_insufficient,%s\n' $* $$($(K) join -k bsn --type semi -q $< $(@D)/insufficient.csv | tail -n +2 | wc -l); \
+	  printf '%s,remaining,%s\n' $* $$(tail -n +2 $(@D)/eligible.csv | wc -l); } > $(@D)/exclusions.csv
+	rm -f $(@D)/wlz.csv $(@D)/insufficient.csv
+
+$(W)/iza-%/prevalence.csv: $(W)/iza-%/eligible.csv $(C)/gp_episodes.csv
 	@mkdir -p $(@D)
 	$(K) classify-condition --prevalence --subgroups --year $* --population $< \
 	    --rejects $(X)/classify-$*.csv --stats $(J)/classify-$*.json $(C)/gp_episodes.csv 2>/dev/null \

@@ -294,6 +294,55 @@ assert not twice & population
 PY
 }
 
+@test "the IZA population: whole-year patients of one practice, the born and the dead for their part, less Wlz residents and incomplete practices" {
+    # Clean data, seed 6: one practice delivered incompletely in both IZA years. The rule worked
+    # out here on the cleaned (pseudonymised) files, against work/iza-YEAR/eligible.csv.
+    local clean="$BATS_TEST_TMPDIR/iza"
+    make --no-print-directory -s -C "$PROJECT_ROOT" -f scripts/study.mk OUT="$clean" PERSONS=8000 SEED=6 \
+        DIRTY=0 K="$KOPPEL_BIN/koppel" "$clean/work/iza-2019/eligible.csv" "$clean/work/iza-2023/eligible.csv" \
+        > "$BATS_TEST_TMPDIR/make.log" 2>&1 || { tail -n 20 "$BATS_TEST_TMPDIR/make.log"; false; }
+    run python3 - "$clean" <<'PY'
+import csv, sys
+out = sys.argv[1]
+rows = lambda name: list(csv.DictReader(open(f"{out}/clean/{name}.csv", newline="")))
+patients, wlz, practices = rows("gp_patients"), rows("wlz"), rows("gp_practices")
+for year in ("2019", "2023"):
+    first, last = year + "-01-01", year + "-12-31"
+    overlaps = lambda start, end: start <= last and (end == "" or end >= first)
+    practices_of = {}
+    births = {}
+    whole = set()
+    for r in patients:
+        start, end = r["registration_start"], r["registration_end"]
+        if overlaps(start, end):
+            practices_of.setdefault(r["bsn"], set()).add(r["practice_id"])
+        births.setdefault(r["bsn"], set()).add(r["birth_date"])
+        born_here = r["birth_date"][:4] == year and start[:4] == year
+        died = r["registration_end_reason"] == "death" and end[:4] == year
+        from_start = start <= first or born_here
+        to_end = end == "" or end >= last or died
+        if overlaps(start, end) and from_start and to_end:
+            whole.add(r["bsn"])
+    eligible = {b for b in whole if len(practices_of[b]) == 1 and len(births[b]) == 1}
+    in_wlz = {r["bsn"] for r in wlz if overlaps(r["start_date"], r["end_date"])}
+    bad = {r["practice_id"] for r in practices if r["year"] == year and r["data_quality"] == "insufficient"}
+    at_bad = {b for b in eligible if practices_of[b] & bad}
+    expected = eligible - in_wlz - at_bad
+    got = {r["bsn"] for r in csv.DictReader(open(f"{out}/work/iza-{year}/eligible.csv", newline=""))}
+    assert got == expected, (year, len(got), len(expected), len(got - expected), len(expected - got))
+    counts = {r["reason"]: int(r["patients"]) for r in csv.DictReader(open(f"{out}/work/iza-{year}/exclusions.csv"))}
+    assert counts == {"wlz_institution": len(eligible & in_wlz), "practice_data_insufficient": len(at_bad),
+                      "remaining": len(expected)}, counts
+    partial = {b for b in expected if b not in {r["bsn"] for r in patients
+               if r["registration_start"] <= first and (r["registration_end"] == "" or r["registration_end"] >= last)}}
+    assert at_bad and eligible & in_wlz and partial, (len(at_bad), len(eligible & in_wlz), len(partial))
+    print(year, len(expected), len(at_bad), len(eligible & in_wlz), len(partial))
+PY
+    assert_success
+    assert_line --regexp '^2019 [0-9]+ [0-9]+ [0-9]+ [0-9]+$'
+    assert_line --regexp '^2023 [0-9]+ [0-9]+ [0-9]+ [0-9]+$'
+}
+
 @test "a rerun gives byte-identical tables and report" {
     # the same output directory twice (the linkage reports name their input files)
     for run_dir in a b; do

@@ -80,7 +80,7 @@ PY
     assert_output ""
     assert_equal "$(head -1 data/persons.csv)" "bsn,birth_date,sex,postcode,house_number,gemeente_code,wijk_code,buurt_code,district,household_type,migration_background,ses_quintile,registration_start,registration_end,death_date"
     assert_equal "$(head -1 data/wmo.csv)" "bsn,gemeente_code,provision_code,provision_type,start_date,end_date,delivery"
-    assert_equal "$(head -1 data/gp_patients.csv)" "bsn,practice_id,birth_date,sex,postcode,registration_start,registration_end"
+    assert_equal "$(head -1 data/gp_patients.csv)" "bsn,practice_id,birth_date,sex,postcode,registration_start,registration_end,registration_end_reason"
     assert_equal "$(head -1 data/gp_episodes.csv)" "bsn,practice_id,episode_id,icpc,start_date,end_date"
     assert_equal "$(head -1 data/gp_contacts.csv)" "bsn,practice_id,contact_date,contact_type,provider,icpc"
     assert_equal "$(head -1 data/wlz.csv)" "bsn,start_date,end_date,setting"

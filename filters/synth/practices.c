@@ -70,7 +70,7 @@ static int draw_registrations(synth *s, int district, int64_t start, int64_t end
 
 static void write_registration(synth *s, const person *p, const registration *r)
 {
-    row_begin(s, 7);
+    row_begin(s, 8);
     row_text(s, 0, p->bsn);
     row_text(s, 1, s->practices[r->practice].id);
     row_day(s, 2, p->birth);
@@ -78,6 +78,8 @@ static void write_registration(synth *s, const person *p, const registration *r)
     row_text(s, 4, p->postcode);
     row_day(s, 5, r->start);
     row_day(s, 6, r->end);
+    /* why the registration ended, as a practice records it: the patient died, or left */
+    row_text(s, 7, r->end == NO_DATE ? "" : r->end == p->death ? "death" : "left");
     emit(s, FILE_GP_PATIENTS);
 }
 
