@@ -352,9 +352,9 @@ union_status = $(K) select $(foreach d,$(filter-out $(subst $(,), ,$(1)),$(UNION
 # blanks the derived columns, and the audit (--depends included) must pass.
 define publish
 	$(call union_status,$(1)) | $(K) join -k $(1) --type left -q $(2) - \
-	  | $(K) suppress --dims $(1) --count $(5) --blank $(4) $(6) --singletons no \
+	  | $(K) suppress --dims $(1) --count $(5) --blank $(4) $(6) --singletons no --fill-zeros \
 	    --stats $(J)/suppress-$(notdir $(3:.csv=)).json > $(3)
-	$(K) suppress --audit --dims $(1) --count $(5) $(6) --original $(2) $(3) > $(3:.csv=.audit.txt)
+	$(K) suppress --audit --dims $(1) --count $(5) $(6) --fill-zeros --original $(2) $(3) > $(3:.csv=.audit.txt)
 endef
 
 STD_VALUES = crude_rate,crude_lower,crude_upper,std_rate,std_lower,std_upper
@@ -407,8 +407,13 @@ $(W)/t2-rates.csv: $(W)/t2-strata.csv
 	$(K) standardise --method direct --standard internal --strata sex,ses_group -g age_group,wmo_user \
 	    --measure mean --events sum_gp_contacts --sumsq sumsq_gp_contacts --population count \
 	    --compare-to wmo_user=0 $< > $@
-$(W)/t2-cells.csv: $(W)/linked.csv $(W)/t2-rates.csv
-	$(K) aggregate -g age_group,wmo_user --totals --count $< | $(K) derive --rename count=persons \
+# Every cell of the set's grid is a row, a group with nobody linked too (a published zero, after
+# the others).
+table_grid = $(call union_status,$(1)) | $(K) select --columns $(1)
+$(W)/t2-cells.csv: $(W)/linked.csv $(W)/t2-rates.csv $(W)/union-published.csv
+	$(K) aggregate -g age_group,wmo_user --totals --count $< \
+	  | $(K) join -k age_group,wmo_user --type full -q - <($(call table_grid,age_group$(,)wmo_user)) \
+	  | $(K) derive --fill count=0 --rename count=persons \
 	  | $(K) join -k age_group,wmo_user --type left -q - $(W)/t2-rates.csv \
 	  | $(K) select --drop population > $@
 $(T)/t2-contacts-by-age.csv: $(W)/t2-cells.csv $(W)/union-published.csv
@@ -421,8 +426,10 @@ $(W)/t3-rates.csv: $(W)/linked.csv
 	  | $(K) standardise --method direct --standard internal --strata age_strata,ses_group -g sex,wmo_user \
 	    --measure mean --events sum_gp_contacts --sumsq sumsq_gp_contacts --population count \
 	    --compare-to wmo_user=0 > $@
-$(W)/t3-cells.csv: $(W)/linked.csv $(W)/t3-rates.csv
-	$(K) aggregate -g sex,wmo_user --totals --count $< | $(K) derive --rename count=persons \
+$(W)/t3-cells.csv: $(W)/linked.csv $(W)/t3-rates.csv $(W)/union-published.csv
+	$(K) aggregate -g sex,wmo_user --totals --count $< \
+	  | $(K) join -k sex,wmo_user --type full -q - <($(call table_grid,sex$(,)wmo_user)) \
+	  | $(K) derive --fill count=0 --rename count=persons \
 	  | $(K) join -k sex,wmo_user --type left -q - $(W)/t3-rates.csv | $(K) select --drop population > $@
 $(T)/t3-contacts-by-sex.csv: $(W)/t3-cells.csv $(W)/union-published.csv
 	@mkdir -p $(@D)

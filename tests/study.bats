@@ -434,7 +434,7 @@ rows = {}
 for key, cells in re.findall(r'<tr data-key="([^"]*)"[^>]*>(.*?)</tr>', section):
     # table, parameter, estimate, 95% interval, true value, inside, planted, explanation
     rows[html.unescape(key)] = [html.unescape(re.sub(r'<[^>]+>', '', c)) for c in re.findall(r'<td[^>]*>(.*?)</td>', cells)]
-for prefix in ('t4-wmo-by-ses:', 't4-wmo-by-household:', 't4-wmo-by-migration:', 't5:', 't2:', 't3:', 'share', 't6:asthma_copd'):
+for prefix in ('t4-wmo-by-ses:', 't4-wmo-by-household:', 't4-wmo-by-migration:', 't5:', 't2:', 't3:', 'share', 't6:asthma_copd:2019', 't6:asthma_copd:2023'):
     assert any(k.startswith(prefix) for k in rows), ('no row for', prefix)
 truth = {r['level']: float(r['value']) for r in csv.DictReader(open(sys.argv[1]))
          if r['model'] == 'wmo' and r['parameter'] == 'rate_ratio_household_type'}
@@ -483,14 +483,21 @@ for r in csv.DictReader(open(sys.argv[2])):
     assert abs(float(got[6]) / planted - 1) < 5e-4, (level, got, planted)
     checked += 1
 assert checked == 5, checked
-flags = [c[5] for c in rows.values() if c[5] in ('yes', 'no')]
+# calibration targets (T3's overall ratio, T6's prevalences of 2019 and 2023) are counted apart
+calibration = lambda key: key.startswith(('t3:', 't6:'))
+flags = [c[5] for k, c in rows.items() if c[5] in ('yes', 'no') and not calibration(k)]
+targets = [c[5] for k, c in rows.items() if c[5] in ('yes', 'no') and calibration(k)]
 inside = flags.count('yes')
-assert len(flags) >= 25, len(flags)
+assert len(flags) >= 20 and len(targets) >= 15, (len(flags), len(targets))
+assert any(k.endswith(':2019') for k in rows) and any(k.endswith(':2023') for k in rows)
 assert inside >= 0.9 * len(flags), (inside, len(flags))
 m = re.search(r'(\d+) of (\d+) planted values lie inside their 95% interval', section)
 assert m and (int(m.group(1)), int(m.group(2))) == (inside, len(flags)), m
-assert section.count('<li>') == len(flags) - inside   # each one outside is listed, with why
-print('%d of %d planted values inside' % (inside, len(flags)))
+m = re.search(r'Of the (\d+) calibration targets [^<]*?, (\d+) lie inside', section)
+assert m and (int(m.group(2)), int(m.group(1))) == (targets.count('yes'), len(targets)), m
+outside = len(flags) - inside + targets.count('no')
+assert section.count('<li>') == outside   # each one outside is listed, with why
+print('%d of %d planted values inside, %d of %d targets' % (inside, len(flags), targets.count('yes'), len(targets)))
 PY
     echo "# $output" >&3
     assert_success

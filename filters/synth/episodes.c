@@ -1,5 +1,6 @@
 /* episodes.c: a patient's disease episodes (the conditions of model.h, chronic from an onset
  * age or recurrent year by year), the rows of gp_episodes.csv, and which are open when. */
+#include <math.h>
 #include <stdio.h>
 
 #include "message.h"
@@ -38,6 +39,27 @@ static double condition_multiplier(const condition_spec *spec, const person *p)
     return multiplier;
 }
 
+/* The share of a group's cases recorded by YEAR (model.h: the trend from 2019 to 2023). */
+static double recorded_share(int group, int year)
+{
+    if (year >= TREND_TO)
+        return 1.0;
+    return pow(recorded_2019[group], (double)(TREND_TO - year) / (TREND_TO - TREND_FROM));
+}
+
+/* The day a chronic case with onset ONSET is first recorded: the onset itself when its year's
+ * share covers the case's draw, else a day in the first year whose share does. */
+static int64_t recorded_from(synth *s, int group, int64_t onset)
+{
+    double u = gsl_rng_uniform(s->care_rng);
+    int year = date_from_days(onset).year;
+    if (u <= recorded_share(group, year))
+        return onset;
+    while (u > recorded_share(group, year))
+        year++;
+    return uniform_day(s->care_rng, day_of(year, 1, 1), day_of(year, 12, 31));
+}
+
 /* A chronic condition: the onset age where the person's uniform meets the (scaled) curve. */
 static void draw_onset_episode(synth *s, const condition_spec *spec, const person *p)
 {
@@ -54,10 +76,13 @@ static void draw_onset_episode(synth *s, const condition_spec *spec, const perso
     int64_t onset = p->birth + (int64_t)(age * 365.25);
     if (onset > s->last_day || (p->death != NO_DATE && onset > p->death))
         return;
+    int64_t recorded = recorded_from(s, spec->group, onset);
+    if (recorded > s->last_day || (p->death != NO_DATE && recorded > p->death))
+        return;
     const char *code = pick_code(s->rng, spec->codes, MAX_CODES, p->sex, (int)age);
     if (!code)
         return;
-    *add_episode(s) = (episode){code, spec->group, spec->poh, onset, NO_DATE};
+    *add_episode(s) = (episode){code, spec->group, spec->poh, recorded, NO_DATE};
 }
 
 /* A long-term or recurring condition: new episodes year by year at the age's incidence. */
@@ -72,6 +97,8 @@ static void draw_recurrent_episodes(synth *s, const condition_spec *spec, const 
             continue;
         int age = age_on(p->birth, from);
         if (!chance(s->rng, curve_at(spec->curve, age) * multiplier))
+            continue;
+        if (spec->group != GROUP_NONE && gsl_rng_uniform(s->care_rng) > recorded_share(spec->group, year))
             continue;
         int64_t start = uniform_day(s->rng, from, to);
         if (start <= open_until)

@@ -98,6 +98,11 @@ const char *const group_names[GROUP_COUNT] = {
 /* 2023 prevalence in a GP population (Nivel IZA monitor, 2025); frail elderly includes age 80+. */
 const double group_target[GROUP_COUNT] = {0.082, 0.107, 0.088, 0.048, 0.125,
                                           0.100, 0.064, 0.126, 0.0};
+/* 2019 (the same monitor): mental 6.3%, cancer 7.9%, cardiovascular 7.2%, frail elderly 3.7%,
+ * neck and back 11.4%, osteoarthritis 7.8%, diabetes 5.0%, asthma/COPD 10.5%. */
+const double group_target_2019[GROUP_COUNT] = {0.063, 0.079, 0.072, 0.037, 0.114,
+                                               0.078, 0.050, 0.105, 0.0};
+const double recorded_2019[GROUP_COUNT] = {0.79, 0.81, 0.93, 0.78, 0.94, 0.84, 0.82, 0.86, 1.0};
 
 /* Conditions: onset or incidence curve, female multiplier, episode length, POH, ICPC codes. */
 const condition_spec conditions[] = {

@@ -142,6 +142,17 @@ enum { GROUP_NONE = -1, GROUP_MENTAL, GROUP_CANCER, GROUP_CARDIOVASCULAR, GROUP_
        GROUP_INTELLECTUAL_DISABILITY, GROUP_COUNT };
 extern const char *const group_names[GROUP_COUNT];
 extern const double group_target[GROUP_COUNT];
+/* The monitor's 2019 prevalences: each group's recorded prevalence grew to the 2023 target.
+ * Planted as recording that catches up: of a group's cases (onset or new episode), the share
+ * recorded by year Y is recorded_2019 ^ ((TREND_TO - Y) / (TREND_TO - TREND_FROM)) before
+ * TREND_TO, all of them from it on; a chronic case not yet recorded is recorded (its episode
+ * begins) in the first year whose share reaches the case's own uniform draw. recorded_2019 was
+ * tuned (as the curves were to the 2023 targets) so that 2019 comes out at the monitor's
+ * figure, given that the population also ages. */
+extern const double group_target_2019[GROUP_COUNT];
+extern const double recorded_2019[GROUP_COUNT];
+#define TREND_FROM 2019
+#define TREND_TO 2023
 
 enum { MODEL_ONSET, MODEL_RECURRENT };
 enum { POH_NONE, POH_S, POH_GGZ };

@@ -112,8 +112,8 @@ typedef struct synth {
     char delimiter;
     gsl_rng *rng;       /* everything in the data */
     gsl_rng *fault_rng; /* the faults only: dirty data is clean data plus faults */
-    gsl_rng *care_rng;  /* Wlz stays and practice deliveries: a stream of their own, so that
-                           adding them left everything else as it was */
+    gsl_rng *care_rng;  /* Wlz stays, practice deliveries and when a case is recorded: a
+                           stream of their own, so the main stream draws what it drew before */
     gsl_ran_discrete_t *pyramid, *mover_age, *district, *entry_kind,
         *provision_main[WMO_AGE_GROUPS], *provision_extra;
     gsl_ran_discrete_t *migration[DISTRICT_COUNT], *ses[DISTRICT_COUNT],

@@ -80,6 +80,12 @@ static void truth_gp(const synth *s, record_writer *w)
     for (int g = 0; g < GROUP_COUNT; g++)
         if (group_target[g] > 0)
             truth_row(w, "condition", "target_prevalence", group_names[g], group_target[g]);
+    for (int g = 0; g < GROUP_COUNT; g++)
+        if (group_target_2019[g] > 0)
+            truth_row(w, "condition", "target_prevalence_2019", group_names[g], group_target_2019[g]);
+    for (int g = 0; g < GROUP_COUNT; g++)
+        if (group_target_2019[g] > 0)
+            truth_row(w, "condition", "recorded_share_2019", group_names[g], recorded_2019[g]);
 }
 
 static void truth_contacts(record_writer *w)
