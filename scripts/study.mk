@@ -435,15 +435,16 @@ $(T)/t3-contacts-by-sex.csv: $(W)/t3-cells.csv $(W)/union-published.csv
 	@mkdir -p $(@D)
 	$(call publish,sex$(,)wmo_user,$<,$@,$(STD_COLUMNS)$(,)$(CMP_COLUMNS),persons,$(call compare_depends,wmo_user:0))
 
-# T4 Wmo use (%) by SES, household type and migration background, standardised for age group
-# and sex (internal standard: the population 18+), against a reference group; T5 by district
-# against Centrum, also standardised for SES.
+# T4 Wmo use (%) by SES, household type and migration background, standardised for age (the
+# coarser strata 18-44, 45-64, 65-74, 75+, so that a small group such as single parents leaves
+# no stratum empty) and sex (internal standard: the population 18+), against a reference group;
+# T5 by district against Centrum, standardised indirectly for five characteristics.
 T4_REF_ses = 5
 T4_REF_household = couple
 T4_REF_migration = dutch
 $(W)/t4-%-rates.csv: $(W)/population-wmo.csv
-	$(K) aggregate -g $*,age_group,sex --count --sum wmo_user $< \
-	  | $(K) standardise --method direct --standard internal --strata age_group,sex -g $* \
+	$(K) aggregate -g $*,age_strata,sex --count --sum wmo_user $< \
+	  | $(K) standardise --method direct --standard internal --strata age_strata,sex -g $* \
 	    --measure proportion --events sum_wmo_user --population count \
 	    --compare-to $*=$(T4_REF_$*) > $@
 # The cells count persons and Wmo users (observed) with their margins: both are published, and

@@ -122,7 +122,7 @@ static double gp_contact_mean(const synth *s, const contact_year *y, double pers
     for (int g = open_condition_groups(s, s->year_start[y->year], year_end(s, y->year)); g > 0; g--)
         mean *= CONTACT_RR_PER_CONDITION;
     if (p->wmo[y->year])
-        mean *= contact_rr_wmo[band];
+        mean *= contact_rr_wmo[band] * contact_rr_wmo_sex[p->sex];
     return mean;
 }
 

@@ -172,6 +172,8 @@ const double contact_base[SEX_COUNT][BAND_COUNT] = {
     {2.4, 3.2, 3.4, 3.4, 3.6, 4.0, 4.6, 5.2},
 };
 const double contact_rr_wmo[BAND_COUNT] = {2.2, 2.2, 2.2, 2.0, 2.0, 1.7, 1.5, 1.4};
+const double contact_rr_wmo_sex[SEX_COUNT] = {1.30, 1.07};
+const double contact_target_wmo_ratio_by_sex[SEX_COUNT] = {2.46, 2.05};
 const double contact_rr_ses[SES_QUINTILES] = {1.15, 1.10, 1.05, 1.0, 1.0};
 
 const char *const contact_type_names[CONTACT_TYPE_COUNT] = {

@@ -186,12 +186,16 @@ extern const double diabetes_ses[SES_QUINTILES];
 
 /* ---------------------------------------------------------------- GP contacts, the planted model
  * GP contacts of a patient in a year ~ Poisson(base[sex][age band] * CONDITION_RR^groups
- *   * contact_rr_ses * (Wmo user that year ? contact_rr_wmo[age band] : 1)
+ *   * contact_rr_ses * (Wmo user that year ? contact_rr_wmo[age band] * contact_rr_wmo_sex[sex] : 1)
  *   * person frailty * year frailty * days registered / 365), frailties Gamma with mean 1
  * (shapes below), so that about 78% of patients see their GP in a year. Vaccinations, POH-S
  * and POH-GGZ contacts come on top. */
 extern const double contact_base[SEX_COUNT][BAND_COUNT];
 extern const double contact_rr_wmo[BAND_COUNT];
+/* Men who use Wmo see their GP 146% more than other men, women 105% more (the Amsterdam report,
+ * standardised for age and SES): the factors per sex on the ratio, tuned to give those. */
+extern const double contact_rr_wmo_sex[SEX_COUNT];
+extern const double contact_target_wmo_ratio_by_sex[SEX_COUNT];
 extern const double contact_rr_ses[SES_QUINTILES];
 #define CONTACT_RR_PER_CONDITION 1.25
 #define CONTACT_FRAILTY_PERSON 1.6 /* gamma shape */

@@ -93,12 +93,16 @@ static void truth_contacts(record_writer *w)
     truth_by_sex_and_band(w, "gp_contacts", "base_rate", contact_base);
     for (int band = 0; band < BAND_COUNT; band++)
         truth_row(w, "gp_contacts", "rate_ratio_wmo", band_names[band], contact_rr_wmo[band]);
+    for (int sex = 0; sex < SEX_COUNT; sex++)
+        truth_row(w, "gp_contacts", "rate_ratio_wmo_sex_factor", sex_names[sex], contact_rr_wmo_sex[sex]);
     truth_by_ses_quintile(w, "gp_contacts", "rate_ratio_ses_quintile", contact_rr_ses);
     truth_row(w, "gp_contacts", "rate_ratio_per_condition_group", "", CONTACT_RR_PER_CONDITION);
     truth_row(w, "gp_contacts", "frailty_shape_person", "", CONTACT_FRAILTY_PERSON);
     truth_row(w, "gp_contacts", "frailty_shape_year", "", CONTACT_FRAILTY_YEAR);
     truth_row(w, "gp_contacts", "target_share_with_gp_contact", "", CONTACT_TARGET_ANY);
-    truth_row(w, "gp_contacts", "target_wmo_ratio_standardised", "", 2.0);
+    for (int sex = 0; sex < SEX_COUNT; sex++)
+        truth_row(w, "gp_contacts", "target_wmo_ratio_standardised", sex_names[sex],
+                  contact_target_wmo_ratio_by_sex[sex]);
 }
 
 /* Writes and closes W. */
