@@ -15,9 +15,9 @@
 
 static const char usage[] =
     "Usage: koppel synth --out DIR [--persons N] [--seed S] [OPTIONS]\n"
-    "       koppel synth --country --out DIR [--municipalities N] [--scale F] [--seed S] [OPTIONS]\n"
     "Write realistic synthetic sources: population register, Wmo, GP patients, episodes, contacts;\n"
-    "or, with --country, the municipal Wmo sources of a whole country (GMSD and CAK).\n"
+    "or, with --country, the municipal Wmo sources of a whole country (GMSD and CAK):\n"
+    "  koppel synth --country --out DIR [--municipalities N] [--scale F] [--seed S] [OPTIONS]\n"
     "\n"
     "Writes five CSV files into DIR, each atomically (temporary file + rename): persons.csv,\n"
     "wmo.csv, gp_patients.csv, gp_episodes.csv and gp_contacts.csv, for a city like Amsterdam\n"
