@@ -215,31 +215,29 @@ static void delivered_years(const synth *s, const municipality *mu, int first_mi
     }
 }
 
+/* Written field by field: the delivered years of a long study do not fit a row's fields. */
 static void write_municipality(synth *s, const country *c, int j)
 {
     const municipality *mu = &c->municipalities[j];
-    char text[MAX_YEARS * 5 + 8];
+    char population[24], share[24], wijkteam[4], since[16] = "", merged[8] = "", merger[16] = "",
+        change[16] = "", gmsd[MAX_YEARS * 5 + 8], cak[MAX_YEARS * 5 + 8];
     int64_t total = municipality_population(c, j, 0, false);
-    row_begin(s, 11);
-    row_text(s, 0, mu->code);
-    row_text(s, 1, mu->name);
-    row_int(s, 2, (long)total);
-    snprintf(s->row.field[3], FIELD_SIZE, "%.3f", (double)municipality_population(c, j, 0, true) / (double)total);
-    row_int(s, 4, mu->wijkteam);
-    s->row.field[5][0] = s->row.field[6][0] = s->row.field[7][0] = s->row.field[10][0] = '\0';
+    snprintf(population, sizeof population, "%lld", (long long)total);
+    snprintf(share, sizeof share, "%.3f", (double)municipality_population(c, j, 0, true) / (double)total);
+    snprintf(wijkteam, sizeof wijkteam, "%d", mu->wijkteam ? 1 : 0);
     if (mu->wijkteam)
-        format_any_month(s, mu->wijkteam_since, s->row.field[5]);
+        format_any_month(s, mu->wijkteam_since, since);
     if (mu->merged_into >= 0)
-        row_text(s, 6, c->municipalities[mu->merged_into].code);
+        snprintf(merged, sizeof merged, "%s", c->municipalities[mu->merged_into].code);
     if (mu->merger_month >= 0)
-        row_day(s, 7, c->month_start[mu->merger_month]);
-    delivered_years(s, mu, mu->gmsd_missed_year, false, text, sizeof text);
-    row_text(s, 8, text);
-    delivered_years(s, mu, mu->cak_stopped_year, true, text, sizeof text);
-    row_text(s, 9, text);
+        format_day(c->month_start[mu->merger_month], merger);
+    delivered_years(s, mu, mu->gmsd_missed_year, false, gmsd, sizeof gmsd);
+    delivered_years(s, mu, mu->cak_stopped_year, true, cak, sizeof cak);
     if (mu->category_change_month >= 0)
-        format_month(s, mu->category_change_month, s->row.field[10]);
-    write_fields(s, FILE_MUNICIPALITIES, &s->row, 11, false);
+        format_month(s, mu->category_change_month, change);
+    char *fields[] = {(char *)mu->code, (char *)mu->name, population, share, wijkteam, since,
+                      merged, merger, gmsd, cak, change};
+    record_writer_record(s->files[FILE_MUNICIPALITIES], fields, NULL, 11);
 }
 
 void write_municipalities(synth *s, const country *c)
