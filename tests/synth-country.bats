@@ -173,6 +173,32 @@ PY
     assert_equal "$(number rejected s.json)" 0
 }
 
+@test "a long study: 40 years of months, periods and delivered years, nothing cut" {
+    cd "$BATS_TEST_TMPDIR"
+    koppel synth --country --municipalities 10 --scale 0.01 --years 1990-2029 --out long
+    run python3 - long <<'PY'
+import csv, sys
+out = sys.argv[1]
+years = " ".join(str(y) for y in range(1990, 2030))
+munis = list(csv.DictReader(open(out + "/municipalities.csv")))
+assert any(m["gmsd_delivered"] == years for m in munis), [m["gmsd_delivered"] for m in munis]
+months = {r["month"] for r in csv.DictReader(open(out + "/population.csv"))}
+assert len(months) == 480 and min(months) == "1990-01" and max(months) == "2029-12"
+periods = {(r["year"], r["period"]) for r in csv.DictReader(open(out + "/cak.csv"))}
+assert ("2029", "13") in periods and ("1990", "1") in periods
+print("ok")
+PY
+    assert_success
+    assert_output "ok"
+}
+
+@test "a run that cannot write its truth file stops with status 3 before writing data" {
+    cd "$BATS_TEST_TMPDIR"
+    run koppel synth --country --municipalities 10 --scale 0.01 --out d3 --truth no/such/dir/truth.csv
+    assert_failure 3
+    assert_dir_not_exists d3
+}
+
 @test "streaming: memory does not grow with the number of clients" {
     [ -x /usr/bin/time ] || skip "no /usr/bin/time"
     cd "$BATS_TEST_TMPDIR"
