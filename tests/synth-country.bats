@@ -128,6 +128,12 @@ PY
     assert_output --partial "cak did observed"
 }
 
+@test "linkage: most CAK clients are GMSD clients of the same municipality, with the same birth date" {
+    run python3 "$S/country.py" "$DATA/clean" "$RULES" links
+    echo "$output"
+    assert_success
+}
+
 @test "herindelingen: the merged municipalities stop at the merger month, the absorbing ones grow" {
     run python3 "$S/country.py" "$DATA/clean" "$RULES" mergers
     assert_success

@@ -4,6 +4,7 @@
  * GMSD decisions (gmsd.csv) or CAK care periods (cak.csv). */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "country.h"
@@ -15,6 +16,7 @@
 #define SECOND_PRODUCT 0.15   /* a second outcome product within the spell (GMSD) */
 #define CAK_SECOND_PRODUCT 0.12
 #define HOUSEHOLD_HELP_65PLUS 0.25 /* GMSD: household help beside the support, for 65+ */
+#define LINK_ATTEMPTS 8
 
 enum { GROUP_65PLUS, GROUP_UNDER65 };
 
@@ -284,6 +286,64 @@ void make_period_months(const synth *s, country *c)
         c->period_month[q] = unit_month(s, SOURCE_CAK, q);
 }
 
+/* ---------------------------------------------------------------- who the client is */
+
+static void remember_client(country *c, const client *cl, int64_t first_day, int64_t last_day)
+{
+    size_t *count = &c->pool_count[cl->group], *capacity = &c->pool_capacity[cl->group];
+    if (*count == *capacity) {
+        *capacity = *capacity ? 2 * *capacity : 1024;
+        c->pool[cl->group] = xrealloc(c->pool[cl->group], *capacity * sizeof *c->pool[cl->group]);
+    }
+    pooled *p = &c->pool[cl->group][(*count)++];
+    memcpy(p->bsn, cl->bsn, sizeof p->bsn);
+    p->birth = cl->birth;
+    p->first_day = first_day;
+    p->last_day = last_day;
+}
+
+/* A GMSD client of the municipality whose spell meets this CAK spell and whose birth date keeps
+ * them in the CAK client's age group: taken out of the pool (one CAK spell each), or false. */
+static bool take_gmsd_client(synth *s, country *c, client *cl, int64_t first_day, int64_t last_day)
+{
+    size_t count = c->pool_count[cl->group];
+    int64_t first_ref = unit_first_day(s, cl->source, cl->first < 0 ? 0 : cl->first);
+    int64_t last_ref = unit_first_day(s, cl->source, cl->last >= c->periods ? c->periods - 1 : cl->last);
+    for (int attempt = 0; attempt < LINK_ATTEMPTS && count > 0; attempt++) {
+        size_t i = (size_t)uniform_int(s->rng, (unsigned long)count);
+        pooled *p = &c->pool[cl->group][i];
+        bool meets = p->first_day <= last_day && p->last_day >= first_day;
+        bool group = cl->group == GROUP_65PLUS ? p->birth <= years_before(first_ref, 65)
+                                               : p->birth > years_before(last_ref, 65) &&
+                                                     p->birth <= years_before(first_ref, 18);
+        if (!meets || !group)
+            continue;
+        memcpy(cl->bsn, p->bsn, sizeof cl->bsn);
+        cl->birth = p->birth;
+        *p = c->pool[cl->group][--c->pool_count[cl->group]];
+        c->linked_clients++;
+        return true;
+    }
+    return false;
+}
+
+/* A new person, or for most CAK clients of the outcome a GMSD client of the same municipality
+ * (same BSN and birth date). GMSD clients of the outcome are remembered for that. */
+static void identify_client(synth *s, country *c, client *cl)
+{
+    int64_t first_day = unit_first_day(s, cl->source, cl->first);
+    int64_t last_day = unit_last_day(s, cl->source, cl->last);
+    bool linked = cl->source == SOURCE_CAK && cl->outcome && chance(s->rng, CAK_IN_GMSD) &&
+                  take_gmsd_client(s, c, cl, first_day, last_day);
+    if (!linked) {
+        next_bsn(s, cl->bsn);
+        cl->birth = draw_client_birth(s, c, cl);
+    }
+    format_day(cl->birth, cl->birth_text);
+    if (cl->source == SOURCE_GMSD && cl->outcome)
+        remember_client(c, cl, first_day, last_day);
+}
+
 /* Expected clients of one kind in unit T of UNITS: the rate of its age group times its
  * inhabitants. Per inhabitant, 65+ have rate_ratio_65plus times the rate of under-65s, and the
  * two together make the planted rate of all ages. */
@@ -323,9 +383,7 @@ static void client_stream(synth *s, country *c, int j, client *kind)
         for (unsigned int i = 0; i < n; i++) {
             kind->first = t == 0 ? 1 - (int)gsl_ran_geometric(s->rng, 1 - keep) : t;
             kind->last = t + (int)gsl_ran_geometric(s->rng, 1 - keep) - 1;
-            next_bsn(s, kind->bsn);
-            kind->birth = draw_client_birth(s, c, kind);
-            format_day(kind->birth, kind->birth_text);
+            identify_client(s, c, kind);
             if (kind->outcome)
                 c->clients[kind->source]++;
             if (kind->source == SOURCE_GMSD)
@@ -336,15 +394,23 @@ static void client_stream(synth *s, country *c, int j, client *kind)
     }
 }
 
-static void write_source(synth *s, country *c, int source)
+/* Municipality by municipality: its GMSD clients (those of the outcome kept in the pool), then
+ * its CAK clients, most of whom are among them. */
+void write_clients(synth *s, country *c)
 {
-    for (int j = 0; j < c->count; j++)
-        for (int group = 0; group < 2; group++)
-            for (int outcome = 1; outcome >= 0; outcome--) {
-                client kind = {source, group, 0, 0, outcome == 1, "", 0, ""};
-                client_stream(s, c, j, &kind);
-            }
+    for (int j = 0; j < c->count; j++) {
+        c->pool_count[GROUP_65PLUS] = c->pool_count[GROUP_UNDER65] = 0;
+        for (int source = 0; source < SOURCE_COUNT; source++)
+            for (int group = 0; group < 2; group++)
+                for (int outcome = 1; outcome >= 0; outcome--) {
+                    client kind = {source, group, 0, 0, outcome == 1, "", 0, ""};
+                    client_stream(s, c, j, &kind);
+                }
+    }
 }
 
-void write_gmsd(synth *s, country *c) { write_source(s, c, SOURCE_GMSD); }
-void write_cak(synth *s, country *c) { write_source(s, c, SOURCE_CAK); }
+void free_client_pools(country *c)
+{
+    free(c->pool[GROUP_65PLUS]);
+    free(c->pool[GROUP_UNDER65]);
+}

@@ -35,6 +35,7 @@ extern const double large_city_population[COUNTRY_LARGE_CITIES];
 #define CAK_STOPPED 0.05        /* one that abolished the co-payment: no CAK data from a year on */
 #define CATEGORY_CHANGE 0.02    /* one that moved support into another product category */
 #define RATE_FLOOR 1.0          /* clients per 1,000: the least a municipality's rate can be */
+#define CAK_IN_GMSD 0.8         /* a CAK client of the outcome who is a GMSD client of it too */
 
 /* The planted rate per 1,000 inhabitants of one source (GMSD or CAK), all ages, of municipality j
  * at time u (0 the first month or period, 1 the last):
@@ -83,6 +84,12 @@ typedef struct municipality {
     double level[SOURCE_COUNT], effect[SOURCE_COUNT];
 } municipality;
 
+/* A GMSD client of the municipality being written, whom a CAK client may be. */
+typedef struct pooled {
+    char bsn[10];
+    int64_t birth, first_day, last_day; /* the GMSD spell */
+} pooled;
+
 typedef struct country {
     municipality *municipalities;
     int count;
@@ -90,6 +97,9 @@ typedef struct country {
     int64_t month_start[MAX_MONTHS + 1];
     int period_month[CARE_PERIODS_PER_YEAR * MAX_YEARS]; /* the month of each care period's first day */
     gsl_ran_discrete_t *products[SOURCE_COUNT][3]; /* outcome 65+, outcome under 65, other */
+    pooled *pool[2]; /* by age group: 65+, under 65 */
+    size_t pool_count[2], pool_capacity[2];
+    uint64_t linked_clients;
     uint64_t clamped_rates, clamped_inflows, clients[SOURCE_COUNT], decisions_dropped, cak_rows_dropped;
 } country;
 
@@ -108,8 +118,8 @@ void format_month(const synth *s, int m, char *out);
 /* clients.c */
 void make_product_tables(country *c);
 void free_product_tables(country *c);
-void write_gmsd(synth *s, country *c);
-void write_cak(synth *s, country *c);
+void write_clients(synth *s, country *c);
+void free_client_pools(country *c);
 int unit_month(const synth *s, int source, int t);
 void make_period_months(const synth *s, country *c);
 

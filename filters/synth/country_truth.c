@@ -131,6 +131,7 @@ static void truth_country(const synth *s, const country *c, record_writer *w)
     truth_row(w, "country", "mean_population", "no_wijkteam", count[0] ? population[0] / count[0] : 0);
     truth_row(w, "country", "mean_population", "wijkteam", count[1] ? population[1] / count[1] : 0);
     truth_row(w, "country", "mergers", "", mergers);
+    truth_row(w, "cak", "chance_client_is_gmsd_client", "", CAK_IN_GMSD);
 }
 
 /* Writes and closes W. */

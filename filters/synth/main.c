@@ -98,7 +98,8 @@ static const char usage[] =
     "                   start_date, end_date (empty: open), birth_date\n"
     "  cak.csv          one row per client, product and four-week care period: bsn,\n"
     "                   gemeente_code, year, period (1 to 13; the 13th runs to 31 December),\n"
-    "                   product_code, hours, birth_date\n"
+    "                   product_code, hours, birth_date; most clients of its outcome are GMSD\n"
+    "                   clients of the municipality too (same bsn and birth_date)\n"
     "  municipality_crosswalk.csv  every code to its code in the last study year:\n"
     "                   gemeente_code, boundary_year, boundary_gemeente_code, merger_date\n"
     "                   (synthetic municipalities, so written here, not shipped)\n"
@@ -344,6 +345,7 @@ static void report_country(koppel_context *ctx, const synth *s, const country *c
     ctx->counts.out = total;
     koppel_stats_int(ctx, "gmsd_outcome_clients", (int64_t)c->clients[SOURCE_GMSD]);
     koppel_stats_int(ctx, "cak_outcome_clients", (int64_t)c->clients[SOURCE_CAK]);
+    koppel_stats_int(ctx, "cak_clients_also_in_gmsd", (int64_t)c->linked_clients);
     koppel_stats_int(ctx, "gmsd_decisions_not_delivered", (int64_t)c->decisions_dropped);
     koppel_stats_int(ctx, "cak_rows_not_delivered", (int64_t)c->cak_rows_dropped);
     koppel_stats_int(ctx, "rates_raised_to_floor", (int64_t)c->clamped_rates);
@@ -356,8 +358,8 @@ static void report_country(koppel_context *ctx, const synth *s, const country *c
         }
 }
 
-/* --country: the municipalities first (their files are small), then the clients of GMSD and
- * of CAK, each written as they are drawn. */
+/* --country: the municipalities first (their files are small), then municipality by
+ * municipality the clients of GMSD and of CAK, each written as they are drawn. */
 static void synthesise_country(koppel_context *ctx, synth *s, record_writer *truth)
 {
     country c;
@@ -370,13 +372,13 @@ static void synthesise_country(koppel_context *ctx, synth *s, record_writer *tru
     write_municipalities(s, &c);
     write_population(s, &c);
     write_boundaries(s, &c);
-    write_gmsd(s, &c);
-    write_cak(s, &c);
+    write_clients(s, &c);
     report_country(ctx, s, &c);
     close_country_files(s);
     if (truth)
         write_country_truth(s, &c, truth);
     free_product_tables(&c);
+    free_client_pools(&c);
     free(c.municipalities);
 }
 
