@@ -128,6 +128,22 @@ PY
     assert_output --partial "cak did observed"
 }
 
+@test "the study's count with koppel filters: clients per municipality and month agree with python's" {
+    cd "$BATS_TEST_TMPDIR"
+    koppel derive --lookup category=product_code:"$RULES/gmsd-products.csv" \
+        --lookup ondersteuning_thuis=category:"$RULES/gmsd-categories.csv" "$DATA/clean/gmsd.csv" |
+        koppel select --eq ondersteuning_thuis=yes |
+        koppel periods --period start_date,end_date --window 2015-01-01..2017-12-31 |
+        koppel aggregate -g gemeente_code,month --count-distinct bsn > gmsd-clients.csv
+    koppel derive --lookup category=product_code:"$RULES/cak-products.csv" \
+        --lookup begeleiding_totaal=category:"$RULES/cak-categories.csv" "$DATA/clean/cak.csv" |
+        koppel select --eq begeleiding_totaal=yes |
+        koppel aggregate -g gemeente_code,year,period --count-distinct bsn > cak-clients.csv
+    run python3 "$S/country.py" "$DATA/clean" "$RULES" pipeline gmsd-clients.csv cak-clients.csv
+    assert_success
+    assert_output --partial "pipeline counts agree"
+}
+
 @test "linkage: most CAK clients are GMSD clients of the same municipality, with the same birth date" {
     run python3 "$S/country.py" "$DATA/clean" "$RULES" links
     echo "$output"
