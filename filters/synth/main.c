@@ -121,6 +121,8 @@ static const char usage[] =
     "  (gp_patients.csv), an unterminated quote in the last record of wmo.csv (it would swallow\n"
     "  what follows), and one practice (the last) delivering its contacts with ';' as the\n"
     "  delimiter, in gp_contacts_practice_<id>.csv instead of gp_contacts.csv.\n"
+    "  With --country: the row faults on gmsd.csv and cak.csv (same_person_different_data\n"
+    "  there too); no file faults, and the other files stay clean.\n"
     "\n" KOPPEL_COMMON_OPTIONS_HELP
     "\n"
     "Examples:\n"
