@@ -67,7 +67,9 @@ static int64_t unit_first_day(const synth *s, int source, int q)
     int year = q >= 0 ? q / per_year : -((-q + per_year - 1) / per_year);
     int k = q - year * per_year;
     year += s->options.first_year;
-    return source == SOURCE_GMSD ? day_of(year, k + 1, 1) : day_of(year, 1, 1) + (int64_t)k * DAYS_PER_CARE_PERIOD;
+    if (source == SOURCE_GMSD)
+        return day_of(year, k + 1, 1);
+    return day_of(year, 1, 1) + (int64_t)k * DAYS_PER_CARE_PERIOD;
 }
 
 static int64_t unit_last_day(const synth *s, int source, int q)
@@ -150,7 +152,8 @@ static void put_hours(char *field, double hours)
 
 /* ---------------------------------------------------------------- GMSD decisions */
 
-static void gmsd_row(synth *s, country *c, int j, const client *cl, int product, int64_t start, int64_t end)
+static void gmsd_row(synth *s, country *c, int j, const client *cl, int product, int64_t start,
+                     int64_t end)
 {
     if (end != NO_DATE && end < c->month_start[0])
         return; /* over before the study: not in its deliveries */
@@ -174,7 +177,8 @@ static void gmsd_row(synth *s, country *c, int j, const client *cl, int product,
 
 /* A decision of municipality J; one that runs across J's merger ends the day before, and the
  * absorbing municipality continues it from the merger date. */
-static void gmsd_decision(synth *s, country *c, int j, const client *cl, int product, int64_t start, int64_t end)
+static void gmsd_decision(synth *s, country *c, int j, const client *cl, int product, int64_t start,
+                          int64_t end)
 {
     const municipality *mu = &c->municipalities[j];
     if (mu->merged_into >= 0) {
@@ -191,7 +195,8 @@ static void gmsd_decision(synth *s, country *c, int j, const client *cl, int pro
 }
 
 /* A decision of another product within the spell START..END. */
-static void gmsd_within(synth *s, country *c, int j, const client *cl, int product, int64_t start, int64_t end)
+static void gmsd_within(synth *s, country *c, int j, const client *cl, int product, int64_t start,
+                        int64_t end)
 {
     int64_t last = end == NO_DATE ? c->month_start[c->months] + 365 : end;
     int64_t from = uniform_day(s->rng, start, last);
@@ -201,7 +206,8 @@ static void gmsd_within(synth *s, country *c, int j, const client *cl, int produ
 
 static void gmsd_client(synth *s, country *c, int j, const client *cl)
 {
-    int64_t start = uniform_day(s->rng, unit_first_day(s, SOURCE_GMSD, cl->first), unit_last_day(s, SOURCE_GMSD, cl->first));
+    int64_t start = uniform_day(s->rng, unit_first_day(s, SOURCE_GMSD, cl->first),
+                                unit_last_day(s, SOURCE_GMSD, cl->first));
     int64_t end = cl->last >= c->months && chance(s->rng, OPEN_END)
                       ? NO_DATE
                       : uniform_day(s->rng, max_day(start, unit_first_day(s, SOURCE_GMSD, cl->last)),
@@ -209,7 +215,8 @@ static void gmsd_client(synth *s, country *c, int j, const client *cl)
     int product = draw_product(s, c, cl);
     if (cl->outcome && cl->last - cl->first >= 11 && chance(s->rng, RENEWAL)) {
         /* The renewal begins on the first of a later month of the spell. */
-        int64_t renewal = unit_first_day(s, SOURCE_GMSD, cl->first + 1 + (int)uniform_int(s->rng, (unsigned long)(cl->last - cl->first)));
+        int month = cl->first + 1 + (int)uniform_int(s->rng, (unsigned long)(cl->last - cl->first));
+        int64_t renewal = unit_first_day(s, SOURCE_GMSD, month);
         gmsd_decision(s, c, j, cl, product, start, renewal - 1);
         if (chance(s->rng, RENEWAL_OTHER_PRODUCT))
             product = draw_product(s, c, cl);
@@ -223,7 +230,7 @@ static void gmsd_client(synth *s, country *c, int j, const client *cl)
             gmsd_within(s, c, j, cl, second, start, end);
     }
     if (cl->outcome && cl->group == GROUP_65PLUS && chance(s->rng, HOUSEHOLD_HELP_65PLUS))
-        gmsd_within(s, c, j, cl, 5, start, end);
+        gmsd_within(s, c, j, cl, GMSD_HOUSEHOLD_HELP, start, end);
 }
 
 /* ---------------------------------------------------------------- CAK care periods */
@@ -355,7 +362,8 @@ static double expected_clients(country *c, int j, const client *kind, int t, int
     double older = (double)own_population(c, j, month, true);
     double people = kind->group == GROUP_65PLUS ? older : total - older;
     if (!kind->outcome)
-        return people / 1000 * (kind->group == GROUP_65PLUS ? model->other_rate_65plus : model->other_rate_under65);
+        return people / 1000 *
+               (kind->group == GROUP_65PLUS ? model->other_rate_65plus : model->other_rate_under65);
     double rate = planted_rate(c, j, kind->source, units > 1 ? (double)t / (units - 1) : 0);
     if (rate < RATE_FLOOR) {
         rate = RATE_FLOOR;

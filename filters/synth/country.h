@@ -69,6 +69,7 @@ extern const product gmsd_products[GMSD_PRODUCT_COUNT];
 extern const product cak_products[CAK_PRODUCT_COUNT];
 #define GMSD_MOVED_TO 4 /* index of "overige maatwerkvoorzieningen": support moved there */
 #define CAK_MOVED_TO 3  /* index of "arrangementen Wmo" */
+#define GMSD_HOUSEHOLD_HELP 5
 
 typedef struct municipality {
     char code[8], name[48];

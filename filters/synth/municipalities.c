@@ -84,9 +84,12 @@ static void draw_deliveries(synth *s, country *c, int j)
         mu->gmsd_missed_year = (int)uniform_int(s->rng, (unsigned long)years);
     if (chance(s->rng, CAK_STOPPED))
         mu->cak_stopped_year = years > 1 ? 1 + (int)uniform_int(s->rng, (unsigned long)(years - 1)) : 0;
-    if (chance(s->rng, CATEGORY_CHANGE))
-        mu->category_change_month = years > 1 ? 12 * (1 + (int)uniform_int(s->rng, (unsigned long)(years - 1)))
-                                              : 1 + (int)uniform_int(s->rng, 11);
+    if (chance(s->rng, CATEGORY_CHANGE)) {
+        if (years > 1)
+            mu->category_change_month = 12 * (1 + (int)uniform_int(s->rng, (unsigned long)(years - 1)));
+        else
+            mu->category_change_month = 1 + (int)uniform_int(s->rng, 11);
+    }
 }
 
 /* Herindelingen: a small municipality joins another on 1 January of a later study year; the
