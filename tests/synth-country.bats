@@ -128,7 +128,7 @@ PY
     assert_output --partial "cak did observed"
 }
 
-@test "the study's count with koppel filters: clients per municipality and month agree with python's" {
+@test "the study's count with koppel filters agrees with python's; model 2 recovers the planted slopes" {
     cd "$BATS_TEST_TMPDIR"
     koppel derive --lookup category=product_code:"$RULES/gmsd-products.csv" \
         --lookup ondersteuning_thuis=category:"$RULES/gmsd-categories.csv" "$DATA/clean/gmsd.csv" |
@@ -142,6 +142,10 @@ PY
     run python3 "$S/country.py" "$DATA/clean" "$RULES" pipeline gmsd-clients.csv cak-clients.csv
     assert_success
     assert_output --partial "pipeline counts agree"
+    # Model 2 on every month of those counts recovers the planted slope difference and trend.
+    run python3 "$S/country.py" "$DATA/clean" "$RULES" slopes gmsd-clients.csv
+    echo "$output"
+    assert_success
 }
 
 @test "linkage: most CAK clients are GMSD clients of the same municipality, with the same birth date" {
