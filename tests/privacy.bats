@@ -425,6 +425,21 @@ assert_stat() {
     scan_for_identifiers synth --dirty stderr="$T/synth.err" stats="$T/stats.json" report="$T/truth.csv"
 }
 
+@test "synth --country: no generated identifier in messages, --stats or --truth" {
+    run_filter synth-country 0 koppel synth --country --municipalities 20 --scale 0.02 --seed 11 \
+        --dirty 0.05 --truth "$T/truth.csv" --stats "$T/stats.json" --out "$T/synth"
+    : > "$T/identifiers.tsv"
+    local file column
+    for file in gmsd cak; do
+        for column in bsn birth_date; do
+            add_identifiers "$column" "$T/synth/$file.csv" "$column"
+        done
+    done
+    [ "$(grep -c '^bsn' "$T/identifiers.tsv")" -gt 400 ]
+    scan_for_identifiers synth --country-dirty stderr="$T/synth-country.err" stats="$T/stats.json" \
+        report="$T/truth.csv"
+}
+
 # ---------------------------------------------------------------- pseudonymise
 
 # A master key (64 hexadecimal characters), readable by its owner only.

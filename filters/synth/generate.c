@@ -41,7 +41,8 @@ static void make_draw_tables(synth *s)
     s->provision_extra = discrete(weights, WMO_TYPE_COUNT);
 }
 
-void set_up(synth *s)
+/* The random streams, the BSN sequence and the study years: what both modes need. */
+static void set_up_streams(synth *s)
 {
     s->rng = gsl_rng_alloc(gsl_rng_mt19937);
     s->fault_rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -58,9 +59,25 @@ void set_up(synth *s)
     s->first_day = s->year_start[0];
     s->last_day = s->year_start[s->year_count] - 1;
     s->semicolon_practice = -1;
+}
+
+void set_up(synth *s)
+{
+    set_up_streams(s);
     make_draw_tables(s);
     make_practices(s);
     draw_practice_deliveries(s);
+}
+
+void set_up_country(synth *s)
+{
+    set_up_streams(s);
+}
+
+void tear_down_country(synth *s)
+{
+    gsl_rng_free(s->rng);
+    gsl_rng_free(s->fault_rng);
 }
 
 /* One person of persons.csv with their Wmo, and when they have a participating GP, their

@@ -10,12 +10,15 @@
 #include "koppel.h"
 #include "message.h"
 #include "number.h"
+#include "country.h"
 #include "synth.h"
 
 static const char usage[] =
     "Usage: koppel synth --out DIR [--persons N] [--seed S] [OPTIONS]\n"
     "Write realistic synthetic sources: population register, Wmo, Wlz, GP patients, episodes,\n"
-    "contacts and the practices' deliveries.\n"
+    "contacts and the practices' deliveries; or, with --country, the municipal Wmo sources of a\n"
+    "whole country (GMSD and CAK):\n"
+    "  koppel synth --country --out DIR [--municipalities N] [--scale F] [--seed S] [OPTIONS]\n"
     "\n"
     "Writes seven CSV files into DIR, each atomically (temporary file + rename): persons.csv,\n"
     "wmo.csv, wlz.csv, gp_practices.csv, gp_patients.csv, gp_episodes.csv and gp_contacts.csv,\n"
@@ -45,6 +48,15 @@ static const char usage[] =
     "      --stats FILE       append one JSON object: records written per file and the faults\n"
     "                         injected per kind (records_in is 0: synth reads nothing)\n"
     "The options -d, -o and --rejects of other filters do not apply and are refused.\n"
+    "\n"
+    "Country mode (--country; --persons and --gp-coverage do not apply):\n"
+    "      --country          write the municipal sources of a study of wijkteams: all\n"
+    "                         municipalities of a country, their population by month, municipal\n"
+    "                         Wmo decisions (GMSD) and CAK care periods, over --years (default\n"
+    "                         2015-2017)\n"
+    "      --municipalities N number of municipalities (default 340, 10 to 1000)\n"
+    "      --scale F          factor on every municipality's population (default 1: about 16\n"
+    "                         million inhabitants; 0.0001 to 2); at least 100 inhabitants each\n"
     "\n"
     "Files and columns (dates YYYY-MM-DD; an empty field is missing, or for an end: still open):\n"
     "  persons.csv      one row per person ever registered in the city in the study years:\n"
@@ -79,6 +91,31 @@ static const char usage[] =
     "                   (consult, visit, phone, email, vaccination, group, other), provider (gp,\n"
     "                   poh_s, poh_ggz), icpc (the code of one of the patient's episodes, a\n"
     "                   general code, or empty)\n"
+    "Files of --country (months YYYY-MM):\n"
+    "  municipalities.csv  one row per municipality: gemeente_code (GMxxxx), name (synthetic),\n"
+    "                   population (first month), share_65plus, wijkteam (0, 1), wijkteam_since\n"
+    "                   (YYYY-MM, empty without), merged_into (the absorbing code, for one merged\n"
+    "                   away), merger_date (1 January; on both sides of a herindeling),\n"
+    "                   gmsd_delivered and cak_delivered (the study years delivered, separated\n"
+    "                   by spaces), category_change (YYYY-MM from which support went under another\n"
+    "                   product code, or empty)\n"
+    "  population.csv   the register by month: gemeente_code, month, age_group (65plus,\n"
+    "                   under65; age on the first of the month), inhabitants; a municipality\n"
+    "                   merged away has no rows from its merger month, the absorbing one counts\n"
+    "                   its inhabitants\n"
+    "  gmsd.csv         one row per decision (beschikking): bsn, gemeente_code, product_code,\n"
+    "                   start_date, end_date (empty: open), birth_date\n"
+    "  cak.csv          one row per client, product and four-week care period: bsn,\n"
+    "                   gemeente_code, year, period (1 to 13; the 13th runs to 31 December),\n"
+    "                   product_code, hours, birth_date; most clients of its outcome are GMSD\n"
+    "                   clients of the municipality too (same bsn and birth_date)\n"
+    "  municipality_crosswalk.csv  every code to its code in the last study year:\n"
+    "                   gemeente_code, boundary_year, boundary_gemeente_code, merger_date\n"
+    "                   (synthetic municipalities, so written here, not shipped)\n"
+    "Product codes map to categories and outcomes with share/koppel/rules/gmsd-products.csv,\n"
+    "gmsd-categories.csv, cak-products.csv and cak-categories.csv. --truth writes the planted\n"
+    "rates and the expected group means and difference-in-differences they imply.\n"
+    "\n"
     "The planted models (who is registered, who gets Wmo, conditions, contacts) are described in\n"
     "README.md (koppel synth); --truth writes their parameters.\n"
     "\n"
@@ -93,16 +130,19 @@ static const char usage[] =
     "  (gp_patients.csv), an unterminated quote in the last record of wmo.csv (it would swallow\n"
     "  what follows), and one practice (the last) delivering its contacts with ';' as the\n"
     "  delimiter, in gp_contacts_practice_<id>.csv instead of gp_contacts.csv.\n"
+    "  With --country: the row faults on gmsd.csv and cak.csv (same_person_different_data\n"
+    "  there too); no file faults, and the other files stay clean.\n"
     "\n" KOPPEL_COMMON_OPTIONS_HELP
     "\n"
     "Examples:\n"
     "  koppel synth --persons 20000 --seed 7 --out data\n"
     "  koppel synth --persons 20000 --dirty 0.01 --truth dirty/truth.csv --out dirty\n"
     "  koppel synth --persons 1000000 --out big --stats synth.json\n"
+    "  koppel synth --country --seed 3 --truth nl/truth.csv --out nl\n"
     "  koppel select --eq provision_type=household_help data/wmo.csv | head\n";
 
 enum { OPT_OUT = OPT_FILTER_BASE, OPT_PERSONS, OPT_SEED, OPT_YEARS, OPT_GP_COVERAGE, OPT_DIRTY,
-       OPT_TRUTH };
+       OPT_TRUTH, OPT_COUNTRY, OPT_MUNICIPALITIES, OPT_SCALE };
 
 static const struct option long_options[] = {
     {"out", required_argument, NULL, OPT_OUT},
@@ -112,6 +152,9 @@ static const struct option long_options[] = {
     {"gp-coverage", required_argument, NULL, OPT_GP_COVERAGE},
     {"dirty", required_argument, NULL, OPT_DIRTY},
     {"truth", required_argument, NULL, OPT_TRUTH},
+    {"country", no_argument, NULL, OPT_COUNTRY},
+    {"municipalities", required_argument, NULL, OPT_MUNICIPALITIES},
+    {"scale", required_argument, NULL, OPT_SCALE},
     KOPPEL_COMMON_LONG_OPTIONS,
     {NULL, 0, NULL, 0},
 };
@@ -147,9 +190,28 @@ static void parse_years(const koppel_context *ctx, const char *text, synth_optio
     options->last_year = last;
 }
 
+/* Which options belong to one mode only, to refuse them in the other. */
+typedef struct mode_options {
+    const char *city_only, *country_only;
+    bool years;
+} mode_options;
+
+static void check_mode(const koppel_context *ctx, synth_options *options, const mode_options *given)
+{
+    if (options->country && given->city_only)
+        koppel_usage_error(ctx, "%s does not apply with --country", given->city_only);
+    if (!options->country && given->country_only)
+        koppel_usage_error(ctx, "%s needs --country", given->country_only);
+    if (options->country && !given->years) {
+        options->first_year = 2015;
+        options->last_year = 2017;
+    }
+}
+
 static void parse_options(koppel_context *ctx, synth_options *options, int argc, char **argv)
 {
     int opt;
+    mode_options given = {NULL, NULL, false};
     while ((opt = getopt_long(argc, argv, KOPPEL_COMMON_SHORT_OPTIONS, long_options, NULL)) != -1) {
         if (koppel_common_option(ctx, opt, optarg))
             continue;
@@ -159,15 +221,18 @@ static void parse_options(koppel_context *ctx, synth_options *options, int argc,
             break;
         case OPT_PERSONS:
             options->persons = parse_count(ctx, "--persons", optarg, 1, 50000000);
+            given.city_only = "--persons";
             break;
         case OPT_SEED:
             options->seed = (unsigned long)parse_count(ctx, "--seed", optarg, 0, 4294967295LL);
             break;
         case OPT_YEARS:
             parse_years(ctx, optarg, options);
+            given.years = true;
             break;
         case OPT_GP_COVERAGE:
             options->gp_coverage = parse_share(ctx, "--gp-coverage", optarg, 0.5);
+            given.city_only = "--gp-coverage";
             break;
         case OPT_DIRTY:
             options->dirty = parse_share(ctx, "--dirty", optarg, MAX_DIRTY);
@@ -175,8 +240,22 @@ static void parse_options(koppel_context *ctx, synth_options *options, int argc,
         case OPT_TRUTH:
             options->truth_path = optarg;
             break;
+        case OPT_COUNTRY:
+            options->country = true;
+            break;
+        case OPT_MUNICIPALITIES:
+            options->municipalities = (int)parse_count(ctx, "--municipalities", optarg, 10, MAX_MUNICIPALITIES);
+            given.country_only = "--municipalities";
+            break;
+        case OPT_SCALE:
+            options->scale = parse_share(ctx, "--scale", optarg, 2);
+            if (options->scale < 0.0001)
+                koppel_usage_error(ctx, "--scale expects a number from 0.0001 to 2, got '%s'", optarg);
+            given.country_only = "--scale";
+            break;
         }
     }
+    check_mode(ctx, options, &given);
     if (optind < argc)
         koppel_usage_error(ctx, "synth reads no input files (got '%s')", argv[optind]);
     if (ctx->output_path || ctx->rejects_path || ctx->delimiter != ',')
@@ -190,17 +269,19 @@ static void parse_options(koppel_context *ctx, synth_options *options, int argc,
  * replace the other, or the stats be appended to a table). */
 static void check_distinct_outputs(const koppel_context *ctx, const synth_options *options)
 {
-    const char *names[FILE_COUNT + 2] = {"--truth", "--stats"};
-    const char *paths[FILE_COUNT + 2] = {options->truth_path, ctx->stats_path};
-    char *data_paths[FILE_COUNT];
-    for (int file = 0; file < FILE_COUNT; file++) {
-        data_paths[file] = data_file_path(options->out_dir, layouts[file].name);
-        names[2 + file] = "--out DIR";
-        paths[2 + file] = data_paths[file];
+    int first = options->country ? FILE_COUNT : 0, last = options->country ? FILE_ALL : FILE_COUNT;
+    int count = last - first;
+    const char *names[FILE_ALL + 2] = {"--truth", "--stats"};
+    const char *paths[FILE_ALL + 2] = {options->truth_path, ctx->stats_path};
+    char *data_paths[FILE_ALL];
+    for (int i = 0; i < count; i++) {
+        data_paths[i] = data_file_path(options->out_dir, layouts[first + i].name);
+        names[2 + i] = "--out DIR";
+        paths[2 + i] = data_paths[i];
     }
-    koppel_distinct_outputs(ctx, FILE_COUNT + 2, names, paths);
-    for (int file = 0; file < FILE_COUNT; file++)
-        free(data_paths[file]);
+    koppel_distinct_outputs(ctx, (size_t)count + 2, names, paths);
+    for (int i = 0; i < count; i++)
+        free(data_paths[i]);
 }
 
 /* ================================================================ the run */
@@ -266,12 +347,59 @@ static void report(koppel_context *ctx, const synth *s)
         }
 }
 
+static void report_country(koppel_context *ctx, const synth *s, const country *c)
+{
+    uint64_t total = 0;
+    for (int file = FILE_COUNT; file < FILE_ALL; file++) {
+        koppel_stats_int(ctx, layouts[file].name, data_rows(s->files[file]));
+        total += (uint64_t)data_rows(s->files[file]);
+    }
+    ctx->counts.out = total;
+    koppel_stats_int(ctx, "gmsd_outcome_clients", (int64_t)c->clients[SOURCE_GMSD]);
+    koppel_stats_int(ctx, "cak_outcome_clients", (int64_t)c->clients[SOURCE_CAK]);
+    koppel_stats_int(ctx, "cak_clients_also_in_gmsd", (int64_t)c->linked_clients);
+    koppel_stats_int(ctx, "gmsd_decisions_not_delivered", (int64_t)c->decisions_dropped);
+    koppel_stats_int(ctx, "cak_rows_not_delivered", (int64_t)c->cak_rows_dropped);
+    koppel_stats_int(ctx, "rates_raised_to_floor", (int64_t)c->clamped_rates);
+    koppel_stats_int(ctx, "inflows_raised_to_zero", (int64_t)c->clamped_inflows);
+    if (s->options.dirty > 0)
+        for (int kind = 0; kind < FAULT_ROW_KINDS; kind++) {
+            char key[64];
+            snprintf(key, sizeof key, "fault_%s", fault_names[kind]);
+            koppel_stats_int(ctx, key, (int64_t)s->faults[kind]);
+        }
+}
+
+/* --country: the municipalities first (their files are small), then municipality by
+ * municipality the clients of GMSD and of CAK, each written as they are drawn. */
+static void synthesise_country(koppel_context *ctx, synth *s, record_writer *truth)
+{
+    country c;
+    memset(&c, 0, sizeof c);
+    c.count = s->options.municipalities;
+    draw_municipalities(s, &c);
+    make_period_months(s, &c);
+    make_product_tables(&c);
+    open_country_files(s);
+    write_municipalities(s, &c);
+    write_population(s, &c);
+    write_boundaries(s, &c);
+    write_clients(s, &c);
+    report_country(ctx, s, &c);
+    close_country_files(s);
+    if (truth)
+        write_country_truth(s, &c, truth);
+    free_product_tables(&c);
+    free_client_pools(&c);
+    free(c.municipalities);
+}
+
 int main(int argc, char **argv)
 {
     koppel_context ctx;
     synth s;
     memset(&s, 0, sizeof s);
-    s.options = (synth_options){NULL, NULL, 10000, 1, 2017, 2023, 0.10, 0};
+    s.options = (synth_options){NULL, NULL, 10000, 1, 2017, 2023, 0.10, 0, false, 340, 1.0};
     koppel_init(&ctx, "synth", usage);
     parse_options(&ctx, &s.options, argc, argv);
     s.delimiter = ctx.output_delimiter;
@@ -280,6 +408,14 @@ int main(int argc, char **argv)
     check_distinct_outputs(&ctx, &s.options);
     /* Opened first, so that a bad --truth path stops the run before any data is written. */
     record_writer *truth = s.options.truth_path ? record_writer_open(s.options.truth_path, ',') : NULL;
+    if (s.options.country) {
+        set_up_country(&s);
+        synthesise_country(&ctx, &s, truth);
+        tear_down_country(&s);
+        int status = koppel_finish(&ctx);
+        message_unregister_temporary(s.options.out_dir);
+        return status;
+    }
     set_up(&s);
     open_output_files(&s);
     write_practice_deliveries(&s);

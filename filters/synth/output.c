@@ -7,7 +7,7 @@
 #include "message.h"
 #include "synth.h"
 
-const file_layout layouts[FILE_COUNT] = {
+const file_layout layouts[FILE_ALL] = {
     {"persons",
      {"bsn", "birth_date", "sex", "postcode", "house_number", "gemeente_code", "wijk_code",
       "buurt_code", "district", "household_type", "migration_background", "ses_quintile",
@@ -27,6 +27,18 @@ const file_layout layouts[FILE_COUNT] = {
     {"gp_practices", {"practice_id", "year", "data_quality", "missing_from", "missing_to"},
      5, {3, 4}, 2, 3, 4, -1, -1},
     {"wlz", {"bsn", "start_date", "end_date", "setting"}, 4, {1, 2}, 2, 1, 2, -1, -1},
+    /* --country */
+    {"municipalities",
+     {"gemeente_code", "name", "population", "share_65plus", "wijkteam", "wijkteam_since",
+      "merged_into", "merger_date", "gmsd_delivered", "cak_delivered", "category_change"},
+     11, {7}, 1, -1, -1, -1, -1},
+    {"population", {"gemeente_code", "month", "age_group", "inhabitants"}, 4, {0}, 0, -1, -1, -1, -1},
+    {"gmsd", {"bsn", "gemeente_code", "product_code", "start_date", "end_date", "birth_date"},
+     6, {3, 4, 5}, 3, 3, 4, -1, 5},
+    {"cak", {"bsn", "gemeente_code", "year", "period", "product_code", "hours", "birth_date"},
+     7, {6}, 1, -1, -1, -1, 6},
+    {"municipality_crosswalk", {"gemeente_code", "boundary_year", "boundary_gemeente_code", "merger_date"},
+     4, {3}, 1, -1, -1, -1, -1},
 };
 
 void format_day(int64_t day, char *buffer)
@@ -46,9 +58,10 @@ char *data_file_path(const char *out_dir, const char *name)
     return path;
 }
 
-void open_output_files(synth *s)
+/* The files FIRST..LAST - 1, each with its header row. */
+static void open_files(synth *s, int first, int last)
 {
-    for (int file = 0; file < FILE_COUNT; file++) {
+    for (int file = first; file < last; file++) {
         const file_layout *layout = &layouts[file];
         char *path = data_file_path(s->options.out_dir, layout->name);
         s->files[file] = record_writer_open(path, s->delimiter);
@@ -60,8 +73,24 @@ void open_output_files(synth *s)
             write_byte_order_mark(s, file);
         write_fields(s, file, &s->row, layout->column_count, false);
     }
+}
+
+void open_output_files(synth *s)
+{
+    open_files(s, 0, FILE_COUNT);
     if (s->options.dirty > 0)
         open_file_faults(s);
+}
+
+void open_country_files(synth *s)
+{
+    open_files(s, FILE_COUNT, FILE_ALL);
+}
+
+void close_country_files(synth *s)
+{
+    for (int file = FILE_COUNT; file < FILE_ALL; file++)
+        record_writer_close(s->files[file]);
 }
 
 void write_fields(synth *s, int file, const row *r, int count, bool extra_field)

@@ -31,6 +31,10 @@ extern const char *const fault_names[FAULT_KINDS];
 /* ---------------------------------------------------------------- files */
 enum { FILE_PERSONS, FILE_WMO, FILE_GP_PATIENTS, FILE_GP_EPISODES, FILE_GP_CONTACTS, FILE_GP_PRACTICES,
        FILE_WLZ, FILE_COUNT };
+/* The files of --country, after the city's (whose loops run to FILE_COUNT). */
+enum { FILE_MUNICIPALITIES = FILE_COUNT, FILE_POPULATION, FILE_GMSD, FILE_CAK, FILE_BOUNDARIES,
+       FILE_ALL };
+#define COUNTRY_FILE_COUNT (FILE_ALL - FILE_COUNT)
 #define MAX_FIELDS 16
 typedef struct file_layout {
     const char *name; /* also the --stats key, without ".csv" */
@@ -42,7 +46,7 @@ typedef struct file_layout {
     int icpc_column;              /* or -1 */
     int birth_column;             /* for the same person twice with other data, or -1 */
 } file_layout;
-extern const file_layout layouts[FILE_COUNT];
+extern const file_layout layouts[FILE_ALL];
 
 /* One output row, built field by field before the faults (if any) are applied. */
 #define FIELD_SIZE 48
@@ -61,6 +65,9 @@ typedef struct synth_options {
     int first_year, last_year;
     double gp_coverage;
     double dirty;
+    bool country;       /* --country: municipalities instead of a city */
+    int municipalities; /* --municipalities */
+    double scale;       /* --scale: on the municipalities' populations */
 } synth_options;
 
 typedef struct person {
@@ -121,7 +128,7 @@ typedef struct synth {
     int year_count;
     int64_t year_start[MAX_YEARS + 1]; /* 1 January of each study year, and of the year after */
     int64_t first_day, last_day;
-    record_writer *files[FILE_COUNT];
+    record_writer *files[FILE_ALL];
     record_writer *semicolon_file; /* dirty: the contacts of one practice, with ';' */
     int semicolon_practice;        /* -1 when clean */
     practice *practices;
@@ -238,6 +245,8 @@ void open_output_files(synth *s);
 void write_fields(synth *s, int file, const row *r, int count, bool extra_field);
 void emit(synth *s, int file);
 void close_output_files(synth *s);
+void open_country_files(synth *s);
+void close_country_files(synth *s);
 
 /* faults.c: the dirt of real deliveries */
 bool write_with_fault(synth *s, int file);
@@ -284,6 +293,8 @@ void registration_contacts(synth *s, const person *p, const registration *r, dou
 void set_up(synth *s);
 void synthesise_person(synth *s);
 void tear_down(synth *s);
+void set_up_country(synth *s);
+void tear_down_country(synth *s);
 
 /* truth.c: --truth */
 void write_truth(const synth *s, record_writer *w);
