@@ -64,9 +64,8 @@ static const char usage[] =
     "Examples:\n"
     "  koppel did --unit gemeente_code --time month --treated wijkteam --outcome per_1000 \\\n"
     "      --weight population wmo-panel.csv\n"
-    "  koppel aggregate -g gemeente_code,month,wijkteam --sum clients,population wmo.csv \\\n"
-    "      | koppel derive --expr per_1000=1000*clients_sum/population_sum \\\n"
-    "      | koppel did --unit gemeente_code --time month --treated wijkteam --outcome per_1000\n"
+    "  koppel did --unit gemeente_code --time month --treated wijkteam --outcome per_1000 \\\n"
+    "      --model linear wmo-panel.csv | koppel select --eq term=treated_x_time\n"
     "  koppel did --unit gemeente_code --time month --treated wijkteam --outcome per_1000 \\\n"
     "      --event-study --first 2015-01 --last 2017-12 -o event-study.csv wmo-panel.csv\n";
 
@@ -509,9 +508,19 @@ static const did_period *empty_cell(const did_run *run, const did_design *design
     return found;
 }
 
+/* "'2015-01' (1 of the window's 36)", or without the label when a message may not show it. */
+static const char *period_name(const did_run *run, const did_period *period, char *buffer, size_t size)
+{
+    if (label_is_showable(period->label, strlen(period->label)))
+        snprintf(buffer, size, "'%.40s' (%zu of the window's %zu)", period->label, period->rank + 1, run->window_count);
+    else
+        snprintf(buffer, size, "%zu of the window's %zu", period->rank + 1, run->window_count);
+    return buffer;
+}
+
 _Noreturn static void design_failed(const did_run *run, const did_design *design, cluster_fit_status status)
 {
-    char what[64], shown[96];
+    char what[64], shown[128];
     snprintf(what, sizeof what, "model %s (%s)", model_names[design->model],
              design->weighted ? "weighted" : "unweighted");
     if (status == CLUSTER_FIT_FEW_CLUSTERS)
@@ -525,7 +534,7 @@ _Noreturn static void design_failed(const did_run *run, const did_design *design
     if (period)
         message_die(EXIT_DATA, "%s: %s: no %s unit has a record%s in period %s: the design is singular",
                     run->input_name, what, group ? "treated" : "control", design->weighted ? " of positive weight" : "",
-                    showable_quoted(period->label, strlen(period->label), shown, sizeof shown));
+                    period_name(run, period, shown, sizeof shown));
     message_die(EXIT_DATA, "%s: %s: the design is singular (no treated or no control unit, or one of them "
                 "in one period only%s)", run->input_name, what, design->weighted ? ", or weights of 0" : "");
 }
