@@ -128,6 +128,26 @@ PY
     same_as_reference "${COLUMNS_OPTIONS[@]}" --model linear "$T/p3.csv"
 }
 
+@test "weights of 0: those records leave the weighted fits (n and clusters count them not), as the reference" {
+    python3 "$REF" panel --seed 12 --units 20 --periods 6 > "$T/p.csv"
+    # G001 has weight 0 throughout, every fifth record of the others too.
+    python3 - "$T/p.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+for i, r in enumerate(rows[1:]):
+    if r[0] == "G001" or i % 5 == 0:
+        r[4] = "0"
+csv.writer(open(sys.argv[1], "w", newline=""), lineterminator="\n").writerows(rows)
+PY
+    same_as_reference "${COLUMNS_OPTIONS[@]}" --weight population "$T/p.csv"
+    same_as_reference "${COLUMNS_OPTIONS[@]}" --weight population --event-study "$T/p.csv"
+    run --separate-stderr koppel did "${COLUMNS_OPTIONS[@]}" --weight population --model linear "$T/p.csv"
+    assert_success
+    # 120 records: out go G001's 6 and the 22 other fifth records (0, 5, ..., 115 less 0 and 5): 92 stay.
+    assert_line --index 2 --regexp '^linear,unweighted,treated_x_time,.*,120,20$'
+    assert_line --index 6 --regexp '^linear,weighted,treated_x_time,.*,92,19$'
+}
+
 @test "random panels: the event study, unweighted and weighted, as the reference to 1e-9" {
     python3 "$REF" panel --seed 11 --units 24 --periods 8 > "$T/p.csv"
     same_as_reference "${COLUMNS_OPTIONS[@]}" --weight population --event-study "$T/p.csv"
@@ -289,10 +309,18 @@ EOF
     run koppel did "${COLUMNS_OPTIONS[@]}" --first 2016-01 "$T/p.csv"
     assert_failure 1
     assert_output "koppel-did: $T/p.csv: the window holds 0 periods; two at least are needed"
-    sed 's/,[0-9]*$/,0/; 1s/,0$/,population/' "$T/p.csv" | sed '2s/,0$/,5/' > "$T/zero.csv"
+    sed '/^[CD],2015-01,/s/,[0-9]*$/,0/' "$T/p.csv" > "$T/zero.csv"
     run koppel did "${COLUMNS_OPTIONS[@]}" --weight population "$T/zero.csv"
     assert_failure 1
     assert_output "koppel-did: $T/zero.csv: model two-point (weighted): no control unit has a record of positive weight in period 1 of the window's 2: the design is singular"
+    sed '2,$s/,[0-9]*$/,0/' "$T/p.csv" > "$T/zeros.csv"
+    run koppel did "${COLUMNS_OPTIONS[@]}" --weight population "$T/zeros.csv"
+    assert_failure 1
+    assert_output "koppel-did: $T/zeros.csv: model two-point (weighted): every record of the model's periods has weight 0"
+    sed '2,$s/,[0-9]*$/,0/; 2s/,0$/,5/; 3s/,0$/,5/' "$T/p.csv" > "$T/zeros.csv"
+    run koppel did "${COLUMNS_OPTIONS[@]}" --weight population "$T/zeros.csv"
+    assert_failure 1
+    assert_output "koppel-did: $T/zeros.csv: model two-point (weighted): fewer than 2 units with records of positive weight: standard errors clustered on the unit need 2 at least"
     # A header alone: no period at all.
     head -n 1 "$T/p.csv" > "$T/empty.csv"
     run koppel did "${COLUMNS_OPTIONS[@]}" "$T/empty.csv"

@@ -52,7 +52,8 @@ static const char usage[] =
     "\n"
     "Bad records (see --rejects): an empty unit or period; a treated that is not 0 or 1 or\n"
     "differs from the unit's earlier records; an outcome or weight that is empty or not a\n"
-    "number; a negative weight; a unit and period given twice. Status 1 without output:\n"
+    "number; a negative weight; a unit and period given twice. Weighted fits leave out records\n"
+    "of weight 0. Status 1 without output:\n"
     "fewer than 2 units, fewer records than terms, a design that cannot be fitted (no\n"
     "treated or no control unit in a period the model needs, one period only).\n"
     "\n"
@@ -439,13 +440,24 @@ static void design_row(gsl_matrix *x, size_t row, did_model model, int treated, 
     }
 }
 
-static void build_design(const did_run *run, did_design *design)
+/* Does DESIGN use observation O, whose period has RANK? A weighted design leaves out records of
+ * weight 0: they add nothing to the fit and would count in N and G. */
+static bool design_uses(const did_run *run, const did_design *design, const did_observation *o, size_t rank)
+{
+    return model_time(run, design->model, rank) >= 0 && (!design->weighted || o->weight > 0);
+}
+
+/* The design's matrices; false (nothing allocated) when it uses no record. */
+static bool build_design(const did_run *run, did_design *design)
 {
     size_t *rank_of = ranks_by_index(run), rows = 0;
     size_t terms = design->model == MODEL_EVENT_STUDY ? 2 * run->window_count : 4;
     for (size_t i = 0; i < run->observation_count; i++)
-        rows += model_time(run, design->model, rank_of[run->observations[i].period]) >= 0;
-    /* rows > 0: the window holds two periods at least, each with a record */
+        rows += design_uses(run, design, &run->observations[i], rank_of[run->observations[i].period]);
+    if (rows == 0) {
+        free(rank_of);
+        return false;
+    }
     design->x = gsl_matrix_calloc(rows, terms);
     design->y = gsl_vector_calloc(rows);
     design->weights = gsl_vector_calloc(rows);
@@ -456,16 +468,17 @@ static void build_design(const did_run *run, did_design *design)
     for (size_t i = 0; i < run->observation_count; i++) {
         const did_observation *o = &run->observations[i];
         size_t rank = rank_of[o->period];
-        double time = model_time(run, design->model, rank);
-        if (time < 0)
+        if (!design_uses(run, design, o, rank))
             continue;
-        design_row(design->x, row, design->model, run->unit_list[o->unit]->treated, time, rank);
+        design_row(design->x, row, design->model, run->unit_list[o->unit]->treated,
+                   model_time(run, design->model, rank), rank);
         gsl_vector_set(design->y, row, o->y);
         gsl_vector_set(design->weights, row, design->weighted ? o->weight : 1.0);
         design->cluster[row] = o->unit;
         row++;
     }
     free(rank_of);
+    return true;
 }
 
 static void free_design(did_design *design)
@@ -488,7 +501,7 @@ static const did_period *empty_cell(const did_run *run, const did_design *design
     for (size_t i = 0; i < run->observation_count; i++) {
         const did_observation *o = &run->observations[i];
         size_t rank = rank_of[o->period];
-        if (model_time(run, design->model, rank) >= 0 && (!design->weighted || o->weight > 0))
+        if (design_uses(run, design, o, rank))
             seen[2 * rank + run->unit_list[o->unit]->treated] = 1;
     }
     free(rank_of);
@@ -523,9 +536,11 @@ _Noreturn static void design_failed(const did_run *run, const did_design *design
     char what[64], shown[128];
     snprintf(what, sizeof what, "model %s (%s)", model_names[design->model],
              design->weighted ? "weighted" : "unweighted");
+    if (!design->x)
+        message_die(EXIT_DATA, "%s: %s: every record of the model's periods has weight 0", run->input_name, what);
     if (status == CLUSTER_FIT_FEW_CLUSTERS)
-        message_die(EXIT_DATA, "%s: %s: fewer than 2 units: standard errors clustered on the unit need 2 at "
-                    "least", run->input_name, what);
+        message_die(EXIT_DATA, "%s: %s: fewer than 2 units%s: standard errors clustered on the unit need 2 at "
+                    "least", run->input_name, what, design->weighted ? " with records of positive weight" : "");
     if (status == CLUSTER_FIT_FEW_RECORDS)
         message_die(EXIT_DATA, "%s: %s: %zu records for %zu terms: more records than terms are needed",
                     run->input_name, what, design->x->size1, design->x->size2);
@@ -548,7 +563,8 @@ typedef struct did_result {
 
 static void fit_design(const did_run *run, did_result *result)
 {
-    build_design(run, &result->design);
+    if (!build_design(run, &result->design))
+        design_failed(run, &result->design, CLUSTER_FIT_FEW_CLUSTERS);
     cluster_fit_status status =
         cluster_regression(result->design.x, result->design.y, result->design.weighted ? result->design.weights : NULL,
                            result->design.cluster, run->unit_count, &result->fit);
