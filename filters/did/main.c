@@ -337,7 +337,7 @@ static int compare_label(bool numeric, const char *label, const did_period *peri
     return strcmp(label, period->label);
 }
 
-/* Sort the periods, rank those in the window, and count the records outside it as filtered. */
+/* Sort the periods and rank those in the window (0, 1, ...; SIZE_MAX outside it). */
 static void rank_periods(did_run *run)
 {
     const did_options *opt = &run->opt;
