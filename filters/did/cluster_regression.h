@@ -1,5 +1,6 @@
 /* cluster_regression.h: least squares (weighted or not) with standard errors clustered on a
- * unit, the sandwich with the small-sample factor G/(G-1)·(N-1)/(N-K) (docs/METHODS.md). */
+ * unit, the sandwich with the small-sample factor G/(G-1)·(N-1)/(N-K) (docs/METHODS.md). The
+ * design is given by its distinct rows (cells), as a difference-in-differences design has few. */
 #ifndef KOPPEL_DID_CLUSTER_REGRESSION_H
 #define KOPPEL_DID_CLUSTER_REGRESSION_H
 
@@ -23,11 +24,14 @@ typedef struct cluster_fit {
     gsl_matrix *covariance; /* K x K, clustered and corrected */
 } cluster_fit;
 
-/* Fit Y on the columns of DESIGN (N x K) with WEIGHTS (NULL: all 1; each >= 0), records in
- * cluster CLUSTER[i] < CLUSTER_COUNT. On CLUSTER_FIT_OK, FIT holds what it computed (free it
- * with cluster_fit_free); otherwise FIT holds nothing. DESIGN is left as it was. */
-cluster_fit_status cluster_regression(const gsl_matrix *design, const gsl_vector *y, const gsl_vector *weights,
-                                      const size_t *cluster, size_t cluster_count, cluster_fit *fit);
+/* Fit Y on the design whose rows are those of CELLS (C x K, C >= K: the distinct rows of the
+ * design, one per cell): record i (of RECORDS) lies in cell CELL[i] and cluster CLUSTER[i] <
+ * CLUSTER_COUNT, with outcome Y[i] and weight WEIGHTS[i] (WEIGHTS NULL: all 1; each >= 0). On
+ * CLUSTER_FIT_OK, FIT holds what it computed (free it with cluster_fit_free); otherwise FIT
+ * holds nothing. */
+cluster_fit_status cluster_regression(const gsl_matrix *cells, size_t records, const size_t *cell, const double *y,
+                                      const double *weights, const size_t *cluster, size_t cluster_count,
+                                      cluster_fit *fit);
 
 void cluster_fit_free(cluster_fit *fit);
 

@@ -405,13 +405,15 @@ static void count_used_records(did_run *run)
 typedef enum { MODEL_TWO_POINT, MODEL_LINEAR, MODEL_EVENT_STUDY } did_model;
 static const char *const model_names[] = {"two-point", "linear", "event-study"};
 
-/* One model's data: the design, outcome, weights and clusters of the records it uses. */
+/* One model's data: the design's distinct rows (one per cell: period rank and treated), and the
+ * cell, cluster, outcome and weight of each record it uses. */
 typedef struct did_design {
     did_model model;
     bool weighted;
-    gsl_matrix *x;
-    gsl_vector *y, *weights;
-    size_t *cluster;
+    gsl_matrix *cells; /* 2P x K: row 2 rank + treated; rows of periods the model leaves out are 0 */
+    size_t records;
+    size_t *cell, *cluster;
+    double *y, *weights;
 } did_design;
 
 /* The time variable of a record whose period has RANK, in MODEL; -1 when the model does not use it. */
@@ -448,7 +450,7 @@ static bool design_uses(const did_run *run, const did_design *design, const did_
     return model_time(run, design->model, rank) >= 0 && (!design->weighted || o->weight > 0);
 }
 
-/* The design's matrices; false (nothing allocated) when it uses no record. */
+/* The design's cells and records; false (nothing allocated) when it uses no record. */
 static bool build_design(const did_run *run, did_design *design)
 {
     size_t *rank_of = ranks_by_index(run), rows = 0;
@@ -459,24 +461,28 @@ static bool build_design(const did_run *run, did_design *design)
         free(rank_of);
         return false;
     }
-    design->x = gsl_matrix_calloc(rows, terms);
-    design->y = gsl_vector_calloc(rows);
-    design->weights = gsl_vector_calloc(rows);
-    if (!design->x || !design->y || !design->weights)
+    design->cells = gsl_matrix_calloc(2 * run->window_count, terms);
+    if (!design->cells)
         message_die_nomem();
+    for (size_t rank = 0; rank < run->window_count; rank++) {
+        double time = model_time(run, design->model, rank);
+        for (int treated = 0; treated < 2 && time >= 0; treated++)
+            design_row(design->cells, 2 * rank + (size_t)treated, design->model, treated, time, rank);
+    }
+    design->cell = xmalloc(rows * sizeof *design->cell);
     design->cluster = xmalloc(rows * sizeof *design->cluster);
-    size_t row = 0;
+    design->y = xmalloc(rows * sizeof *design->y);
+    design->weights = xmalloc(rows * sizeof *design->weights);
     for (size_t i = 0; i < run->observation_count; i++) {
         const did_observation *o = &run->observations[i];
-        size_t rank = rank_of[o->period];
+        size_t rank = rank_of[o->period], row = design->records;
         if (!design_uses(run, design, o, rank))
             continue;
-        design_row(design->x, row, design->model, run->unit_list[o->unit]->treated,
-                   model_time(run, design->model, rank), rank);
-        gsl_vector_set(design->y, row, o->y);
-        gsl_vector_set(design->weights, row, design->weighted ? o->weight : 1.0);
+        design->cell[row] = 2 * rank + (size_t)run->unit_list[o->unit]->treated;
         design->cluster[row] = o->unit;
-        row++;
+        design->y[row] = o->y;
+        design->weights[row] = design->weighted ? o->weight : 1.0;
+        design->records++;
     }
     free(rank_of);
     return true;
@@ -484,10 +490,11 @@ static bool build_design(const did_run *run, did_design *design)
 
 static void free_design(did_design *design)
 {
-    gsl_matrix_free(design->x);
-    gsl_vector_free(design->y);
-    gsl_vector_free(design->weights);
+    gsl_matrix_free(design->cells);
+    free(design->cell);
     free(design->cluster);
+    free(design->y);
+    free(design->weights);
 }
 
 /* ---------------------------------------------------------------- why a design fails */
@@ -537,14 +544,14 @@ _Noreturn static void design_failed(const did_run *run, const did_design *design
     char what[64], shown[128];
     snprintf(what, sizeof what, "model %s (%s)", model_names[design->model],
              design->weighted ? "weighted" : "unweighted");
-    if (!design->x)
+    if (design->records == 0)
         message_die(EXIT_DATA, "%s: %s: every record of the model's periods has weight 0", run->input_name, what);
     if (status == CLUSTER_FIT_FEW_CLUSTERS)
         message_die(EXIT_DATA, "%s: %s: fewer than 2 units%s: standard errors clustered on the unit need 2 at "
                     "least", run->input_name, what, design->weighted ? " with records of positive weight" : "");
     if (status == CLUSTER_FIT_FEW_RECORDS)
         message_die(EXIT_DATA, "%s: %s: %zu records for %zu terms: more records than terms are needed",
-                    run->input_name, what, design->x->size1, design->x->size2);
+                    run->input_name, what, design->records, design->cells->size2);
     int group = 0;
     const did_period *period = empty_cell(run, design, &group);
     if (period)
@@ -567,8 +574,8 @@ static void fit_design(const did_run *run, did_result *result)
     if (!build_design(run, &result->design))
         design_failed(run, &result->design, CLUSTER_FIT_FEW_CLUSTERS);
     cluster_fit_status status =
-        cluster_regression(result->design.x, result->design.y, result->design.weighted ? result->design.weights : NULL,
-                           result->design.cluster, run->unit_count, &result->fit);
+        cluster_regression(result->design.cells, result->design.records, result->design.cell, result->design.y,
+                           result->design.weights, result->design.cluster, run->unit_count, &result->fit);
     if (status != CLUSTER_FIT_OK)
         design_failed(run, &result->design, status);
 }

@@ -27,16 +27,23 @@ static void check(const char *what, int condition)
 static const double outcome[8] = {10, 14, 12, 15, 8, 9, 7, 9};
 static const size_t unit_of[8] = {0, 0, 1, 1, 2, 2, 3, 3};
 
-static void fill(gsl_matrix *x, gsl_vector *y, int treated_column_zero)
+/* The four distinct rows of the design 1, treated*t, treated, t: cell 2t + treated. */
+static gsl_matrix *design_cells(void)
 {
-    for (size_t i = 0; i < 8; i++) {
-        double treated = unit_of[i] < 2 && !treated_column_zero, t = (double)(i % 2);
-        gsl_matrix_set(x, i, 0, 1);
-        gsl_matrix_set(x, i, 1, treated * t);
-        gsl_matrix_set(x, i, 2, treated);
-        gsl_matrix_set(x, i, 3, t);
-        gsl_vector_set(y, i, outcome[i]);
+    gsl_matrix *cells = gsl_matrix_alloc(4, 4);
+    for (size_t c = 0; c < 4; c++) {
+        double t = (double)(c / 2), treated = (double)(c % 2), row[4] = {1, treated * t, treated, t};
+        for (size_t j = 0; j < 4; j++)
+            gsl_matrix_set(cells, c, j, row[j]);
     }
+    return cells;
+}
+
+/* The cell of each record; with NO_TREATED, as if no unit were treated. */
+static void cells_of_records(size_t *cell, int no_treated)
+{
+    for (size_t i = 0; i < 8; i++)
+        cell[i] = 2 * (i % 2) + (unit_of[i] < 2 && !no_treated);
 }
 
 /* The saturated 2 x 2 model: the estimates are differences of cell means; the residuals are the
@@ -48,11 +55,11 @@ static void fill(gsl_matrix *x, gsl_vector *y, int treated_column_zero)
  *   b3 = C1-C0 = 1.5:         changes 1, 2: 1/8                → 7/24 */
 static void test_hand_panel(void)
 {
-    gsl_matrix *x = gsl_matrix_alloc(8, 4);
-    gsl_vector *y = gsl_vector_alloc(8), *w = gsl_vector_alloc(8);
-    fill(x, y, 0);
+    gsl_matrix *cells = design_cells();
+    size_t cell[8];
+    cells_of_records(cell, 0);
     cluster_fit fit;
-    check("fits", cluster_regression(x, y, NULL, unit_of, 4, &fit) == CLUSTER_FIT_OK);
+    check("fits", cluster_regression(cells, 8, cell, outcome, NULL, unit_of, 4, &fit) == CLUSTER_FIT_OK);
     const double beta[4] = {7.5, 2, 3.5, 1.5}, variance[4] = {7.0 / 24, 7.0 / 12, 35.0 / 24, 7.0 / 24};
     for (size_t j = 0; j < 4; j++) {
         check_close("estimate", gsl_vector_get(fit.beta, j), beta[j], 1e-13);
@@ -60,36 +67,35 @@ static void test_hand_panel(void)
     }
     check("N, K, G", fit.records == 8 && fit.terms == 4 && fit.clusters == 4);
     /* Weights all 2: the same estimates and covariance (weights only matter relative to each other). */
-    gsl_vector_set_all(w, 2);
+    const double twos[8] = {2, 2, 2, 2, 2, 2, 2, 2};
     cluster_fit doubled;
-    check("fits weighted", cluster_regression(x, y, w, unit_of, 4, &doubled) == CLUSTER_FIT_OK);
+    check("fits weighted", cluster_regression(cells, 8, cell, outcome, twos, unit_of, 4, &doubled) == CLUSTER_FIT_OK);
     for (size_t j = 0; j < 4; j++) {
         check_close("weighted estimate", gsl_vector_get(doubled.beta, j), beta[j], 1e-13);
         check_close("weighted variance", gsl_matrix_get(doubled.covariance, j, j), variance[j], 1e-12);
     }
     cluster_fit_free(&doubled);
     cluster_fit_free(&fit);
-    gsl_vector_free(w);
-    gsl_vector_free(y);
-    gsl_matrix_free(x);
+    gsl_matrix_free(cells);
 }
 
 static void test_refusals(void)
 {
-    gsl_matrix *x = gsl_matrix_alloc(8, 4);
-    gsl_vector *y = gsl_vector_alloc(8);
+    gsl_matrix *cells = design_cells();
+    size_t cell[8];
     cluster_fit fit;
-    fill(x, y, 1);
-    check("no treated unit: singular", cluster_regression(x, y, NULL, unit_of, 4, &fit) == CLUSTER_FIT_SINGULAR);
-    fill(x, y, 0);
+    cells_of_records(cell, 1);
+    check("no treated unit: singular",
+          cluster_regression(cells, 8, cell, outcome, NULL, unit_of, 4, &fit) == CLUSTER_FIT_SINGULAR);
+    cells_of_records(cell, 0);
     const size_t one_cluster[8] = {0};
-    check("one cluster", cluster_regression(x, y, NULL, one_cluster, 4, &fit) == CLUSTER_FIT_FEW_CLUSTERS);
-    gsl_matrix_const_view four = gsl_matrix_const_submatrix(x, 0, 0, 4, 4);
-    gsl_vector_const_view four_y = gsl_vector_const_subvector(y, 0, 4);
-    check("N = K", cluster_regression(&four.matrix, &four_y.vector, NULL, unit_of, 4, &fit) ==
-                       CLUSTER_FIT_FEW_RECORDS);
-    gsl_vector_free(y);
-    gsl_matrix_free(x);
+    check("one cluster", cluster_regression(cells, 8, cell, outcome, NULL, one_cluster, 4, &fit) ==
+                             CLUSTER_FIT_FEW_CLUSTERS);
+    check("N = K", cluster_regression(cells, 4, cell, outcome, NULL, unit_of, 4, &fit) == CLUSTER_FIT_FEW_RECORDS);
+    gsl_matrix_const_view three = gsl_matrix_const_submatrix(cells, 0, 0, 3, 4);
+    check("fewer cells than terms", cluster_regression(&three.matrix, 8, (const size_t[8]){0, 1, 2, 0, 1, 2, 0, 1},
+                                                       outcome, NULL, unit_of, 4, &fit) == CLUSTER_FIT_SINGULAR);
+    gsl_matrix_free(cells);
 }
 
 /* Student t: with 1 degree of freedom (Cauchy) P(|T| > 1) = 1/2 exactly; t(0.975; 3) = 3.182446305284263
