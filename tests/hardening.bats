@@ -564,6 +564,7 @@ PY
         "prevalence|new-keys|koppel-classify-condition --prevalence --year 2023 --ignore-age-rules"
         "standardise|table|koppel-standardise --method crude -g district,sex --events count --population population"
         "suppress|table|koppel-suppress --dims district,sex"
+        "did|panel|koppel-did --unit gemeente_code --time month --treated wijkteam --outcome per_1000 --weight population"
     )
     local job kind command
     for job in "${jobs[@]}"; do
