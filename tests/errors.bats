@@ -58,6 +58,7 @@ run_cases() {
 @test "gold errors: koppel (the dispatcher)" { run_cases koppel; }
 @test "gold errors: aggregate" { run_cases aggregate; }
 @test "gold errors: classify-condition" { run_cases classify-condition; }
+@test "gold errors: did" { run_cases did; }
 @test "gold errors: derive" { run_cases derive; }
 @test "gold errors: join" { run_cases join; }
 @test "gold errors: partition" { run_cases partition; }

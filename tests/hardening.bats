@@ -56,6 +56,8 @@ invoke() {
     suppress) koppel-suppress --dims district,sex "$@" "$file" ;;
     standardise-direct) koppel-standardise --method direct --standard rate-standard.csv \
         --strata age_band -g district --events events --population population "$@" "$file" ;;
+    did) koppel-did --unit gemeente_code --time month --treated wijkteam --outcome per_1000 \
+        --weight population "$@" "$file" ;;
     *) echo "invoke: no invocation for $filter" >&2; return 99 ;;
     esac
 }
@@ -168,6 +170,7 @@ run_matrix() {
 @test "matrix: standardise" { run_matrix standardise; }
 @test "matrix: suppress" { run_matrix suppress; }
 @test "matrix: standardise-direct" { run_matrix standardise-direct; }
+@test "matrix: did" { run_matrix did; }
 
 # ---------------------------------------------------------------- what the handled cases give
 
@@ -561,6 +564,7 @@ PY
         "prevalence|new-keys|koppel-classify-condition --prevalence --year 2023 --ignore-age-rules"
         "standardise|table|koppel-standardise --method crude -g district,sex --events count --population population"
         "suppress|table|koppel-suppress --dims district,sex"
+        "did|panel|koppel-did --unit gemeente_code --time month --treated wijkteam --outcome per_1000 --weight population"
     )
     local job kind command
     for job in "${jobs[@]}"; do

@@ -5,7 +5,7 @@
 bats_require_minimum_version 1.5.0
 
 # The filters this file covers; the first test fails when a filter exists that is not here.
-COVERED_FILTERS="select derive synth pseudonymise join classify-condition aggregate standardise suppress partition periods"
+COVERED_FILTERS="select derive synth pseudonymise join classify-condition aggregate standardise suppress partition periods did"
 
 setup() {
     load 'test_helper/common-setup'
@@ -311,6 +311,49 @@ assert_stat() {
     local actual
     actual="$(stats_field "$1" "$2")"
     [ "$actual" = "$3" ] || fail "--stats $2 is $actual, expected $3"
+}
+
+# ---------------------------------------------------------------- did
+
+# did_panel FILE: a panel whose units are BSNs, whose periods are dates of birth and whose
+# outcomes are house numbers; lines 10-14 are bad (a unit and period twice, treated changing
+# within a unit, an outcome with a letter, treated an id, a negative weight).
+did_panel() {
+    printf '%s\n' unit,period,treated,outcome,weight \
+        827756926,1931-07-26,1,38127,100 827756926,1957-02-31,1,27195,100 \
+        445.681.470,1931-07-26,1,15073,100 445.681.470,1957-02-31,1,10974,100 \
+        556896229,1931-07-26,0,21876,100 556896229,1957-02-31,0,19044,100 \
+        39608434,1931-07-26,0,33652,100 39608434,1957-02-31,0,24817,100 \
+        39608434,1957-02-31,0,26391,100 827756926,1944-06-07,0,44721,100 \
+        5829163,1939-12-01,1,6493-B,100 312061080,1962-04-09,KL-583920,35219,100 \
+        754052643,1943-02-29,1,40583,-7384 > "$1"
+}
+
+@test "did: no identifier in messages, reject reasons or --stats" {
+    did_panel "$T/panel.csv"
+    run_filter did 0 koppel did --unit unit --time period --treated treated --outcome outcome --weight weight \
+        --rejects "$T/rejects.csv" --stats "$T/stats.json" "$T/panel.csv"
+    assert_stat "$T/stats.json" rejected 5
+    assert_stat "$T/stats.json" records_used 8
+    scan_for_identifiers did --rejects stderr="$T/did.err" stats="$T/stats.json" rejects="$T/rejects.csv"
+    # The event study, too, says nothing of the units.
+    run_filter did-event 0 koppel did --unit unit --time period --treated treated --outcome outcome --weight weight \
+        --event-study --rejects "$T/rejects2.csv" --stats "$T/stats2.json" "$T/panel.csv"
+    scan_for_identifiers did --event-study stderr="$T/did-event.err" stats="$T/stats2.json" rejects="$T/rejects2.csv"
+}
+
+@test "did: no identifier when a bad record or a singular design stops the run" {
+    did_panel "$T/panel.csv"
+    run_filter did 1 koppel did --unit unit --time period --treated treated --outcome outcome "$T/panel.csv"
+    assert_file_contains "$T/did.err" "panel.csv:10:"
+    scan_for_identifiers did "no --rejects" stderr="$T/did.err"
+    # No treated unit: the message names the period by its place, a date is not shown.
+    head -n 9 "$T/panel.csv" | sed 's/,1,\([0-9]*\),/,0,\1,/' > "$T/none.csv"
+    run_filter did-none 1 koppel did --unit unit --time period --treated treated --outcome outcome "$T/none.csv"
+    assert_file_contains "$T/did-none.err" "no treated unit has a record in period 1 of the window's 2"
+    scan_for_identifiers did "singular" stderr="$T/did-none.err"
+    each_record_alone did "$T/panel.csv" koppel did --unit unit --time period --treated treated --outcome outcome \
+        --weight weight "$T/alone.csv"
 }
 
 # ---------------------------------------------------------------- periods
