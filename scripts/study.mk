@@ -648,10 +648,12 @@ TABLES = $(T)/t1-representativeness.csv $(T)/t2-contacts-by-age.csv $(T)/t3-cont
          $(T)/t4-wmo-by-ses.csv $(T)/t4-wmo-by-household.csv $(T)/t4-wmo-by-migration.csv \
          $(T)/t5-wmo-by-district.csv $(T)/t6-iza-indicators.csv $(T)/whole-set.audit.txt
 
-tables: $(TABLES)
+include scripts/wijkteams.mk
+
+tables: $(TABLES) $(CPB_TABLES)
 
 report: $(OUT)/report.html
-$(OUT)/report.html: $(TABLES) scripts/report
+$(OUT)/report.html: $(TABLES) $(CPB_TABLES) scripts/report
 	K=$(K) scripts/report $(OUT) > $@.part && mv $@.part $@
 
 clean-study:

@@ -345,6 +345,60 @@ PY
     assert_line --regexp '^2023 [0-9]+ [0-9]+ [0-9]+ [0-9]+$'
 }
 
+@test "the municipal study: clients per 1,000 per municipality and month as counted here, and the DiD recovers the planted effect" {
+    # The panel against a count worked out here on the cleaned decisions (product -> category ->
+    # outcome from the shipped tables; a decision counts in every month it touches; a client once
+    # per municipality and month), the two-point DiD against the difference of the four group
+    # means, and each effect's interval against the planted one.
+    run python3 - "$STUDY" "$PROJECT_ROOT/share/koppel/rules" <<'PY'
+import csv, sys
+out, rules = sys.argv[1], sys.argv[2]
+read = lambda path: list(csv.DictReader(open(path, newline="")))
+category = {r["product_code"]: r["category"] for r in read(rules + "/gmsd-products.csv")}
+outcome = {r["category"]: r["ondersteuning_thuis"] for r in read(rules + "/gmsd-categories.csv")}
+municipalities = read(out + "/raw/country/municipalities.csv")
+included = {m["gemeente_code"]: int(m["wijkteam"]) for m in municipalities
+            if m["gmsd_delivered"] == "2015 2016 2017" and not m["merged_into"] and not m["merger_date"]
+            and not m["category_change"]}
+months = ["%d-%02d" % (y, m) for y in (2015, 2016, 2017) for m in range(1, 13)]
+clients = {}
+for r in read(out + "/clean/country/gmsd.csv"):
+    if outcome[category[r["product_code"]]] != "yes" or r["gemeente_code"] not in included:
+        continue
+    first, last = r["start_date"][:7], (r["end_date"] or "9999-12")[:7]
+    for month in months:
+        if first <= month <= last:
+            clients.setdefault((r["gemeente_code"], month), set()).add(r["bsn"])
+inhabitants = {}
+for r in read(out + "/raw/country/population.csv"):
+    key = (r["gemeente_code"], r["month"])
+    inhabitants[key] = inhabitants.get(key, 0) + int(r["inhabitants"])
+panel = {(r["gemeente_code"], r["month"]): r for r in read(out + "/work/wijkteams/panel.csv")}
+assert set(panel) == {(g, m) for g in included for m in months}, len(panel)
+for (g, m), r in panel.items():
+    expected = 1000 * len(clients.get((g, m), ())) / inhabitants[(g, m)]
+    assert abs(float(r["per_1000"]) - expected) <= 1e-9 * max(1, expected), (g, m, r["per_1000"], expected)
+    assert int(r["wijkteam"]) == included[g]
+def mean(group, month):
+    values = [float(panel[(g, month)]["per_1000"]) for g, w in included.items() if w == group]
+    return sum(values) / len(values)
+did = (mean(1, "2017-12") - mean(1, "2015-01")) - (mean(0, "2017-12") - mean(0, "2015-01"))
+effects = {(r["model"], r["weighting"]): r for r in read(out + "/tables/w1-wijkteam-did.csv") if r["term"] == "treated_x_time"}
+assert abs(float(effects[("two-point", "unweighted")]["estimate"]) - did) < 1e-9, (effects, did)
+truth = {(r["parameter"], r["level"]): float(r["value"]) for r in read(out + "/raw/country/truth.csv") if r["model"] == "gmsd"}
+inside = 0
+for (model, weighting), r in effects.items():
+    planted = truth[("did_two_point" if model == "two-point" else "did_linear_slope_per_unit", weighting + ":all")]
+    inside += float(r["ci_low"]) <= planted <= float(r["ci_high"])
+    assert int(r["clusters"]) == len(included)
+assert len(effects) == 4 and inside >= 3, (inside, effects)
+print(len(included), round(did, 3), inside)
+PY
+    assert_success
+    assert_output --regexp '^[0-9]+ [0-9.-]+ [34]$'
+    grep -q '<h2 id="wijkteams"' "$STUDY/report.html"
+}
+
 @test "a rerun gives byte-identical tables and report" {
     # the same output directory twice (the linkage reports name their input files)
     for run_dir in a b; do
