@@ -110,13 +110,25 @@ size_t encoding_convert(const encoding_table *table, const unsigned char *source
 {
     size_t in = 0, out = 0;
     while (in < length) {
-        /* Runs of ASCII, most of any export, 8 bytes at a time. */
+        /* Runs of ASCII, most of any export, 8 bytes at a time: a word is copied whole and the
+         * run goes on up to its first byte of 0x80 or above (little-endian: the lowest bit set
+         * of the mask is the first such byte). */
         while (in + 8 <= length && out + 8 <= room) {
-            uint64_t word;
+            uint64_t word, high;
             memcpy(&word, source + in, 8);
-            if (word & UINT64_C(0x8080808080808080))
-                break;
             memcpy(target + out, &word, 8);
+            high = word & UINT64_C(0x8080808080808080);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            if (high) {
+                size_t ascii = (size_t)__builtin_ctzll(high) / 8;
+                in += ascii;
+                out += ascii;
+                break;
+            }
+#else
+            if (high)
+                break;
+#endif
             in += 8;
             out += 8;
         }
