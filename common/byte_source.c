@@ -1,6 +1,7 @@
 /* byte_source.c: an input's bytes for the record reader: plain, or gunzipped with zlib (every
  * member of a stream of several); converted to UTF-8 by table for a single-byte encoding; and
- * refused, with how to convert it, when it is UTF-16. */
+ * refused, with how to convert it, when it is UTF-16 (or UTF-8 with a byte-order mark read in a
+ * single-byte encoding). */
 #include "byte_source.h"
 
 #include <errno.h>
@@ -29,6 +30,7 @@ struct byte_source {
     bool member_starting; /* the bytes after a complete member have given no text yet */
     bool start_checked; /* the first bytes have been looked at for UTF-16 */
     bool converting;
+    text_encoding encoding;
     encoding_table table;
     unsigned char *staging; /* bytes to convert */
     size_t staging_start, staging_end;
@@ -156,6 +158,18 @@ static void check_not_utf16(const byte_source *source, const unsigned char *byte
     message_exit_quietly(EXIT_DATA);
 }
 
+/* A UTF-8 byte-order mark in input read in a single-byte encoding: the file is UTF-8, and every
+ * letter beyond ASCII would silently become two (ü as Ã¼). */
+static void check_not_utf8(const byte_source *source, const unsigned char *bytes, size_t length)
+{
+    if (!source->converting || length < 3 || memcmp(bytes, "\xEF\xBB\xBF", 3) != 0)
+        return;
+    message_warn("%s: the input starts with a UTF-8 byte-order mark, but --encoding %s was given",
+                 source->name, encoding_name(source->encoding));
+    message_hint(source->name, "the file is UTF-8: read it without --encoding");
+    message_exit_quietly(EXIT_USAGE);
+}
+
 /* The input's bytes, decompressed; its first bytes are checked. */
 static size_t read_decoded(byte_source *source, unsigned char *target, size_t room)
 {
@@ -163,6 +177,7 @@ static size_t read_decoded(byte_source *source, unsigned char *target, size_t ro
     if (!source->start_checked && n > 0) {
         source->start_checked = true;
         check_not_utf16(source, target, n);
+        check_not_utf8(source, target, n);
     }
     return n;
 }
@@ -187,6 +202,7 @@ byte_source *byte_source_open(int fd, const char *name, text_encoding encoding)
     }
     if (encoding != ENCODING_UTF8) {
         source->converting = true;
+        source->encoding = encoding;
         encoding_table_fill(&source->table, encoding);
         source->staging = xmalloc(STAGING_BLOCK);
     }

@@ -125,13 +125,15 @@ PY
     done
 }
 
-@test "utf-8 stays the default: a UTF-8 file with a byte-order mark is read as before, and read as Latin-1 it is not" {
+@test "utf-8 stays the default: a UTF-8 file with a byte-order mark is read as before; with --encoding latin-1 it is refused" {
     printf '\357\273\277naam\nM\303\274ller\n' > "$T/utf8.csv"
     run -0 koppel select "$T/utf8.csv"
     assert_output "$(printf 'naam\nM\303\274ller')"
-    # read as Latin-1 the mark is three characters of the first name: column naam is not found
+    # read as Latin-1, ü would silently become Ã¼: the mark says it is UTF-8, and the run stops
     run -2 koppel select --encoding latin-1 --columns naam "$T/utf8.csv"
-    assert_output --partial "column 'naam' not found"
+    assert_line "koppel-select: $T/utf8.csv: the input starts with a UTF-8 byte-order mark, but --encoding latin-1 was given"
+    assert_line "koppel-select: $T/utf8.csv: hint: the file is UTF-8: read it without --encoding"
+    gzip -c "$T/utf8.csv" | { run -2 koppel select --encoding cp1252; assert_output --partial "but --encoding windows-1252 was given"; }
 }
 
 @test "join: both inputs are converted (--encoding applies to every input)" {

@@ -552,8 +552,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     check_delimiter(data, size, ',');
     check_delimiter(data, size, ';');
-    /* (A UTF-16 byte-order mark is refused as such; in Latin-1 it would be the letters ÿþ.) */
-    if (!(size >= 2 && ((data[0] == 0xFF && data[1] == 0xFE) || (data[0] == 0xFE && data[1] == 0xFF))))
+    /* (Byte-order marks are refused as such, with --encoding latin-1 also UTF-8's; in Latin-1
+     * they would be the letters ÿþ or ï»¿.) */
+    bool utf16_mark = size >= 2 && ((data[0] == 0xFF && data[1] == 0xFE) || (data[0] == 0xFE && data[1] == 0xFF));
+    bool utf8_mark = size >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0;
+    if (!utf16_mark && !utf8_mark)
         check_latin1(data, size);
     return 0;
 }
