@@ -9,10 +9,10 @@ BIN     ?= bin
 CC      ?= cc
 OPTFLAGS ?= -O3 -g
 WARNFLAGS = -Wall -Wextra $(if $(WERROR),-Werror)
-PKGS    = libsodium gsl
+PKGS    = libsodium gsl zlib
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPTFLAGS) $(WARNFLAGS) $(SANFLAGS) -Icommon \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += -lcsv -lglpk $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsodium -lgsl -lgslcblas) -lm
+LDLIBS  += -lcsv -lglpk $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsodium -lgsl -lgslcblas -lz) -lm
 LDFLAGS += $(SANFLAGS)
 
 # common/ is one library every program links; filters/VERB/ holds a verb's main.c and the engine

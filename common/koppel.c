@@ -132,6 +132,10 @@ bool koppel_common_option(koppel_context *ctx, int opt, const char *arg)
     case OPT_OUTPUT_DELIMITER:
         ctx->output_delimiter = koppel_parse_delimiter(ctx, arg);
         return true;
+    case OPT_ENCODING:
+        if (!encoding_from_name(arg, &ctx->encoding))
+            koppel_usage_error(ctx, "--encoding: unknown encoding '%s' (known: %s)", arg, ENCODING_NAMES);
+        return true;
     case 'o':
         ctx->output_path = arg;
         return true;
@@ -162,10 +166,17 @@ static void context_bad_record(void *context, record_reader *reader, const recor
                                const char *reason)
 {
     koppel_context *ctx = context;
-    if (!ctx->rejects)
-        message_die_at(EXIT_DATA, record_reader_name(reader), record->line, "%s", reason);
+    const char *hint = record_reader_take_hint(reader);
+    if (!ctx->rejects) {
+        message_warn_at(record_reader_name(reader), record->line, "%s", reason);
+        if (hint)
+            message_hint(record_reader_name(reader), "%s", hint);
+        message_exit_quietly(EXIT_DATA);
+    }
     reject_sink_write(ctx->rejects, reader, record, reason);
     ctx->counts.rejected++;
+    if (hint)
+        message_hint(record_reader_name(reader), "%s", hint);
 }
 
 /* ---------------------------------------------------------------- output files */
@@ -241,7 +252,7 @@ static void check_output_files(const koppel_context *ctx, const char *input, boo
 record_reader *koppel_open_input(koppel_context *ctx, const char *path)
 {
     check_output_files(ctx, path, false);
-    record_reader *reader = record_reader_open(path, ctx->delimiter, context_bad_record, ctx);
+    record_reader *reader = record_reader_open_encoded(path, ctx->delimiter, ctx->encoding, context_bad_record, ctx);
     record_reader_set_counter(reader, &ctx->counts.in);
     if (ctx->rejects_path && !ctx->rejects) {
         ctx->rejects = reject_sink_open(ctx->rejects_path, ctx->output_delimiter);

@@ -19,6 +19,7 @@ enum {
     OPT_OUTPUT_DELIMITER = 1000,
     OPT_REJECTS,
     OPT_STATS,
+    OPT_ENCODING,
     OPT_FILTER_BASE = 1100,
 };
 
@@ -26,6 +27,7 @@ enum {
 #define KOPPEL_COMMON_LONG_OPTIONS                                                   \
     {"delimiter", required_argument, NULL, 'd'},                                     \
         {"output-delimiter", required_argument, NULL, OPT_OUTPUT_DELIMITER},         \
+        {"encoding", required_argument, NULL, OPT_ENCODING},                         \
         {"output", required_argument, NULL, 'o'},                                    \
         {"rejects", required_argument, NULL, OPT_REJECTS},                           \
         {"stats", required_argument, NULL, OPT_STATS},                               \
@@ -36,6 +38,9 @@ enum {
     "Common options:\n"                                                              \
     "  -d, --delimiter C         input field delimiter: ',' (default), ';', '\\t' or 'tab'\n" \
     "      --output-delimiter C  output field delimiter (default ',')\n"             \
+    "      --encoding NAME       input encoding: utf-8 (default), latin-1 (iso-8859-1),\n" \
+    "                            iso-8859-15, windows-1252 (cp1252); output is UTF-8.\n" \
+    "                            Input compressed with gzip is read as it is.\n"   \
     "  -o, --output FILE         write to FILE, atomically (temporary file + rename)\n" \
     "      --rejects FILE        write bad records to FILE (with reject_line,\n"     \
     "                            reject_reason, reject_raw) and go on; without it the\n" \
@@ -60,6 +65,7 @@ typedef struct koppel_context {
     const char *verb;        /* "select" */
     const char *usage;       /* the --help text */
     char delimiter;          /* input */
+    text_encoding encoding;  /* input; output is UTF-8 */
     char output_delimiter;
     const char *output_path; /* NULL: stdout */
     const char *rejects_path;

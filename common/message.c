@@ -146,6 +146,26 @@ void message_warn(const char *fmt, ...)
     va_end(args);
 }
 
+void message_hint(const char *file, const char *fmt, ...)
+{
+    char prefix[1200];
+    snprintf(prefix, sizeof prefix, "%s%shint: ", file ? file : "", file ? ": " : "");
+    va_list args;
+    va_start(args, fmt);
+    vwarn(prefix, fmt, args);
+    va_end(args);
+}
+
+void message_warn_at(const char *file, long line, const char *fmt, ...)
+{
+    char prefix[1200];
+    snprintf(prefix, sizeof prefix, "%s:%ld: ", file, line);
+    va_list args;
+    va_start(args, fmt);
+    vwarn(prefix, fmt, args);
+    va_end(args);
+}
+
 _Noreturn void message_die(int status, const char *fmt, ...)
 {
     va_list args;

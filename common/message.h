@@ -21,6 +21,13 @@ const char *message_program(void);
 /* "program: text" on stderr. */
 void message_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* "program: FILE: hint: text" on stderr: how to fix what the message before it reported
+ * (FILE NULL: "program: hint: text"). */
+void message_hint(const char *file, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* "program: FILE:LINE: text" on stderr. */
+void message_warn_at(const char *file, long line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* "program: text" on stderr, then exit with STATUS. */
 _Noreturn void message_die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -28,7 +35,8 @@ _Noreturn void message_die(int status, const char *fmt, ...) __attribute__((form
 _Noreturn void message_die_at(int status, const char *file, long line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Remove temporaries and exit with STATUS without a message (closed pipe downstream). */
+/* Remove temporaries and exit with STATUS without a message (closed pipe downstream, or after
+ * messages already written with message_warn and message_hint). */
 _Noreturn void message_exit_quietly(int status);
 
 /* For fuzzing harnesses: HOOK (NULL: none, the default) is called with the exit status by every

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "byte_source.h"
 #include "message.h"
 /* uthash runs out of memory like everything else here: status 3 and a message. */
 #define uthash_fatal(msg) message_die_nomem()
@@ -27,6 +28,9 @@
 #define READ_BLOCK (1u << 20)
 #define WRITE_BLOCK (1u << 18)
 
+/* The reason of a record with invalid UTF-8 (compared by address: the hint that goes with it). */
+static const char invalid_utf8_reason[] = "invalid UTF-8";
+
 /* Byte classes for the scanner: everything that ends the plain run of a field. */
 enum byte_class { PLAIN = 0, DELIMITER, QUOTE, LINE_FEED, CARRIAGE_RETURN, NUL_BYTE, HIGH_BIT };
 
@@ -38,8 +42,10 @@ struct column_entry {
 
 struct record_reader {
     int fd;
+    byte_source *source; /* the input's bytes as UTF-8: gunzipped, converted */
     char *name;
     char delimiter;
+    const char *bad_byte_reason; /* "invalid UTF-8", or the byte the encoding does not define */
     unsigned char classes[256];
     unsigned char *buffer;
     size_t capacity; /* one byte always stays free for a terminating NUL */
@@ -70,7 +76,14 @@ struct record_reader {
     record_bad_handler on_bad;
     void *handler_context;
     uint64_t *counter;
+    /* Hints: how the file may be meant to be read, each given once. */
+    char suggested_delimiter; /* one header column with this delimiter in its name, or 0 */
+    unsigned hints_given;     /* bits of enum reader_hint */
+    const char *pending_hint; /* for the bad record being handed to on_bad */
+    char delimiter_hint[96];
 };
+
+enum reader_hint { HINT_ENCODING = 1, HINT_DELIMITER = 2 };
 
 /* ---------------------------------------------------------------- reading bytes */
 
@@ -95,25 +108,16 @@ static void reader_fill(record_reader *reader)
         reader->end -= reader->start;
         reader->start = 0;
     }
-    if (reader->end + 1 >= reader->capacity) {
+    if (reader->end + 1 + BYTE_SOURCE_MINIMUM_ROOM > reader->capacity) {
         if (reader->capacity > SIZE_MAX / 2)
             message_die(3, "%s: record too large", reader->name);
         reader->capacity *= 2;
         reader->buffer = xrealloc(reader->buffer, reader->capacity);
     }
-    for (;;) {
-        ssize_t n = read(reader->fd, reader->buffer + reader->end, reader->capacity - 1 - reader->end);
-        if (n > 0) {
-            reader->end += (size_t)n;
-            return;
-        }
-        if (n == 0) {
-            reader->eof = true;
-            return;
-        }
-        if (errno != EINTR)
-            message_die(3, "%s: read error: %s", reader->name, strerror(errno));
-    }
+    size_t n = byte_source_read(reader->source, reader->buffer + reader->end, reader->capacity - 1 - reader->end);
+    reader->end += n;
+    if (n == 0)
+        reader->eof = true;
 }
 
 /* Length of the UTF-8 sequence at P (AVAILABLE bytes), 0 when invalid, -1 when more bytes
@@ -268,7 +272,7 @@ static inline size_t check_other_byte(const record_reader *reader, size_t p, con
         return 0;
     if (length <= 0) {
         if (!*bad)
-            *bad = "invalid UTF-8";
+            *bad = reader->bad_byte_reason;
         return 1;
     }
     /* U+FEFF is valid UTF-8, but at the start of a field of a record (not the header, whose
@@ -593,6 +597,107 @@ static bool reader_read(record_reader *reader, const char **bad)
     return true;
 }
 
+/* ---------------------------------------------------------------- hints */
+
+/* Does the first invalid UTF-8 in the LENGTH bytes at TEXT look like a letter of Latin-1 or
+ * Windows-1252 (é, ë, ö, ü) in ASCII text, rather than damaged UTF-8: a byte they define, with
+ * no byte of 0x80 or above beside it? */
+static bool looks_single_byte(const unsigned char *text, size_t length)
+{
+    static const unsigned char undefined_in_windows_1252[] = {0x81, 0x8D, 0x8F, 0x90, 0x9D};
+    for (size_t i = 0; i < length; i++) {
+        if (text[i] < 0x80)
+            continue;
+        int sequence = utf8_sequence_length(text + i, length - i);
+        if (sequence > 0) {
+            i += (size_t)sequence - 1;
+            continue;
+        }
+        bool ascii_before = i == 0 || text[i - 1] < 0x80, ascii_after = i + 1 == length || text[i + 1] < 0x80;
+        return ascii_before && ascii_after &&
+               !memchr(undefined_in_windows_1252, text[i], sizeof undefined_in_windows_1252);
+    }
+    return false;
+}
+
+/* The hint of kind WHICH for READER's bad RECORD (NULL: a missing column), when it applies and
+ * has not been given; NULL otherwise. */
+static const char *reader_hint(const record_reader *reader, const record_t *record, enum reader_hint which)
+{
+    if (reader->hints_given & which)
+        return NULL;
+    if (which == HINT_ENCODING && record && reader->bad_byte_reason == invalid_utf8_reason &&
+        looks_single_byte((const unsigned char *)record->raw, record->raw_length))
+        return "the file looks like Latin-1 or Windows-1252: try --encoding windows-1252";
+    if (which == HINT_DELIMITER && reader->suggested_delimiter)
+        return reader->delimiter_hint;
+    return NULL;
+}
+
+/* The hint for the problem REASON reports (a bad byte; any other: the record could not be split
+ * into the header's fields), marked as given: NULL when there is none, or it was given before
+ * for this file. */
+static const char *reader_claim_hint(record_reader *reader, const record_t *record, const char *reason)
+{
+    enum reader_hint which = reason == reader->bad_byte_reason ? HINT_ENCODING : HINT_DELIMITER;
+    const char *hint = reader_hint(reader, record, which);
+    if (hint)
+        reader->hints_given |= which;
+    return hint;
+}
+
+const char *record_reader_take_hint(record_reader *reader)
+{
+    const char *hint = reader->pending_hint;
+    reader->pending_hint = NULL;
+    return hint;
+}
+
+/* A header of one column whose name holds another common delimiter: the file is probably
+ * separated by that one (a Dutch spreadsheet's ';' read with the default ','). */
+static void suggest_delimiter(record_reader *reader)
+{
+    if (reader->header.count != 1)
+        return;
+    static const char candidates[] = {';', ',', '\t', '|'};
+    for (size_t i = 0; i < sizeof candidates; i++) {
+        char c = candidates[i];
+        if (c == reader->delimiter || !memchr(reader->header.fields[0], c, reader->header.lengths[0]))
+            continue;
+        reader->suggested_delimiter = c;
+        if (c == '\t')
+            snprintf(reader->delimiter_hint, sizeof reader->delimiter_hint,
+                     "the header is one column with tabs in its name: try -d tab");
+        else
+            snprintf(reader->delimiter_hint, sizeof reader->delimiter_hint,
+                     "the header is one column with '%c' in its name: try -d '%c'", c, c);
+        return;
+    }
+}
+
+/* ---------------------------------------------------------------- the records */
+
+/* Hand a structurally bad record to the handler: BAD is the scanner's reason, or NULL for a
+ * record whose fields do not match the header's. Out of line: the loop of good records stays
+ * small. */
+static __attribute__((noinline)) void reader_reject(record_reader *reader, record_t *record, const char *bad)
+{
+    char reason[160];
+    if (!bad) {
+        if (record->count == 1 && record->lengths[0] == 0)
+            snprintf(reason, sizeof reason, "empty line (expected %zu fields)", reader->header.count);
+        else
+            snprintf(reason, sizeof reason, "%zu fields, expected %zu as in the header", record->count,
+                     reader->header.count);
+        bad = reason;
+    }
+    /* Structural rejects keep the raw bytes; no fields are handed on. */
+    record->count = 0;
+    reader->pending_hint = reader_claim_hint(reader, record, bad);
+    reader->on_bad(reader->handler_context, reader, record, bad);
+    reader->pending_hint = NULL;
+}
+
 bool record_reader_next(record_reader *reader, const record_t **result)
 {
     for (;;) {
@@ -602,19 +707,8 @@ bool record_reader_next(record_reader *reader, const record_t **result)
         if (reader->counter)
             (*reader->counter)++;
         record_t *record = &reader->record;
-        char reason[160];
-        if (!bad && record->count != reader->header.count) {
-            if (record->count == 1 && record->lengths[0] == 0)
-                snprintf(reason, sizeof reason, "empty line (expected %zu fields)", reader->header.count);
-            else
-                snprintf(reason, sizeof reason, "%zu fields, expected %zu as in the header",
-                         record->count, reader->header.count);
-            bad = reason;
-        }
-        if (bad) {
-            /* Structural rejects keep the raw bytes; no fields are handed on. */
-            record->count = 0;
-            reader->on_bad(reader->handler_context, reader, record, bad);
+        if (__builtin_expect(bad || record->count != reader->header.count, 0)) {
+            reader_reject(reader, record, bad);
             continue;
         }
         record->raw = NULL; /* only bad records keep their raw bytes */
@@ -666,6 +760,21 @@ static _Noreturn void die_duplicate_column(const record_reader *reader, size_t f
 record_reader *record_reader_open(const char *path, char delimiter, record_bad_handler on_bad,
                                   void *handler_context)
 {
+    return record_reader_open_encoded(path, delimiter, ENCODING_UTF8, on_bad, handler_context);
+}
+
+/* The reason a record with a bad byte is rejected: in UTF-8 any invalid sequence; converted from
+ * a single-byte encoding only a byte it leaves undefined. */
+static const char *bad_byte_reason_for(text_encoding encoding)
+{
+    if (encoding == ENCODING_WINDOWS_1252)
+        return "a byte that windows-1252 does not define (0x81, 0x8D, 0x8F, 0x90 or 0x9D)";
+    return encoding == ENCODING_UTF8 ? invalid_utf8_reason : "a byte that is not valid in the input's encoding";
+}
+
+record_reader *record_reader_open_encoded(const char *path, char delimiter, text_encoding encoding,
+                                          record_bad_handler on_bad, void *handler_context)
+{
     record_reader *reader = xcalloc(1, sizeof *reader);
     if (!path || strcmp(path, "-") == 0) {
         reader->fd = STDIN_FILENO;
@@ -681,6 +790,8 @@ record_reader *record_reader_open(const char *path, char delimiter, record_bad_h
         reader->name = xstrdup(path);
     }
     widen_pipe(reader->fd);
+    reader->source = byte_source_open(reader->fd, reader->name, encoding);
+    reader->bad_byte_reason = bad_byte_reason_for(encoding);
     reader->delimiter = delimiter;
     reader->classes[(unsigned char)delimiter] = DELIMITER;
     reader->classes['"'] = QUOTE;
@@ -704,8 +815,13 @@ record_reader *record_reader_open(const char *path, char delimiter, record_bad_h
     const char *bad = NULL;
     if (!reader_read(reader, &bad))
         message_die(1, "%s: empty input: no header row", reader->name);
-    if (bad)
-        message_die_at(1, reader->name, 1, "header: %s", bad);
+    if (bad) {
+        const char *hint = bad == reader->bad_byte_reason ? reader_claim_hint(reader, &reader->record, bad) : NULL;
+        message_warn_at(reader->name, 1, "header: %s", bad);
+        if (hint)
+            message_hint(reader->name, "%s", hint);
+        message_exit_quietly(EXIT_DATA);
+    }
     record_t *record = &reader->record;
     reader->header.count = record->count;
     reader->header.line = 1;
@@ -724,6 +840,7 @@ record_reader *record_reader_open(const char *path, char delimiter, record_bad_h
     }
     if (!reader->columns)
         free(entries);
+    suggest_delimiter(reader);
     return reader;
 }
 
@@ -735,6 +852,7 @@ void record_reader_close(record_reader *reader)
 {
     if (!reader)
         return;
+    byte_source_close(reader->source);
     if (reader->fd != STDIN_FILENO)
         close(reader->fd);
     csv_free(&reader->parser);
@@ -782,9 +900,13 @@ size_t record_reader_column(const record_reader *reader, const char *name, const
         end += sprintf(end, "%s%s%s%s", i ? ", " : "", shown ? "" : "(", shown ? field : showable_shape(field, length, shape, sizeof shape),
                        shown ? "" : ")");
     }
-    message_die(2, "%s%scolumn '%s' not found in %s; the columns are: %s%s", option ? option : "",
-                option ? ": " : "", name, reader->name, list,
-                hidden_count ? " (names that look like data are described, not shown: has the file a header row?)" : "");
+    message_warn("%s%scolumn '%s' not found in %s; the columns are: %s%s", option ? option : "",
+                 option ? ": " : "", name, reader->name, list,
+                 hidden_count ? " (names that look like data are described, not shown: has the file a header row?)" : "");
+    const char *hint = reader_hint(reader, NULL, HINT_DELIMITER);
+    if (hint)
+        message_hint(reader->name, "%s", hint);
+    message_exit_quietly(EXIT_USAGE);
 }
 
 /* ---------------------------------------------------------------- writing */

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "encoding.h"
+
 /* One record. Fields are NUL-terminated (a field may also contain no NUL of its own: the
  * reader rejects NUL bytes). Pointers stay valid until the next record_reader_next call. */
 typedef struct record_t {
@@ -30,9 +32,18 @@ typedef void (*record_bad_handler)(void *context, record_reader *reader, const r
                                    const char *reason);
 
 /* Open PATH ("-" or NULL: stdin) and read the header. Dies (status 1) on an empty input, a bad
- * header or duplicate column names, status 3 on I/O errors. */
+ * header or duplicate column names, status 3 on I/O errors. Input compressed with gzip is
+ * decompressed; UTF-16 input is refused (status 1, with how to convert it). */
 record_reader *record_reader_open(const char *path, char delimiter, record_bad_handler on_bad,
                                   void *handler_context);
+/* The same for input in ENCODING, converted to UTF-8 as it is read (bytes the encoding leaves
+ * undefined make a bad record). */
+record_reader *record_reader_open_encoded(const char *path, char delimiter, text_encoding encoding,
+                                          record_bad_handler on_bad, void *handler_context);
+
+/* For the bad-record handler: a hint on how the file may be meant to be read (its encoding, its
+ * delimiter) that goes with the record being handled, or NULL. Each hint comes once per file. */
+const char *record_reader_take_hint(record_reader *reader);
 
 /* The next good record: returns true with *RECORD set, or false at the end of input. Bad
  * records go to the handler and are skipped. Records are counted in *COUNTER (if set). */

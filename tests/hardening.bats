@@ -288,6 +288,27 @@ each_program() {
     done < <("$PY" check-runs.py filters)
 }
 
+@test "every program: its good input compressed with gzip, or read with --encoding windows-1252, gives the same output" {
+    # (The good inputs are ASCII, which every encoding reads alike: this checks that every
+    # program reads through the byte source and takes the option; tests/encoding.bats has
+    # the conversions themselves.)
+    cd "$BAD"
+    local name verb shape kind t
+    while read -r name verb shape kind; do
+        t="$BATS_TEST_TMPDIR/$name"
+        gzip -c "$shape-good.csv" > "$t.csv.gz"
+        invoke "$name" "$shape-good.csv" "$t-plain" > "$t.plain"
+        invoke "$name" "$t.csv.gz" "$t-gzip" > "$t.gzip"
+        invoke "$name" "$shape-good.csv" "$t-encoded" --encoding windows-1252 > "$t.encoded"
+        for run in plain gzip encoded; do
+            collect_parts "$t-$run" "$t.$run" # partition writes parts, not standard output
+        done
+        [ -s "$t.plain" ] || fail "$name: no output"
+        cmp "$t.plain" "$t.gzip" || fail "$name: gzip input gives another output"
+        cmp "$t.plain" "$t.encoded" || fail "$name: --encoding windows-1252 gives another output"
+    done < <("$PY" check-runs.py filters)
+}
+
 @test "synth: option errors are status 2 with a clear message, and nothing is written" {
     local out="$BATS_TEST_TMPDIR/synth"
     run koppel-synth
