@@ -106,7 +106,8 @@ demo: all
 	scripts/demo
 
 # Benchmarks against DuckDB, Miller, datamash, sort | join (scripts/bench): 1,000,000 persons,
-# or 18,000,000 persons and about 100 million contacts (hours; some 30 GB of disk).
+# or 18,000,000 persons and about 100 million contacts (hours; some 30 GB of disk); at both, the
+# Wmo clients per municipality and month of a whole country (wmo-months, 1.13M decisions).
 # bench-linked (also part of bench): suppress --linked on ten linked tables, about 2,000 cells.
 bench: all
 	KOPPEL_BIN=$(abspath $(BIN)) BENCH_SCALE=1m scripts/bench
