@@ -102,14 +102,14 @@ for (const g of groups.values()) {
     // DSM = Σ w m_s / Σ w; var = Σ w² s_s²/n_s / (Σ w)²; a stratum of fewer than 2 persons with a
     // positive weight leaves it unreported.
     let weightSum = 0, weightedMeanSum = 0, varianceSum = 0;
-    let empty = 0, single = 0, firstEmpty = null, firstSingle = null;
+    let empty = 0, single = 0, firstEmpty = null;
     for (const [key, s] of strataOrder) {
         if (s.weight === 0) continue;
         const c = g.cells.get(key);
         if (!c || c.count === 0) {
             if (empty++ === 0) firstEmpty = s;
         } else if (c.count < 2) {
-            if (single++ === 0) firstSingle = s;
+            single++;
         } else {
             weightSum += s.weight;
             weightedMeanSum += s.weight * (c.events / c.count);
@@ -119,7 +119,9 @@ for (const g of groups.values()) {
     g.standardised = weightSum > 0
         ? normal(weightedMeanSum / weightSum, varianceSum / (weightSum * weightSum)) : UNDEFINED;
     if (empty) noteStrata(g, 'no persons', firstEmpty, empty, 'standardised mean not defined');
-    if (single) noteStrata(g, '1 person (no sample variance)', firstSingle, single, 'standardised mean not reported');
+    // a stratum of one person is never named (it would be a count of 1 in a note): only how many
+    if (single === 1) g.notes.push('a stratum with positive weight has fewer than 2 persons (no sample variance): standardised mean not reported');
+    else if (single) g.notes.push(`${single} strata with positive weight have fewer than 2 persons (no sample variance): standardised mean not reported`);
     if (empty || single) g.standardised = UNDEFINED;
 }
 

@@ -36,14 +36,15 @@ persons_valid AS (
 persons_clean AS (
     SELECT * FROM persons_valid
     ANTI JOIN (SELECT bsn FROM persons_dated GROUP BY bsn HAVING count(*) > 1) USING (bsn)),
--- work/population.csv: registered on 1 January, age on that day (derive --age), 18 and over,
+-- work/population.csv: registered at any time in the year (REGISTERED=year), age on 1 January
+-- (derive --age), 18 and over,
 -- age groups 18,45,65,75,85 (derive --band) and SES groups (derive --lookup ses-groups.csv)
 population AS (
     SELECT bsn, sex, ses_quintile,
            {{year}} - CAST(birth_date[1:4] AS INTEGER)
                - CASE WHEN birth_date[6:10] > '01-01' THEN 1 ELSE 0 END AS age
     FROM persons_clean
-    WHERE registration_start <= '{{year}}-01-01'
+    WHERE registration_start <= '{{year}}-12-31'
       AND (registration_end IS NULL OR registration_end >= '{{year}}-01-01')),
 adults AS (
     SELECT bsn, sex,
@@ -53,12 +54,13 @@ adults AS (
                 WHEN '4' THEN 'high' WHEN '5' THEN 'high' END AS ses_group
     FROM population WHERE age >= 18),
 -- clean/gp_patients.csv, then work/gp-eligible-YEAR.csv: registered with one practice for the
--- whole year, never with two in it, and with one date of birth
+-- whole year (from a start in the year of birth, or until an end by death in it), never with two
+-- in it, and with one date of birth
 gp_valid AS (
     SELECT * FROM (
         SELECT bsn, practice_id, iso_date(birth_date) AS birth_date,
                iso_date(registration_start) AS registration_start,
-               iso_date(registration_end) AS registration_end
+               iso_date(registration_end) AS registration_end, registration_end_reason
         FROM read_csv('{{pseudo}}/gp_patients.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"'))
     WHERE good(birth_date) AND good(registration_start) AND good(registration_end)
       AND valid_period(registration_start, registration_end)),
@@ -69,8 +71,12 @@ gp_multiple AS (
     GROUP BY bsn HAVING count(DISTINCT practice_id) > 1),
 gp_covered AS (
     SELECT bsn, birth_date FROM gp_valid ANTI JOIN gp_multiple USING (bsn)
-    WHERE registration_start <= '{{year}}-01-01'
-      AND (registration_end IS NULL OR registration_end >= '{{year}}-12-31')
+    WHERE registration_start <= '{{year}}-12-31'
+      AND (registration_end IS NULL OR registration_end >= '{{year}}-01-01')
+      AND (registration_start <= '{{year}}-01-01'
+           OR (birth_date[1:4] = '{{year}}' AND registration_start[1:4] = '{{year}}'))
+      AND (registration_end IS NULL OR registration_end >= '{{year}}-12-31'
+           OR (registration_end_reason = 'death' AND registration_end[1:4] = '{{year}}'))
     GROUP BY bsn, birth_date),
 gp_eligible AS (
     SELECT bsn FROM gp_covered GROUP BY bsn HAVING count(*) = 1),
