@@ -37,12 +37,28 @@ $(C)/country/gmsd.csv: $(P)/country/gmsd.csv
 	$(K) derive --iso-date start_date --iso-date end_date --iso-date birth_date --rejects $(X)/clean-gmsd.csv \
 	    --stats $(J)/clean-gmsd.json $< 2>/dev/null | $(call VALID_PERIOD,start_date,end_date,gmsd) > $@
 
+# CAK's care periods (one row per client, product and four-week period), pseudonymised likewise.
+$(P)/country/cak.csv: $(CPB_R)/cak.csv $(OUT)/ttp/master.key
+	@mkdir -p $(@D) $(X) $(J)
+	rm -f $(J)/pseudonymise-cak.json
+	$(PSEUDONYMISE) --rejects $(X)/pseudonymise-cak.csv --stats $(J)/pseudonymise-cak.json \
+	    $< 2>/dev/null > $@.part && mv $@.part $@
+$(C)/country/cak.csv: $(P)/country/cak.csv
+	@mkdir -p $(@D)
+	rm -f $(J)/clean-cak.json
+	$(K) derive --iso-date birth_date --rejects $(X)/clean-cak.csv --stats $(J)/clean-cak.json $< 2>/dev/null > $@
+
 # ------------------------------------------------------------------ the panel
 # The municipalities the study can use (as CPB): a GMSD delivery in every year, no merger
 # (herindeling) in the period, no provisions moved between categories; with their wijkteam (0/1).
+# For CAK the same with a CAK delivery in every year (no co-payment abolished).
 $(CPB_W)/included.csv: $(CPB_R)/municipalities.csv
 	@mkdir -p $(@D)
 	$(K) select --eq 'gmsd_delivered=2015 2016 2017' --eq merged_into= --eq merger_date= \
+	    --eq category_change= --columns gemeente_code,wijkteam $< > $@
+$(CPB_W)/included-cak.csv: $(CPB_R)/municipalities.csv
+	@mkdir -p $(@D)
+	$(K) select --eq 'cak_delivered=2015 2016 2017' --eq merged_into= --eq merger_date= \
 	    --eq category_change= --columns gemeente_code,wijkteam $< > $@
 
 # Clients of ondersteuning thuis per municipality and month: the product codes to the categories
@@ -79,16 +95,49 @@ $(CPB_W)/panel.csv: $(CPB_W)/included.csv $(CPB_W)/inhabitants.csv $(CPB_W)/clie
 	  | $(K) join -k gemeente_code --type inner -q - $< \
 	  | $(K) join -k gemeente_code --type inner -q - $(CPB_W)/weights.csv > $@
 
+# CAK: clients of begeleiding totaal per municipality and care period (13 a year, four weeks from
+# 1 January, the 13th to 31 December), per 1,000 inhabitants of the month of the period's first
+# day; the periods labelled YYYY-PP so that they sort in time.
+$(CPB_W)/cak-periods.csv:
+	@mkdir -p $(@D)
+	{ echo year,period,label,month; for y in $(shell seq $(word 1,$(subst -, ,$(CPB_YEARS))) $(word 2,$(subst -, ,$(CPB_YEARS)))); do \
+	    for k in $$(seq 1 13); do printf '%s,%s,%s-%02d,%s\n' $$y $$k $$y $$k \
+	        $$(date -u -d "$$y-01-01 +$$((28 * (k - 1))) days" +%Y-%m); done; done; } > $@
+$(CPB_W)/cak-clients.csv: $(C)/country/cak.csv $(CPB_R)/municipality_crosswalk.csv
+	@mkdir -p $(@D)
+	$(K) derive --lookup category=product_code:$(RULES)/cak-products.csv \
+	    --lookup begeleiding_totaal=category:$(RULES)/cak-categories.csv \
+	    --lookup gemeente=gemeente_code:<($(K) select --columns gemeente_code,boundary_gemeente_code $(CPB_R)/municipality_crosswalk.csv) \
+	    --rejects $(X)/classify-cak.csv $< 2>/dev/null \
+	  | $(K) select --eq begeleiding_totaal=yes \
+	  | $(K) aggregate -g gemeente,year,period --count-distinct bsn \
+	  | $(K) derive --rename gemeente=gemeente_code --rename distinct_bsn=clients > $@
+$(CPB_W)/cak-panel.csv: $(CPB_W)/included-cak.csv $(CPB_W)/inhabitants.csv $(CPB_W)/cak-clients.csv \
+                        $(CPB_W)/cak-periods.csv $(CPB_W)/weights.csv
+	$(K) join -k gemeente_code --type semi -q $(CPB_W)/inhabitants.csv $< \
+	  | $(K) join -k month --type inner -q - $(CPB_W)/cak-periods.csv \
+	  | $(K) join -k gemeente_code,year,period --type left -q - $(CPB_W)/cak-clients.csv \
+	  | $(K) derive --fill clients=0 \
+	  | $(K) standardise --method crude --measure rate --multiplier 1000 --events clients \
+	      --population inhabitants -g gemeente_code,label \
+	  | $(K) select --columns gemeente_code,label,observed,population,crude_rate \
+	  | $(K) derive --rename label=period --rename observed=clients --rename population=inhabitants \
+	      --rename crude_rate=per_1000 \
+	  | $(K) join -k gemeente_code --type inner -q - $< \
+	  | $(K) join -k gemeente_code --type inner -q - $(CPB_W)/weights.csv > $@
+
 # ------------------------------------------------------------------ the estimates
 # Difference-in-differences (model 1: January 2015 against December 2017; model 2: linear over
 # the 36 months), unweighted and weighted by population, standard errors clustered on the
 # municipality; and the monthly difference between the groups (event study).
-DID = $(K) did --unit gemeente_code --time month --treated wijkteam --outcome per_1000 --weight population
-$(T)/w1-wijkteam-did.csv: $(CPB_W)/panel.csv
+DID = $(K) did --unit gemeente_code --treated wijkteam --outcome per_1000 --weight population
+$(T)/w1-wijkteam-did.csv: $(CPB_W)/panel.csv $(CPB_W)/cak-panel.csv
 	@mkdir -p $(@D)
-	$(DID) --stats $(J)/did.json $< > $@
+	{ $(DID) --time month --stats $(J)/did.json $< | $(K) derive --const source=gmsd; \
+	  $(DID) --time period --stats $(J)/did-cak.json $(CPB_W)/cak-panel.csv | $(K) derive --const source=cak \
+	    | tail -n +2; } | $(K) select --columns source,model,weighting,term,estimate,se,t,df,p,ci_low,ci_high,n,clusters > $@
 $(T)/w2-wijkteam-months.csv: $(CPB_W)/panel.csv
 	@mkdir -p $(@D)
-	$(DID) --event-study $< > $@
+	$(DID) --time month --event-study $< > $@
 
 CPB_TABLES = $(T)/w1-wijkteam-did.csv $(T)/w2-wijkteam-months.csv

@@ -383,7 +383,8 @@ def mean(group, month):
     values = [float(panel[(g, month)]["per_1000"]) for g, w in included.items() if w == group]
     return sum(values) / len(values)
 did = (mean(1, "2017-12") - mean(1, "2015-01")) - (mean(0, "2017-12") - mean(0, "2015-01"))
-effects = {(r["model"], r["weighting"]): r for r in read(out + "/tables/w1-wijkteam-did.csv") if r["term"] == "treated_x_time"}
+effects = {(r["model"], r["weighting"]): r for r in read(out + "/tables/w1-wijkteam-did.csv")
+           if r["term"] == "treated_x_time" and r["source"] == "gmsd"}
 assert abs(float(effects[("two-point", "unweighted")]["estimate"]) - did) < 1e-9, (effects, did)
 truth = {(r["parameter"], r["level"]): float(r["value"]) for r in read(out + "/raw/country/truth.csv") if r["model"] == "gmsd"}
 inside = 0
@@ -392,6 +393,17 @@ for (model, weighting), r in effects.items():
     inside += float(r["ci_low"]) <= planted <= float(r["ci_high"])
     assert int(r["clusters"]) == len(included)
 assert len(effects) == 4 and inside >= 3, (inside, effects)
+# CAK: its own municipalities (a CAK delivery in every year), the same four estimates
+included_cak = {m["gemeente_code"] for m in municipalities
+                if m["cak_delivered"] == "2015 2016 2017" and not m["merged_into"] and not m["merger_date"]
+                and not m["category_change"]}
+cak = [r for r in read(out + "/tables/w1-wijkteam-did.csv") if r["term"] == "treated_x_time" and r["source"] == "cak"]
+truth_cak = {(r["parameter"], r["level"]): float(r["value"]) for r in read(out + "/raw/country/truth.csv") if r["model"] == "cak"}
+cak_inside = sum(float(r["ci_low"]) <= truth_cak[("did_two_point" if r["model"] == "two-point" else "did_linear_slope_per_unit",
+                                                  r["weighting"] + ":all")] <= float(r["ci_high"]) for r in cak)
+assert len(cak) == 4 and all(int(r["clusters"]) == len(included_cak) for r in cak) and cak_inside >= 3, (cak, cak_inside)
+periods = {r["period"] for r in read(out + "/work/wijkteams/cak-panel.csv")}
+assert len(periods) == 39 and min(periods) == "2015-01" and max(periods) == "2017-13", sorted(periods)[:3]
 print(len(included), round(did, 3), inside)
 PY
     assert_success
