@@ -100,10 +100,44 @@ int date_age_years(date_ymd birth, date_ymd reference)
     return age;
 }
 
+/* Care periods: day D (0-based) of the year lies in period min(D / 28, 12) + 1. */
+static int day_of_year(date_ymd date)
+{
+    return (int)(date_to_days(date) - date_to_days((date_ymd){date.year, 1, 1}));
+}
+
+int date_care_period_number(date_ymd first)
+{
+    int period = day_of_year(first) / DATE_CARE_PERIOD_DAYS;
+    return (period < DATE_CARE_PERIODS - 1 ? period : DATE_CARE_PERIODS - 1) + 1;
+}
+
+date_ymd date_care_period_first(date_ymd date)
+{
+    int64_t january = date_to_days((date_ymd){date.year, 1, 1});
+    return date_from_days(january + (int64_t)(date_care_period_number(date) - 1) * DATE_CARE_PERIOD_DAYS);
+}
+
+date_ymd date_care_period_next(date_ymd first)
+{
+    if (date_care_period_number(first) == DATE_CARE_PERIODS)
+        return (date_ymd){first.year + 1, 1, 1};
+    return date_from_days(date_to_days(first) + DATE_CARE_PERIOD_DAYS);
+}
+
+int date_care_period_length(date_ymd first)
+{
+    if (date_care_period_number(first) < DATE_CARE_PERIODS)
+        return DATE_CARE_PERIOD_DAYS;
+    return (date_is_leap_year(first.year) ? 366 : 365) - (DATE_CARE_PERIODS - 1) * DATE_CARE_PERIOD_DAYS;
+}
+
 size_t date_unit_format(date_unit unit, date_ymd first, char *buffer)
 {
     /* Written digit by digit: this runs once per output record of koppel periods. */
     unsigned year = (unsigned)(first.year % 10000 + 10000) % 10000, month = (unsigned)first.month % 100;
+    if (unit == DATE_UNIT_CARE_PERIOD)
+        month = (unsigned)date_care_period_number(first);
     buffer[0] = (char)('0' + year / 1000);
     buffer[1] = (char)('0' + year / 100 % 10);
     buffer[2] = (char)('0' + year / 10 % 10);

@@ -55,18 +55,33 @@ int date_age_years(date_ymd birth, date_ymd reference);
 /* -1, 0 or 1 as A is before, equal to or after B. */
 int date_compare(date_ymd a, date_ymd b);
 
-/* Calendar units a period is cut into (koppel periods): a month or a year. */
-typedef enum { DATE_UNIT_MONTH, DATE_UNIT_YEAR } date_unit;
+/* Calendar units a period is cut into (koppel periods): a month, a year, or a care period: the
+ * thirteen periods of four weeks from 1 January by which Dutch Wmo care is billed, the 13th
+ * running to 31 December (29 or 30 days). */
+typedef enum { DATE_UNIT_MONTH, DATE_UNIT_YEAR, DATE_UNIT_CARE_PERIOD } date_unit;
+#define DATE_CARE_PERIOD_DAYS 28
+#define DATE_CARE_PERIODS 13
+
+/* Care periods: the first day of the one holding DATE, the first day of the next, its length,
+ * its number 1..13 (date.c). */
+date_ymd date_care_period_first(date_ymd date);
+date_ymd date_care_period_next(date_ymd first);
+int date_care_period_length(date_ymd first);
+int date_care_period_number(date_ymd first);
 
 /* The first day of the unit that holds DATE (the 1st of its month, or 1 January). Inline, as
  * these run once per output record of koppel periods. */
 static inline date_ymd date_unit_first(date_unit unit, date_ymd date)
 {
+    if (unit == DATE_UNIT_CARE_PERIOD)
+        return date_care_period_first(date);
     return (date_ymd){date.year, unit == DATE_UNIT_YEAR ? 1 : date.month, 1};
 }
 /* The first day of the unit after the one that starts on FIRST (a unit's first day). */
 static inline date_ymd date_unit_next(date_unit unit, date_ymd first)
 {
+    if (unit == DATE_UNIT_CARE_PERIOD)
+        return date_care_period_next(first);
     if (unit == DATE_UNIT_YEAR || first.month == 12)
         return (date_ymd){first.year + 1, 1, 1};
     return (date_ymd){first.year, first.month + 1, 1};
@@ -74,11 +89,14 @@ static inline date_ymd date_unit_next(date_unit unit, date_ymd first)
 /* The number of days of the unit that starts on FIRST. */
 static inline int date_unit_length(date_unit unit, date_ymd first)
 {
+    if (unit == DATE_UNIT_CARE_PERIOD)
+        return date_care_period_length(first);
     if (unit == DATE_UNIT_YEAR)
         return date_is_leap_year(first.year) ? 366 : 365;
     return date_days_in_month(first.year, first.month);
 }
-/* The unit that starts on FIRST as text, NUL-terminated: YYYY-MM or YYYY (at least 8 bytes). */
+/* The unit that starts on FIRST as text, NUL-terminated: YYYY-MM, YYYY, or YYYY-PP for a care
+ * period (2015-01 .. 2015-13) (at least 8 bytes). */
 size_t date_unit_format(date_unit unit, date_ymd first, char *buffer);
 
 #endif

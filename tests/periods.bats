@@ -30,7 +30,12 @@ for row in rows[1:]:
     days = {}
     day = max(start, w0)
     while day <= min(end, w1):
-        key = "%04d-%02d" % (day.year, day.month) if unit == "month" else "%04d" % day.year
+        if unit == "month":
+            key = "%04d-%02d" % (day.year, day.month)
+        elif unit == "period":   # care periods: four weeks from 1 January, the 13th to 31 December
+            key = "%04d-%02d" % (day.year, min((day - dt.date(day.year, 1, 1)).days // 28, 12) + 1)
+        else:
+            key = "%04d" % day.year
         days[key] = days.get(key, 0) + 1  # dicts keep insertion order: time order
         day += dt.timedelta(days=1)
     for key, n in days.items():
@@ -148,16 +153,17 @@ with open(sys.argv[1], "w") as f:
         e = "" if kind < 0.15 else (s + dt.timedelta(days=0 if kind < 0.25 else random.randrange(0, 900))).isoformat()
         f.write("%d,%s,%s\n" % (i, s.isoformat(), e))
 PY
-    for unit in month year; do
+    for unit in month year care-period; do
         run --separate-stderr koppel periods --period start,end --window 2020-02-29..2023-12-31 --unit "$unit" \
             --stats "$T/s-$unit.json" "$T/r.csv"
         assert_success
         echo "$output" > "$T/out-$unit.csv"
-        expected=$(expected_units "$T/r.csv" "$unit" 2020-02-29 2023-12-31 start end)
+        expected=$(expected_units "$T/r.csv" "${unit%-period}" 2020-02-29 2023-12-31 start end)
+        [ "$unit" = care-period ] && expected=$(expected_units "$T/r.csv" period 2020-02-29 2023-12-31 start end)
         assert_output "$expected"
     done
     # The person-days balance, by arithmetic on dates rather than by walking days.
-    python3 - "$T/r.csv" "$T/out-month.csv" "$T/out-year.csv" "$T/s-month.json" <<'PY'
+    python3 - "$T/r.csv" "$T/out-month.csv" "$T/out-year.csv" "$T/out-care-period.csv" "$T/s-month.json" <<'PY'
 import csv, datetime as dt, json, sys
 w0, w1 = dt.date(2020, 2, 29), dt.date(2023, 12, 31)
 want = {}
@@ -166,16 +172,40 @@ for row in csv.DictReader(open(sys.argv[1])):
     e = min(dt.date.fromisoformat(row["end"]) if row["end"] else w1, w1)
     if s <= e:
         want[row["id"]] = (e - s).days + 1
-for path in sys.argv[2:4]:
+for path in sys.argv[2:5]:
     got = {}
     for row in csv.DictReader(open(path)):
         got[row["id"]] = got.get(row["id"], 0) + int(row["days"])
     assert got == want, path
-stats = json.loads(open(sys.argv[4]).read().splitlines()[-1])
+stats = json.loads(open(sys.argv[5]).read().splitlines()[-1])
 assert stats["person_days"] == sum(want.values()), stats
 assert stats["records_expanded"] == len(want), stats
 assert stats["records_in"] == stats["records_expanded"] + stats["filtered"] + stats["rejected"], stats
 PY
+}
+
+@test "care periods by hand: 28 days from 1 January, the 13th to 31 December (30 days in a leap year); --start-column" {
+    printf 'id,start,end\n1,2015-01-01,2015-01-28\n2,2016-12-01,2017-01-05\n3,2017-12-20,\n4,2015-01-29,2015-01-29\n' > "$T/c.csv"
+    run --separate-stderr koppel periods --period start,end --window 2015-01-01..2017-12-31 --unit care-period \
+        --start-column first_day "$T/c.csv"
+    assert_success
+    # 2016 is a leap year: its 13th period starts on day 336, 2 December, and has 30 days
+    assert_output "id,start,end,period,days,first_day
+1,2015-01-01,2015-01-28,2015-01,28,2015-01-01
+2,2016-12-01,2017-01-05,2016-12,1,2016-11-04
+2,2016-12-01,2017-01-05,2016-13,30,2016-12-02
+2,2016-12-01,2017-01-05,2017-01,5,2017-01-01
+3,2017-12-20,,2017-13,12,2017-12-03
+4,2015-01-29,2015-01-29,2015-02,1,2015-01-29"
+    # the first day of each unit, and an age on it through derive --age
+    run --separate-stderr bash -c "printf 'id,birth,start,end\n1,1950-02-15,2015-01-20,2015-03-10\n' \
+        | koppel periods --period start,end --window 2015-01-01..2015-12-31 --start-column first_day \
+        | koppel derive --age age=birth:first_day | koppel select --columns month,first_day,age"
+    assert_success
+    assert_output "month,first_day,age
+2015-01,2015-01-01,64
+2015-02,2015-02-01,64
+2015-03,2015-03-01,65"
 }
 
 # ---------------------------------------------------------------- bad records
@@ -256,10 +286,10 @@ EOF
     assert_output --partial "--window: FROM is after TO"
     run koppel periods --period start_date,end_date --window "$w" --unit day "$F/wmo.csv"
     assert_failure 2
-    assert_output --partial "--unit: 'day' is not a unit; use month or year"
-    run koppel periods --period start_date,end_date --window "$w" --unit week4 "$F/wmo.csv"
+    assert_output --partial "--unit: 'day' is not a unit; use month, year or care-period"
+    run koppel periods --period start_date,end_date --window "$w" --start-column days "$F/wmo.csv"
     assert_failure 2
-    assert_output --partial "--unit week4 (CAK's four-week periods) is not offered"
+    assert_output --partial "--start-column: 'days' is the name of the unit or days column"
     run koppel periods --period start,end_date --window "$w" "$F/wmo.csv"
     assert_failure 2
     assert_output --partial "column 'start' not found"

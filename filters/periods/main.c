@@ -27,8 +27,13 @@ static const char usage[] =
     "                            to it, an open END at TO; a period wholly outside it gives no\n"
     "                            record and is counted as filtered. Required, so that the\n"
     "                            output is finite\n"
-    "      --unit UNIT           month (default) or year\n"
-    "      --unit-column NAME    the name of the unit column (default: month or year, as --unit)\n"
+    "      --unit UNIT           month (default), year, or care-period: the 13 periods of four\n"
+    "                            weeks from 1 January by which Wmo care is billed (CAK), the\n"
+    "                            13th running to 31 December; labelled 2015-01 .. 2015-13\n"
+    "      --unit-column NAME    the name of the unit column (default: month, year or period,\n"
+    "                            as --unit)\n"
+    "      --start-column NAME   also a column NAME with the unit's first day (an ISO date), e.g.\n"
+    "                            for an age on the first of the month (derive --age)\n"
     "      --days-column NAME    the name of the days column (default: days)\n"
     "\n"
     "A START that is empty or not a real ISO date, an END that is not one, and an END before\n"
@@ -50,7 +55,7 @@ static const char usage[] =
     "\n"
     "CAK's four-week periods (week4) are not offered: their calendar is not pinned down here.\n";
 
-enum { OPT_PERIOD = OPT_FILTER_BASE, OPT_WINDOW, OPT_UNIT, OPT_UNIT_COLUMN, OPT_DAYS_COLUMN };
+enum { OPT_PERIOD = OPT_FILTER_BASE, OPT_WINDOW, OPT_UNIT, OPT_UNIT_COLUMN, OPT_DAYS_COLUMN, OPT_START_COLUMN };
 
 static const struct option long_options[] = {
     {"period", required_argument, NULL, OPT_PERIOD},
@@ -58,6 +63,7 @@ static const struct option long_options[] = {
     {"unit", required_argument, NULL, OPT_UNIT},
     {"unit-column", required_argument, NULL, OPT_UNIT_COLUMN},
     {"days-column", required_argument, NULL, OPT_DAYS_COLUMN},
+    {"start-column", required_argument, NULL, OPT_START_COLUMN},
     KOPPEL_COMMON_LONG_OPTIONS,
     {NULL, 0, NULL, 0},
 };
@@ -71,6 +77,7 @@ typedef struct periods_options {
     date_unit unit;
     const char *unit_column; /* NULL: named after the unit */
     const char *days_column;
+    const char *unit_start_column; /* NULL: not written */
 } periods_options;
 
 /* Figures of this filter for --stats. */
@@ -113,10 +120,10 @@ static void parse_unit(const koppel_context *ctx, periods_options *options, cons
         options->unit = DATE_UNIT_MONTH;
     else if (strcmp(arg, "year") == 0)
         options->unit = DATE_UNIT_YEAR;
-    else if (strcmp(arg, "week4") == 0)
-        koppel_usage_error(ctx, "--unit week4 (CAK's four-week periods) is not offered; use month or year");
+    else if (strcmp(arg, "care-period") == 0)
+        options->unit = DATE_UNIT_CARE_PERIOD;
     else
-        koppel_usage_error(ctx, "--unit: %s is not a unit; use month or year",
+        koppel_usage_error(ctx, "--unit: %s is not a unit; use month, year or care-period",
                            showable_quoted(arg, strlen(arg), shown, sizeof shown));
 }
 
@@ -132,14 +139,17 @@ static void parse_options(koppel_context *ctx, periods_options *options, int arg
             parse_window(ctx, options, optarg);
         else if (opt == OPT_UNIT)
             parse_unit(ctx, options, optarg);
-        else if (opt == OPT_UNIT_COLUMN || opt == OPT_DAYS_COLUMN) {
+        else if (opt == OPT_UNIT_COLUMN || opt == OPT_DAYS_COLUMN || opt == OPT_START_COLUMN) {
             if (!*optarg)
                 koppel_usage_error(ctx, "%s expects a column name",
-                                   opt == OPT_UNIT_COLUMN ? "--unit-column" : "--days-column");
+                                   opt == OPT_UNIT_COLUMN ? "--unit-column"
+                                   : opt == OPT_DAYS_COLUMN ? "--days-column" : "--start-column");
             if (opt == OPT_UNIT_COLUMN)
                 options->unit_column = optarg;
-            else
+            else if (opt == OPT_DAYS_COLUMN)
                 options->days_column = optarg;
+            else
+                options->unit_start_column = optarg;
         }
     }
     if (!options->period)
@@ -147,29 +157,38 @@ static void parse_options(koppel_context *ctx, periods_options *options, int arg
     if (!options->window_given)
         koppel_usage_error(ctx, "--window FROM..TO is required (open periods are cut at TO)");
     if (!options->unit_column)
-        options->unit_column = options->unit == DATE_UNIT_YEAR ? "year" : "month";
+        options->unit_column = options->unit == DATE_UNIT_YEAR          ? "year"
+                               : options->unit == DATE_UNIT_CARE_PERIOD ? "period"
+                                                                        : "month";
     if (!options->days_column)
         options->days_column = "days";
     if (strcmp(options->unit_column, options->days_column) == 0)
         koppel_usage_error(ctx, "the unit and days columns are both named '%s'", options->days_column);
+    if (options->unit_start_column && (strcmp(options->unit_start_column, options->unit_column) == 0 ||
+                                       strcmp(options->unit_start_column, options->days_column) == 0))
+        koppel_usage_error(ctx, "--start-column: '%s' is the name of the unit or days column",
+                           options->unit_start_column);
 }
 
-/* The output header: every input column, then the unit and days columns, which must be new. */
+/* The output header: every input column, then the unit and days columns (and the unit's first
+ * day, with --start-column), which must be new. */
 static char **output_header(const koppel_context *ctx, const periods_options *options,
                             const record_reader *reader, size_t *count)
 {
     const record_t *header = record_reader_header(reader);
-    const char *added[2] = {options->unit_column, options->days_column};
-    for (size_t i = 0; i < 2; i++)
+    const char *added[3] = {options->unit_column, options->days_column, options->unit_start_column};
+    const char *option[3] = {"--unit-column", "--days-column", "--start-column"};
+    size_t adding = options->unit_start_column ? 3 : 2;
+    for (size_t i = 0; i < adding; i++)
         if (record_reader_find_column(reader, added[i]) >= 0)
             koppel_usage_error(ctx, "%s: there is a column '%s' already; name the new one with %s",
-                               record_reader_name(reader), added[i], i ? "--days-column" : "--unit-column");
-    char **names = xmalloc((header->count + 2) * sizeof(char *));
+                               record_reader_name(reader), added[i], option[i]);
+    char **names = xmalloc((header->count + adding) * sizeof(char *));
     for (size_t i = 0; i < header->count; i++)
         names[i] = header->fields[i];
-    names[header->count] = (char *)options->unit_column;
-    names[header->count + 1] = (char *)options->days_column;
-    *count = header->count + 2;
+    for (size_t i = 0; i < adding; i++)
+        names[header->count + i] = (char *)added[i];
+    *count = header->count + adding;
     return names;
 }
 
@@ -230,6 +249,11 @@ static void write_units(koppel_context *ctx, const periods_options *options, con
         record_writer_fields(ctx->out, record->fields, record->lengths, record->count);
         record_writer_field(ctx->out, label, label_length);
         record_writer_field(ctx->out, days, days_length);
+        if (options->unit_start_column) {
+            char start[16];
+            date_format_iso(unit_start, start);
+            record_writer_field_str(ctx->out, start);
+        }
         record_writer_end(ctx->out);
         counts->days += to - from + 1;
         unit_start = date_unit_next(options->unit, unit_start);
