@@ -63,37 +63,53 @@ $(CPB_W)/included-cak.csv: $(CPB_R)/municipalities.csv
 
 # Clients of ondersteuning thuis per municipality and month: the product codes to the categories
 # of the CBS Wmo statistics, to the outcome; each decision to the months it touches; each client
-# counted once per municipality and month. Codes of merged municipalities to the last year's.
-$(CPB_W)/clients.csv: $(C)/country/gmsd.csv $(CPB_R)/municipality_crosswalk.csv
+# counted once per municipality and month, in the age group of their age on the first of the
+# month (65plus, under65) and in all. Codes of merged municipalities to the last year's.
+$(CPB_W)/age-groups.csv:
+	@mkdir -p $(@D)
+	printf 'band,age_group\n0-64,under65\n65+,65plus\nTotal,all\n' > $@
+$(CPB_W)/clients.csv: $(C)/country/gmsd.csv $(CPB_R)/municipality_crosswalk.csv $(CPB_W)/age-groups.csv
 	@mkdir -p $(@D)
 	$(K) derive --lookup category=product_code:$(RULES)/gmsd-products.csv \
 	    --lookup ondersteuning_thuis=category:$(RULES)/gmsd-categories.csv \
 	    --lookup gemeente=gemeente_code:<($(K) select --columns gemeente_code,boundary_gemeente_code $(CPB_R)/municipality_crosswalk.csv) \
 	    --rejects $(X)/classify-gmsd.csv $< 2>/dev/null \
 	  | $(K) select --eq ondersteuning_thuis=yes \
-	  | $(K) periods --period start_date,end_date --window $(CPB_WINDOW) \
-	  | $(K) aggregate -g gemeente,month --count-distinct bsn \
-	  | $(K) derive --rename gemeente=gemeente_code --rename distinct_bsn=clients > $@
+	  | $(K) periods --period start_date,end_date --window $(CPB_WINDOW) --start-column month_start \
+	  | $(K) derive --age age=birth_date:month_start --band band=age:0,65 \
+	      --rejects $(X)/age-gmsd.csv 2>/dev/null \
+	  | $(K) aggregate -g gemeente,month,band --rollup --count-distinct bsn \
+	  | $(K) select --ne month=Total \
+	  | $(K) derive --lookup age_group=band:$(CPB_W)/age-groups.csv \
+	      --rename gemeente=gemeente_code --rename distinct_bsn=clients \
+	  | $(K) select --columns gemeente_code,month,age_group,clients > $@
 
-# Inhabitants per municipality and month, with the first month's as the weight (population size).
+# Inhabitants per municipality and month (all ages; and per age group), with the first month's
+# as the weight (population size).
 $(CPB_W)/inhabitants.csv: $(CPB_R)/population.csv
 	@mkdir -p $(@D)
 	$(K) aggregate -g gemeente_code,month --sum inhabitants $< | $(K) derive --rename sum_inhabitants=inhabitants > $@
+$(CPB_W)/inhabitants-by-age.csv: $(CPB_R)/population.csv $(CPB_W)/inhabitants.csv
+	{ $(K) select --columns gemeente_code,month,age_group,inhabitants $<; \
+	  $(K) derive --const age_group=all $(CPB_W)/inhabitants.csv \
+	    | $(K) select --columns gemeente_code,month,age_group,inhabitants | tail -n +2; } > $@
 $(CPB_W)/weights.csv: $(CPB_W)/inhabitants.csv
 	$(K) select --eq month=$(CPB_FIRST_MONTH) --columns gemeente_code,inhabitants $< \
 	  | $(K) derive --rename inhabitants=population > $@
 
-# The panel: one record per included municipality and month, clients per 1,000 inhabitants
-# (a month without clients counts 0).
-$(CPB_W)/panel.csv: $(CPB_W)/included.csv $(CPB_W)/inhabitants.csv $(CPB_W)/clients.csv $(CPB_W)/weights.csv
-	$(K) join -k gemeente_code --type semi -q $(CPB_W)/inhabitants.csv $< \
-	  | $(K) join -k gemeente_code,month --type left -q - $(CPB_W)/clients.csv | $(K) derive --fill clients=0 \
+# The panel: one record per included municipality, month and age group (all, 65plus, under65),
+# clients per 1,000 inhabitants of the age group (a month without clients counts 0).
+$(CPB_W)/panel-by-age.csv: $(CPB_W)/included.csv $(CPB_W)/inhabitants-by-age.csv $(CPB_W)/clients.csv $(CPB_W)/weights.csv
+	$(K) join -k gemeente_code --type semi -q $(CPB_W)/inhabitants-by-age.csv $< \
+	  | $(K) join -k gemeente_code,month,age_group --type left -q - $(CPB_W)/clients.csv | $(K) derive --fill clients=0 \
 	  | $(K) standardise --method crude --measure rate --multiplier 1000 --events clients \
-	      --population inhabitants -g gemeente_code,month \
-	  | $(K) select --columns gemeente_code,month,observed,population,crude_rate \
+	      --population inhabitants -g gemeente_code,month,age_group \
+	  | $(K) select --columns gemeente_code,month,age_group,observed,population,crude_rate \
 	  | $(K) derive --rename observed=clients --rename population=inhabitants --rename crude_rate=per_1000 \
 	  | $(K) join -k gemeente_code --type inner -q - $< \
 	  | $(K) join -k gemeente_code --type inner -q - $(CPB_W)/weights.csv > $@
+$(CPB_W)/panel.csv: $(CPB_W)/panel-by-age.csv
+	$(K) select --eq age_group=all --drop age_group $< > $@
 
 # CAK: clients of begeleiding totaal per municipality and care period (13 a year, four weeks from
 # 1 January, the 13th to 31 December), per 1,000 inhabitants of the month of the period's first
@@ -131,11 +147,15 @@ $(CPB_W)/cak-panel.csv: $(CPB_W)/included-cak.csv $(CPB_W)/inhabitants.csv $(CPB
 # the 36 months), unweighted and weighted by population, standard errors clustered on the
 # municipality; and the monthly difference between the groups (event study).
 DID = $(K) did --unit gemeente_code --treated wijkteam --outcome per_1000 --weight population
-$(T)/w1-wijkteam-did.csv: $(CPB_W)/panel.csv $(CPB_W)/cak-panel.csv
+$(T)/w1-wijkteam-did.csv: $(CPB_W)/panel.csv $(CPB_W)/panel-by-age.csv $(CPB_W)/cak-panel.csv
 	@mkdir -p $(@D)
-	{ $(DID) --time month --stats $(J)/did.json $< | $(K) derive --const source=gmsd; \
-	  $(DID) --time period --stats $(J)/did-cak.json $(CPB_W)/cak-panel.csv | $(K) derive --const source=cak \
-	    | tail -n +2; } | $(K) select --columns source,model,weighting,term,estimate,se,t,df,p,ci_low,ci_high,n,clusters > $@
+	{ $(DID) --time month --stats $(J)/did.json $< | $(K) derive --const source=gmsd --const age_group=all; \
+	  for a in 65plus under65; do \
+	    $(K) select --eq age_group=$$a $(CPB_W)/panel-by-age.csv | $(DID) --time month \
+	      | $(K) derive --const source=gmsd --const age_group=$$a | tail -n +2; done; \
+	  $(DID) --time period --stats $(J)/did-cak.json $(CPB_W)/cak-panel.csv \
+	    | $(K) derive --const source=cak --const age_group=all | tail -n +2; } \
+	  | $(K) select --columns source,age_group,model,weighting,term,estimate,se,t,df,p,ci_low,ci_high,n,clusters > $@
 $(T)/w2-wijkteam-months.csv: $(CPB_W)/panel.csv
 	@mkdir -p $(@D)
 	$(DID) --time month --event-study $< > $@

@@ -374,17 +374,36 @@ for r in read(out + "/raw/country/population.csv"):
     key = (r["gemeente_code"], r["month"])
     inhabitants[key] = inhabitants.get(key, 0) + int(r["inhabitants"])
 panel = {(r["gemeente_code"], r["month"]): r for r in read(out + "/work/wijkteams/panel.csv")}
+by_age = {(r["gemeente_code"], r["month"], r["age_group"]): r for r in read(out + "/work/wijkteams/panel-by-age.csv")}
 assert set(panel) == {(g, m) for g in included for m in months}, len(panel)
 for (g, m), r in panel.items():
     expected = 1000 * len(clients.get((g, m), ())) / inhabitants[(g, m)]
     assert abs(float(r["per_1000"]) - expected) <= 1e-9 * max(1, expected), (g, m, r["per_1000"], expected)
     assert int(r["wijkteam"]) == included[g]
+# 65 and over on the first of the month, against the age groups' inhabitants
+def age_on(birth, day):
+    return int(day[:4]) - int(birth[:4]) - ((day[5:], ) < (birth[5:], ))
+older = {}
+for r in read(out + "/clean/country/gmsd.csv"):
+    if outcome[category[r["product_code"]]] != "yes" or r["gemeente_code"] not in included:
+        continue
+    first, last = r["start_date"][:7], (r["end_date"] or "9999-12")[:7]
+    for month in months:
+        if first <= month <= last and age_on(r["birth_date"], month + "-01") >= 65:
+            older.setdefault((r["gemeente_code"], month), set()).add(r["bsn"])
+inhabitants_65 = {(r["gemeente_code"], r["month"]): int(r["inhabitants"]) for r in read(out + "/raw/country/population.csv")
+                  if r["age_group"] == "65plus"}
+for (g, m), n in inhabitants_65.items():
+    if g in included:
+        expected = 1000 * len(older.get((g, m), ())) / n
+        got = float(by_age[(g, m, "65plus")]["per_1000"])
+        assert abs(got - expected) <= 1e-9 * max(1, expected), (g, m, got, expected)
 def mean(group, month):
     values = [float(panel[(g, month)]["per_1000"]) for g, w in included.items() if w == group]
     return sum(values) / len(values)
 did = (mean(1, "2017-12") - mean(1, "2015-01")) - (mean(0, "2017-12") - mean(0, "2015-01"))
 effects = {(r["model"], r["weighting"]): r for r in read(out + "/tables/w1-wijkteam-did.csv")
-           if r["term"] == "treated_x_time" and r["source"] == "gmsd"}
+           if r["term"] == "treated_x_time" and r["source"] == "gmsd" and r["age_group"] == "all"}
 assert abs(float(effects[("two-point", "unweighted")]["estimate"]) - did) < 1e-9, (effects, did)
 truth = {(r["parameter"], r["level"]): float(r["value"]) for r in read(out + "/raw/country/truth.csv") if r["model"] == "gmsd"}
 inside = 0
@@ -398,6 +417,8 @@ included_cak = {m["gemeente_code"] for m in municipalities
                 if m["cak_delivered"] == "2015 2016 2017" and not m["merged_into"] and not m["merger_date"]
                 and not m["category_change"]}
 cak = [r for r in read(out + "/tables/w1-wijkteam-did.csv") if r["term"] == "treated_x_time" and r["source"] == "cak"]
+ages = [r for r in read(out + "/tables/w1-wijkteam-did.csv") if r["term"] == "treated_x_time" and r["age_group"] != "all"]
+assert sorted({r["age_group"] for r in ages}) == ["65plus", "under65"] and len(ages) == 8, ages
 truth_cak = {(r["parameter"], r["level"]): float(r["value"]) for r in read(out + "/raw/country/truth.csv") if r["model"] == "cak"}
 cak_inside = sum(float(r["ci_low"]) <= truth_cak[("did_two_point" if r["model"] == "two-point" else "did_linear_slope_per_unit",
                                                   r["weighting"] + ":all")] <= float(r["ci_high"]) for r in cak)
