@@ -4,19 +4,7 @@
 #include <stdio.h>
 
 #include "country.h"
-#include "number.h"
 
-static void truth_row(record_writer *w, const char *model, const char *parameter, const char *level,
-                      double value)
-{
-    char number[32];
-    number_format_double(value, number);
-    record_writer_field_str(w, model);
-    record_writer_field_str(w, parameter);
-    record_writer_field_str(w, level);
-    record_writer_field_str(w, number);
-    record_writer_end(w);
-}
 
 enum { AGE_ALL, AGE_65PLUS, AGE_UNDER65 };
 static const char *const age_names[] = {"all", "65plus", "under65"};

@@ -298,5 +298,6 @@ void tear_down_country(synth *s);
 
 /* truth.c: --truth */
 void write_truth(const synth *s, record_writer *w);
+void truth_row(record_writer *w, const char *model, const char *parameter, const char *level, double value);
 
 #endif

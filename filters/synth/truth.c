@@ -5,8 +5,8 @@
 #include "number.h"
 #include "synth.h"
 
-static void truth_row(record_writer *w, const char *model, const char *parameter, const char *level,
-                      double value)
+/* One row model,parameter,level,value (also for --country's truth). */
+void truth_row(record_writer *w, const char *model, const char *parameter, const char *level, double value)
 {
     char number[32];
     number_format_double(value, number);
