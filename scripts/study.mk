@@ -101,7 +101,7 @@ $(P)/gp_contacts.csv: $(R)/gp_contacts.csv $(OUT)/ttp/master.key
 # All sources must carry the same key fingerprint, or they will not link.
 $(W)/fingerprints.txt: $(foreach s,$(SOURCES),$(P)/$(s).csv)
 	@mkdir -p $(@D)
-	grep -ho '"key_fingerprint":"[0-9a-f]*"' $(J)/pseudonymise-*.json | sort | uniq -c > $@
+	grep -ho '"key_fingerprint":"[0-9a-f]*"' $(foreach s,$(SOURCES),$(J)/pseudonymise-$(s)*.json) | sort | uniq -c > $@
 	test $$(wc -l < $@) -eq 1 || { echo "study: sources were pseudonymised with different keys" >&2; exit 1; }
 
 # ------------------------------------------------------------------ 3. cleaning at the analyst
@@ -231,7 +231,9 @@ $(W)/gp-eligible-%.csv: $(C)/gp_patients.csv
 	  | $(K) select --gt distinct_practice_id=1 --columns bsn > $(W)/gp-multiple-$*.csv
 	$(K) select $(call ELIGIBLE_REGISTRATION,$*,$<) \
 	  | $(K) join -k bsn --type anti -q - $(W)/gp-multiple-$*.csv \
-	  | $(K) aggregate -g bsn,birth_date --count > $@.covered
+	  | $(K) periods --period registration_start,registration_end --window $*-01-01..$*-12-31 --unit year \
+	      --days-column days_registered \
+	  | $(K) aggregate -g bsn,birth_date --count --max days_registered > $@.covered
 	# a patient delivered with two dates of birth is left out too
 	$(K) aggregate -g bsn --count --min-count 2 $@.covered | $(K) select --columns bsn > $(W)/gp-conflicting-$*.csv
 	$(K) join -k bsn --type anti -q $@.covered $(W)/gp-conflicting-$*.csv > $@
@@ -574,14 +576,23 @@ $(W)/iza-%/cells.csv: $(W)/iza-%/prevalence.csv $(W)/iza-%/contacts.csv
 	  | awk 'NR == 1 || $$0 != "year,condition,gp_contact,poh_ggz_contact,persons"' > $@
 	rm -f $@.grid
 
-# Prevalence of each group among the eligible patients (Wilson interval).
-$(W)/iza-%/prevalence-rates.csv: $(W)/iza-%/prevalence.csv
+# Prevalence of each group among the eligible patients, per 100 patient-years: the born and the
+# dead count for the days of the year they were registered (a patient-year is the year's days),
+# with a Poisson interval (exact below 10 patients).
+year_days = $(shell y=$(1); echo $$(( (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 366 : 365 )))
+$(W)/iza-%/prevalence-rates.csv: $(W)/iza-%/prevalence.csv $(W)/iza-%/eligible.csv
+	$(K) join -k bsn --type inner -q $< <($(K) select --columns bsn,max_days_registered $(W)/iza-$*/eligible.csv) \
+	    > $@.days
 	for c in $(CONDITIONS); do \
-	    $(K) aggregate --count --sum $$c $< | $(K) derive --const condition=$$c --rename sum_$$c=patients \
-	    | $(K) select --columns condition,patients,count; done \
-	  | awk 'NR == 1 || $$0 != "condition,patients,count"' \
-	  | $(K) derive --const year=$* \
-	  | $(K) standardise --method crude --measure proportion --events patients --population count -g year,condition > $@
+	    $(K) aggregate --count --sum $$c --sum max_days_registered $@.days \
+	    | $(K) derive --const condition=$$c --rename sum_$$c=patients --rename sum_max_days_registered=days \
+	    | $(K) select --columns condition,patients,count,days; done \
+	  | awk 'NR == 1 || $$0 != "condition,patients,count,days"' \
+	  | $(K) derive --const year=$* > $@.counts
+	$(K) standardise --method crude --measure rate --multiplier $(call year_days,$*)00 --events patients \
+	    --population days -g year,condition $@.counts \
+	  | $(K) join -k year,condition --type inner -q - <($(K) select --columns year,condition,count $@.counts) > $@
+	rm -f $@.days $@.counts
 
 # Per discipline, % of a condition's patients with a contact, and its change from the first year.
 $(W)/t6-contact-rates.csv: $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/cells.csv)
@@ -604,8 +615,8 @@ $(W)/t6-contact-rates.csv: $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/cells.csv)
 	rm -f $@.cells $@.total
 
 $(W)/t6-prevalence-rates.csv: $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/prevalence-rates.csv)
-	$(K) select --columns condition,year,population,crude_rate,crude_lower,crude_upper $^ \
-	  | $(K) derive --const gp_contact=Total --const poh_ggz_contact=Total --rename population=eligible_patients \
+	$(K) select --columns condition,year,count,crude_rate,crude_lower,crude_upper $^ \
+	  | $(K) derive --const gp_contact=Total --const poh_ggz_contact=Total --rename count=eligible_patients \
 	      --rename crude_rate=prevalence_pct --rename crude_lower=prevalence_lower \
 	      --rename crude_upper=prevalence_upper > $@
 

@@ -31,7 +31,14 @@ $(P)/country/gmsd.csv: $(CPB_R)/gmsd.csv $(OUT)/ttp/master.key
 	rm -f $(J)/pseudonymise-gmsd.json
 	$(PSEUDONYMISE) --rejects $(X)/pseudonymise-gmsd.csv --stats $(J)/pseudonymise-gmsd.json \
 	    $< 2>/dev/null > $@.part && mv $@.part $@
-$(C)/country/gmsd.csv: $(P)/country/gmsd.csv
+# Both sources carry the key fingerprint of the city's sources, or they were pseudonymised with
+# another key.
+$(CPB_W)/fingerprints.txt: $(P)/country/gmsd.csv $(P)/country/cak.csv $(W)/fingerprints.txt
+	@mkdir -p $(@D)
+	grep -ho '"key_fingerprint":"[0-9a-f]*"' $(J)/pseudonymise-gmsd.json $(J)/pseudonymise-cak.json \
+	    $(foreach s,$(SOURCES),$(J)/pseudonymise-$(s)*.json) | sort | uniq -c > $@
+	test $$(wc -l < $@) -eq 1 || { echo "study: the municipal sources were pseudonymised with another key" >&2; exit 1; }
+$(C)/country/gmsd.csv: $(P)/country/gmsd.csv $(CPB_W)/fingerprints.txt
 	@mkdir -p $(@D)
 	rm -f $(J)/clean-gmsd.json $(J)/periods-gmsd.json
 	$(K) derive --iso-date start_date --iso-date end_date --iso-date birth_date --rejects $(X)/clean-gmsd.csv \
@@ -43,7 +50,7 @@ $(P)/country/cak.csv: $(CPB_R)/cak.csv $(OUT)/ttp/master.key
 	rm -f $(J)/pseudonymise-cak.json
 	$(PSEUDONYMISE) --rejects $(X)/pseudonymise-cak.csv --stats $(J)/pseudonymise-cak.json \
 	    $< 2>/dev/null > $@.part && mv $@.part $@
-$(C)/country/cak.csv: $(P)/country/cak.csv
+$(C)/country/cak.csv: $(P)/country/cak.csv $(CPB_W)/fingerprints.txt
 	@mkdir -p $(@D)
 	rm -f $(J)/clean-cak.json
 	$(K) derive --iso-date birth_date --rejects $(X)/clean-cak.csv --stats $(J)/clean-cak.json $< 2>/dev/null > $@

@@ -301,10 +301,10 @@ PY
     # out here on the cleaned (pseudonymised) files, against work/iza-YEAR/eligible.csv.
     local clean="$BATS_TEST_TMPDIR/iza"
     make --no-print-directory -s -C "$PROJECT_ROOT" -f scripts/study.mk OUT="$clean" PERSONS=8000 SEED=6 \
-        DIRTY=0 K="$KOPPEL_BIN/koppel" "$clean/work/iza-2019/eligible.csv" "$clean/work/iza-2023/eligible.csv" \
+        DIRTY=0 K="$KOPPEL_BIN/koppel" "$clean/work/iza-2019/prevalence-rates.csv" "$clean/work/iza-2023/prevalence-rates.csv" \
         > "$BATS_TEST_TMPDIR/make.log" 2>&1 || { tail -n 20 "$BATS_TEST_TMPDIR/make.log"; false; }
     run python3 - "$clean" <<'PY'
-import csv, sys
+import csv, datetime as dt, sys
 out = sys.argv[1]
 rows = lambda name: list(csv.DictReader(open(f"{out}/clean/{name}.csv", newline="")))
 patients, wlz, practices = rows("gp_patients"), rows("wlz"), rows("gp_practices")
@@ -314,6 +314,7 @@ for year in ("2019", "2023"):
     practices_of = {}
     births = {}
     whole = set()
+    days = {}
     for r in patients:
         start, end = r["registration_start"], r["registration_end"]
         if overlaps(start, end):
@@ -325,6 +326,9 @@ for year in ("2019", "2023"):
         to_end = end == "" or end >= last or died
         if overlaps(start, end) and from_start and to_end:
             whole.add(r["bsn"])
+            d0 = max(dt.date.fromisoformat(start), dt.date.fromisoformat(first))
+            d1 = min(dt.date.fromisoformat(end) if end else dt.date.fromisoformat(last), dt.date.fromisoformat(last))
+            days[r["bsn"]] = max(days.get(r["bsn"], 0), (d1 - d0).days + 1)
     eligible = {b for b in whole if len(practices_of[b]) == 1 and len(births[b]) == 1}
     in_wlz = {r["bsn"] for r in wlz if overlaps(r["start_date"], r["end_date"])}
     bad = {r["practice_id"] for r in practices if r["year"] == year and r["data_quality"] == "insufficient"}
@@ -338,6 +342,12 @@ for year in ("2019", "2023"):
     partial = {b for b in expected if b not in {r["bsn"] for r in patients
                if r["registration_start"] <= first and (r["registration_end"] == "" or r["registration_end"] >= last)}}
     assert at_bad and eligible & in_wlz and partial, (len(at_bad), len(eligible & in_wlz), len(partial))
+    # prevalence per 100 patient-years: the denominator is the registered days of the eligible
+    patient_days = sum(days[b] for b in expected)
+    assert patient_days < 365 * len(expected), (patient_days, len(expected))
+    for r in csv.DictReader(open(f"{out}/work/iza-{year}/prevalence-rates.csv", newline="")):
+        assert int(r["population"]) == patient_days and int(r["count"]) == len(expected), (r, patient_days)
+        assert abs(float(r["crude_rate"]) - 100 * int(r["observed"]) / (patient_days / 365)) <= 1e-8 * float(r["crude_rate"]), r
     print(year, len(expected), len(at_bad), len(eligible & in_wlz), len(partial))
 PY
     assert_success
