@@ -42,7 +42,7 @@ static double condition_multiplier(const condition_spec *spec, const person *p)
 /* The share of a group's cases recorded by YEAR (model.h: the trend from 2019 to 2023). */
 static double recorded_share(int group, int year)
 {
-    if (year >= TREND_TO)
+    if (year >= TREND_TO || group < 0) /* conditions outside the groups have no trend */
         return 1.0;
     return pow(recorded_2019[group], (double)(TREND_TO - year) / (TREND_TO - TREND_FROM));
 }

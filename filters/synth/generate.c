@@ -78,6 +78,7 @@ void tear_down_country(synth *s)
 {
     gsl_rng_free(s->rng);
     gsl_rng_free(s->fault_rng);
+    gsl_rng_free(s->care_rng);
 }
 
 /* One person of persons.csv with their Wmo, and when they have a participating GP, their
