@@ -305,6 +305,32 @@ PY
     assert_equal "$(cut -d, -f3 y/gp_contacts.csv | tail -n +2 | cut -c1-4 | sort -u | paste -sd' ')" "2019 2020"
 }
 
+@test "GP contacts about a condition: the planted share of a group's patients, year by year" {
+    # Of the patients with a case and a GP contact after it, the share with a contact coded for
+    # the group is the planted probability (truth.csv), less a little: a coded contact may fall
+    # in a month a practice did not deliver, or at the other practice of a patient who moved.
+    cd "$BATS_TEST_TMPDIR"
+    koppel synth --persons 60000 --seed 7 --gp-coverage 0.5 --out g --truth g/truth.csv
+    python3 "$S/contact_shares.py" "$KOPPEL_SHARE/rules/iza-conditions.csv" g > shares.csv
+    run python3 - shares.csv g/truth.csv <<'PY'
+import csv, sys
+planted = {(r["level"], r["parameter"][-4:]): float(r["value"]) for r in csv.DictReader(open(sys.argv[2]))
+           if r["parameter"].startswith("gp_contact_about_")}
+checked = 0
+for r in csv.DictReader(open(sys.argv[1])):
+    key = (r["group"], r["year"])
+    if key not in planted:
+        continue
+    share, n, p = float(r["share"]), int(r["patients"]), planted[key]
+    se = (p * (1 - p) / n) ** 0.5
+    print(key, n, share, p)
+    assert p - 0.04 - 3 * se <= share <= p + 3 * se, (key, share, p)
+    checked += 1
+assert checked == 14, checked
+PY
+    assert_success
+}
+
 @test "--gp-coverage: the share of residents with a participating practice follows it" {
     cd "$BATS_TEST_TMPDIR"
     koppel synth --persons 20000 --seed 3 --gp-coverage 0.3 --out c30

@@ -14,13 +14,13 @@ typedef struct contact_year {
     int age;          /* on 1 January, or 0 in the year of birth */
 } contact_year;
 
-static void add_contact(synth *s, int64_t day, int provider, int type, const char *icpc)
+static void add_contact(synth *s, int64_t day, int provider, int type, const char *icpc, int group)
 {
     if (s->contact_count == s->contact_capacity) {
         s->contact_capacity = s->contact_capacity ? 2 * s->contact_capacity : 64;
         s->contacts = xrealloc(s->contacts, s->contact_capacity * sizeof(contact));
     }
-    s->contacts[s->contact_count] = (contact){day, provider, type, icpc, s->contact_count};
+    s->contacts[s->contact_count] = (contact){day, provider, type, icpc, group, s->contact_count};
     s->contact_count++;
 }
 
@@ -47,29 +47,84 @@ static int draw_contact_type(synth *s, int provider, int age)
     return CONTACT_CONSULT;
 }
 
-/* The code of a GP contact: often an open episode's, else a common complaint's; now and then
- * none for contacts at a distance. */
-static const char *gp_contact_code(synth *s, const contact_year *y, int64_t day, int type)
+/* The code of a GP contact: often an open episode's (its group in *GROUP), else a common
+ * complaint's; now and then none for contacts at a distance. */
+static const char *gp_contact_code(synth *s, const contact_year *y, int64_t day, int type, int *group)
 {
-    const char *icpc = chance(s->rng, CONTACT_EPISODE_CODE) ? open_episode_code(s, day, -1) : NULL;
+    const episode *e = chance(s->rng, CONTACT_EPISODE_CODE) ? open_episode(s, day, -1) : NULL;
+    const char *icpc = e ? e->icpc : NULL;
+    *group = e ? e->group : GROUP_NONE;
     if (!icpc)
         icpc = pick_code(s->rng, general_codes, GENERAL_CODE_COUNT, y->p->sex, y->age);
     if (!icpc)
         icpc = "";
     if ((type == CONTACT_PHONE || type == CONTACT_EMAIL || type == CONTACT_OTHER) &&
-        chance(s->rng, CONTACT_NO_CODE))
+        chance(s->rng, CONTACT_NO_CODE)) {
         icpc = "";
+        *group = GROUP_NONE;
+    }
     return icpc;
+}
+
+/* The chance that a patient's GP contacts of YEAR are about a case of GROUP (model.h). */
+static double contact_about(int group, int year)
+{
+    if (year <= TREND_FROM)
+        return gp_contact_about_2019[group];
+    if (year >= TREND_TO)
+        return gp_contact_about_2023[group];
+    double part = (double)(year - TREND_FROM) / (TREND_TO - TREND_FROM);
+    return gp_contact_about_2019[group] + part * (gp_contact_about_2023[group] - gp_contact_about_2019[group]);
+}
+
+/* Which coded groups the year's GP contacts (the first FIRST_GP.. of s->contacts) are about:
+ * drawn from the code stream only, so the number, days and types of contacts stay as drawn. */
+static void code_condition_contacts(synth *s, const contact_year *y, size_t first_gp)
+{
+    int year = s->options.first_year + y->year;
+    int64_t lookback = s->year_start[y->year] - years_as_days(CONDITION_LOOKBACK_YEARS);
+    for (int g = 0; g < GROUP_COUNT; g++) {
+        if (gp_contact_about_2019[g] < 0)
+            continue; /* every contact counts for the group: its codes do not matter */
+        const episode *e = latest_episode(s, g, lookback, year_end(s, y->year));
+        bool about = e && gsl_rng_uniform(s->code_rng) < contact_about(g, year);
+        int64_t since = e ? e->start : INT64_MAX, until = e && e->end != NO_DATE ? e->end : INT64_MAX;
+        size_t carrying = 0, candidates = 0;
+        for (size_t k = first_gp; k < s->contact_count; k++) {
+            contact *c = &s->contacts[k];
+            if (c->group == g && !about) {
+                c->icpc = pick_code(s->code_rng, general_codes, GENERAL_CODE_COUNT, y->p->sex, y->age);
+                c->group = GROUP_NONE;
+            }
+            carrying += c->group == g;
+            candidates += c->group == GROUP_NONE && c->day >= since && c->day <= until;
+        }
+        if (!about || carrying > 0 || candidates == 0)
+            continue;
+        size_t pick = uniform_int(s->code_rng, candidates);
+        for (size_t k = first_gp; k < s->contact_count; k++) {
+            contact *c = &s->contacts[k];
+            if (c->group == GROUP_NONE && c->day >= since && c->day <= until && pick-- == 0) {
+                c->icpc = e->icpc;
+                c->group = g;
+                break;
+            }
+        }
+    }
 }
 
 static void draw_gp_contacts(synth *s, const contact_year *y, double mean)
 {
+    size_t first = s->contact_count;
     unsigned int count = gsl_ran_poisson(s->rng, mean);
     for (unsigned int k = 0; k < count; k++) {
         int64_t day = uniform_day(s->rng, y->from, y->to);
         int type = draw_contact_type(s, PROVIDER_GP, y->age);
-        add_contact(s, day, PROVIDER_GP, type, gp_contact_code(s, y, day, type));
+        int group;
+        const char *icpc = gp_contact_code(s, y, day, type, &group);
+        add_contact(s, day, PROVIDER_GP, type, icpc, group);
     }
+    code_condition_contacts(s, y, first);
 }
 
 static void draw_vaccination(synth *s, const contact_year *y)
@@ -81,7 +136,7 @@ static void draw_vaccination(synth *s, const contact_year *y)
     int64_t window_to = min_day(day_of(year, 11, 30), y->to);
     if (window_from <= window_to && chance(s->rng, VACCINATION_UPTAKE))
         add_contact(s, uniform_day(s->rng, window_from, window_to), PROVIDER_GP, CONTACT_VACCINATION,
-                    VACCINATION_CODE);
+                    VACCINATION_CODE, GROUP_NONE);
 }
 
 /* Contacts with a practice nurse (POH-S or POH-GGZ): about an open episode of the nurse's
@@ -98,7 +153,7 @@ static void draw_poh_visits(synth *s, const contact_year *y, int provider, bool 
             icpc = poh == POH_GGZ ? pick_code(s->rng, ggz_complaint_codes, GGZ_COMPLAINT_CODE_COUNT,
                                               ANY, y->age)
                                   : "";
-        add_contact(s, day, provider, draw_contact_type(s, provider, y->age), icpc);
+        add_contact(s, day, provider, draw_contact_type(s, provider, y->age), icpc, GROUP_NONE);
     }
 }
 

@@ -156,8 +156,8 @@ void write_episodes(synth *s, const person *p, const registration *r)
     }
 }
 
-/* The code of a random episode open on DAY (of the given POH kind, or any with -1). */
-const char *open_episode_code(synth *s, int64_t day, int poh)
+/* A random episode open on DAY (of the given POH kind, or any with -1), or NULL. */
+const episode *open_episode(synth *s, int64_t day, int poh)
 {
     size_t count = 0;
     for (size_t i = 0; i < s->episode_count; i++)
@@ -167,8 +167,26 @@ const char *open_episode_code(synth *s, int64_t day, int poh)
     size_t pick = uniform_int(s->rng, count);
     for (size_t i = 0; i < s->episode_count; i++)
         if (episode_open_for(&s->episodes[i], day, poh) && pick-- == 0)
-            return s->episodes[i].icpc;
+            return &s->episodes[i];
     return NULL;
+}
+
+const char *open_episode_code(synth *s, int64_t day, int poh)
+{
+    const episode *e = open_episode(s, day, poh);
+    return e ? e->icpc : NULL;
+}
+
+/* Of GROUP's episodes that overlap FROM..TO, the one that began last, or NULL. */
+const episode *latest_episode(const synth *s, int group, int64_t from, int64_t to)
+{
+    const episode *latest = NULL;
+    for (size_t i = 0; i < s->episode_count; i++) {
+        const episode *e = &s->episodes[i];
+        if (e->group == group && episode_overlaps(e, from, to) && (!latest || e->start > latest->start))
+            latest = e;
+    }
+    return latest;
 }
 
 bool has_open_episode(const synth *s, int64_t from, int64_t to, int poh)

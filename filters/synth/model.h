@@ -198,6 +198,21 @@ extern const double contact_rr_wmo_sex[SEX_COUNT];
 extern const double contact_target_wmo_ratio_by_sex[SEX_COUNT];
 extern const double contact_rr_ses[SES_QUINTILES];
 #define CONTACT_RR_PER_CONDITION 1.25
+/* GP contacts about a condition. The IZA monitor reports, per group, the share of its patients
+ * with a GP contact for it in the year (coded for the group). Planted: a patient with a case of
+ * a coded group open in the year or in the CONDITION_LOOKBACK_YEARS before it (as the prevalence
+ * looks back) has the year's GP contacts about it with probability gp_contact_about[g] (linear
+ * from TREND_FROM to TREND_TO, held outside): then one of the year's GP contacts while its latest
+ * episode is open carries its code, if none does already; else none does (contacts drawn with
+ * the group's code get a common complaint's). A code is only ever given inside an open episode.
+ * A patient without such a contact in the year has none about it, so the share is
+ * gp_contact_about times the share with such a contact; the probabilities were tuned so that
+ * the shares come out at the monitor's figures (gp_contact_target; -1: the monitor gives only
+ * the change, and the level is chosen). Frail elderly and intellectual
+ * disability count every GP contact (not coded: -1), so the contact model alone gives theirs. */
+#define CONDITION_LOOKBACK_YEARS 2
+extern const double gp_contact_about_2019[GROUP_COUNT], gp_contact_about_2023[GROUP_COUNT];
+extern const double gp_contact_target_2019[GROUP_COUNT], gp_contact_target_2023[GROUP_COUNT];
 #define CONTACT_FRAILTY_PERSON 1.6 /* gamma shape */
 #define CONTACT_FRAILTY_YEAR 2.5
 #define CONTACT_TARGET_ANY 0.78

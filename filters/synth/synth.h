@@ -103,6 +103,7 @@ typedef struct contact {
     int64_t day;
     int provider, type;
     const char *icpc;
+    int group;       /* the condition group of the episode whose code it carries, or GROUP_NONE */
     size_t sequence; /* makes the sort order total, so every libc sorts alike */
 } contact;
 
@@ -121,6 +122,8 @@ typedef struct synth {
     gsl_rng *fault_rng; /* the faults only: dirty data is clean data plus faults */
     gsl_rng *care_rng;  /* Wlz stays, practice deliveries and when a case is recorded: a
                            stream of their own, so the main stream draws what it drew before */
+    gsl_rng *code_rng;  /* which condition a year's GP contacts are about (model.h): a stream of
+                           its own, so only the codes of contacts change with it */
     gsl_ran_discrete_t *pyramid, *mover_age, *district, *entry_kind,
         *provision_main[WMO_AGE_GROUPS], *provision_extra;
     gsl_ran_discrete_t *migration[DISTRICT_COUNT], *ses[DISTRICT_COUNT],
@@ -283,6 +286,8 @@ void write_wlz(synth *s, const person *p);
 void draw_episodes(synth *s, const person *p);
 void write_episodes(synth *s, const person *p, const registration *r);
 const char *open_episode_code(synth *s, int64_t day, int poh);
+const episode *open_episode(synth *s, int64_t day, int poh);
+const episode *latest_episode(const synth *s, int group, int64_t from, int64_t to);
 bool has_open_episode(const synth *s, int64_t from, int64_t to, int poh);
 int open_condition_groups(const synth *s, int64_t from, int64_t to);
 

@@ -86,6 +86,16 @@ static void truth_gp(const synth *s, record_writer *w)
     for (int g = 0; g < GROUP_COUNT; g++)
         if (group_target_2019[g] > 0)
             truth_row(w, "condition", "recorded_share_2019", group_names[g], recorded_2019[g]);
+    for (int g = 0; g < GROUP_COUNT; g++)
+        if (gp_contact_about_2019[g] >= 0) {
+            truth_row(w, "condition", "gp_contact_about_2019", group_names[g], gp_contact_about_2019[g]);
+            truth_row(w, "condition", "gp_contact_about_2023", group_names[g], gp_contact_about_2023[g]);
+        }
+    for (int g = 0; g < GROUP_COUNT; g++)
+        if (gp_contact_target_2019[g] >= 0) {
+            truth_row(w, "condition", "target_gp_contact_share_2019", group_names[g], gp_contact_target_2019[g]);
+            truth_row(w, "condition", "target_gp_contact_share_2023", group_names[g], gp_contact_target_2023[g]);
+        }
 }
 
 static void truth_contacts(record_writer *w)
