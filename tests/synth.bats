@@ -21,7 +21,7 @@ setup() {
     S="$FIXTURES/synth"
 }
 
-FILES="persons wmo wlz gp_practices gp_patients gp_episodes gp_contacts"
+FILES="persons wmo wlz gp_practices gp_patients gp_episodes gp_contacts gp_referrals"
 
 # rows FILE: data records in a CSV without quoted line breaks (lines minus the header).
 rows() { echo $(( $(wc -l < "$1") - 1 )); }
@@ -84,9 +84,9 @@ PY
     assert_equal "$(head -1 data/gp_episodes.csv)" "bsn,practice_id,episode_id,icpc,start_date,end_date"
     assert_equal "$(head -1 data/gp_contacts.csv)" "bsn,practice_id,contact_date,contact_type,provider,icpc"
     assert_equal "$(head -1 data/wlz.csv)" "bsn,start_date,end_date,setting"
-    assert_equal "$(head -1 data/gp_practices.csv)" "practice_id,year,data_quality,missing_from,missing_to"
+    assert_equal "$(head -1 data/gp_practices.csv)" "practice_id,year,data_quality,missing_from,missing_to,delivers_referrals"
     assert_equal "$(rows data/persons.csv)" 20000
-    assert_equal "$(ls data | paste -sd' ')" "gp_contacts.csv gp_episodes.csv gp_patients.csv gp_practices.csv persons.csv wlz.csv wmo.csv"
+    assert_equal "$(ls data | paste -sd' ')" "gp_contacts.csv gp_episodes.csv gp_patients.csv gp_practices.csv gp_referrals.csv persons.csv wlz.csv wmo.csv"
     # No temporaries left behind.
     run bash -c "ls -a data | grep -c tmp"
     assert_output 0
@@ -328,6 +328,60 @@ for r in csv.DictReader(open(sys.argv[1])):
     checked += 1
 assert checked == 14, checked
 PY
+    assert_success
+}
+
+@test "referrals: a quarter of practices deliver them; the planted chance per group; mental episodes only to ggz" {
+    cd "$BATS_TEST_TMPDIR"
+    koppel synth --persons 150000 --seed 7 --gp-coverage 0.5 --out f --truth f/truth.csv
+    assert_equal "$(head -1 f/gp_referrals.csv)" "bsn,practice_id,referral_date,specialism,icpc"
+    run python3 - f "$KOPPEL_SHARE/rules/iza-conditions.csv" <<'PY'
+import csv, sys
+from collections import defaultdict
+d, rules = sys.argv[1], sys.argv[2]
+groups = {}
+for r in csv.DictReader(open(rules)):
+    if r["code_system"] == "ICPC" and r["codes"]:
+        for c in r["codes"].split():
+            groups[c] = r["condition"]
+group_of = lambda code: groups.get(code.split(".")[0])
+planted = {(r["level"], r["parameter"][-4:]): float(r["value"]) for r in csv.DictReader(open(f"{d}/truth.csv"))
+           if r["parameter"].startswith("referral_about_")}
+practices = {r["practice_id"]: r["delivers_referrals"] for r in csv.DictReader(open(f"{d}/gp_practices.csv"))}
+share = sum(v == "yes" for v in practices.values()) / len(practices)
+print("practices", len(practices), "delivering", share)
+assert 0.1 <= share <= 0.45, share
+# per (bsn, practice, year): the groups with an episode open in the year, and the groups referred for
+episodes = defaultdict(list)
+for r in csv.DictReader(open(f"{d}/gp_episodes.csv")):
+    episodes[(r["bsn"], r["practice_id"])].append((group_of(r["icpc"]), r["start_date"], r["end_date"] or "9999"))
+referred = defaultdict(set)
+for r in csv.DictReader(open(f"{d}/gp_referrals.csv")):
+    g = group_of(r["icpc"]) if r["icpc"] else None
+    assert (r["specialism"] == "ggz") == (g == "mental"), r["specialism"]
+    if g:
+        referred[(r["bsn"], r["practice_id"], r["referral_date"][:4])].add(g)
+checked = 0
+for year in ("2019", "2023"):
+    n, k = defaultdict(int), defaultdict(int)
+    for (bsn, practice), eps in episodes.items():
+        if practices[practice] != "yes":
+            continue
+        for g in {g for g, s, e in eps if g and s <= f"{year}-12-31" and e >= f"{year}-01-01"}:
+            n[g] += 1
+            k[g] += g in referred[(bsn, practice, year)]
+    for g in n:
+        if (g, year) not in planted or n[g] < 100:
+            continue
+        p = planted[(g, year)]
+        se = (p * (1 - p) / n[g]) ** 0.5
+        print(g, year, n[g], k[g] / n[g], p)
+        # a little below: a referral in a month the practice did not deliver is missing
+        assert p - 0.02 - 4 * se <= k[g] / n[g] <= p + 4 * se, (g, year)
+        checked += 1
+assert checked >= 8, checked
+PY
+    echo "# ${lines[0]}" >&3
     assert_success
 }
 

@@ -21,6 +21,12 @@ void draw_practice_deliveries(synth *s)
             pr->missing_to[i] = first + months > 12 ? year_end(s, i) : day_of(year, first + months, 1) - 1;
         }
     }
+    /* about a quarter deliver their referrals too, at least one (from a stream of its own) */
+    bool any = false;
+    for (int k = 0; k < s->practice_count; k++)
+        any |= s->practices[k].delivers_referrals = chance(s->referral_rng, PRACTICE_DELIVERS_REFERRALS);
+    if (!any && s->practice_count > 0)
+        s->practices[uniform_int(s->referral_rng, (unsigned long)s->practice_count)].delivers_referrals = true;
 }
 
 /* gp_practices.csv: one row per practice and study year, with the quality of its delivery. */
@@ -30,12 +36,13 @@ void write_practice_deliveries(synth *s)
         for (int i = 0; i < s->year_count; i++) {
             const practice *pr = &s->practices[k];
             bool complete = pr->missing_from[i] == NO_DATE;
-            row_begin(s, 5);
+            row_begin(s, 6);
             row_text(s, 0, pr->id);
             row_int(s, 1, s->options.first_year + i);
             row_text(s, 2, complete ? "sufficient" : "insufficient");
             row_day(s, 3, pr->missing_from[i]);
             row_day(s, 4, pr->missing_to[i]);
+            row_text(s, 5, pr->delivers_referrals ? "yes" : "no");
             /* no identifiers and no faults: a practice's own account of its delivery */
             write_fields(s, FILE_GP_PRACTICES, &s->row, s->row.count, false);
         }

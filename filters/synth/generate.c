@@ -48,12 +48,14 @@ static void set_up_streams(synth *s)
     s->fault_rng = gsl_rng_alloc(gsl_rng_mt19937);
     s->care_rng = gsl_rng_alloc(gsl_rng_mt19937);
     s->code_rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!s->rng || !s->fault_rng || !s->care_rng || !s->code_rng)
+    s->referral_rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!s->rng || !s->fault_rng || !s->care_rng || !s->code_rng || !s->referral_rng)
         message_die_nomem();
     gsl_rng_set(s->rng, s->options.seed);
     gsl_rng_set(s->fault_rng, (s->options.seed + 1000003UL) & 0xFFFFFFFFUL);
     gsl_rng_set(s->care_rng, (s->options.seed + 2000003UL) & 0xFFFFFFFFUL);
     gsl_rng_set(s->code_rng, (s->options.seed + 3000017UL) & 0xFFFFFFFFUL);
+    gsl_rng_set(s->referral_rng, (s->options.seed + 4000037UL) & 0xFFFFFFFFUL);
     seed_bsn_sequence(s);
     s->year_count = s->options.last_year - s->options.first_year + 1;
     for (int i = 0; i <= s->year_count; i++)
@@ -82,6 +84,7 @@ void tear_down_country(synth *s)
     gsl_rng_free(s->fault_rng);
     gsl_rng_free(s->care_rng);
     gsl_rng_free(s->code_rng);
+    gsl_rng_free(s->referral_rng);
 }
 
 /* One person of persons.csv with their Wmo, and when they have a participating GP, their
@@ -104,6 +107,7 @@ void tear_down(synth *s)
     gsl_rng_free(s->fault_rng);
     gsl_rng_free(s->care_rng);
     gsl_rng_free(s->code_rng);
+    gsl_rng_free(s->referral_rng);
     gsl_ran_discrete_free(s->entry_kind);
     gsl_ran_discrete_free(s->pyramid);
     gsl_ran_discrete_free(s->mover_age);
@@ -120,4 +124,5 @@ void tear_down(synth *s)
     free(s->practices);
     free(s->episodes);
     free(s->contacts);
+    free(s->referrals);
 }

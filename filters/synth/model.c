@@ -116,6 +116,19 @@ const double gp_contact_target_2023[GROUP_COUNT] = {-1, -1, 0.353, 0.943, 0.470,
  * back complaints cannot reach theirs: their episodes last 2 weeks to 13 months and the
  * prevalence looks back two years, so only about 23% of the patients have a GP contact while an
  * episode is open; every such patient has one about it (1). */
+/* Referrals (model.h): chances per group (chosen, -1: all referrals count for the group), the
+ * monitor's shares for the groups it gives, and the rates for other reasons by age band. */
+const double referral_about_2019[GROUP_COUNT] = {0, 0.09, 0.08, -1, 0.12, 0.10, 0.035, 0.04, -1};
+const double referral_about_2023[GROUP_COUNT] = {0, 0.085, 0.075, -1, 0.12, 0.10, 0.026, 0.04, -1};
+const double referral_target_2019[GROUP_COUNT] = {-1, -1, -1, 0.387, -1, -1, -1, -1, 0.242};
+const double referral_target_2023[GROUP_COUNT] = {-1, -1, -1, 0.379, -1, -1, -1, -1, 0.258};
+const double referral_rate[BAND_COUNT] = {0.10, 0.10, 0.14, 0.18, 0.24, 0.28, 0.30, 0.27};
+const char *const group_specialism[GROUP_COUNT] = {
+    "ggz", "surgery", "cardiology", "geriatrics", "orthopaedics", "orthopaedics",
+    "internal_medicine", "pulmonology", "paediatrics"};
+const char *const other_specialisms[OTHER_SPECIALISM_COUNT] = {
+    "dermatology", "surgery", "internal_medicine", "ent", "ophthalmology", "gynaecology", "urology",
+    "neurology"};
 const double gp_contact_about_2019[GROUP_COUNT] = {0.674, 0.499, 0.480, -1, 1, 0.258, 0.782, 0.351, -1};
 const double gp_contact_about_2023[GROUP_COUNT] = {0.642, 0.481, 0.457, -1, 1, 0.241, 0.726, 0.326, -1};
 

@@ -213,6 +213,31 @@ extern const double contact_rr_ses[SES_QUINTILES];
 #define CONDITION_LOOKBACK_YEARS 2
 extern const double gp_contact_about_2019[GROUP_COUNT], gp_contact_about_2023[GROUP_COUNT];
 extern const double gp_contact_target_2019[GROUP_COUNT], gp_contact_target_2023[GROUP_COUNT];
+
+/* ---------------------------------------------------------------- referrals (gp_referrals.csv)
+ * About a quarter of the practices deliver their referrals to medical specialists (the Nivel IZA
+ * monitor, 2025, Bijlage C). Per registration and study year at such a practice: for each coded
+ * group (as for contacts) with an episode open in the year, a referral about it with chance
+ * referral_about[g] (linear from TREND_FROM to TREND_TO), dated while the episode is open, to the
+ * group's specialism; for a mental episode, a referral to mental health care (specialism ggz,
+ * which the monitor leaves out) with chance REFERRAL_GGZ; besides, referrals for other reasons
+ * ~ Poisson(referral_rate[age band] * REFERRAL_RR_PER_CONDITION^groups open (times
+ * REFERRAL_RR_INTELLECTUAL_DISABILITY with that condition) * days / 365) with a
+ * common complaint's code, to one of the other specialisms. Referrals in months the practice did
+ * not deliver are missing, as its contacts are. The monitor gives the share with any referral for
+ * frail elderly (38.7% in 2019, 37.9% in 2023) and intellectual disability (24.2%, 25.8%), which the
+ * rates by age were tuned to (referral_target; -1: only a ranking is given, neck and back complaints
+ * referred most, diabetes falling 0.9 points, and the chances are chosen). */
+#define PRACTICE_DELIVERS_REFERRALS 0.25
+#define REFERRAL_GGZ 0.15
+#define REFERRAL_RR_PER_CONDITION 1.25
+#define REFERRAL_RR_INTELLECTUAL_DISABILITY 1.4 /* on top: referred for everything more often */
+extern const double referral_about_2019[GROUP_COUNT], referral_about_2023[GROUP_COUNT];
+extern const double referral_target_2019[GROUP_COUNT], referral_target_2023[GROUP_COUNT];
+extern const double referral_rate[BAND_COUNT];
+extern const char *const group_specialism[GROUP_COUNT];
+#define OTHER_SPECIALISM_COUNT 8
+extern const char *const other_specialisms[OTHER_SPECIALISM_COUNT];
 #define CONTACT_FRAILTY_PERSON 1.6 /* gamma shape */
 #define CONTACT_FRAILTY_YEAR 2.5
 #define CONTACT_TARGET_ANY 0.78

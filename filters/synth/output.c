@@ -24,9 +24,10 @@ const file_layout layouts[FILE_ALL] = {
      6, {4, 5}, 2, 4, 5, 3, -1},
     {"gp_contacts", {"bsn", "practice_id", "contact_date", "contact_type", "provider", "icpc"},
      6, {2}, 1, -1, -1, 5, -1},
-    {"gp_practices", {"practice_id", "year", "data_quality", "missing_from", "missing_to"},
-     5, {3, 4}, 2, 3, 4, -1, -1},
+    {"gp_practices", {"practice_id", "year", "data_quality", "missing_from", "missing_to", "delivers_referrals"},
+     6, {3, 4}, 2, 3, 4, -1, -1},
     {"wlz", {"bsn", "start_date", "end_date", "setting"}, 4, {1, 2}, 2, 1, 2, -1, -1},
+    {"gp_referrals", {"bsn", "practice_id", "referral_date", "specialism", "icpc"}, 5, {2}, 1, -1, -1, 4, -1},
     /* --country */
     {"municipalities",
      {"gemeente_code", "name", "population", "share_65plus", "wijkteam", "wijkteam_since",

@@ -96,6 +96,7 @@ static void write_patient(synth *s, const person *p, int district, int64_t start
         write_registration(s, p, &registrations[k]);
         write_episodes(s, p, &registrations[k]);
         registration_contacts(s, p, &registrations[k], person_frailty);
+        registration_referrals(s, p, &registrations[k]);
     }
 }
 

@@ -30,7 +30,7 @@ extern const char *const fault_names[FAULT_KINDS];
 
 /* ---------------------------------------------------------------- files */
 enum { FILE_PERSONS, FILE_WMO, FILE_GP_PATIENTS, FILE_GP_EPISODES, FILE_GP_CONTACTS, FILE_GP_PRACTICES,
-       FILE_WLZ, FILE_COUNT };
+       FILE_WLZ, FILE_GP_REFERRALS, FILE_COUNT };
 /* The files of --country, after the city's (whose loops run to FILE_COUNT). */
 enum { FILE_MUNICIPALITIES = FILE_COUNT, FILE_POPULATION, FILE_GMSD, FILE_CAK, FILE_BOUNDARIES,
        FILE_ALL };
@@ -107,12 +107,19 @@ typedef struct contact {
     size_t sequence; /* makes the sort order total, so every libc sorts alike */
 } contact;
 
+typedef struct referral {
+    int64_t day;
+    const char *specialism, *icpc;
+    size_t sequence; /* makes the sort order total */
+} referral;
+
 typedef struct practice {
     char id[16];
     int district;
     /* Per study year, the days the practice delivered no contacts for (a delivery of
      * insufficient quality); missing_from NO_DATE: a complete year. */
     int64_t missing_from[MAX_YEARS], missing_to[MAX_YEARS];
+    bool delivers_referrals; /* referrals to medical specialists are in its delivery */
 } practice;
 
 typedef struct synth {
@@ -124,6 +131,7 @@ typedef struct synth {
                            stream of their own, so the main stream draws what it drew before */
     gsl_rng *code_rng;  /* which condition a year's GP contacts are about (model.h): a stream of
                            its own, so only the codes of contacts change with it */
+    gsl_rng *referral_rng; /* which practices deliver referrals, and the referrals */
     gsl_ran_discrete_t *pyramid, *mover_age, *district, *entry_kind,
         *provision_main[WMO_AGE_GROUPS], *provision_extra;
     gsl_ran_discrete_t *migration[DISTRICT_COUNT], *ses[DISTRICT_COUNT],
@@ -142,6 +150,8 @@ typedef struct synth {
     size_t episode_count, episode_capacity;
     contact *contacts;
     size_t contact_count, contact_capacity;
+    referral *referrals; /* of one registration-year */
+    size_t referral_count, referral_capacity;
     double year_frailty[MAX_YEARS];
     uint64_t faults[FAULT_KINDS];
     uint64_t wmo_capped_person_years;
@@ -293,6 +303,7 @@ int open_condition_groups(const synth *s, int64_t from, int64_t to);
 
 /* contacts.c: GP and POH contacts of one registration */
 void registration_contacts(synth *s, const person *p, const registration *r, double person_frailty);
+void registration_referrals(synth *s, const person *p, const registration *r);
 
 /* generate.c: the run from seed to files */
 void set_up(synth *s);

@@ -91,6 +91,22 @@ static void truth_gp(const synth *s, record_writer *w)
             truth_row(w, "condition", "gp_contact_about_2019", group_names[g], gp_contact_about_2019[g]);
             truth_row(w, "condition", "gp_contact_about_2023", group_names[g], gp_contact_about_2023[g]);
         }
+    truth_row(w, "referrals", "practice_share_delivering", "", PRACTICE_DELIVERS_REFERRALS);
+    for (int g = 0; g < GROUP_COUNT; g++)
+        if (referral_about_2019[g] >= 0 && g != GROUP_MENTAL) {
+            truth_row(w, "referrals", "referral_about_2019", group_names[g], referral_about_2019[g]);
+            truth_row(w, "referrals", "referral_about_2023", group_names[g], referral_about_2023[g]);
+        }
+    truth_row(w, "referrals", "referral_ggz_per_mental_episode_year", "", REFERRAL_GGZ);
+    for (int band = 0; band < BAND_COUNT; band++)
+        truth_row(w, "referrals", "rate_other_reasons", band_names[band], referral_rate[band]);
+    truth_row(w, "referrals", "rate_ratio_per_condition_group", "", REFERRAL_RR_PER_CONDITION);
+    truth_row(w, "referrals", "rate_ratio_intellectual_disability", "", REFERRAL_RR_INTELLECTUAL_DISABILITY);
+    for (int g = 0; g < GROUP_COUNT; g++)
+        if (referral_target_2019[g] >= 0) {
+            truth_row(w, "referrals", "target_referral_share_2019", group_names[g], referral_target_2019[g]);
+            truth_row(w, "referrals", "target_referral_share_2023", group_names[g], referral_target_2023[g]);
+        }
     for (int g = 0; g < GROUP_COUNT; g++)
         if (gp_contact_target_2019[g] >= 0) {
             truth_row(w, "condition", "target_gp_contact_share_2019", group_names[g], gp_contact_target_2019[g]);
