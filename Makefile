@@ -150,17 +150,18 @@ uninstall:
 
 # The self-contained bundle dist/koppel-VERSION-linux-ARCH.tar.gz (scripts/dist): every program
 # linked statically against libcsv, libsodium, GSL, GLPK (and the AMD, COLAMD and GMP it uses)
-# and zlib, dynamically only against the C library; with the tables, manual pages, the demo
+# and zlib, dynamically only against the C library (scripts/dist-shims.c); with the tables, manual pages, the demo
 # study and SHA256SUMS. Ends with the bundle's size and the newest glibc symbol version it needs.
 VERSION   := $(shell sed -n 's/^\#define KOPPEL_VERSION "\(.*\)"/\1/p' common/koppel.h)
 DIST_LIBS  = -lcsv -lsodium -lgsl -lgslcblas -lglpk -lcolamd -lamd -lsuitesparseconfig -lgmp -lz
 .PHONY: dist
-build-dist/no-ltdl.o: scripts/no-ltdl.c
+build-dist/dist-shims.o: scripts/dist-shims.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -c -o $@ $<
-dist: build-dist/no-ltdl.o
+dist: build-dist/dist-shims.o
+	rm -f build-dist/bin/*
 	$(MAKE) --no-print-directory BUILD=build-dist BIN=build-dist/bin OPTFLAGS=-O3 \
-	  LDLIBS='$(abspath build-dist/no-ltdl.o) -Wl,-Bstatic $(DIST_LIBS) -Wl,-Bdynamic -lm' all
+	  LDLIBS='$(abspath build-dist/dist-shims.o) -Wl,--wrap=hypot -Wl,-Bstatic $(DIST_LIBS) -Wl,-Bdynamic -lm' all
 	scripts/dist build-dist/bin $(VERSION)
 
 clean:
