@@ -16,8 +16,8 @@ setup_file() {
         KOPPEL_DIST=$(ls "$PROJECT_ROOT"/dist/koppel-*-linux-*.tar.gz | tail -n 1)
     fi
     export KOPPEL_DIST
-    # a directory with a space in its name, far from the source tree
-    export UNPACKED="$BATS_FILE_TMPDIR/un packed"
+    # far from the source tree (Make's file names allow no space: the programs' test below has one)
+    export UNPACKED="$BATS_FILE_TMPDIR/unpacked"
     mkdir -p "$UNPACKED"
     tar -C "$UNPACKED" -xzf "$KOPPEL_DIST"
     BUNDLE=$(echo "$UNPACKED"/koppel-*)
@@ -110,8 +110,8 @@ bundle_env() {
     assert_output --partial "classify-condition"
     assert_output --partial "suppress"
     # unpacked once more somewhere else and called by its path, not through PATH: the same
-    mkdir moved && tar -C moved -xzf "$KOPPEL_DIST" && mv moved/koppel-* moved/renamed
-    run env -i PATH=/usr/bin:/bin moved/renamed/bin/koppel classify-condition --tag contacts.csv
+    mkdir "moved here" && tar -C "moved here" -xzf "$KOPPEL_DIST" && mv "moved here"/koppel-* "moved here/renamed"
+    run env -i PATH=/usr/bin:/bin "moved here/renamed/bin/koppel" classify-condition --tag contacts.csv
     assert_success
     assert_line --index 1 --regexp '^T90(,[01])+$'
 }
