@@ -11,7 +11,8 @@ setup_file() {
     load 'test_helper/common-setup'
     _common_setup
     if [ -z "${KOPPEL_DIST:-}" ]; then
-        make --no-print-directory -C "$PROJECT_ROOT" dist > "$BATS_FILE_TMPDIR/dist.log" 2>&1 \
+        # not the settings of a make that runs this test (make asan: the sanitizers, bin-asan)
+        env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SANFLAGS make --no-print-directory -C "$PROJECT_ROOT" dist > "$BATS_FILE_TMPDIR/dist.log" 2>&1 \
             || { tail -n 30 "$BATS_FILE_TMPDIR/dist.log" >&3; return 1; }
         KOPPEL_DIST=$(ls "$PROJECT_ROOT"/dist/koppel-*-linux-*.tar.gz | tail -n 1)
     fi
