@@ -150,8 +150,9 @@ uninstall:
 
 # The self-contained bundle dist/koppel-VERSION-linux-ARCH.tar.gz (scripts/dist): every program
 # linked statically against libcsv, libsodium, GSL, GLPK (and the AMD, COLAMD and GMP it uses)
-# and zlib, dynamically only against the C library (scripts/dist-shims.c); with the tables, manual pages, the demo
-# study and SHA256SUMS. Ends with the bundle's size and the newest glibc symbol version it needs.
+# and zlib, dynamically only against the C library (scripts/dist-shims.c says what that takes);
+# with the tables, manual pages, the demo study and SHA256SUMS. Ends with the bundle's size and
+# the newest glibc symbol version it needs (tests/dist.bats runs the demo study from it).
 VERSION   := $(shell sed -n 's/^\#define KOPPEL_VERSION "\(.*\)"/\1/p' common/koppel.h)
 DIST_LIBS  = -lcsv -lsodium -lgsl -lgslcblas -lglpk -lcolamd -lamd -lsuitesparseconfig -lgmp -lz
 .PHONY: dist
