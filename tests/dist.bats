@@ -147,7 +147,7 @@ bundle_env() {
     assert_equal "$(grep -c '<table' "$BATS_TEST_TMPDIR/report.html")" "$(grep -c '<table' "$BUNDLE/out/report.html")"
 }
 
-@test "scripts/verify passes on the bundle as shipped (the study's output beside it) and fails once a file changes" {
+@test "scripts/verify passes on the bundle as shipped (the study's output beside it); fails once a file changes, or on an older glibc" {
     cd "$BATS_TEST_TMPDIR"
     run bundle_env "$BUNDLE/scripts/verify"
     assert_success
@@ -164,6 +164,12 @@ bundle_env() {
     assert_failure 1
     assert_output --partial "share/koppel/rules/iza-conditions.csv: FAILED"
     assert_output --partial "files differ from SHA256SUMS"
+
+    # a host whose C library is older than the programs need: said plainly, status 1
+    mkdir old-host && printf '#!/bin/sh\necho "glibc 2.17"\n' > old-host/getconf && chmod +x old-host/getconf
+    run env -i PATH="$PWD/old-host:/usr/bin:/bin" "$BUNDLE/scripts/verify"
+    assert_failure 1
+    assert_output --partial "this host has glibc 2.17; the programs need glibc $(cat "$BUNDLE/GLIBC") or newer"
 
     mkdir removed && tar -C removed -xzf "$KOPPEL_DIST" && mv removed/koppel-* removed/bundle
     rm removed/bundle/bin/koppel-join
