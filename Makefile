@@ -29,13 +29,18 @@ verb_engine = $(BUILD)/filters/$(1)/libengine.a
 engine_objects = $(patsubst %.c,$(BUILD)/%.o,$(filter-out filters/$(1)/main.c,$(wildcard filters/$(1)/*.c)))
 unit_verb   = $(firstword $(foreach v,$(VERBS),$(if $(filter $(v)_%,$(1)),$(v))))
 
-.PHONY: all check unit bats demo bench bench-linked bench-national asan install uninstall clean deps man FORCE
+.PHONY: all check unit bats demo bench bench-linked bench-national asan install uninstall clean deps man dist FORCE
 .SECONDARY:
 
 all: $(DEPS_STAMP) $(BIN)/koppel $(FILTERS)
 
+# Every package present, or at least the libraries and headers the build needs (a host without
+# root where they were installed some other way, e.g. under $$HOME/.local through CPATH and
+# LIBRARY_PATH); else install-deps installs them, or, without root, says what to install.
+LINK_PROBE = printf '\#include <csv.h>\n\#include <sodium.h>\n\#include <gsl/gsl_version.h>\n\#include <glpk.h>\n\#include <zlib.h>\n\#include <uthash.h>\nint main(void) { return 0; }\n' \
+             | $(CC) $(CFLAGS) -x c -o /dev/null - $(LDFLAGS) $(LDLIBS)
 $(DEPS_STAMP): scripts/install-deps
-	@scripts/install-deps --check >/dev/null 2>&1 || scripts/install-deps
+	@scripts/install-deps --check >/dev/null 2>&1 || ( $(LINK_PROBE) ) >/dev/null 2>&1 || scripts/install-deps
 	@mkdir -p $(@D) && touch $@
 
 deps:
@@ -122,21 +127,46 @@ bench-national: all
 man: all
 	@mkdir -p $(BUILD)/man
 	@for p in $(BIN)/koppel $(FILTERS); do \
-	  help2man --no-info --version-string=$$($$p --version | awk '{print $$NF}') \
+	  help2man --no-info --version-string=$$($$p --version | awk 'NR == 1 {print $$NF}') \
 	    --name="$$($$p --help | sed -n 2p)" -o $(BUILD)/man/$$(basename $$p).1 $$p || exit 1; done
 
-install: all man
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/koppel $(DESTDIR)$(PREFIX)/share/man/man1
+# Without help2man the manual pages are left out (each program's --help has the same text).
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/koppel \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 755 $(BIN)/koppel $(FILTERS) $(DESTDIR)$(PREFIX)/bin/
 	cp -R share/koppel/. $(DESTDIR)$(PREFIX)/share/koppel/
-	install -m 644 $(BUILD)/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 share/bash-completion/completions/koppel $(DESTDIR)$(PREFIX)/share/bash-completion/completions/
+	@if command -v help2man >/dev/null; then \
+	  $(MAKE) --no-print-directory man && install -d $(DESTDIR)$(PREFIX)/share/man/man1 && \
+	  install -m 644 $(BUILD)/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/; \
+	else echo "install: no help2man here: manual pages left out (koppel VERB --help has the text)"; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/koppel $(FILTERS:$(BIN)/%=$(DESTDIR)$(PREFIX)/bin/%)
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/koppel.1 $(FILTERS:$(BIN)/%=$(DESTDIR)$(PREFIX)/share/man/man1/%.1)
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/koppel
 	rm -rf $(DESTDIR)$(PREFIX)/share/koppel
 
+# The self-contained bundle dist/koppel-VERSION-linux-ARCH.tar.gz (scripts/dist): every program
+# linked statically against libcsv, libsodium, GSL, GLPK (and the AMD, COLAMD and GMP it uses)
+# and zlib, dynamically only against the C library (scripts/dist-shims.c says what that takes);
+# with the tables, manual pages, the demo study and SHA256SUMS. Ends with the bundle's size and
+# the newest glibc symbol version it needs (tests/dist.bats runs the demo study from it).
+VERSION   := $(shell sed -n 's/^\#define KOPPEL_VERSION "\(.*\)"/\1/p' common/koppel.h)
+DIST_LIBS  = -lcsv -lsodium -lgsl -lgslcblas -lglpk -lcolamd -lamd -lsuitesparseconfig -lgmp -lz
+.PHONY: dist
+build-dist/dist-shims.o: scripts/dist-shims.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -c -o $@ $<
+dist: build-dist/dist-shims.o
+	rm -f build-dist/bin/*
+	$(MAKE) --no-print-directory BUILD=build-dist BIN=build-dist/bin OPTFLAGS=-O3 \
+	  LDLIBS='$(abspath build-dist/dist-shims.o) -Wl,--wrap=hypot -Wl,-Bstatic $(DIST_LIBS) -Wl,-Bdynamic -lm' all
+	scripts/dist build-dist/bin $(VERSION)
+
 clean:
-	rm -rf build build-asan bin bin-asan out
+	rm -rf build build-asan build-dist bin bin-asan out dist
 
 # Fuzzing: make fuzz, and the replay programs make check runs (tests/fuzz/fuzz.mk).
 include tests/fuzz/fuzz.mk

@@ -6,6 +6,10 @@
 #include <fcntl.h>
 #include <glpk.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_version.h>
+#include <csv.h>
+#include <sodium.h>
+#include <zlib.h>
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
@@ -123,6 +127,14 @@ static void finish_help_output(void)
     }
 }
 
+/* The libraries a program carries, as linked (a static bundle ships its own copies): the
+ * versions their functions report where they have one, else their headers' (libcsv). */
+void koppel_print_library_versions(void)
+{
+    printf("libcsv %d.%d.%d, libsodium %s, GSL %s, GLPK %s, zlib %s\n", CSV_MAJOR, CSV_MINOR,
+           CSV_RELEASE, sodium_version_string(), gsl_version, glp_version(), zlibVersion());
+}
+
 bool koppel_common_option(koppel_context *ctx, int opt, const char *arg)
 {
     switch (opt) {
@@ -151,6 +163,7 @@ bool koppel_common_option(koppel_context *ctx, int opt, const char *arg)
         exit(EXIT_OK);
     case 'V':
         printf("koppel-%s (koppel) %s\n", ctx->verb, KOPPEL_VERSION);
+        koppel_print_library_versions();
         finish_help_output();
         exit(EXIT_OK);
     case ':':

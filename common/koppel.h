@@ -87,6 +87,10 @@ void koppel_init(koppel_context *ctx, const char *verb, const char *usage);
  * of them. Prints help/version and exits for -h/-V; dies with status 2 for '?' and ':'. */
 bool koppel_common_option(koppel_context *ctx, int opt, const char *arg);
 
+/* One line: the versions of libcsv, libsodium, GSL, GLPK and zlib this program carries (the
+ * second line of --version), on stdout. */
+void koppel_print_library_versions(void);
+
 /* Die with status 2 and a pointer to --help. */
 _Noreturn void koppel_usage_error(const koppel_context *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -325,7 +325,7 @@ wmo.2023-0001.csv"
     assert_output --partial "6b6f7070656c2d706172746974696f6e"
     run koppel partition --version
     assert_success
-    assert_output --regexp "^koppel-partition \(koppel\) [0-9.]+$"
+    assert_line --index 0 --regexp "^koppel-partition \(koppel\) [0-9.]+$"
     run koppel --help
     assert_output --partial "partition"
 }

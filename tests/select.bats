@@ -228,7 +228,7 @@ PY
     assert_output --partial "Examples:"
     run koppel select --version
     assert_success
-    assert_output --regexp '^koppel-select \(koppel\) [0-9]+\.[0-9]+\.[0-9]+$'
+    assert_line --index 0 --regexp '^koppel-select \(koppel\) [0-9]+\.[0-9]+\.[0-9]+$'
 }
 
 @test "--help into a closed pipe ends quietly; --help into a full disk is status 3" {

@@ -70,7 +70,7 @@ PY
 @test "--version" {
     run koppel synth --version
     assert_success
-    assert_output --regexp '^koppel-synth \(koppel\) [0-9]+\.[0-9]+\.[0-9]+$'
+    assert_line --index 0 --regexp '^koppel-synth \(koppel\) [0-9]+\.[0-9]+\.[0-9]+$'
 }
 
 @test "usage example: seven files with exactly the columns its --help lists" {

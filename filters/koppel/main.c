@@ -117,6 +117,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
         printf("koppel %s\n", KOPPEL_VERSION);
+        koppel_print_library_versions();
         flush_standard_output();
         return EXIT_OK;
     }
