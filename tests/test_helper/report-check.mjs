@@ -79,8 +79,10 @@ try {
     console.log(JSON.stringify({ width, ...checks, console: consoleMessages, shots }));
 } finally {
     clearTimeout(timer);
+    const exited = new Promise(ok => browser.once('exit', ok));
     browser.kill();
-    rmSync(profile, { recursive: true, force: true });
+    await exited;
+    try { rmSync(profile, { recursive: true, force: true }); } catch { /* a profile file still closing: the temp dir stays */ }
 }
 
 // Runs inside the page: returns { problems, links, charts, tables, pageHeight, boxes }.
@@ -176,6 +178,13 @@ function pageChecks() {
         const top = h.getBoundingClientRect().top + window.scrollY;
         const bottom = next ? next.getBoundingClientRect().top + window.scrollY : top + 1400;
         boxes[id] = { x: 0, y: Math.max(0, top - 10), width: viewport, height: Math.min(2400, bottom - top + 10) };
+    }
+    // and the first chart of a few sections on its own, to read it at this width
+    for (const id of ['t1', 't2', 't6', 'wijkteams']) {
+        const figure = document.querySelector(`#${id} ~ figure.chart`);
+        if (!figure) continue;
+        const r = figure.getBoundingClientRect();
+        boxes['chart-' + id] = { x: 0, y: Math.max(0, r.top + window.scrollY - 5), width: viewport, height: r.height + 10 };
     }
     return { problems, links, charts: charts.length, tables: tables.length, pageHeight: doc.scrollHeight, boxes };
 }
