@@ -61,7 +61,7 @@ try {
     const loaded = event('Page.loadEventFired', sessionId);
     await send('Page.navigate', { url: pathToFileURL(resolve(report)).href }, sessionId);
     await loaded;
-    const { result } = await send('Runtime.evaluate', { expression: `(${pageChecks})()`, returnByValue: true }, sessionId);
+    const { result } = await send('Runtime.evaluate', { expression: `(${pageChecks})(${width})`, returnByValue: true }, sessionId);
     const checks = result.value;
 
     // Screenshots: the first screen, each chart's first appearance at this width, and the whole page.
@@ -85,10 +85,13 @@ try {
     try { rmSync(profile, { recursive: true, force: true }); } catch { /* a profile file still closing: the temp dir stays */ }
 }
 
-// Runs inside the page: returns { problems, links, charts, tables, pageHeight, boxes }.
-function pageChecks() {
+// Runs inside the page (WIDTH: the screen's): returns { problems, links, charts, tables, pageHeight, boxes }.
+// WIDTH is the emulated screen's: a mobile layout viewport may widen to fit content that is too
+// wide, so window.innerWidth alone would hide the overflow.
+function pageChecks(width) {
     const problems = [];
-    const viewport = window.innerWidth;
+    const viewport = width;
+    if (window.innerWidth !== width) problems.push(`the layout viewport is ${window.innerWidth}px on a ${width}px screen`);
     const doc = document.documentElement;
     if (doc.scrollWidth > viewport) problems.push(`page is ${doc.scrollWidth}px wide at a ${viewport}px viewport`);
     if (!document.querySelector('meta[name="viewport"][content*="width=device-width"]')) problems.push('no viewport meta');
