@@ -174,7 +174,7 @@ function pageChecks(width) {
     }
     // Where to take screenshots: a few sections, from their heading to the next.
     const boxes = {};
-    for (const id of ['summary', 't2', 't5', 't6', 'suppression', 'truth']) {
+    for (const id of ['summary', 'contents', 'run', 't2', 't5', 't6', 'suppression', 'truth']) {
         const h = document.getElementById(id);
         if (!h) continue;
         const next = [...document.querySelectorAll('h2')].find(x => x.compareDocumentPosition(h) & Node.DOCUMENT_POSITION_PRECEDING);
