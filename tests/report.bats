@@ -155,8 +155,11 @@ summary = re.sub(r'<[^>]+>', '', html.split('<h2 id="summary">', 1)[1].split('<h
 rows = lambda name: list(csv.DictReader(open(os.path.join(sys.argv[2], name + '.csv'))))
 g = lambda v: '%.3g' % float(v)
 t2 = [r for r in rows('t2-contacts-by-age') if r['wmo_user'] == '1' and r['age_group'] != 'Total' and r['ratio']]
-high = max(t2, key=lambda r: float(r['ratio']))
-assert '%s times (95%% interval %s to %s) at age %s' % (g(high['ratio']), g(high['ratio_lower']), g(high['ratio_upper']), high['age_group']) in summary, summary
+if t2:
+    high = max(t2, key=lambda r: float(r['ratio']))
+    assert '%s times (95%% interval %s to %s) at age %s' % (g(high['ratio']), g(high['ratio_lower']), g(high['ratio_upper']), high['age_group']) in summary, summary
+else:   # a small study may publish no ratio: then the summary makes no claim
+    assert 'GP contacts.' not in summary, summary
 total = next(r for r in rows('t4-wmo-by-ses') if r['ses'] == 'Total')
 assert '%s%% of residents of 18 and over' % g(100 * int(total['observed']) / int(total['persons'])) in summary
 w1 = next(r for r in rows('w1-wijkteam-did') if (r['source'], r['age_group'], r['model'], r['weighting'], r['term'])
