@@ -79,7 +79,7 @@ PY
 
 @test "run metadata: seed, data period, koppel's version and the key fingerprint the study checked" {
     local version fingerprint seed
-    version=$("$KOPPEL_BIN/koppel" --version | awk '{ print $2 }')
+    version=$("$KOPPEL_BIN/koppel" --version | awk 'NR == 1 { print $2 }')
     fingerprint=$(grep -o '[0-9a-f]\{8\}' "$STUDY/work/fingerprints.txt")
     seed=$(awk -F, '$1 == "run" && $2 == "seed" { print $4 }' "$STUDY/raw/truth.csv")
     section=$(sed -n '/<h2 id="run">/,/<\/dl>/p' "$REPORT")
