@@ -279,7 +279,8 @@ static void read_rows(koppel_context *ctx, koppel_inputs *inputs, const view_opt
     }
     if (rng)
         gsl_rng_free(rng);
-    qsort(store->rows, store->count, sizeof(shown_row), compare_row_numbers);
+    if (store->count > 1) /* none kept (--head 0): no array to sort, which qsort may not be given */
+        qsort(store->rows, store->count, sizeof(shown_row), compare_row_numbers);
 }
 
 /* ---------------------------------------------------------------- showing */
