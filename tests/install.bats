@@ -53,6 +53,10 @@ setup() {
         [ -z "$warnings" ] || problems+="${page##*/}: $warnings"$'\n'
     done
     [ -z "$problems" ] || fail "$problems"
+    # README.md's promise: with PREFIX/bin on PATH, man finds the pages (man-db's manpath)
+    run env -u MANPATH PATH="$P/bin:/usr/bin:/bin" man -w koppel-view
+    assert_success
+    assert_output "$P/share/man/man1/koppel-view.1"
 }
 
 @test "man pages keep the examples of --help line for line (backslashes, dashes, indentation)" {
