@@ -124,28 +124,32 @@ bench-linked: all
 bench-national: all
 	KOPPEL_BIN=$(abspath $(BIN)) BENCH_SCALE=national scripts/bench
 
+# Man pages from each program's --help (help2man), examples kept line for line, SEE ALSO added.
 man: all
 	@mkdir -p $(BUILD)/man
 	@for p in $(BIN)/koppel $(FILTERS); do \
-	  help2man --no-info --version-string=$$($$p --version | awk 'NR == 1 {print $$NF}') \
-	    --name="$$($$p --help | sed -n 2p)" -o $(BUILD)/man/$$(basename $$p).1 $$p || exit 1; done
+	  scripts/man-page $$p $(BUILD)/man/$$(basename $$p).1 || exit 1; done
 
-# Without help2man the manual pages are left out (each program's --help has the same text).
+# The programs, share/koppel, a man page per program and the bash completion (found by
+# bash-completion under PREFIX/share, ~/.local/share included). Without help2man the manual
+# pages are left out (each program's --help has the same text).
+COMPLETIONS = $(PREFIX)/share/bash-completion/completions
+MAN1        = $(PREFIX)/share/man/man1
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/koppel \
-	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/koppel $(DESTDIR)$(COMPLETIONS)
 	install -m 755 $(BIN)/koppel $(FILTERS) $(DESTDIR)$(PREFIX)/bin/
 	cp -R share/koppel/. $(DESTDIR)$(PREFIX)/share/koppel/
-	install -m 644 share/bash-completion/completions/koppel $(DESTDIR)$(PREFIX)/share/bash-completion/completions/
+	install -m 644 share/bash-completion/completions/koppel $(DESTDIR)$(COMPLETIONS)/koppel
 	@if command -v help2man >/dev/null; then \
-	  $(MAKE) --no-print-directory man && install -d $(DESTDIR)$(PREFIX)/share/man/man1 && \
-	  install -m 644 $(BUILD)/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/; \
+	  $(MAKE) --no-print-directory man && install -d $(DESTDIR)$(MAN1) && \
+	  install -m 644 $(patsubst $(BIN)/%,$(BUILD)/man/%.1,$(BIN)/koppel $(FILTERS)) $(DESTDIR)$(MAN1)/; \
 	else echo "install: no help2man here: manual pages left out (koppel VERB --help has the text)"; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/koppel $(FILTERS:$(BIN)/%=$(DESTDIR)$(PREFIX)/bin/%)
-	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/koppel.1 $(FILTERS:$(BIN)/%=$(DESTDIR)$(PREFIX)/share/man/man1/%.1)
-	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/koppel
+	rm -f $(DESTDIR)$(MAN1)/koppel.1 $(FILTERS:$(BIN)/%=$(DESTDIR)$(MAN1)/%.1)
+	rm -f $(DESTDIR)$(COMPLETIONS)/koppel
 	rm -rf $(DESTDIR)$(PREFIX)/share/koppel
 
 # The self-contained bundle dist/koppel-VERSION-linux-ARCH.tar.gz (scripts/dist): every program

@@ -68,6 +68,7 @@ run_cases() {
 @test "gold errors: standardise" { run_cases standardise; }
 @test "gold errors: suppress" { run_cases suppress; }
 @test "gold errors: synth" { run_cases synth; }
+@test "gold errors: view" { run_cases view; }
 
 @test "gold errors: every program has its cases" {
     for program in "$KOPPEL_BIN"/koppel "$KOPPEL_BIN"/koppel-*; do

@@ -107,3 +107,15 @@ PY
         xargs -0 grep -snIE 'DOMAIN\.md|CONVENTIONS\.md|\bDOMAIN( section| §)? ?[0-9]|\bCONVENTIONS\b' || true)
     [ -z "$hits" ] || fail "$hits"
 }
+
+@test "layout: every verb has a line in README.md's list of filters and a gold error file" {
+    local dir verb problems=""
+    for dir in "$ROOT"/filters/*/; do
+        verb=$(basename "$dir")
+        [ "$verb" = koppel ] && continue # the dispatcher
+        grep -q "^| \`$verb\` | " "$ROOT/README.md" || problems+="$verb is not in README.md's list of filters"$'\n'
+        [ -f "$ROOT/tests/fixtures/errors/$verb.cases" ] || problems+="$verb has no tests/fixtures/errors/$verb.cases"$'\n'
+        [ -f "$ROOT/tests/$verb.bats" ] || problems+="$verb has no tests/$verb.bats"$'\n'
+    done
+    [ -z "$problems" ] || fail "$problems"
+}

@@ -42,6 +42,7 @@ typedef struct aggregate {
     const char *split_by;
     uint64_t min_count;   /* --min-count: cells of fewer records are not written (0: all) */
     uint64_t below_min;   /* the groups (not totals) left out by it */
+    bool natural_order;   /* --order natural: numbers in group values compare as numbers */
     arena memory;
     /* --min-count 2 or more with nothing but --count and no totals: the groups are counted in
      * a key log (key_log.h) and only those of at least min_count records become cells. */

@@ -18,7 +18,8 @@ static const char usage[] =
     "Reads CSV with a header from FILEs or standard input (columns are found by name in each\n"
     "file) and writes one record per group: the group columns, then one column per statistic\n"
     "in the order given. Records are sorted by the group columns, first column first, by the\n"
-    "bytes of the values; an empty value is a group of its own and sorts first.\n"
+    "bytes of the values (--order natural: by the numbers in them); an empty value is a group\n"
+    "of its own and sorts first.\n"
     "\n"
     "Grouping:\n"
     "  -g, --group-by COL[,COL...]  the group columns; without -g one record sums up all input\n"
@@ -64,6 +65,13 @@ static const char usage[] =
     "  A total row follows the rows it sums (in each column the label sorts after the\n"
     "  values). Every statistic of a total, distinct counts included, is computed from the\n"
     "  records themselves. Totals exist for combinations that have records.\n"
+    "\n"
+    "Order:\n"
+    "      --order bytes|natural    bytes (the default): each group value by its bytes, so\n"
+    "                               '10-14' comes before '5-9'; natural: runs of digits in a\n"
+    "                               value compare as whole numbers, the rest by bytes, so age\n"
+    "                               bands read 0-4, 5-9, 10-14, ..., 85+ and 9 comes before 10;\n"
+    "                               values that still tie (05 and 5) by their bytes\n"
     "\n"
     "Choosing groups:\n"
     "      --min-count N            write only the groups (and total rows) of at least N records,\n"
@@ -113,7 +121,8 @@ static const char usage[] =
 enum {
     OPT_COUNT = OPT_FILTER_BASE, OPT_COUNT_VALUES, OPT_COUNT_DISTINCT, OPT_SUM, OPT_MEAN, OPT_MIN,
     OPT_MAX, OPT_SD, OPT_TOP, OPT_WEIGHTED_SUM, OPT_WEIGHTED_MEAN, OPT_SUMSQ, OPT_TOTALS, OPT_ROLLUP,
-    OPT_TOTAL_LABEL, OPT_PARTIAL, OPT_MERGE, OPT_SPLIT_BY, OPT_MIN_COUNT
+    OPT_TOTAL_LABEL, OPT_PARTIAL, OPT_MERGE, OPT_SPLIT_BY, OPT_MIN_COUNT,
+    OPT_ORDER
 };
 
 static const struct option long_options[] = {
@@ -137,6 +146,7 @@ static const struct option long_options[] = {
     {"merge", no_argument, NULL, OPT_MERGE},
     {"split-by", required_argument, NULL, OPT_SPLIT_BY},
     {"min-count", required_argument, NULL, OPT_MIN_COUNT},
+    {"order", required_argument, NULL, OPT_ORDER},
     KOPPEL_COMMON_LONG_OPTIONS,
     {NULL, 0, NULL, 0},
 };
@@ -212,6 +222,11 @@ static void parse_options(aggregate *a, int argc, char **argv)
         case OPT_MIN_COUNT:
             if (!parse_count(optarg, strlen(optarg), &a->min_count) || a->min_count == 0)
                 koppel_usage_error(&a->ctx, "--min-count takes a whole number of 1 or more, not '%s'", optarg);
+            break;
+        case OPT_ORDER:
+            if (strcmp(optarg, "natural") != 0 && strcmp(optarg, "bytes") != 0)
+                koppel_usage_error(&a->ctx, "--order takes bytes or natural");
+            a->natural_order = strcmp(optarg, "natural") == 0;
             break;
         default: { /* a statistic's option: koppel_common_option took the unknown ones */
             stat_kind kind = (stat_kind)(opt - OPT_COUNT);

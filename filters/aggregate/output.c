@@ -43,15 +43,51 @@ static void write_header(aggregate *a)
     free_names(names, n);
 }
 
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* --order natural: P and Q compared run by run, a run of digits as the whole number it writes
+ * (leading zeros aside), any other byte by its value; equal so far, the shorter first. Values
+ * equal in this order (05 and 5) are then ordered by their bytes. */
+static int compare_natural(const char *p, const char *q)
+{
+    const char *x = p, *y = q;
+    while (*x && *y) {
+        if (!is_digit(*x) || !is_digit(*y)) {
+            if (*x != *y)
+                return (unsigned char)*x < (unsigned char)*y ? -1 : 1;
+            x++, y++;
+            continue;
+        }
+        while (*x == '0')
+            x++;
+        while (*y == '0')
+            y++;
+        size_t dx = 0, dy = 0;
+        while (is_digit(x[dx]))
+            dx++;
+        while (is_digit(y[dy]))
+            dy++;
+        if (dx != dy) /* more significant digits: a larger number */
+            return dx < dy ? -1 : 1;
+        int order = memcmp(x, y, dx);
+        if (order)
+            return order;
+        x += dx, y += dy;
+    }
+    if (*x || *y)
+        return *x ? 1 : -1;
+    return strcmp(p, q);
+}
+
 /* Cells in output order: per group column the mask byte ('g' before 't'), then the value's
- * bytes (strcmp compares as unsigned char; empty sorts first). */
+ * bytes (strcmp compares as unsigned char; empty sorts first), or its natural order. */
 static int compare_cells(const aggregate *a, const cell *x, const cell *y)
 {
     const char *p = cell_key(x) + a->group_count, *q = cell_key(y) + a->group_count;
     for (size_t i = 0; i < a->group_count; i++) {
         if (cell_key(x)[i] != cell_key(y)[i])
             return cell_key(x)[i] < cell_key(y)[i] ? -1 : 1;
-        int order = strcmp(p, q);
+        int order = a->natural_order ? compare_natural(p, q) : strcmp(p, q);
         if (order)
             return order;
         p += strlen(p) + 1;
@@ -113,7 +149,7 @@ static bool radix_pass(const sort_entry *from, sort_entry *to, size_t n, unsigne
  * run of equal prefixes by the whole key. */
 static void sort_entries(aggregate *a, sort_entry *entries, size_t n)
 {
-    if (n < 256) {
+    if (n < 256 || a->natural_order) { /* natural: the prefixes are all 0, qsort does it all */
         qsort_r(entries, n, sizeof *entries, compare_sorted, a);
         return;
     }
@@ -153,7 +189,7 @@ static sort_entry *sorted_cells(aggregate *a, size_t *count)
             a->below_min += !is_total(a, c);
             continue;
         }
-        entries[n++] = (sort_entry){sort_prefix(a, c), c};
+        entries[n++] = (sort_entry){a->natural_order ? 0 : sort_prefix(a, c), c};
     }
     sort_entries(a, entries, n);
     *count = n;

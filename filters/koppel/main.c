@@ -16,8 +16,9 @@ static const char usage_head[] =
     "Usage: koppel VERB [OPTIONS] [FILE...]\n"
     "Link person-level health and social-care data and publish safe statistics from it.\n"
     "\n"
-    "Each verb is a filter: CSV records with a header in, CSV out. 'koppel VERB --help' shows\n"
-    "a verb's options; 'koppel-VERB' runs the same program directly.\n"
+    "Each verb is a filter: CSV records with a header in, CSV out (view: columns for a\n"
+    "terminal). 'koppel VERB --help' shows a verb's options; 'koppel-VERB' runs the same\n"
+    "program directly.\n"
     "\n"
     "Verbs:\n";
 
