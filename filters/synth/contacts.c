@@ -69,12 +69,7 @@ static const char *gp_contact_code(synth *s, const contact_year *y, int64_t day,
 /* The chance that a patient's GP contacts of YEAR are about a case of GROUP (model.h). */
 static double contact_about(int group, int year)
 {
-    if (year <= TREND_FROM)
-        return gp_contact_about_2019[group];
-    if (year >= TREND_TO)
-        return gp_contact_about_2023[group];
-    double part = (double)(year - TREND_FROM) / (TREND_TO - TREND_FROM);
-    return gp_contact_about_2019[group] + part * (gp_contact_about_2023[group] - gp_contact_about_2019[group]);
+    return trend_value(gp_contact_about_2019[group], gp_contact_about_2023[group], year);
 }
 
 /* Which coded groups the year's GP contacts (the first FIRST_GP.. of s->contacts) are about:

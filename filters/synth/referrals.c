@@ -28,12 +28,7 @@ static int compare_referrals(const void *a, const void *b)
 /* The chance of a referral about a case of GROUP in YEAR (model.h). */
 static double referral_about(int group, int year)
 {
-    if (year <= TREND_FROM)
-        return referral_about_2019[group];
-    if (year >= TREND_TO)
-        return referral_about_2023[group];
-    double part = (double)(year - TREND_FROM) / (TREND_TO - TREND_FROM);
-    return referral_about_2019[group] + part * (referral_about_2023[group] - referral_about_2019[group]);
+    return trend_value(referral_about_2019[group], referral_about_2023[group], year);
 }
 
 /* A referral about E (open in FROM..TO) on a day it is open, to SPECIALISM. */

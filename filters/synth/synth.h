@@ -227,6 +227,16 @@ static inline int age_in_year(const synth *s, const person *p, int year)
 }
 
 /* The part of study year YEAR that FROM..TO (within it) covers. */
+/* A value that moves linearly from AT_FROM in TREND_FROM to AT_TO in TREND_TO, held outside. */
+static inline double trend_value(double at_from, double at_to, int year)
+{
+    if (year <= TREND_FROM)
+        return at_from;
+    if (year >= TREND_TO)
+        return at_to;
+    return at_from + (at_to - at_from) * (double)(year - TREND_FROM) / (TREND_TO - TREND_FROM);
+}
+
 static inline double share_of_year(const synth *s, int year, int64_t from, int64_t to)
 {
     return (double)(to - from + 1) / (double)(year_end(s, year) - s->year_start[year] + 1);
