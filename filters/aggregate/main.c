@@ -274,6 +274,10 @@ static void plan(aggregate *a)
         if (s->weight)
             s->weight_slot = find_or_add_column(a, s->weight, true);
     }
+    for (size_t i = 0; i < a->stats.count; i++) { /* --partial writes the margins' sets too */
+        statistic *s = &a->stats.items[i];
+        s->keep_margin_sets = a->partial && s->kind == STAT_DISTINCT && !s->disjoint;
+    }
     check_column_names(a);
     a->batch = input_batch_new(a->column_count);
     a->group_index = xcalloc(a->group_count + 1, sizeof(size_t));
@@ -345,9 +349,10 @@ static void aggregate_input(aggregate *a, record_reader *reader)
                 c = a->last;
             else /* new when the batch began: an earlier record of the batch may have made it */
                 c = find_cell_hashed(a, b->probes[i].key, b->probes[i].length, b->probes[i].hash);
-            statistics_update(&a->stats, c, &b->rows[i]);
-            a->used++;
+            b->found[i] = c;
         }
+        statistics_update_batch(&a->stats, b->found, b->rows, b->count);
+        a->used += b->count;
     }
 }
 
