@@ -191,17 +191,22 @@ static bool count_values_parse_state(statistic *s, cell *scratch, char *const *f
 /* ---------------------------------------------------------------- --count-distinct */
 
 /* A cell's set is its members in the statistic's distinct_sets (distinct_sets.h): the pairs
- * of its id and a value's id. */
+ * of its id and a value's id. Most sets in register data hold one value (one practice per
+ * patient): a set's first member is only appended to a list of first members (written in
+ * order, never looked up), and goes into the table with the second. */
 typedef struct distinct_state {
     uint32_t id;     /* the cell's id + 1 (0: no value yet) */
     uint32_t last;   /* the id + 1 of the value added last: a repeat is not looked up */
+    uint32_t first;  /* the id + 1 of the first value */
     uint64_t count;  /* members of the set */
     uint64_t merged; /* counts merged from --split-by partials */
 } distinct_state;
 
 typedef struct distinct_sets {
     value_table values;
-    pair_set members;
+    pair_set members;         /* of the sets of two or more */
+    uint64_t *firsts;         /* every set's first member */
+    size_t first_count, first_capacity;
     uint32_t cells;           /* cell ids given */
     uint64_t *details;        /* margins: the members of the finest cells, taken once */
     size_t detail_count;
@@ -234,12 +239,47 @@ static uint32_t cell_id(distinct_sets *sets, distinct_state *state)
     return state->id - 1;
 }
 
+/* Add VALUE to the set of STATE, whose id the cell already has. */
+static void distinct_add_member(distinct_sets *sets, distinct_state *state, uint32_t value)
+{
+    uint32_t cell = state->id - 1;
+    if (state->count == 0) {
+        if (sets->first_count == sets->first_capacity) {
+            sets->first_capacity = sets->first_capacity ? sets->first_capacity * 2 : 1024;
+            sets->firsts = xrealloc(sets->firsts, sets->first_capacity * sizeof(uint64_t));
+        }
+        sets->firsts[sets->first_count++] = pair_key(cell, value);
+        state->first = value + 1;
+        state->count = 1;
+        return;
+    }
+    if (state->count == 1) {
+        if (state->first == value + 1)
+            return;
+        pair_set_add(&sets->members, pair_key(cell, state->first - 1));
+    }
+    state->count += pair_set_add(&sets->members, pair_key(cell, value));
+}
+
 static void distinct_add(distinct_sets *sets, distinct_state *state, uint32_t value)
 {
     if (state->last == value + 1)
         return;
     state->last = value + 1;
-    state->count += pair_set_add(&sets->members, pair_key(cell_id(sets, state), value));
+    cell_id(sets, state);
+    distinct_add_member(sets, state, value);
+}
+
+/* Every member: those of the table and the first members (some twice), in no order; *N gets
+ * how many. */
+static uint64_t *distinct_members(const distinct_sets *sets, size_t *n)
+{
+    uint64_t *members = pair_set_members(&sets->members);
+    members = xrealloc(members, (sets->members.count + sets->first_count + 1) * sizeof(uint64_t));
+    if (sets->first_count)
+        memcpy(members + sets->members.count, sets->firsts, sets->first_count * sizeof(uint64_t));
+    *n = sets->members.count + sets->first_count;
+    return members;
 }
 
 static void distinct_insert(statistic *s, cell *c, const char *text, size_t length)
@@ -259,8 +299,8 @@ static void distinct_update_batch(statistic *s, cell *const *cells, const record
     distinct_sets *sets = sets_of(s);
     for (size_t first = 0; first < count; first += DISTINCT_ROUND) {
         size_t n = count - first < DISTINCT_ROUND ? count - first : DISTINCT_ROUND;
-        uint32_t hashes[DISTINCT_ROUND];
-        uint64_t keys[DISTINCT_ROUND];
+        uint32_t hashes[DISTINCT_ROUND], values[DISTINCT_ROUND];
+        bool add[DISTINCT_ROUND];
         for (size_t i = 0; i < n; i++) {
             const record_values *row = &rows[first + i];
             if (!row->present[s->slot])
@@ -270,7 +310,7 @@ static void distinct_update_batch(statistic *s, cell *const *cells, const record
         }
         for (size_t i = 0; i < n; i++) {
             const record_values *row = &rows[first + i];
-            keys[i] = 0;
+            add[i] = false;
             if (!row->present[s->slot])
                 continue;
             uint32_t value = value_table_intern(&sets->values, row->texts[s->slot], row->text_lengths[s->slot],
@@ -279,14 +319,15 @@ static void distinct_update_batch(statistic *s, cell *const *cells, const record
             if (state->last == value + 1)
                 continue;
             state->last = value + 1;
-            keys[i] = pair_key(cell_id(sets, state), value);
-            const void *slot = pair_set_slot(&sets->members, keys[i]);
-            if (slot)
+            values[i] = value;
+            add[i] = true;
+            const void *slot = pair_set_slot(&sets->members, pair_key(cell_id(sets, state), value));
+            if (slot && state->count > 0)
                 __builtin_prefetch(slot);
         }
         for (size_t i = 0; i < n; i++)
-            if (keys[i])
-                ((distinct_state *)cell_state(cells[first + i], s))->count += pair_set_add(&sets->members, keys[i]);
+            if (add[i])
+                distinct_add_member(sets, cell_state(cells[first + i], s), values[i]);
     }
 }
 
@@ -300,8 +341,8 @@ static void distinct_merge(statistic *s, cell *target, const cell *source)
     if (from->count == 0)
         return;
     distinct_sets *sets = sets_of(s);
-    uint64_t *members = pair_set_members(&sets->members);
-    size_t n = sets->members.count;
+    size_t n;
+    uint64_t *members = distinct_members(sets, &n);
     for (size_t i = 0; i < n; i++)
         if (pair_cell(members[i]) == from->id - 1) {
             to->last = 0;
@@ -317,8 +358,7 @@ static void distinct_merge_projected(statistic *s, cell *const *targets, cell *c
 {
     distinct_sets *sets = sets_of(s);
     if (!sets->details) {
-        sets->detail_count = sets->members.count;
-        sets->details = pair_set_members(&sets->members);
+        sets->details = distinct_members(sets, &sets->detail_count);
     }
     size_t source_limit = sets->cells; /* the sources' ids are below it */
     uint32_t *target_of = xmalloc((source_limit + 1) * sizeof(uint32_t));
@@ -370,9 +410,12 @@ static void distinct_write(record_writer *out, const statistic *s, const cell *c
  * sets of --partial. */
 static void distinct_list(distinct_sets *sets)
 {
-    size_t n = sets->members.count;
-    sets->listing = pair_set_members(&sets->members);
-    sort_keys(sets->listing, n, 32 + bits_for(sets->cells));
+    size_t all, n = 0;
+    sets->listing = distinct_members(sets, &all);
+    sort_keys(sets->listing, all, 32 + bits_for(sets->cells));
+    for (size_t i = 0; i < all; i++)
+        if (n == 0 || sets->listing[i] != sets->listing[n - 1])
+            sets->listing[n++] = sets->listing[i];
     sets->starts = xcalloc((size_t)sets->cells + 2, sizeof(size_t));
     for (size_t i = 0; i < n; i++)
         sets->starts[pair_cell(sets->listing[i]) + 1]++;
@@ -425,6 +468,7 @@ static void distinct_free(statistic *s)
     value_table_free(&s->sets->values);
     pair_set_free(&s->sets->members);
     free(s->sets->details);
+    free(s->sets->firsts);
     free(s->sets->listing);
     free(s->sets->starts);
     free(s->sets);
