@@ -359,6 +359,12 @@ static void distinct_merge_projected(statistic *s, cell *const *targets, cell *c
     distinct_sets *sets = sets_of(s);
     if (!sets->details) {
         sets->details = distinct_members(sets, &sets->detail_count);
+        if (!s->keep_margin_sets) { /* only counts are written: the groups' counts are made */
+            pair_set_free(&sets->members);
+            free(sets->firsts);
+            sets->firsts = NULL;
+            sets->first_count = sets->first_capacity = 0;
+        }
     }
     size_t source_limit = sets->cells; /* the sources' ids are below it */
     uint32_t *target_of = xmalloc((source_limit + 1) * sizeof(uint32_t));
