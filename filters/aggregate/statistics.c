@@ -210,6 +210,7 @@ typedef struct distinct_sets {
     uint32_t cells;           /* cell ids given */
     uint64_t *details;        /* margins: the members of the finest cells, taken once */
     size_t detail_count;
+    uint32_t detail_cells;    /* the finest cells' ids are below it */
     uint64_t *listing;        /* --partial: the members sorted by cell ... */
     size_t *starts;           /* ... and where each cell's begin */
 } distinct_sets;
@@ -359,6 +360,7 @@ static void distinct_merge_projected(statistic *s, cell *const *targets, cell *c
     distinct_sets *sets = sets_of(s);
     if (!sets->details) {
         sets->details = distinct_members(sets, &sets->detail_count);
+        sets->detail_cells = sets->cells;
         if (!s->keep_margin_sets) { /* only counts are written: the groups' counts are made */
             pair_set_free(&sets->members);
             free(sets->firsts);
@@ -366,7 +368,10 @@ static void distinct_merge_projected(statistic *s, cell *const *targets, cell *c
             sets->first_count = sets->first_capacity = 0;
         }
     }
-    size_t source_limit = sets->cells; /* the sources' ids are below it */
+    /* Arrays as long as the finest cells and this margin's, not all cells: a cube of many
+     * columns has many margins. The targets' ids (new) are from FIRST_TARGET on. */
+    size_t source_limit = sets->detail_cells;
+    uint32_t first_target = sets->cells;
     uint32_t *target_of = xmalloc((source_limit + 1) * sizeof(uint32_t));
     memset(target_of, 0xFF, (source_limit + 1) * sizeof(uint32_t));
     for (size_t d = 0; d < n; d++) {
@@ -383,11 +388,12 @@ static void distinct_merge_projected(statistic *s, cell *const *targets, cell *c
     for (size_t i = 0; i < sets->detail_count; i++) {
         uint32_t cell = pair_cell(sets->details[i]);
         if (cell < source_limit && target_of[cell] != UINT32_MAX)
-            projected[k++] = (uint64_t)target_of[cell] << value_bits | pair_value(sets->details[i]);
+            projected[k++] = (uint64_t)(target_of[cell] - first_target) << value_bits | pair_value(sets->details[i]);
     }
     free(target_of);
-    sort_keys(projected, k, value_bits + bits_for(sets->cells));
-    uint64_t *counts = xcalloc((size_t)sets->cells + 1, sizeof(uint64_t));
+    uint32_t target_count = sets->cells - first_target;
+    sort_keys(projected, k, value_bits + bits_for(target_count));
+    uint64_t *counts = xcalloc((size_t)target_count + 1, sizeof(uint64_t));
     uint64_t value_mask = ((uint64_t)1 << value_bits) - 1;
     for (size_t i = 0; i < k; i++) {
         if (i > 0 && projected[i] == projected[i - 1])
@@ -395,13 +401,13 @@ static void distinct_merge_projected(statistic *s, cell *const *targets, cell *c
         uint32_t cell = (uint32_t)(projected[i] >> value_bits);
         counts[cell]++;
         if (s->keep_margin_sets)
-            pair_set_add(&sets->members, pair_key(cell, (uint32_t)(projected[i] & value_mask)));
+            pair_set_add(&sets->members, pair_key(first_target + cell, (uint32_t)(projected[i] & value_mask)));
     }
     free(projected);
     for (size_t d = 0; d < n; d++) {
         distinct_state *to = cell_state(targets[d], s);
-        if (to->id)
-            to->count = counts[to->id - 1];
+        if (to->id && to->id - 1 >= first_target)
+            to->count = counts[to->id - 1 - first_target];
     }
     free(counts);
 }
