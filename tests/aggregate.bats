@@ -170,8 +170,8 @@ PY
 }
 
 @test "--count-distinct per person: sets of one value, repeats, a second value late, prefixes; SQLite's COUNT(DISTINCT)" {
-    # Most persons have one practice: a set holds its first value apart from the shared table
-    # until a second value comes. Repeats of the first value before and after a second one,
+    # Most persons have one practice: a repeat of the value a set took last is not looked up.
+    # Repeats of the first value before and after a second one,
     # values that are prefixes of each other, empty values (not counted); with and without
     # --min-count 2, and as partials merged, against SQLite.
     python3 - "$T/practices.csv" <<'PY'
@@ -222,6 +222,70 @@ PY
     koppel aggregate -g bsn --count --count-distinct practice_id --partial "$T/b.csv" > "$T/b.state"
     koppel aggregate --merge "$T/a.state" "$T/b.state" > "$T/merged.csv"
     diff "$T/expected-all.csv" "$T/merged.csv"
+}
+
+@test "--count-distinct with margins: repeats inside and across groups, empty values; SQLite's COUNT(DISTINCT) per grouping set, and partial + merge" {
+    # The distinct counts of margins come from the finest groups' values projected onto each
+    # margin: a value in several groups counts once in their total. Persons with contacts in
+    # one practice and several codes, some in a second practice, empty values of every column,
+    # values that are prefixes of each other; cube and rollup, against SQLite.
+    python3 - "$T/contacts.csv" <<'PY'
+import random, sys
+r = random.Random(5)
+practices = ["P1", "P10", "P2", "P3", "P30", ""]
+codes = ["K86", "K8", "T90", "R05", ""]
+with open(sys.argv[1], "w") as f:
+    f.write("practice_id,icpc,patient_id\n")
+    for i in range(6000):
+        p = r.randrange(700)
+        practice = practices[p % 6] if r.random() > 0.1 else r.choice(practices)
+        patient = "" if r.random() < 0.03 else ("pat%d" % p if p % 7 else "pat%d0" % (p // 7))
+        f.write("%s,%s,%s\n" % (practice, r.choice(codes), patient))
+PY
+    python3 - "$T/contacts.csv" "$T/expected" <<'PY'
+import csv, itertools, sqlite3, sys
+db = sqlite3.connect(":memory:")
+db.execute("CREATE TABLE t (a TEXT, b TEXT, c TEXT, v TEXT)")
+with open(sys.argv[1]) as f:
+    db.executemany("INSERT INTO t VALUES (?, ?, ?, ?)",
+                   [(r["practice_id"], r["icpc"], r["practice_id"][:2], r["patient_id"]) for r in csv.DictReader(f)])
+def write(name, columns, sets):
+    selects = []
+    for kept in sets:
+        fields = [c if c in kept else "'Total'" for c in columns]
+        group = " GROUP BY " + ", ".join(kept) if kept else ""
+        selects.append("SELECT %s, count(*), count(DISTINCT nullif(v, '')) FROM t%s" % (", ".join(fields), group))
+    rows = sorted(",".join(str(x) for x in row) for row in db.execute(" UNION ALL ".join(selects)))
+    with open(sys.argv[2] + "-" + name, "w") as out:
+        out.writelines(row + "\n" for row in rows)
+write("cube", ["a", "b"], [k for n in range(3) for k in itertools.combinations(["a", "b"], n)])
+write("rollup", ["c", "a", "b"], [["c", "a", "b"], ["c", "a"], ["c"], []])
+PY
+    koppel aggregate -g practice_id,icpc --count --count-distinct patient_id --totals "$T/contacts.csv" > "$T/cube.csv"
+    tail -n +2 "$T/cube.csv" | LC_ALL=C sort | diff "$T/expected-cube" -
+    # the rollup groups by a column made from the practice (its first two bytes)
+    awk -F, -v OFS=, 'NR == 1 { print "group", $0; next } { print substr($1, 1, 2), $0 }' "$T/contacts.csv" > "$T/grouped.csv"
+    koppel aggregate -g group,practice_id,icpc --count --count-distinct patient_id --rollup "$T/grouped.csv" > "$T/rollup.csv"
+    tail -n +2 "$T/rollup.csv" | LC_ALL=C sort | diff "$T/expected-rollup" -
+    # the totals count fewer persons than their groups summed: values repeat across groups
+    run awk -F, '$1 == "Total" && $2 == "Total" { print $4 }' "$T/cube.csv"
+    [ "$output" -lt "$(awk -F, 'NR > 1 && $1 != "Total" && $2 != "Total" { n += $4 } END { print n }' "$T/cube.csv")" ]
+    # partials with totals, merged, and merged into a partial that merges again; partials
+    # without margins with the totals added by the merge: all one run's output, byte for byte
+    awk -v stem="$T/part-" 'NR == 1 { for (i = 1; i <= 3; i++) print > (stem i ".csv"); next }
+        { print > (stem (NR % 3 + 1) ".csv") }' "$T/contacts.csv"
+    opts="-g practice_id,icpc --count --count-distinct patient_id"
+    for part in "$T"/part-*.csv; do
+        koppel aggregate $opts --totals --partial "$part" > "$part.totals"
+        koppel aggregate $opts --partial "$part" > "$part.none"
+    done
+    koppel aggregate --merge "$T"/part-*.totals | cmp "$T/cube.csv" -
+    koppel aggregate --merge --totals "$T"/part-*.none | cmp "$T/cube.csv" -
+    koppel aggregate --merge --partial --totals "$T"/part-*.none > "$T/merged.totals"
+    koppel aggregate $opts --totals --partial "$T/contacts.csv" | cmp "$T/merged.totals" -
+    koppel aggregate --merge "$T/merged.totals" | cmp "$T/cube.csv" -
+    koppel aggregate --merge --partial "$T/part-1.csv.totals" "$T/part-2.csv.totals" > "$T/12.totals"
+    koppel aggregate --merge "$T/12.totals" "$T/part-3.csv.totals" | cmp "$T/cube.csv" -
 }
 
 @test "--min-count: the groups of at least N records, as SQLite's HAVING; totals still sum every record" {

@@ -1,6 +1,6 @@
-/* hash_table.h: uthash as aggregate's tables use it (the cells, the distinct sets): a hash made for
- * short keys, bucket arrays on huge pages. Every file of aggregate gets uthash through here, so
- * that all of them hash a table's keys alike. */
+/* hash_table.h: uthash as aggregate's table of cells uses it: a hash made for short keys, bucket
+ * arrays on huge pages. Every file of aggregate gets uthash through here, so that all of them
+ * hash a table's keys alike; the distinct sets' value table (distinct_sets.c) uses the same hash. */
 #ifndef AGGREGATE_HASH_TABLE_H
 #define AGGREGATE_HASH_TABLE_H
 

@@ -1,5 +1,7 @@
 /* margins.c: total rows for aggregate (margins.h). A total's statistics come from merging the
- * groups' states, so distinct counts of a total count the values themselves. */
+ * groups' states, one margin at a time (all its cells at once: distinct counts project the
+ * groups' members onto the margin's cells), so distinct counts of a total count the values
+ * themselves. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,13 +68,16 @@ void add_margins(aggregate *a)
         details[n++] = c;
     size_t mask_count;
     char **masks = margin_masks(a, &mask_count);
+    cell **targets = xmalloc((n + 1) * sizeof(cell *));
     for (size_t m = 0; m < mask_count; m++) {
         for (size_t d = 0; d < n; d++) {
             size_t length = margin_key(a, details[d], masks[m]);
-            statistics_merge(&a->stats, find_cell(a, a->key, length), details[d]);
+            targets[d] = find_cell(a, a->key, length);
         }
+        statistics_merge_projected(&a->stats, targets, details, n);
         free(masks[m]);
     }
     free(masks);
+    free(targets);
     free(details);
 }

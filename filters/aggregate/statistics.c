@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "distinct_sets.h"
 #include "exact_sum.h"
 #include "statistics.h"
 
@@ -189,23 +190,30 @@ static bool count_values_parse_state(statistic *s, cell *scratch, char *const *f
 
 /* ---------------------------------------------------------------- --count-distinct */
 
-/* One value in a distinct set. All sets of a statistic share one hash table keyed by the
- * owning cell's address followed by the value's bytes; each cell links its own values. */
-typedef struct distinct_entry {
-    UT_hash_handle hh;
-    struct distinct_entry *next_in_cell;
-    uint32_t length;
-    const cell *owner; /* the key starts here ... */
-    char text[];       /* ... and runs on through the value */
-} distinct_entry;
-
-_Static_assert(offsetof(distinct_entry, text) == offsetof(distinct_entry, owner) + sizeof(const cell *),
-               "the key of a distinct entry must be contiguous");
-
+/* A cell's set is its members in the statistic's distinct_sets (distinct_sets.h): the pairs
+ * of its id and a value's id. Most sets in register data hold one value (one practice per
+ * patient): a set's first member is only appended to a list of first members (written in
+ * order, never looked up), and goes into the table with the second. */
 typedef struct distinct_state {
-    uint64_t count; /* values in the set, plus counts merged from --split-by partials */
-    distinct_entry *first;
+    uint32_t id;     /* the cell's id + 1 (0: no value yet) */
+    uint32_t last;   /* the id + 1 of the value added last: a repeat is not looked up */
+    uint32_t first;  /* the id + 1 of the first value */
+    uint64_t count;  /* members of the set */
+    uint64_t merged; /* counts merged from --split-by partials */
 } distinct_state;
+
+typedef struct distinct_sets {
+    value_table values;
+    pair_set members;         /* of the sets of two or more */
+    uint64_t *firsts;         /* every set's first member */
+    size_t first_count, first_capacity;
+    uint32_t cells;           /* cell ids given */
+    uint64_t *details;        /* margins: the members of the finest cells, taken once */
+    size_t detail_count;
+    uint32_t detail_cells;    /* the finest cells' ids are below it */
+    uint64_t *listing;        /* --partial: the members sorted by cell ... */
+    size_t *starts;           /* ... and where each cell's begin */
+} distinct_sets;
 
 static size_t distinct_size(const statistic *s)
 {
@@ -213,86 +221,223 @@ static size_t distinct_size(const statistic *s)
     return sizeof(distinct_state);
 }
 
-/* A new entry for VALUE in C's set (in the arena, linked to the cell, not yet in the table). */
-static distinct_entry *distinct_entry_new(statistic *s, distinct_state *state, const cell *c, const char *text,
-                                          size_t length)
+static distinct_sets *sets_of(statistic *s)
 {
-    distinct_entry *entry = arena_allocate(s->memory, sizeof(distinct_entry) + length + 1, alignof(distinct_entry));
-    memset(entry, 0, sizeof *entry);
-    entry->owner = c;
-    entry->length = (uint32_t)length;
-    memcpy(entry->text, text, length);
-    entry->text[length] = '\0';
-    entry->next_in_cell = state->first;
-    state->first = entry;
-    state->count++;
-    return entry;
+    if (!s->sets) {
+        s->sets = xcalloc(1, sizeof(distinct_sets));
+        value_table_init(&s->sets->values, s->memory);
+    }
+    return s->sets;
 }
 
-static void distinct_table_add(statistic *s, distinct_entry *entry, unsigned hash)
+static uint32_t cell_id(distinct_sets *sets, distinct_state *state)
 {
-    HASH_ADD_KEYPTR_BYHASHVALUE(hh, s->table, &entry->owner, sizeof(const cell *) + entry->length, hash, entry);
+    if (!state->id) {
+        if (sets->cells >= UINT32_MAX - 1)
+            message_die(EXIT_DATA, "more than 4 billion groups with distinct counts");
+        state->id = ++sets->cells;
+    }
+    return state->id - 1;
 }
 
-/* Add TEXT to C's set. Most sets in register data hold one value (one practice per patient):
- * a cell's first value is only linked to the cell, and compared there; the shared table is
- * only searched, and filled, once a cell has a second value. */
+/* Add VALUE to the set of STATE, whose id the cell already has. */
+static void distinct_add_member(distinct_sets *sets, distinct_state *state, uint32_t value)
+{
+    uint32_t cell = state->id - 1;
+    if (state->count == 0) {
+        if (sets->first_count == sets->first_capacity) {
+            sets->first_capacity = sets->first_capacity ? sets->first_capacity * 2 : 1024;
+            sets->firsts = xrealloc(sets->firsts, sets->first_capacity * sizeof(uint64_t));
+        }
+        sets->firsts[sets->first_count++] = pair_key(cell, value);
+        state->first = value + 1;
+        state->count = 1;
+        return;
+    }
+    if (state->count == 1) {
+        if (state->first == value + 1)
+            return;
+        pair_set_add(&sets->members, pair_key(cell, state->first - 1));
+    }
+    state->count += pair_set_add(&sets->members, pair_key(cell, value));
+}
+
+static void distinct_add(distinct_sets *sets, distinct_state *state, uint32_t value)
+{
+    if (state->last == value + 1)
+        return;
+    state->last = value + 1;
+    cell_id(sets, state);
+    distinct_add_member(sets, state, value);
+}
+
+/* Every member: those of the table and the first members (some twice), in no order; *N gets
+ * how many. */
+static uint64_t *distinct_members(const distinct_sets *sets, size_t *n)
+{
+    uint64_t *members = pair_set_members(&sets->members);
+    members = xrealloc(members, (sets->members.count + sets->first_count + 1) * sizeof(uint64_t));
+    if (sets->first_count)
+        memcpy(members + sets->members.count, sets->firsts, sets->first_count * sizeof(uint64_t));
+    *n = sets->members.count + sets->first_count;
+    return members;
+}
+
 static void distinct_insert(statistic *s, cell *c, const char *text, size_t length)
 {
-    distinct_state *state = cell_state(c, s);
-    distinct_entry *only = state->first;
-    if (!only) {
-        distinct_entry_new(s, state, c, text, length);
-        return;
-    }
-    unsigned hash;
-    if (only->hh.tbl == NULL) { /* the cell's one value, not in the table */
-        if (only->length == length && memcmp(only->text, text, length) == 0)
-            return;
-        HASH_VALUE(&only->owner, sizeof(const cell *) + only->length, hash);
-        distinct_table_add(s, only, hash);
-        distinct_entry *second = distinct_entry_new(s, state, c, text, length);
-        HASH_VALUE(&second->owner, sizeof(const cell *) + length, hash);
-        distinct_table_add(s, second, hash);
-        return;
-    }
-    size_t key_length = sizeof(const cell *) + length;
-    if (key_length > s->probe_capacity) {
-        s->probe_capacity = key_length * 2 > 256 ? key_length * 2 : 256;
-        s->probe = xrealloc(s->probe, s->probe_capacity);
-    }
-    const cell *owner = c;
-    memcpy(s->probe, &owner, sizeof owner);
-    memcpy(s->probe + sizeof owner, text, length);
-    distinct_entry *found;
-    HASH_VALUE(s->probe, key_length, hash);
-    HASH_FIND_BYHASHVALUE(hh, s->table, s->probe, key_length, hash, found);
-    if (!found)
-        distinct_table_add(s, distinct_entry_new(s, state, c, text, length), hash);
+    distinct_sets *sets = sets_of(s);
+    uint32_t value = value_table_intern(&sets->values, text, length, value_hash(text, length));
+    distinct_add(sets, cell_state(c, s), value);
 }
 
-static void distinct_update(statistic *s, cell *c, const record_values *row)
+enum { DISTINCT_ROUND = 32 };
+
+/* The records of a batch in rounds: the values' slots are prefetched, then the values
+ * interned and the members' slots prefetched, then the members added, so that the cache
+ * misses of a round overlap instead of following each other. */
+static void distinct_update_batch(statistic *s, cell *const *cells, const record_values *rows, size_t count)
 {
-    distinct_insert(s, c, row->texts[s->slot], row->text_lengths[s->slot]);
+    distinct_sets *sets = sets_of(s);
+    for (size_t first = 0; first < count; first += DISTINCT_ROUND) {
+        size_t n = count - first < DISTINCT_ROUND ? count - first : DISTINCT_ROUND;
+        uint32_t hashes[DISTINCT_ROUND], values[DISTINCT_ROUND];
+        bool add[DISTINCT_ROUND];
+        for (size_t i = 0; i < n; i++) {
+            const record_values *row = &rows[first + i];
+            if (!row->present[s->slot])
+                continue;
+            hashes[i] = value_hash(row->texts[s->slot], row->text_lengths[s->slot]);
+            __builtin_prefetch(value_table_slot(&sets->values, hashes[i]));
+        }
+        for (size_t i = 0; i < n; i++) {
+            const record_values *row = &rows[first + i];
+            add[i] = false;
+            if (!row->present[s->slot])
+                continue;
+            uint32_t value = value_table_intern(&sets->values, row->texts[s->slot], row->text_lengths[s->slot],
+                                                hashes[i]);
+            distinct_state *state = cell_state(cells[first + i], s);
+            if (state->last == value + 1)
+                continue;
+            state->last = value + 1;
+            values[i] = value;
+            add[i] = true;
+            const void *slot = pair_set_slot(&sets->members, pair_key(cell_id(sets, state), value));
+            if (slot && state->count > 0)
+                __builtin_prefetch(slot);
+        }
+        for (size_t i = 0; i < n; i++)
+            if (add[i])
+                distinct_add_member(sets, cell_state(cells[first + i], s), values[i]);
+    }
 }
 
+/* Not on the path of margins (distinct_merge_projected) nor of merged partial rows (whose
+ * scratch cell has no members): a source with members is found by a walk over all members. */
 static void distinct_merge(statistic *s, cell *target, const cell *source)
 {
-    const distinct_state *other = cell_state(source, s);
-    uint64_t listed = 0;
-    for (const distinct_entry *e = other->first; e; e = e->next_in_cell, listed++)
-        distinct_insert(s, target, e->text, e->length);
-    ((distinct_state *)cell_state(target, s))->count += other->count - listed; /* merged --split-by counts */
+    const distinct_state *from = cell_state(source, s);
+    distinct_state *to = cell_state(target, s);
+    to->merged += from->merged;
+    if (from->count == 0)
+        return;
+    distinct_sets *sets = sets_of(s);
+    size_t n;
+    uint64_t *members = distinct_members(sets, &n);
+    for (size_t i = 0; i < n; i++)
+        if (pair_cell(members[i]) == from->id - 1) {
+            to->last = 0;
+            distinct_add(sets, to, pair_value(members[i]));
+        }
+    free(members);
+}
+
+/* TARGETS[d]'s sets are the unions of SOURCES[d]'s (the finest cells, TARGETS new and empty):
+ * the sources' members, their cell ids replaced by their targets', are sorted and counted
+ * once each. With --partial they go into the table as well, as the sets are written. */
+static void distinct_merge_projected(statistic *s, cell *const *targets, cell *const *sources, size_t n)
+{
+    distinct_sets *sets = sets_of(s);
+    if (!sets->details) {
+        sets->details = distinct_members(sets, &sets->detail_count);
+        sets->detail_cells = sets->cells;
+        if (!s->keep_margin_sets) { /* only counts are written: the groups' counts are made */
+            pair_set_free(&sets->members);
+            free(sets->firsts);
+            sets->firsts = NULL;
+            sets->first_count = sets->first_capacity = 0;
+        }
+    }
+    /* Arrays as long as the finest cells and this margin's, not all cells: a cube of many
+     * columns has many margins. The targets' ids (new) are from FIRST_TARGET on. */
+    size_t source_limit = sets->detail_cells;
+    uint32_t first_target = sets->cells;
+    uint32_t *target_of = xmalloc((source_limit + 1) * sizeof(uint32_t));
+    memset(target_of, 0xFF, (source_limit + 1) * sizeof(uint32_t));
+    for (size_t d = 0; d < n; d++) {
+        distinct_state *from = cell_state(sources[d], s), *to = cell_state(targets[d], s);
+        to->merged += from->merged;
+        if (from->id && from->id - 1 < source_limit)
+            target_of[from->id - 1] = cell_id(sets, to);
+    }
+    unsigned value_bits = bits_for(sets->values.count);
+    uint64_t *projected = large_allocate((sets->detail_count + 1) * sizeof(uint64_t));
+    if (!projected)
+        message_die_nomem();
+    size_t k = 0;
+    for (size_t i = 0; i < sets->detail_count; i++) {
+        uint32_t cell = pair_cell(sets->details[i]);
+        if (cell < source_limit && target_of[cell] != UINT32_MAX)
+            projected[k++] = (uint64_t)(target_of[cell] - first_target) << value_bits | pair_value(sets->details[i]);
+    }
+    free(target_of);
+    uint32_t target_count = sets->cells - first_target;
+    sort_keys(projected, k, value_bits + bits_for(target_count));
+    uint64_t *counts = xcalloc((size_t)target_count + 1, sizeof(uint64_t));
+    uint64_t value_mask = ((uint64_t)1 << value_bits) - 1;
+    for (size_t i = 0; i < k; i++) {
+        if (i > 0 && projected[i] == projected[i - 1])
+            continue;
+        uint32_t cell = (uint32_t)(projected[i] >> value_bits);
+        counts[cell]++;
+        if (s->keep_margin_sets)
+            pair_set_add(&sets->members, pair_key(first_target + cell, (uint32_t)(projected[i] & value_mask)));
+    }
+    free(projected);
+    for (size_t d = 0; d < n; d++) {
+        distinct_state *to = cell_state(targets[d], s);
+        if (to->id && to->id - 1 >= first_target)
+            to->count = counts[to->id - 1 - first_target];
+    }
+    free(counts);
 }
 
 static void distinct_write(record_writer *out, const statistic *s, const cell *c)
 {
-    write_uint(out, ((const distinct_state *)cell_state(c, s))->count);
+    const distinct_state *state = cell_state(c, s);
+    write_uint(out, state->count + state->merged);
 }
 
-static int compare_entries(const void *left, const void *right)
+/* All members sorted by cell (then value id), and where each cell's begin: for writing the
+ * sets of --partial. */
+static void distinct_list(distinct_sets *sets)
 {
-    const distinct_entry *x = *(distinct_entry *const *)left, *y = *(distinct_entry *const *)right;
+    size_t all, n = 0;
+    sets->listing = distinct_members(sets, &all);
+    sort_keys(sets->listing, all, 32 + bits_for(sets->cells));
+    for (size_t i = 0; i < all; i++)
+        if (n == 0 || sets->listing[i] != sets->listing[n - 1])
+            sets->listing[n++] = sets->listing[i];
+    sets->starts = xcalloc((size_t)sets->cells + 2, sizeof(size_t));
+    for (size_t i = 0; i < n; i++)
+        sets->starts[pair_cell(sets->listing[i]) + 1]++;
+    for (size_t c = 0; c < sets->cells; c++)
+        sets->starts[c + 1] += sets->starts[c];
+}
+
+static int compare_values(const void *left, const void *right)
+{
+    const value_text *x = *(const value_text *const *)left, *y = *(const value_text *const *)right;
     size_t common = x->length < y->length ? x->length : y->length;
     int order = memcmp(x->text, y->text, common);
     return order ? order : (x->length > y->length) - (x->length < y->length);
@@ -304,23 +449,42 @@ static void distinct_write_state(record_writer *out, const statistic *s, const c
 {
     const distinct_state *state = cell_state(c, s);
     if (s->disjoint) {
-        write_uint(out, state->count);
+        write_uint(out, state->count + state->merged);
         return;
     }
-    distinct_entry **entries = xmalloc((state->count + 1) * sizeof(distinct_entry *));
-    size_t n = 0;
-    for (distinct_entry *e = state->first; e; e = e->next_in_cell)
-        entries[n++] = e;
-    qsort(entries, n, sizeof *entries, compare_entries);
     buffer->length = 0;
-    for (size_t i = 0; i < n; i++) {
-        char length[24];
-        int digits = snprintf(length, sizeof length, "%u:", entries[i]->length);
-        text_append(buffer, length, (size_t)digits);
-        text_append(buffer, entries[i]->text, entries[i]->length);
+    if (state->id && s->sets) {
+        distinct_sets *sets = s->sets;
+        if (!sets->listing)
+            distinct_list(sets);
+        size_t first = sets->starts[state->id - 1], n = sets->starts[state->id] - first;
+        const value_text **values = xmalloc((n + 1) * sizeof(value_text *));
+        for (size_t i = 0; i < n; i++)
+            values[i] = &sets->values.values[pair_value(sets->listing[first + i])];
+        qsort(values, n, sizeof *values, compare_values);
+        for (size_t i = 0; i < n; i++) {
+            char length[24];
+            int digits = snprintf(length, sizeof length, "%u:", values[i]->length);
+            text_append(buffer, length, (size_t)digits);
+            text_append(buffer, values[i]->text, values[i]->length);
+        }
+        free(values);
     }
     record_writer_field(out, buffer->text ? buffer->text : "", buffer->length);
-    free(entries);
+}
+
+static void distinct_free(statistic *s)
+{
+    if (!s->sets)
+        return;
+    value_table_free(&s->sets->values);
+    pair_set_free(&s->sets->members);
+    free(s->sets->details);
+    free(s->sets->firsts);
+    free(s->sets->listing);
+    free(s->sets->starts);
+    free(s->sets);
+    s->sets = NULL;
 }
 
 /* LENGTH:VALUE pieces; with TARGET, each value goes into its set. */
@@ -343,14 +507,13 @@ static bool parse_distinct_set(statistic *s, cell *target, const char *text, siz
     return true;
 }
 
-/* The values are only checked here: an entry belongs to its cell, so they go into the target
- * itself (distinct_merge_fields). */
+/* The values are only checked here: they go into the target itself (distinct_merge_fields). */
 static bool distinct_parse_state(statistic *s, cell *scratch, char *const *fields, const size_t *lengths,
                                  size_t *bad)
 {
     (void)bad;
     if (s->disjoint)
-        return parse_count(fields[0], lengths[0], &((distinct_state *)cell_state(scratch, s))->count);
+        return parse_count(fields[0], lengths[0], &((distinct_state *)cell_state(scratch, s))->merged);
     return parse_distinct_set(s, NULL, fields[0], lengths[0]);
 }
 
@@ -837,8 +1000,10 @@ const statistic_kind statistic_kinds[STAT_KINDS] = {
                            .write_state = count_values_write_state, .parse_state = count_values_parse_state},
     /* with --split-by the one part is named "disjoint" */
     [STAT_DISTINCT] = {.option = "--count-distinct", .prefix = "distinct", PARTS("set"), .use = COLUMN_TEXT,
-                       .from_option = from_column, .state_size = distinct_size, .update = distinct_update,
-                       .merge = distinct_merge, .result_names = single_result_name,
+                       .from_option = from_column, .state_size = distinct_size,
+                       .update_batch = distinct_update_batch, .merge = distinct_merge,
+                       .merge_projected = distinct_merge_projected, .free = distinct_free,
+                       .result_names = single_result_name,
                        .write_result = distinct_write, .write_state = distinct_write_state,
                        .parse_state = distinct_parse_state, .merge_fields = distinct_merge_fields},
     [STAT_SUM] = {.option = "--sum", .prefix = "sum", PARTS("n", "int", "float"), .use = COLUMN_NUMBER,
@@ -921,6 +1086,21 @@ void statistics_merge(statistic_set *set, cell *target, const cell *source)
     }
 }
 
+void statistics_merge_projected(statistic_set *set, cell *const *targets, cell *const *sources, size_t n)
+{
+    for (size_t d = 0; d < n; d++)
+        targets[d]->records += sources[d]->records;
+    for (size_t i = 0; i < set->count; i++) {
+        statistic *s = &set->items[i];
+        const statistic_kind *kind = &statistic_kinds[s->kind];
+        if (kind->merge_projected)
+            kind->merge_projected(s, targets, sources, n);
+        else if (kind->merge)
+            for (size_t d = 0; d < n; d++)
+                kind->merge(s, targets[d], sources[d]);
+    }
+}
+
 void statistics_clear(const statistic_set *set, cell *c)
 {
     for (size_t i = 0; i < set->count; i++) {
@@ -951,11 +1131,11 @@ void statistics_free(statistic_set *set)
 {
     for (size_t i = 0; i < set->count; i++) {
         statistic *s = &set->items[i];
-        HASH_CLEAR(hh, s->table);
+        if (statistic_kinds[s->kind].free)
+            statistic_kinds[s->kind].free(s);
         free(s->column);
         free(s->weight);
         free(s->output_name);
-        free(s->probe);
     }
     free(set->items);
 }

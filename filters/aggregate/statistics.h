@@ -24,7 +24,7 @@ typedef enum stat_kind {
 /* What a statistic reads of its column. */
 typedef enum column_use { COLUMN_NONE, COLUMN_NUMBER, COLUMN_PRESENCE, COLUMN_TEXT } column_use;
 
-struct distinct_entry;
+struct distinct_sets;
 
 typedef struct statistic {
     stat_kind kind;
@@ -35,10 +35,9 @@ typedef struct statistic {
     char *output_name; /* "sum_cost"; for --top the columns are top1_cost ... */
     size_t slot, weight_slot; /* input columns (index into the run's columns) */
     size_t offset;     /* of the state in a cell */
-    arena *memory;     /* distinct: where the entries of the sets go */
-    struct distinct_entry *table;
-    char *probe;       /* key buffer for distinct look-ups */
-    size_t probe_capacity;
+    arena *memory;     /* distinct: where the values' texts go */
+    struct distinct_sets *sets; /* distinct: the values and the sets' members */
+    bool keep_margin_sets; /* distinct with --partial: the margins' sets are written, so kept */
     bool any_real;     /* sum: some value in some cell was not a whole number */
 } statistic;
 
@@ -74,9 +73,15 @@ typedef struct statistic_kind {
     size_t (*state_size)(const statistic *s);
     /* A record with a value in the statistic's column (NULL: the cell's record count is all). */
     void (*update)(statistic *s, cell *c, const record_values *row);
+    /* Or the records of a batch at once, CELLS[i] that of ROWS[i] (NULL: update). */
+    void (*update_batch)(statistic *s, cell *const *cells, const record_values *rows, size_t count);
     void (*merge)(statistic *s, cell *target, const cell *source);
+    /* Each of N new TARGETS[d] from SOURCES[d], all at once (NULL: merge each). */
+    void (*merge_projected)(statistic *s, cell *const *targets, cell *const *sources, size_t n);
     /* Frees what the state holds outside the arena (NULL: nothing). */
     void (*clear)(void *state);
+    /* Frees what the statistic holds (NULL: nothing). */
+    void (*free)(statistic *s);
     /* Sees every cell's state before any is written (NULL: not needed). */
     void (*survey)(statistic *s, const void *state);
     /* The names of its result columns into NAMES (NULL: only counted); how many. */
@@ -111,6 +116,23 @@ static inline void statistics_update(statistic_set *set, cell *c, const record_v
             update(s, c, row);
     }
 }
+
+/* The records of a batch: the statistics that take a batch at once, then per record the others. */
+static inline void statistics_update_batch(statistic_set *set, cell *const *cells, const record_values *rows,
+                                           size_t count)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        statistic *s = &set->items[i];
+        if (statistic_kinds[s->kind].update_batch)
+            statistic_kinds[s->kind].update_batch(s, cells, rows, count);
+    }
+    for (size_t r = 0; r < count; r++)
+        statistics_update(set, cells[r], &rows[r]);
+}
+
+/* Margins: each of N new TARGETS[d] gets the state of SOURCES[d] added (a target may be named
+ * by many sources). */
+void statistics_merge_projected(statistic_set *set, cell *const *targets, cell *const *sources, size_t n);
 
 /* Add the state of SOURCE to TARGET (margins from groups; merges). */
 void statistics_merge(statistic_set *set, cell *target, const cell *source);
