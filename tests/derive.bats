@@ -468,6 +468,26 @@ PY
     assert_failure 2
 }
 
+@test "--rename A=a,B=b is two renames, as two --rename options are" {
+    # By hand: client -> person and start_date -> start; provision_type stays.
+    run koppel derive --rename client=person,start_date=start "$F/wmo.csv"
+    assert_success
+    assert_line --index 0 "person,provision_type,start"
+    run koppel derive --rename client=person --rename start_date=start "$F/wmo.csv"
+    assert_line --index 0 "person,provision_type,start"
+    # The two forms give the same records.
+    diff <(koppel derive --rename client=person,start_date=start "$F/wmo.csv") \
+         <(koppel derive --rename client=person --rename start_date=start "$F/wmo.csv")
+    # A piece without '=' (a name holding a comma, or a stray comma) is refused, not made a name.
+    printf '"a,b",c\n1,2\n' > "$T/comma.csv"
+    run --separate-stderr koppel derive --rename 'a,b=ab' "$T/comma.csv"
+    assert_failure 2
+    [[ "$stderr" == *"a column name holding ',' cannot be renamed by --rename"* ]]
+    run --separate-stderr koppel derive --rename client=person, "$F/wmo.csv"
+    assert_failure 2
+    assert_output ""
+}
+
 @test "a NEW name equal to an existing column replaces its values in place" {
     run koppel derive --year start_date=start_date --const client=anonymous "$F/wmo.csv"
     assert_success

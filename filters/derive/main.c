@@ -56,7 +56,10 @@ static const char usage[] =
     "      --const NEW=VALUE       a column with the same VALUE in every record\n"
     "      --fill COL=VALUE        an empty value in COL becomes VALUE (e.g. 0 contacts for\n"
     "                              persons an outer join found no contacts for)\n"
-    "      --rename OLD=NEW        rename column OLD; NEW must not be a column already\n"
+    "      --rename OLD=NEW[,OLD=NEW...]\n"
+    "                              rename column OLD; NEW must not be a column already. A\n"
+    "                              comma separates renames, so a name holding ',' cannot be\n"
+    "                              renamed here (a usage error)\n"
     "\n"
     "A value that cannot be read is a bad record (see --rejects); its reason names the column\n"
     "but never shows the value. --stats adds, for the derivations used: ages_missing,\n"
@@ -164,7 +167,7 @@ static const char *option_form(int kind)
     case OPT_AGE: return "NEW=BIRTH:REF, e.g. age=birth_date:2023-01-01";
     case OPT_BAND: return "NEW=COL:SPEC, e.g. age_band=age:esp2013";
     case OPT_LOOKUP: return "NEW=COL:FILE, e.g. category=provision_type:categories.csv";
-    case OPT_RENAME: return "OLD=NEW";
+    case OPT_RENAME: return "OLD=NEW[,OLD=NEW...] (names without ',')";
     case OPT_CONST: case OPT_DEFAULT: return "NEW=VALUE";
     case OPT_FILL: return "COL=VALUE, e.g. gp_contacts=0";
     case OPT_BELOW_FIRST: return "NEW=reject or NEW=empty";
@@ -222,6 +225,27 @@ static void add_step(const koppel_context *ctx, derive_options *options, int kin
         s->reference_is_column = !date_parse_iso(s->extra, strlen(s->extra), &s->reference_date);
     if (kind == OPT_BAND)
         parse_band_spec(ctx, s);
+}
+
+/* --rename A=a,B=b is two renames. Every piece must be OLD=NEW: a piece without '=' is most
+ * likely a name that holds a comma, which this list form cannot carry. */
+static void add_renames(const koppel_context *ctx, derive_options *options, const char *arg)
+{
+    char *list = xstrdup(arg);
+    for (char *item = list;;) {
+        char *comma = strchr(item, ',');
+        if (comma)
+            *comma = '\0';
+        if (!strchr(item, '='))
+            koppel_usage_error(ctx, "--rename expects %s: each rename between commas is OLD=NEW, and a "
+                                    "column name holding ',' cannot be renamed by --rename",
+                               option_form(OPT_RENAME));
+        add_step(ctx, options, OPT_RENAME, item);
+        if (!comma)
+            break;
+        item = comma + 1;
+    }
+    free(list);
 }
 
 static void add_modifier(const koppel_context *ctx, derive_options *options, int kind, const char *arg)
@@ -713,6 +737,8 @@ int main(int argc, char **argv)
             continue;
         if (opt == OPT_DEFAULT || opt == OPT_BELOW_FIRST)
             add_modifier(&ctx, &options, opt, optarg);
+        else if (opt == OPT_RENAME)
+            add_renames(&ctx, &options, optarg);
         else
             add_step(&ctx, &options, opt, optarg);
     }
