@@ -78,7 +78,8 @@ static const char usage[] =
     "A value that cannot be read is a bad record (see --rejects); its reason names the column\n"
     "but never shows the value. --stats adds, for the derivations used: ages_missing,\n"
     "ages_from_birth_year, bands_missing, bands_below_first_cut, dates_missing,\n"
-    "iso_dates_rewritten, partial_dates_imputed, lookups_missing (empty code), lookups_defaulted and filled.\n"
+    "iso_dates_rewritten, partial_dates_imputed, lookups_missing (empty code),\n"
+    "lookups_defaulted and filled.\n"
     "\n" KOPPEL_COMMON_OPTIONS_HELP
     "\n"
     "Examples:\n"
