@@ -3,6 +3,7 @@
 #include "date.h"
 
 #include <stdio.h>
+#include <string.h>
 
 bool date_is_leap_year(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
 
@@ -72,6 +73,146 @@ bool date_parse_dmy(const char *text, size_t length, date_ymd *date)
         return false;
     *date = d;
     return true;
+}
+
+static const char *const format_names[DATE_FORMAT_COUNT] = {"yyyymmdd", "d-m-yyyy", "dd-mm-yyyy", "yyyy-mm-dd"};
+
+const char *date_format_name(date_format format) { return format_names[format]; }
+
+bool date_format_from_name(const char *name, date_format *format)
+{
+    for (int i = 0; i < DATE_FORMAT_COUNT; i++)
+        if (strcmp(name, format_names[i]) == 0) {
+            *format = (date_format)i;
+            return true;
+        }
+    return false;
+}
+
+bool date_partial_rule_from_name(const char *name, date_partial_rule *rule)
+{
+    static const char *const names[] = {"reject", "first", "middle"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(name, names[i]) == 0) {
+            *rule = (date_partial_rule)i;
+            return true;
+        }
+    return false;
+}
+
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* One or two digits at TEXT (of LENGTH): their value, and how many were read (0: none). */
+static size_t short_number(const char *text, size_t length, int *value)
+{
+    size_t n = 0;
+    *value = 0;
+    while (n < 2 && n < length && is_digit(text[n]))
+        *value = *value * 10 + (text[n++] - '0');
+    return n;
+}
+
+/* A time part " HH:MM" or " HH:MM:SS" (a clock time: hours 00-23, minutes and seconds 00-59), or
+ * nothing. */
+static bool time_part(const char *text, size_t length)
+{
+    int hours, minutes, seconds;
+    if (length == 0)
+        return true;
+    if ((length != 6 && length != 9) || text[0] != ' ' || text[3] != ':' || !digits(text + 1, 2, &hours) ||
+        !digits(text + 4, 2, &minutes) || hours > 23 || minutes > 59)
+        return false;
+    return length == 6 || (text[6] == ':' && digits(text + 7, 2, &seconds) && seconds <= 59);
+}
+
+static bool is_separator(char c) { return c == '-' || c == '/' || c == '.'; }
+
+/* Year, month and day as written in FORMAT (00 allowed; the calendar is checked later). */
+static bool read_parts(const char *text, size_t length, date_format format, date_ymd *parts)
+{
+    size_t at;
+    switch (format) {
+    case DATE_FORMAT_YYYYMMDD:
+        if (length < 8 || !digits(text, 4, &parts->year) || !digits(text + 4, 2, &parts->month) ||
+            !digits(text + 6, 2, &parts->day))
+            return false;
+        at = 8;
+        break;
+    case DATE_FORMAT_YYYY_MM_DD:
+        if (length < 10 || text[4] != '-' || text[7] != '-' || !digits(text, 4, &parts->year) ||
+            !digits(text + 5, 2, &parts->month) || !digits(text + 8, 2, &parts->day))
+            return false;
+        at = 10;
+        break;
+    default: { /* D-M-YYYY, DD-MM-YYYY */
+        size_t day_digits = short_number(text, length, &parts->day);
+        if (day_digits == 0 || day_digits >= length || !is_separator(text[day_digits]))
+            return false;
+        char separator = text[day_digits];
+        at = day_digits + 1;
+        size_t month_digits = short_number(text + at, length - at, &parts->month);
+        if (month_digits == 0 || at + month_digits >= length || text[at + month_digits] != separator)
+            return false;
+        if (format == DATE_FORMAT_DD_MM_YYYY && (day_digits != 2 || month_digits != 2))
+            return false;
+        at += month_digits + 1;
+        if (length < at + 4 || !digits(text + at, 4, &parts->year))
+            return false;
+        at += 4;
+    }
+    }
+    return time_part(text + at, length - at);
+}
+
+/* The calendar and the partial-date rule applied to PARTS. */
+static date_read_status complete(date_ymd parts, date_partial_rule rule, date_ymd *date)
+{
+    if (parts.year == 0 || (parts.month == 0 && parts.day != 0))
+        return parts.year == 0 && parts.month <= 12 && parts.day <= 31 ? DATE_READ_UNKNOWN : DATE_READ_INVALID;
+    if (parts.month == 0 || parts.day == 0) {
+        if (parts.month > 12)
+            return DATE_READ_INVALID;
+        if (rule == DATE_PARTIAL_REJECT)
+            return DATE_READ_PARTIAL;
+        if (parts.month == 0)
+            parts.month = rule == DATE_PARTIAL_FIRST ? 1 : 7;
+        else
+            parts.day = rule == DATE_PARTIAL_FIRST ? 1 : 15;
+        if (parts.day == 0)
+            parts.day = 1;
+        *date = parts;
+        return DATE_READ_IMPUTED;
+    }
+    if (!date_is_valid(parts))
+        return DATE_READ_INVALID;
+    *date = parts;
+    return DATE_READ_EXACT;
+}
+
+date_read_status date_read(const char *text, size_t length, date_format format, date_partial_rule rule,
+                           date_ymd *date)
+{
+    date_ymd parts;
+    if (!read_parts(text, length, format, &parts) && !read_parts(text, length, DATE_FORMAT_YYYY_MM_DD, &parts))
+        return DATE_READ_INVALID;
+    return complete(parts, rule, date);
+}
+
+bool date_format_guess(const char *text, size_t length, date_format *format)
+{
+    static const date_format order[] = {DATE_FORMAT_YYYYMMDD, DATE_FORMAT_DD_MM_YYYY, DATE_FORMAT_D_M_YYYY,
+                                        DATE_FORMAT_YYYY_MM_DD};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        date_ymd parts, date;
+        if (!read_parts(text, length, order[i], &parts))
+            continue;
+        date_read_status status = complete(parts, DATE_PARTIAL_FIRST, &date);
+        if (status == DATE_READ_EXACT || status == DATE_READ_IMPUTED) {
+            *format = order[i];
+            return true;
+        }
+    }
+    return false;
 }
 
 void date_format_iso(date_ymd date, char *buffer)

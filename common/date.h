@@ -45,6 +45,41 @@ static inline int64_t date_order(date_ymd date)
 
 /* Strict DD-MM-YYYY (also DD/MM/YYYY and DD.MM.YYYY). */
 bool date_parse_dmy(const char *text, size_t length, date_ymd *date);
+/* The ways Dutch registers write a date (koppel derive --iso-date --date-format): the BRP's own
+ * YYYYMMDD, D-M-YYYY (one or two digits for day and month), DD-MM-YYYY and YYYY-MM-DD. D-M-YYYY
+ * and DD-MM-YYYY take '-', '/' or '.' (the same one twice). Any of them may be followed by a
+ * time, " HH:MM" or " HH:MM:SS", which is dropped. */
+typedef enum { DATE_FORMAT_YYYYMMDD, DATE_FORMAT_D_M_YYYY, DATE_FORMAT_DD_MM_YYYY, DATE_FORMAT_YYYY_MM_DD,
+               DATE_FORMAT_COUNT } date_format;
+/* The spelling of FORMAT ("yyyymmdd", "d-m-yyyy", "dd-mm-yyyy", "yyyy-mm-dd"), and back
+ * (false for an unknown NAME). */
+const char *date_format_name(date_format format);
+bool date_format_from_name(const char *name, date_format *format);
+
+/* What a partial date becomes: the BRP writes an unknown day or month as 00. REJECT leaves it a
+ * partial date; FIRST takes the 1st of the month (1 January when the month is 00 too); MIDDLE
+ * the 15th (1 July when the month is 00 too). */
+typedef enum { DATE_PARTIAL_REJECT, DATE_PARTIAL_FIRST, DATE_PARTIAL_MIDDLE } date_partial_rule;
+bool date_partial_rule_from_name(const char *name, date_partial_rule *rule);
+
+typedef enum {
+    DATE_READ_EXACT,    /* a day that exists, in the format */
+    DATE_READ_IMPUTED,  /* a partial date, completed by the rule */
+    DATE_READ_PARTIAL,  /* day or month 00, and the rule is REJECT */
+    DATE_READ_UNKNOWN,  /* year 0000 (or month 00 with a day): nothing to impute from */
+    DATE_READ_INVALID,  /* not written in the format (nor as YYYY-MM-DD), or a day that does not exist */
+} date_read_status;
+
+/* Read TEXT of LENGTH bytes written in FORMAT, or as YYYY-MM-DD (a value already converted),
+ * either with an optional time part; *DATE is set for EXACT and IMPUTED. */
+date_read_status date_read(const char *text, size_t length, date_format format, date_partial_rule rule,
+                           date_ymd *date);
+
+/* The format TEXT is written in, for a hint to a value that is not an ISO date: the first of
+ * YYYYMMDD, DD-MM-YYYY, D-M-YYYY, YYYY-MM-DD (the last: with a time or a 00) in which it reads as a
+ * date, possibly partial; false when none. */
+bool date_format_guess(const char *text, size_t length, date_format *format);
+
 /* Writes YYYY-MM-DD and a NUL into BUFFER (at least 11 bytes). */
 void date_format_iso(date_ymd date, char *buffer);
 

@@ -53,6 +53,8 @@ struct record_reader {
     size_t end;      /* end of valid bytes */
     bool eof;
     long line; /* physical line of the next record */
+    long blank_run_end;  /* a run of blank lines is known to end in a record on this line */
+    char empty_field[1]; /* the field of a blank line once the buffer has moved */
     /* Where the scan of a record that ran past the buffer resumes after the next read, so
      * that a record longer than one read is scanned once, not once per read. */
     struct scan_state {
@@ -545,7 +547,7 @@ static const char *split_with_libcsv(record_reader *reader, size_t start, size_t
 /* ---------------------------------------------------------------- the record loop */
 
 /* Scan and split the next record. Returns false at the end of input; sets *BAD to the
- * reason when the record is structurally bad. */
+ * reason when the record is structurally bad, and *BLANK when it is an empty line. */
 static bool reader_read(record_reader *reader, const char **bad)
 {
     scan_result scan;
@@ -698,6 +700,76 @@ static __attribute__((noinline)) void reader_reject(record_reader *reader, recor
     reader->pending_hint = NULL;
 }
 
+/* Is the blank line just read followed by nothing but blank lines (LF or CRLF) up to the end of
+ * the input? Then they are the newlines an export or editor leaves at the end, not records. Reads
+ * ahead without consuming; a run found to end in a record is remembered by its line, so that its
+ * other blank lines do not look ahead again. Out of line: blank lines are rare. */
+static __attribute__((noinline)) bool blank_lines_end_input(record_reader *reader)
+{
+    record_t *record = &reader->record;
+    if (record->line < reader->blank_run_end)
+        return false;
+    size_t offset = 0; /* from reader->start, which reader_fill may move */
+    long lines = 0;
+    for (;;) {
+        const unsigned char *buffer = reader->buffer;
+        size_t p = reader->start + offset, end = reader->end;
+        while (p < end) {
+            if (buffer[p] == '\n') {
+                p++;
+            } else if (buffer[p] == '\r' && p + 1 < end && buffer[p + 1] == '\n') {
+                p += 2;
+            } else if (buffer[p] == '\r' && p + 1 == end && !reader->eof) {
+                break;
+            } else {
+                reader->blank_run_end = reader->line + lines;
+                return false;
+            }
+            lines++;
+        }
+        if (p == end && reader->eof)
+            return true;
+        offset = p - reader->start;
+        reader_fill(reader);
+        /* The buffer may have moved: the blank line's raw bytes point at no bytes. */
+        record->raw = reader->empty_field;
+    }
+}
+
+/* A record whose fields do not match the header's, or a bad one: true when it is an empty line
+ * that only blank lines follow (the end of the input: it was counted, and is not); otherwise it is
+ * rejected. An empty line keeps its raw bytes here: none. */
+static __attribute__((noinline)) bool reader_irregular(record_reader *reader, record_t *record, const char *bad)
+{
+    if (!bad && record->raw_length == 0 && blank_lines_end_input(reader)) {
+        if (reader->counter)
+            (*reader->counter)--;
+        return true;
+    }
+    reader_reject(reader, record, bad);
+    return false;
+}
+
+/* In a one-column file an empty line is a record of one empty value, unless only blank lines
+ * follow it (then, as above, it is the end). Unquoted, an empty field lies in the buffer; a quoted
+ * "" in the arena. */
+static __attribute__((noinline)) bool reader_one_column_end(record_reader *reader)
+{
+    const unsigned char *field = (const unsigned char *)reader->record.fields[0];
+    if (reader->header.count != 1 || field < reader->buffer || field >= reader->buffer + reader->end)
+        return false;
+    if (!blank_lines_end_input(reader)) {
+        /* A record after all: the buffer may have moved under its field. */
+        reader->empty_field[0] = '\0';
+        reader->record.fields[0] = reader->empty_field;
+        reader->record.raw = NULL;
+        return false;
+    }
+    if (reader->counter)
+        (*reader->counter)--;
+    return true;
+}
+
 bool record_reader_next(record_reader *reader, const record_t **result)
 {
     for (;;) {
@@ -708,12 +780,15 @@ bool record_reader_next(record_reader *reader, const record_t **result)
             (*reader->counter)++;
         record_t *record = &reader->record;
         if (__builtin_expect(bad || record->count != reader->header.count, 0)) {
-            reader_reject(reader, record, bad);
+            if (reader_irregular(reader, record, bad))
+                return false;
             continue;
         }
         record->raw = NULL; /* only bad records keep their raw bytes */
         record->raw_length = 0;
         *result = record;
+        if (__builtin_expect(record->lengths[0] == 0, 0))
+            return !reader_one_column_end(reader);
         return true;
     }
 }

@@ -175,7 +175,8 @@ PY
     assert_output "$(printf 'id,birth_date,age\ngood,1961-03-15,61')"
     run column reject_reason < "$T/r.csv"
     assert_line --index 0 "column 'birth_date': not an ISO date of birth (YYYY-MM-DD) or a birth year (YYYY)"
-    assert_line --index 1 "column 'birth_date': not an ISO date of birth (YYYY-MM-DD) or a birth year (YYYY)"
+    # 15-03-1961 is day-month-year: the reason says how to convert it (the format, not the value).
+    assert_line --index 1 "column 'birth_date': not an ISO date of birth (YYYY-MM-DD) or a birth year (YYYY); it looks like dd-mm-yyyy: convert it first with --iso-date birth_date --date-format dd-mm-yyyy"
     assert_line --index 2 "column 'birth_date': not an ISO date of birth (YYYY-MM-DD) or a birth year (YYYY)"
     assert_line --index 3 "column 'birth_date': born after the reference date 2023-01-01"
     assert_line --index 4 "column 'birth_date': born after the reference date 2023-01-01"
@@ -200,7 +201,7 @@ PY
     printf 'id,birth_date,contact_date\na,1961-03-15,01-02-2023\n' > "$T/bad.csv"
     run --separate-stderr koppel derive --age age=birth_date:contact_date "$T/bad.csv"
     assert_failure 1
-    assert_equal "$stderr" "koppel-derive: $T/bad.csv:2: column 'contact_date': not an ISO date (YYYY-MM-DD)"
+    assert_equal "$stderr" "koppel-derive: $T/bad.csv:2: column 'contact_date': not an ISO date (YYYY-MM-DD); it looks like dd-mm-yyyy: convert it first with --iso-date contact_date --date-format dd-mm-yyyy"
 }
 
 @test "--age: a reference that is neither an ISO date nor a column, and malformed arguments, are usage errors" {
@@ -319,7 +320,8 @@ PY
     assert_success
     assert_output "$(printf 'id,d,y,m,ym\na,2023-01-05,2023,1,2023-01\nb,1999-12-31,1999,12,1999-12\nc,,,,')"
     run column reject_reason < "$T/r.csv"
-    assert_output "$(printf "column 'd': not an ISO date (YYYY-MM-DD)\ncolumn 'd': not an ISO date (YYYY-MM-DD)")"
+    # 2024-02-30 does not exist; 05-01-2023 is day-month-year, and the reason says so.
+    assert_output "$(printf "column 'd': not an ISO date (YYYY-MM-DD)\ncolumn 'd': not an ISO date (YYYY-MM-DD); it looks like dd-mm-yyyy: convert it first with --iso-date d --date-format dd-mm-yyyy")"
     assert_equal "$(stat "$T/s.json" dates_missing)" 3
     assert_counts_balance "$T/s.json"
 }
@@ -339,11 +341,155 @@ PY
     assert_output "$(printf 'id,d\ng,1961-03-15')"
     assert_equal "$(stat "$T/s.json" rejected)" 6
     run column reject_reason < "$T/r.csv"
-    for i in 0 1 2 3 4 5; do
-        assert_line --index "$i" --partial "column 'd': not a date that exists, written YYYY-MM-DD or DD-MM-YYYY"
+    for i in 0 1 2 4 5; do
+        assert_line --index "$i" "column 'd': not a date that exists, written dd-mm-yyyy or yyyy-mm-dd (see --date-format)"
     done
+    # 1-2-2023 has one-digit day and month: the reason names the format that reads it.
+    assert_line --index 3 "column 'd': not a date written dd-mm-yyyy (it looks like d-m-yyyy: give --iso-date d --date-format d-m-yyyy)"
     refute_output --regexp '[0-9]'\{2\}'[-/.]'
     [[ "$stderr" != *2023* ]]
+}
+
+# register_dates FORMAT: CSV "id,d" of 300 random days (seeded; leap days among them) written
+# as FORMAT with python's strftime, a third with a time part; and beside it (expected.csv) the
+# ISO dates, from python's datetime alone.
+register_dates() {
+    python3 - "$1" "$T" <<'PY'
+import datetime, random, sys
+fmt, out = sys.argv[1], sys.argv[2]
+rng = random.Random(20240229)
+start = datetime.date(1900, 1, 1).toordinal()
+days = [datetime.date.fromordinal(start + rng.randrange(0, 45000)) for _ in range(294)]
+days += [datetime.date(2000, 2, 29), datetime.date(2024, 2, 29), datetime.date(1999, 12, 31),
+         datetime.date(2023, 1, 1), datetime.date(1905, 9, 5), datetime.date(2010, 10, 10)]
+def written(d, i):
+    if fmt == "yyyymmdd":
+        text = d.strftime("%Y%m%d")
+    elif fmt == "dd-mm-yyyy":
+        text = d.strftime("%d" + "-/."[i % 3] + "%m" + "-/."[i % 3] + "%Y")
+    else:  # d-m-yyyy: no leading zeros, or some
+        sep = "-/."[i % 3]
+        day = str(d.day) if i % 2 else "%02d" % d.day
+        text = day + sep + str(d.month) + sep + str(d.year)
+    return text + ["", " %02d:%02d" % (i % 24, i % 60), " %02d:%02d:%02d" % (23, 59, i % 60)][i % 3]
+with open(out + "/dates.csv", "w") as f, open(out + "/expected.csv", "w") as e:
+    f.write("id,d\n"); e.write("id,d\n")
+    for i, d in enumerate(days):
+        f.write("r%d,%s\n" % (i, written(d, i)))
+        e.write("r%d,%s\n" % (i, d.isoformat()))
+PY
+}
+
+@test "--date-format yyyymmdd, dd-mm-yyyy and d-m-yyyy read 300 dates as python does; a time part is dropped" {
+    for format in yyyymmdd dd-mm-yyyy d-m-yyyy; do
+        register_dates "$format"
+        run koppel derive --iso-date d --date-format "$format" --stats "$T/s.json" "$T/dates.csv"
+        assert_success
+        assert_output "$(cat "$T/expected.csv")"
+        assert_equal "$(stat "$T/s.json" iso_dates_rewritten)" 300
+        assert_equal "$(stat "$T/s.json" partial_dates_imputed)" 0
+    done
+    # yyyy-mm-dd drops a time part; a value already ISO passes under every format.
+    printf 'id,d\na,2023-07-04 08:15\nb,2023-07-05\nc,2024-02-29 23:59:59\n' > "$T/iso.csv"
+    run koppel derive --iso-date d --date-format yyyy-mm-dd "$T/iso.csv"
+    assert_output "$(printf 'id,d\na,2023-07-04\nb,2023-07-05\nc,2024-02-29')"
+    run koppel derive --iso-date d --date-format yyyymmdd "$T/iso.csv"
+    assert_output "$(printf 'id,d\na,2023-07-04\nb,2023-07-05\nc,2024-02-29')"
+    # d-m-yyyy also reads two-digit days and months.
+    printf 'id,d\na,05-07-2023\nb,5/7/2023\nc,15.10.2023\n' > "$T/dm.csv"
+    run koppel derive --iso-date d --date-format d-m-yyyy "$T/dm.csv"
+    assert_output "$(printf 'id,d\na,2023-07-05\nb,2023-07-05\nc,2023-10-15')"
+}
+
+@test "--date-format: days that do not exist, bad times and other shapes stay bad records" {
+    # By hand: 2019 is a common year, 2000 a leap year and 1900 not; a clock has no 24:00.
+    printf 'id,d\nok,20000229\nfeb29,20190229\nc1900,19000229\nmonth13,20191301\nday32,20190132\nhour24,20190101 24:00\nminute60,20190101 10:60\nseconds,20190101 10:00:61\nshort,2019011\ntime_no_space,20190101T10:00\nmonth00day15,19800015\nletters,2019O101\n' > "$T/y.csv"
+    run --separate-stderr koppel derive --iso-date d --date-format yyyymmdd --rejects "$T/r.csv" --stats "$T/s.json" "$T/y.csv"
+    assert_success
+    assert_output "$(printf 'id,d\nok,2000-02-29')"
+    assert_equal "$(stat "$T/s.json" rejected)" 11
+    assert_counts_balance "$T/s.json"
+    run column reject_reason < "$T/r.csv"
+    refute_output --regexp '20[0-9][0-9]|19[0-9][0-9]'
+    assert_equal "$(grep -c "column 'd': not a date that exists, written yyyymmdd or yyyy-mm-dd" "$T/r.csv")" 11
+    # 31-02-2019 read as day-month-year: a bad record whatever the separator.
+    printf 'id,d\na,31-02-2019\nb,31/02/2019\nc,31.2.2019\nd,29-02-2020\n' > "$T/d.csv"
+    run --separate-stderr koppel derive --iso-date d --date-format d-m-yyyy --rejects "$T/r.csv" --stats "$T/s.json" "$T/d.csv"
+    assert_output "$(printf 'id,d\nd,2020-02-29')"
+    assert_equal "$(stat "$T/s.json" rejected)" 3
+    # Mixed separators (31-12/2019) are not a date.
+    printf 'id,d\na,31-12/2019\n' > "$T/m.csv"
+    run --separate-stderr koppel derive --iso-date d --date-format dd-mm-yyyy "$T/m.csv"
+    assert_failure 1
+}
+
+@test "--partial-dates: 00 day and month of the BRP are rejected by default, or completed as documented" {
+    printf 'id,d\nfull,19800521\nday00,19800500\nboth00,19800000\nfeb00,20240200\nunknown,00000000\n' > "$T/p.csv"
+    # Default: a partial date is a bad record whose reason names the option.
+    run --separate-stderr koppel derive --iso-date d --date-format yyyymmdd --rejects "$T/r.csv" --stats "$T/s.json" "$T/p.csv"
+    assert_success
+    assert_output "$(printf 'id,d\nfull,1980-05-21')"
+    run column reject_reason < "$T/r.csv"
+    for i in 0 1 2; do
+        assert_line --index "$i" "column 'd': a partial date (day or month 00, unknown): give --partial-dates first or middle after --iso-date d to complete it"
+    done
+    assert_line --index 3 "column 'd': an unknown date (year 0000)"
+    # first: day 00 -> the 1st, month and day 00 -> 1 January (by hand).
+    run --separate-stderr koppel derive --iso-date d --date-format yyyymmdd --partial-dates first --rejects "$T/r.csv" --stats "$T/s.json" "$T/p.csv"
+    assert_output "$(printf 'id,d\nfull,1980-05-21\nday00,1980-05-01\nboth00,1980-01-01\nfeb00,2024-02-01')"
+    assert_equal "$(stat "$T/s.json" partial_dates_imputed)" 3
+    assert_equal "$(stat "$T/s.json" iso_dates_rewritten)" 4
+    assert_equal "$(stat "$T/s.json" rejected)" 1
+    # middle: day 00 -> the 15th, month and day 00 -> 1 July (by hand).
+    run --separate-stderr koppel derive --iso-date d --date-format yyyymmdd --partial-dates middle --rejects "$T/r.csv" "$T/p.csv"
+    assert_output "$(printf 'id,d\nfull,1980-05-21\nday00,1980-05-15\nboth00,1980-07-01\nfeb00,2024-02-15')"
+    # explicit reject is the default; the other formats take 00 as well.
+    printf 'id,d\na,00-05-1980\nb,0-0-1980\n' > "$T/q.csv"
+    run --separate-stderr koppel derive --iso-date d --date-format d-m-yyyy --partial-dates reject "$T/q.csv"
+    assert_failure 1
+    [[ "$stderr" == *"q.csv:2: column 'd': a partial date"* ]]
+    run koppel derive --iso-date d --date-format d-m-yyyy --partial-dates middle "$T/q.csv"
+    assert_output "$(printf 'id,d\na,1980-05-15\nb,1980-07-01')"
+    # the next steps use the completed ISO date: an age on 2023-01-01, by hand 42 and 42.
+    run koppel derive --iso-date d --date-format d-m-yyyy --partial-dates first --age age=d:2023-01-01 "$T/q.csv"
+    assert_output "$(printf 'id,d,age\na,1980-05-01,42\nb,1980-01-01,43')"
+}
+
+@test "--age, --year: a value in a register's format is refused with the --date-format that reads it" {
+    printf 'id,d\na,21-05-1980\nb,19800521\nc,1-5-1980\nd,1980-00-00\n' > "$T/h.csv"
+    run --separate-stderr koppel derive --year y=d --rejects "$T/r.csv" "$T/h.csv"
+    assert_success
+    run column reject_reason < "$T/r.csv"
+    assert_line --index 0 "column 'd': not an ISO date (YYYY-MM-DD); it looks like dd-mm-yyyy: convert it first with --iso-date d --date-format dd-mm-yyyy"
+    assert_line --index 1 "column 'd': not an ISO date (YYYY-MM-DD); it looks like yyyymmdd: convert it first with --iso-date d --date-format yyyymmdd"
+    assert_line --index 2 "column 'd': not an ISO date (YYYY-MM-DD); it looks like d-m-yyyy: convert it first with --iso-date d --date-format d-m-yyyy"
+    assert_line --index 3 "column 'd': not an ISO date (YYYY-MM-DD); it looks like a partial date written yyyy-mm-dd: convert it first with --iso-date d --date-format yyyy-mm-dd --partial-dates first|middle"
+    refute_output --partial 1980
+    # Following the hint works: by hand 42 on 2023-01-01 for a birth on 21 May 1980.
+    run koppel derive --iso-date d --date-format dd-mm-yyyy --age age=d:2023-01-01 <(head -2 "$T/h.csv")
+    assert_output "$(printf 'id,d,age\na,1980-05-21,42')"
+}
+
+@test "--date-format and --partial-dates: usage errors" {
+    printf 'id,d\na,19800521\n' > "$T/u.csv"
+    run --separate-stderr koppel derive --date-format yyyymmdd --iso-date d "$T/u.csv"
+    assert_failure 2
+    [[ "$stderr" == *"--date-format describes the --iso-date COL given just before it"* ]]
+    run --separate-stderr koppel derive --age a=d:2023-01-01 --partial-dates first "$T/u.csv"
+    assert_failure 2
+    run --separate-stderr koppel derive --iso-date d --date-format YYYYMMDD "$T/u.csv"
+    assert_failure 2
+    [[ "$stderr" == *"'YYYYMMDD' is not a date format"* ]]
+    run --separate-stderr koppel derive --iso-date d --partial-dates last "$T/u.csv"
+    assert_failure 2
+    [[ "$stderr" == *"'last' is not a rule: use reject, first or middle"* ]]
+    run --separate-stderr koppel derive --iso-date d --date-format yyyymmdd --date-format yyyymmdd "$T/u.csv"
+    assert_failure 2
+    [[ "$stderr" == *"--date-format is given twice for --iso-date d"* ]]
+    # each --iso-date has its own format
+    printf 'id,a,b\n1,19800521,21-05-1980\n' > "$T/two.csv"
+    run koppel derive --iso-date a --date-format yyyymmdd --iso-date b "$T/two.csv"
+    assert_output "$(printf 'id,a,b\n1,1980-05-21,1980-05-21')"
 }
 
 @test "derivations apply in order: --iso-date, then --age, --band and --yearmonth on the results" {
@@ -466,6 +612,26 @@ PY
     assert_equal "$stderr" "koppel-derive: --year: column 'start_date' not found in $T/semicolon.csv; the columns are: bsn;practice_id;episode_id;icpc;start_date;end_date"
     run --separate-stderr koppel derive --rename client "$F/wmo.csv"
     assert_failure 2
+}
+
+@test "--rename A=a,B=b is two renames, as two --rename options are" {
+    # By hand: client -> person and start_date -> start; provision_type stays.
+    run koppel derive --rename client=person,start_date=start "$F/wmo.csv"
+    assert_success
+    assert_line --index 0 "person,provision_type,start"
+    run koppel derive --rename client=person --rename start_date=start "$F/wmo.csv"
+    assert_line --index 0 "person,provision_type,start"
+    # The two forms give the same records.
+    diff <(koppel derive --rename client=person,start_date=start "$F/wmo.csv") \
+         <(koppel derive --rename client=person --rename start_date=start "$F/wmo.csv")
+    # A piece without '=' (a name holding a comma, or a stray comma) is refused, not made a name.
+    printf '"a,b",c\n1,2\n' > "$T/comma.csv"
+    run --separate-stderr koppel derive --rename 'a,b=ab' "$T/comma.csv"
+    assert_failure 2
+    [[ "$stderr" == *"a column name holding ',' cannot be renamed by --rename"* ]]
+    run --separate-stderr koppel derive --rename client=person, "$F/wmo.csv"
+    assert_failure 2
+    assert_output ""
 }
 
 @test "a NEW name equal to an existing column replaces its values in place" {

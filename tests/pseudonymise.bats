@@ -297,6 +297,116 @@ $(expected "$MASTER" bsn 123456782),1950,F"
 $(expected "$MASTER" bsn 123456782),yes"
 }
 
+@test "a name that says BSN, burgerservicenummer or sofinummer in any case is refused unless kept" {
+    for name in Burgerservicenummer_partner BSN_moeder SofiNummer sofi_nr Sofi-Nummer bsn.kind 'burger_service_nummer'; do
+        printf 'bsn,%s\n123456782,x\n' "$name" > "$T/in.csv"
+        run --separate-stderr koppel pseudonymise --key-file "$T/master.key" --bsn bsn -o "$T/out.csv" "$T/in.csv"
+        assert_failure 2
+        [[ "$stderr" == *"column '$name' may hold BSNs (its name says so) but is not named by --bsn, --id or --drop (use --keep $name if it holds none)"* ]]
+        assert_file_not_exists "$T/out.csv"
+        run --separate-stderr koppel pseudonymise --key-file "$T/master.key" --bsn bsn --keep "$name" "$T/in.csv"
+        assert_success
+        assert_equal "$output" "bsn,$name
+$(expected "$MASTER" bsn 123456782),x"
+    done
+    # 'sofie' passes; 'bs_nummer_oud' without its '_' is 'bsnummeroud', which holds 'bsn'.
+    printf 'bsn,sofie,bs_nummer_oud\n123456782,x,y\n' > "$T/in.csv"
+    run --separate-stderr koppel pseudonymise --key-file "$T/master.key" --bsn bsn "$T/in.csv"
+    assert_failure 2
+    [[ "$stderr" == *"column 'bs_nummer_oud' may hold BSNs"* ]]
+    run --separate-stderr koppel pseudonymise --key-file "$T/master.key" --bsn bsn --keep bs_nummer_oud "$T/in.csv"
+    assert_success
+}
+
+# guard_file FILE N SHARE START: CSV "bsn,client,other" of N records; from record START (1-based)
+# on, SHARE of the non-empty 'other' values are BSNs (elfproef worked in python), the rest random
+# nine-digit numbers that fail it. 'client' is a running number. Prints the BSNs among the first
+# 1000 'other' values and how many values those are.
+guard_file() {
+    python3 - "$@" <<'PY'
+import random, sys
+path, n, share, start = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+rng = random.Random(11)
+def elfproef(d):
+    return sum(w * int(c) for w, c in zip([9, 8, 7, 6, 5, 4, 3, 2, -1], d)) % 11 == 0 and d != "000000000"
+def number(want_bsn):
+    while True:
+        d = "%09d" % rng.randrange(10**9)
+        if elfproef(d) == want_bsn:
+            return d
+bsns = values = 0
+with open(path, "w") as f:
+    f.write("bsn,client,other\n")
+    for i in range(1, n + 1):
+        is_bsn = i >= start and rng.random() < share
+        other = number(is_bsn) if i >= start else number(False)
+        if i <= 1000:
+            values += 1
+            bsns += is_bsn
+        f.write("%s,%d,%s\n" % (number(True), i, other))
+print(bsns, values)
+PY
+}
+
+@test "a column whose first values are mostly BSNs is refused (counts, never a value); --keep passes it" {
+    read bsns values < <(guard_file "$T/in.csv" 2500 0.8 1)
+    [ "$bsns" -ge 700 ] && [ "$values" -eq 1000 ]
+    run --separate-stderr koppel pseudonymise --key-file "$T/master.key" --bsn bsn -o "$T/out.csv" "$T/in.csv"
+    assert_failure 2
+    assert_output ""
+    [[ "$stderr" == *"column 'other' may hold BSNs ($bsns of its first $values non-empty values pass the elfproef) but is not named by --bsn, --id or --drop (use --keep other if it holds none)"* ]]
+    # no value of the file in the message
+    [[ ! "$stderr" =~ [0-9]{8} ]]
+    assert_file_not_exists "$T/out.csv"
+    # Kept on purpose: every record comes out, in order (the held ones first, then the stream).
+    run --separate-stderr koppel pseudonymise --key-file "$T/master.key" --bsn bsn --keep other --stats "$T/s.json" "$T/in.csv"
+    assert_success
+    assert_stats "$T/s.json" records_in=2500 records_out=2500 pseudonyms=2500
+    diff <(printf '%s\n' "$output" | cut -d, -f2,3) <(cut -d, -f2,3 "$T/in.csv")
+    # Named by --id or --drop, it is not a copied column any more.
+    run --separate-stderr koppel pseudonymise --key-file "$T/master.key" --bsn bsn --drop other "$T/in.csv"
+    assert_success
+}
+
+@test "the value guard: fewer than half, or fewer than 3, BSNs pass; exactly half is refused" {
+    # Random nine-digit numbers: about one in 11 passes the elfproef, far below half.
+    read bsns values < <(guard_file "$T/in.csv" 1500 0.0 1)
+    run --separate-stderr koppel pseudonymise --key-file "$T/master.key" --bsn bsn "$T/in.csv"
+    assert_success
+    # By hand (weights 9..2, -1): 111222333 and 123456782 pass the elfproef, 111222330 and
+    # 111222334-6 fail. 2 BSNs of 2 values is below the minimum of 3; 3 of 6 is half (refused);
+    # 3 of 7 is not.
+    printf 'bsn,x\n123456782,111222333\n123456782,\n123456782,123456782\n' > "$T/two.csv"
+    run --separate-stderr koppel pseudonymise --key-file "$T/master.key" --bsn bsn "$T/two.csv"
+    assert_success
+    printf 'bsn,x\n' > "$T/half.csv"
+    for v in 111222330 123456782 111222334 123456782 111222335 123456782; do printf '123456782,%s\n' "$v" >> "$T/half.csv"; done
+    run --separate-stderr koppel pseudonymise --key-file "$T/master.key" --bsn bsn "$T/half.csv"
+    assert_failure 2
+    [[ "$stderr" == *"column 'x' may hold BSNs (3 of its first 6 non-empty values pass the elfproef)"* ]]
+    printf '123456782,111222336\n' >> "$T/half.csv"
+    run --separate-stderr koppel pseudonymise --key-file "$T/master.key" --bsn bsn "$T/half.csv"
+    assert_success
+    # BSNs with a lost leading zero (8 digits) or written with dots count, as --bsn reads them.
+    printf 'bsn,x\n123456782,11.12.22.333\n123456782,1234.56.782\n123456782,1234.56.782\n123456782,12345678\n' > "$T/dots.csv"
+    run --separate-stderr koppel pseudonymise --key-file "$T/master.key" --bsn bsn "$T/dots.csv"
+    assert_failure 2
+}
+
+@test "the value guard looks at the first 1,000 records only, and rejects among them keep their lines" {
+    # BSNs from record 1001 on are past the records held before writing (the documented bound).
+    read bsns values < <(guard_file "$T/in.csv" 1500 1.0 1001)
+    [ "$bsns" -eq 0 ]
+    run --separate-stderr koppel pseudonymise --key-file "$T/master.key" --bsn bsn --stats "$T/s.json" "$T/in.csv"
+    assert_success
+    assert_stats "$T/s.json" records_in=1500 records_out=1500
+    # A bad BSN on line 4 (record 3) among the held records: rejected with its own line.
+    printf 'bsn,x\n123456782,a\n123456782,b\n123456783,c\n123456782,d\n' > "$T/bad.csv"
+    run --separate-stderr koppel pseudonymise --key-file "$T/master.key" --bsn bsn "$T/bad.csv"
+    assert_failure 1
+    [[ "$stderr" == *"bad.csv:4: column 'bsn': BSN fails the elfproef"* ]]
+}
+
 # ---------------------------------------------------------------- key files
 
 @test "a key file open to group or others is refused with status 2 and how to fix it" {

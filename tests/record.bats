@@ -381,3 +381,76 @@ print(",".join(str(i) for i in range(n)))' > "$BATS_TEST_TMPDIR/wide.csv"
     assert_failure 1
     assert_output --partial "duplicate column name 'b'"
 }
+
+# ---------------------------------------------------------------- blank lines at the end
+
+@test "blank lines just before the end of the input (LF or CRLF) are no records, for any filter" {
+    T="$BATS_TEST_TMPDIR"
+    for ending in '\n' '\n\n' '\n\n\n\n' '\r\n' '\r\n\r\n' '\n\r\n\n'; do
+        printf "id,x\\n1,a\\n2,b$ending" > "$T/t.csv"
+        run --separate-stderr koppel select --stats "$T/s.json" "$T/t.csv"
+        assert_success
+        assert_output "$(printf 'id,x\n1,a\n2,b')"
+        # records_in counts the two records only (in = out, nothing rejected)
+        run python3 -c 'import json,sys; s=json.loads(open(sys.argv[1]).read().splitlines()[-1]); print(s["records_in"], s["records_out"], s["rejected"])' "$T/s.json"
+        assert_output "2 2 0"
+    done
+    # The same through other filters, and gzipped.
+    printf 'id,x\n1,a\n2,b\n\n\n' > "$T/t.csv"
+    run koppel derive --const c=1 "$T/t.csv"
+    assert_success
+    assert_output "$(printf 'id,x,c\n1,a,1\n2,b,1')"
+    run koppel aggregate -g x --count "$T/t.csv"
+    assert_success
+    gzip -c "$T/t.csv" > "$T/t.csv.gz"
+    run koppel select "$T/t.csv.gz"
+    assert_success
+    assert_output "$(printf 'id,x\n1,a\n2,b')"
+    # A header and blank lines: a header alone.
+    printf 'id,x\r\n\r\n' > "$T/h.csv"
+    run koppel select "$T/h.csv"
+    assert_success
+    assert_output "id,x"
+    # Two megabytes of trailing blank lines cross the read buffer (1 MB).
+    python3 -c 'import sys; open(sys.argv[1], "w").write("id,x\n1,a\n" + "\n" * 2000000)' "$T/many.csv"
+    run koppel select "$T/many.csv"
+    assert_success
+    assert_output "$(printf 'id,x\n1,a')"
+}
+
+@test "a blank line in the middle stays a bad record; blank lines before a record are each rejected" {
+    T="$BATS_TEST_TMPDIR"
+    printf 'id,x\n1,a\n\n2,b\n' > "$T/m.csv"
+    run --separate-stderr koppel select "$T/m.csv"
+    assert_failure 1
+    assert_equal "$stderr" "koppel-select: $T/m.csv:3: empty line (expected 2 fields)"
+    # Lines 3, 4 and 5 are blank, a record follows on 6, then a trailing blank line (by hand).
+    printf 'id,x\r\n1,a\r\n\r\n\r\n\r\n2,b\r\n\r\n' > "$T/m.csv"
+    run --separate-stderr koppel select --rejects "$T/r.csv" --stats "$T/s.json" "$T/m.csv"
+    assert_success
+    assert_output "$(printf 'id,x\n1,a\n2,b')"
+    run python3 -c 'import csv,sys; print(" ".join(r["reject_line"] for r in csv.DictReader(open(sys.argv[1]))))' "$T/r.csv"
+    assert_output "3 4 5"
+    run python3 -c 'import json,sys; s=json.loads(open(sys.argv[1]).read().splitlines()[-1]); print(s["records_in"], s["records_out"], s["rejected"])' "$T/s.json"
+    assert_output "5 2 3"
+    # A line of spaces is not blank: at the end it is a bad record.
+    printf 'id,x\n1,a\n \n' > "$T/s.csv"
+    run --separate-stderr koppel select "$T/s.csv"
+    assert_failure 1
+}
+
+@test "a one-column file: a blank line in the middle is an empty value, as before; at the end nothing" {
+    T="$BATS_TEST_TMPDIR"
+    # By hand: the records are 1, (empty), 2 and a quoted empty value; the last two lines are blank.
+    printf 'id\n1\n\n2\n""\n\n\n' > "$T/one.csv"
+    run --separate-stderr koppel select --stats "$T/s.json" "$T/one.csv"
+    assert_success
+    assert_output "$(printf 'id\n1\n""\n2\n""')"
+    run python3 -c 'import json,sys; s=json.loads(open(sys.argv[1]).read().splitlines()[-1]); print(s["records_in"], s["records_out"])' "$T/s.json"
+    assert_output "4 4"
+    # A long run of blank lines in the middle, then a record, then CRLF blank lines to the end.
+    python3 -c 'import sys; open(sys.argv[1], "w").write("id\n1\n" + "\n" * 1500000 + "2\n" + "\r\n" * 1500000)' "$T/run.csv"
+    run koppel select --not-empty id "$T/run.csv"
+    assert_output "$(printf 'id\n1\n2')"
+    assert_equal "$(koppel select --empty id "$T/run.csv" | wc -l)" 1500001
+}

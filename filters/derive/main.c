@@ -45,9 +45,23 @@ static const char usage[] =
     "      --year NEW=DATECOL      year of an ISO date (2023)\n"
     "      --month NEW=DATECOL     month of an ISO date, 1 to 12\n"
     "      --yearmonth NEW=DATECOL year and month of an ISO date (2023-01)\n"
-    "      --iso-date COL          rewrite DD-MM-YYYY (also DD/MM/YYYY, DD.MM.YYYY) in COL to\n"
-    "                              YYYY-MM-DD in place; ISO dates and empty values pass;\n"
-    "                              anything else, or a day that does not exist, is a bad record\n"
+    "      --iso-date COL          rewrite the dates in COL to YYYY-MM-DD in place, read as\n"
+    "                              DD-MM-YYYY (also DD/MM/YYYY, DD.MM.YYYY) unless\n"
+    "                              --date-format follows; values already YYYY-MM-DD and empty\n"
+    "                              values pass. A time after the date (' HH:MM' or\n"
+    "                              ' HH:MM:SS') is dropped. Anything else, or a day that does\n"
+    "                              not exist (31-02-2019), is a bad record\n"
+    "      --date-format FMT       how the --iso-date just before it is written:\n"
+    "                                yyyymmdd    19800521, the BRP's own\n"
+    "                                dd-mm-yyyy  21-05-1980 (the default)\n"
+    "                                d-m-yyyy    21-5-1980, also 21-05-1980\n"
+    "                                yyyy-mm-dd  1980-05-21 (to drop a time part)\n"
+    "                              d-m-yyyy and dd-mm-yyyy take '-', '/' or '.'\n"
+    "      --partial-dates RULE    what the --iso-date just before it does with a day or\n"
+    "                              month of 00 (the BRP's 'onbekend'): reject (default: a bad\n"
+    "                              record), first (day 00: the 1st; month and day 00:\n"
+    "                              1 January) or middle (the 15th; 1 July). Year 0000 is\n"
+    "                              always a bad record\n"
     "      --lookup NEW=COL:FILE   look the code in COL up in FILE, a comma-separated CSV with a\n"
     "                              header and two columns: code, value. A code that FILE lists\n"
     "                              twice with different values is a configuration error; an\n"
@@ -56,12 +70,16 @@ static const char usage[] =
     "      --const NEW=VALUE       a column with the same VALUE in every record\n"
     "      --fill COL=VALUE        an empty value in COL becomes VALUE (e.g. 0 contacts for\n"
     "                              persons an outer join found no contacts for)\n"
-    "      --rename OLD=NEW        rename column OLD; NEW must not be a column already\n"
+    "      --rename OLD=NEW[,OLD=NEW...]\n"
+    "                              rename column OLD; NEW must not be a column already. A\n"
+    "                              comma separates renames, so a name holding ',' cannot be\n"
+    "                              renamed here (a usage error)\n"
     "\n"
     "A value that cannot be read is a bad record (see --rejects); its reason names the column\n"
     "but never shows the value. --stats adds, for the derivations used: ages_missing,\n"
     "ages_from_birth_year, bands_missing, bands_below_first_cut, dates_missing,\n"
-    "iso_dates_rewritten, lookups_missing (empty code), lookups_defaulted and filled.\n"
+    "iso_dates_rewritten, partial_dates_imputed, lookups_missing (empty code),\n"
+    "lookups_defaulted and filled.\n"
     "\n" KOPPEL_COMMON_OPTIONS_HELP
     "\n"
     "Examples:\n"
@@ -76,7 +94,8 @@ static const char usage[] =
     "      --rejects bad-dates.csv --stats run.json -o persons-aged.csv\n";
 
 enum { OPT_AGE = OPT_FILTER_BASE, OPT_BAND, OPT_BELOW_FIRST, OPT_YEAR, OPT_MONTH, OPT_YEARMONTH,
-       OPT_ISO_DATE, OPT_LOOKUP, OPT_DEFAULT, OPT_CONST, OPT_RENAME, OPT_FILL };
+       OPT_ISO_DATE, OPT_LOOKUP, OPT_DEFAULT, OPT_CONST, OPT_RENAME, OPT_FILL, OPT_DATE_FORMAT,
+       OPT_PARTIAL_DATES };
 
 static const struct option long_options[] = {
     {"age", required_argument, NULL, OPT_AGE},
@@ -91,6 +110,8 @@ static const struct option long_options[] = {
     {"const", required_argument, NULL, OPT_CONST},
     {"rename", required_argument, NULL, OPT_RENAME},
     {"fill", required_argument, NULL, OPT_FILL},
+    {"date-format", required_argument, NULL, OPT_DATE_FORMAT},
+    {"partial-dates", required_argument, NULL, OPT_PARTIAL_DATES},
     KOPPEL_COMMON_LONG_OPTIONS,
     {NULL, 0, NULL, 0},
 };
@@ -120,13 +141,16 @@ typedef struct step {
     band_table bands;
     code_table table;
     const char *default_value; /* NULL: an unlisted code is a bad record */
+    date_format date_format;   /* --iso-date: how COL is written, and what a 00 becomes */
+    date_partial_rule partial_rule;
+    bool date_format_given, partial_rule_given;
     char buffer[32];           /* this record's result when it is computed text */
 } step;
 
 /* Figures for --stats, summed over the derivations of each kind. */
 typedef struct derive_counts {
     int64_t ages_missing, ages_from_birth_year, bands_missing, bands_below_first_cut, dates_missing, iso_dates_rewritten,
-        lookups_missing, lookups_defaulted, filled;
+        partial_dates_imputed, lookups_missing, lookups_defaulted, filled;
 } derive_counts;
 
 /* An option that refers to another option's NEW column (--default, --below-first). */
@@ -154,7 +178,8 @@ static const char *option_name(int kind)
 {
     static const char *names[] = {"--age",       "--band",     "--below-first", "--year",
                                   "--month",     "--yearmonth", "--iso-date",   "--lookup",
-                                  "--default",   "--const",    "--rename",      "--fill"};
+                                  "--default",   "--const",    "--rename",      "--fill",
+                                  "--date-format", "--partial-dates"};
     return names[kind - OPT_AGE];
 }
 
@@ -164,7 +189,7 @@ static const char *option_form(int kind)
     case OPT_AGE: return "NEW=BIRTH:REF, e.g. age=birth_date:2023-01-01";
     case OPT_BAND: return "NEW=COL:SPEC, e.g. age_band=age:esp2013";
     case OPT_LOOKUP: return "NEW=COL:FILE, e.g. category=provision_type:categories.csv";
-    case OPT_RENAME: return "OLD=NEW";
+    case OPT_RENAME: return "OLD=NEW[,OLD=NEW...] (names without ',')";
     case OPT_CONST: case OPT_DEFAULT: return "NEW=VALUE";
     case OPT_FILL: return "COL=VALUE, e.g. gp_contacts=0";
     case OPT_BELOW_FIRST: return "NEW=reject or NEW=empty";
@@ -196,6 +221,8 @@ static void add_step(const koppel_context *ctx, derive_options *options, int kin
         if (!*s->argument)
             koppel_usage_error(ctx, "--iso-date expects a column name");
         s->target = s->source = s->argument;
+        s->date_format = DATE_FORMAT_DD_MM_YYYY;
+        s->partial_rule = DATE_PARTIAL_REJECT;
         return;
     }
     char *rest = split_at(ctx, kind, s->argument, '=', kind == OPT_CONST || kind == OPT_FILL);
@@ -222,6 +249,49 @@ static void add_step(const koppel_context *ctx, derive_options *options, int kin
         s->reference_is_column = !date_parse_iso(s->extra, strlen(s->extra), &s->reference_date);
     if (kind == OPT_BAND)
         parse_band_spec(ctx, s);
+}
+
+/* --rename A=a,B=b is two renames. Every piece must be OLD=NEW: a piece without '=' is most
+ * likely a name that holds a comma, which this list form cannot carry. */
+static void add_renames(const koppel_context *ctx, derive_options *options, const char *arg)
+{
+    char *list = xstrdup(arg);
+    for (char *item = list;;) {
+        char *comma = strchr(item, ',');
+        if (comma)
+            *comma = '\0';
+        if (!strchr(item, '='))
+            koppel_usage_error(ctx, "--rename expects %s: each rename between commas is OLD=NEW, and a "
+                                    "column name holding ',' cannot be renamed by --rename",
+                               option_form(OPT_RENAME));
+        add_step(ctx, options, OPT_RENAME, item);
+        if (!comma)
+            break;
+        item = comma + 1;
+    }
+    free(list);
+}
+
+/* --date-format and --partial-dates describe the --iso-date just before them. */
+static void add_date_setting(const koppel_context *ctx, derive_options *options, int kind, const char *arg)
+{
+    step *s = options->step_count ? &options->steps[options->step_count - 1] : NULL;
+    const char *name = option_name(kind);
+    if (!s || s->kind != OPT_ISO_DATE)
+        koppel_usage_error(ctx, "%s describes the --iso-date COL given just before it, e.g. "
+                                "--iso-date birth_date %s %s", name, name,
+                           kind == OPT_DATE_FORMAT ? "yyyymmdd" : "first");
+    char shown[96];
+    bool *given = kind == OPT_DATE_FORMAT ? &s->date_format_given : &s->partial_rule_given;
+    if (*given)
+        koppel_usage_error(ctx, "%s is given twice for --iso-date %s", name, s->source);
+    *given = true;
+    if (kind == OPT_DATE_FORMAT && !date_format_from_name(arg, &s->date_format))
+        koppel_usage_error(ctx, "--date-format: %s is not a date format: use yyyymmdd, dd-mm-yyyy, "
+                                "d-m-yyyy or yyyy-mm-dd", showable_quoted(arg, strlen(arg), shown, sizeof shown));
+    if (kind == OPT_PARTIAL_DATES && !date_partial_rule_from_name(arg, &s->partial_rule))
+        koppel_usage_error(ctx, "--partial-dates: %s is not a rule: use reject, first or middle",
+                           showable_quoted(arg, strlen(arg), shown, sizeof shown));
 }
 
 static void add_modifier(const koppel_context *ctx, derive_options *options, int kind, const char *arg)
@@ -478,6 +548,24 @@ static void set_buffer(working_record *w, step *s, int length)
     set_slot(w, s->target_slot, s->buffer, (size_t)length);
 }
 
+/* The reason for COLUMN that does not hold an ISO date (WHAT: "an ISO date"), with a hint when
+ * the value reads as a date in a register's format: the format, never the value. */
+static void not_iso_reason(char *reason, size_t size, const char *column, const char *what, const char *text,
+                           size_t length)
+{
+    date_format guess;
+    date_ymd date;
+    if (!date_format_guess(text, length, &guess)) {
+        snprintf(reason, size, "column '%s': not %s", column, what);
+        return;
+    }
+    bool partial = date_read(text, length, guess, DATE_PARTIAL_REJECT, &date) == DATE_READ_PARTIAL;
+    snprintf(reason, size, "column '%s': not %s; it looks like %s%s: convert it first with --iso-date %s "
+                           "--date-format %s%s",
+             column, what, partial ? "a partial date written " : "", date_format_name(guess), column,
+             date_format_name(guess), partial ? " --partial-dates first|middle" : "");
+}
+
 /* Each derive_* returns false with REASON set when the record is bad. Reasons name columns,
  * never values: dates of birth are identifiers. */
 static bool derive_age(step *s, working_record *w, derive_counts *counts, char *reason, size_t size)
@@ -493,7 +581,8 @@ static bool derive_age(step *s, working_record *w, derive_counts *counts, char *
     }
     if (s->reference_is_column &&
         !date_parse_iso(w->text[s->reference_slot], w->length[s->reference_slot], &reference)) {
-        snprintf(reason, size, "column '%s': not an ISO date (YYYY-MM-DD)", s->extra);
+        not_iso_reason(reason, size, s->extra, "an ISO date (YYYY-MM-DD)", w->text[s->reference_slot],
+                       w->length[s->reference_slot]);
         return false;
     }
     int64_t birth_year;
@@ -506,8 +595,8 @@ static bool derive_age(step *s, working_record *w, derive_counts *counts, char *
     else if (date_parse_iso(birth, birth_length, &birth_date))
         age = date_age_years(birth_date, reference);
     else {
-        snprintf(reason, size, "column '%s': not an ISO date of birth (YYYY-MM-DD) or a birth year (YYYY)",
-                 s->source);
+        not_iso_reason(reason, size, s->source, "an ISO date of birth (YYYY-MM-DD) or a birth year (YYYY)",
+                       birth, birth_length);
         return false;
     }
     if (age < 0) {
@@ -565,7 +654,7 @@ static bool derive_date_part(step *s, working_record *w, derive_counts *counts, 
         return true;
     }
     if (!date_parse_iso(w->text[s->source_slot], length, &date)) {
-        snprintf(reason, size, "column '%s': not an ISO date (YYYY-MM-DD)", s->source);
+        not_iso_reason(reason, size, s->source, "an ISO date (YYYY-MM-DD)", w->text[s->source_slot], length);
         return false;
     }
     /* A valid ISO date is YYYY-MM-DD to the letter: the parts are its own bytes (the month
@@ -587,10 +676,33 @@ static bool derive_iso_date(step *s, working_record *w, derive_counts *counts, c
     date_ymd date;
     if (length == 0 || date_parse_iso(field, length, &date))
         return true;
-    if (!date_parse_dmy(field, length, &date)) {
-        snprintf(reason, size, "column '%s': not a date that exists, written YYYY-MM-DD or DD-MM-YYYY "
-                               "(or DD/MM/YYYY, DD.MM.YYYY)", s->source);
+    const char *format = date_format_name(s->date_format);
+    switch (date_read(field, length, s->date_format, s->partial_rule, &date)) {
+    case DATE_READ_IMPUTED:
+        counts->partial_dates_imputed++;
+        break;
+    case DATE_READ_EXACT:
+        break;
+    case DATE_READ_PARTIAL:
+        snprintf(reason, size, "column '%s': a partial date (day or month 00, unknown): give "
+                               "--partial-dates first or middle after --iso-date %s to complete it",
+                 s->source, s->source);
         return false;
+    case DATE_READ_UNKNOWN:
+        snprintf(reason, size, "column '%s': an unknown date (year 0000)", s->source);
+        return false;
+    default: {
+        date_format guess;
+        if (date_format_guess(field, length, &guess) && guess != s->date_format &&
+            guess != DATE_FORMAT_YYYY_MM_DD)
+            snprintf(reason, size, "column '%s': not a date written %s (it looks like %s: give "
+                                   "--iso-date %s --date-format %s)",
+                     s->source, format, date_format_name(guess), s->source, date_format_name(guess));
+        else
+            snprintf(reason, size, "column '%s': not a date that exists, written %s or yyyy-mm-dd%s",
+                     s->source, format, s->date_format_given ? "" : " (see --date-format)");
+        return false;
+    }
     }
     counts->iso_dates_rewritten++;
     date_format_iso(date, s->buffer);
@@ -676,8 +788,10 @@ static void add_stats(koppel_context *ctx, const derive_options *options, const 
         koppel_stats_int(ctx, "dates_missing", counts->dates_missing);
     if (uses(options, OPT_FILL))
         koppel_stats_int(ctx, "filled", counts->filled);
-    if (uses(options, OPT_ISO_DATE))
+    if (uses(options, OPT_ISO_DATE)) {
         koppel_stats_int(ctx, "iso_dates_rewritten", counts->iso_dates_rewritten);
+        koppel_stats_int(ctx, "partial_dates_imputed", counts->partial_dates_imputed);
+    }
     if (uses(options, OPT_LOOKUP)) {
         koppel_stats_int(ctx, "lookups_missing", counts->lookups_missing);
         koppel_stats_int(ctx, "lookups_defaulted", counts->lookups_defaulted);
@@ -713,6 +827,10 @@ int main(int argc, char **argv)
             continue;
         if (opt == OPT_DEFAULT || opt == OPT_BELOW_FIRST)
             add_modifier(&ctx, &options, opt, optarg);
+        else if (opt == OPT_RENAME)
+            add_renames(&ctx, &options, optarg);
+        else if (opt == OPT_DATE_FORMAT || opt == OPT_PARTIAL_DATES)
+            add_date_setting(&ctx, &options, opt, optarg);
         else
             add_step(&ctx, &options, opt, optarg);
     }

@@ -44,8 +44,14 @@ static const char usage[] =
     "                            (an empty value stays empty; any other value is rejected)\n"
     "      --drop COL[,COL...]   leave these columns out (names, house numbers, ...)\n"
     "      --rename COL=NEW      call column COL NEW in the output (may be repeated)\n"
-    "      --keep COL[,COL...]   pass these columns through although their name contains\n"
-    "                            'bsn' (any other such column is refused: it may hold BSNs)\n"
+    "      --keep COL[,COL...]   pass these columns through although they look like BSN\n"
+    "                            columns. Every column not named by an option above is\n"
+    "                            refused (status 2, before anything is written) when its\n"
+    "                            name holds bsn, burgerservicenummer, sofinummer or sofinr\n"
+    "                            (in any case, ignoring '_', '-', '.' and spaces), or when\n"
+    "                            at least 3 and at least half of its non-empty values in\n"
+    "                            the first 1,000 records are BSNs as --bsn reads them (the\n"
+    "                            elfproef holds)\n"
     "\n" KOPPEL_COMMON_OPTIONS_HELP
     "\n"
     "The key fingerprint, the first 8 hex characters of HMAC-SHA256(K, \"koppel:fingerprint\"),\n"
@@ -187,12 +193,26 @@ typedef struct column_plan {
     size_t identifier_count; /* --bsn and --id columns: pseudonyms per written record */
 } column_plan;
 
-static bool name_contains_bsn(const char *name)
+/* Does the column's name say it holds BSNs: bsn, burgerservicenummer, sofinummer or sofinr in
+ * its letters and digits, in any case (BSN_moeder, Burgerservicenummer_partner, Sofi-Nummer)? */
+static bool name_says_bsn(const char *name)
 {
-    for (const char *p = name; p[0] && p[1] && p[2]; p++)
-        if ((p[0] | 0x20) == 'b' && (p[1] | 0x20) == 's' && (p[2] | 0x20) == 'n')
-            return true;
-    return false;
+    static const char *const words[] = {"bsn", "burgerservicenummer", "sofinummer", "sofinr"};
+    size_t length = strlen(name), n = 0;
+    char *folded = xmalloc(length + 1);
+    for (size_t i = 0; i < length; i++) {
+        char c = name[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != '_' && c != '-' && c != '.' && c != ' ')
+            folded[n++] = c;
+    }
+    folded[n] = '\0';
+    bool says = false;
+    for (size_t w = 0; w < sizeof words / sizeof words[0] && !says; w++)
+        says = strstr(folded, words[w]) != NULL;
+    free(folded);
+    return says;
 }
 
 static void plan_columns(const koppel_context *ctx, const pseudonymise_options *options,
@@ -210,9 +230,9 @@ static void plan_columns(const koppel_context *ctx, const pseudonymise_options *
         plan->actions[index] = r->action;
     }
     for (size_t i = 0; i < header->count; i++)
-        if (plan->actions[i] == ACTION_COPY && name_contains_bsn(header->fields[i]))
-            koppel_usage_error(ctx, "column '%s' may hold BSNs but is not named by --bsn, --id or "
-                                    "--drop (use --keep %s if it holds none)",
+        if (plan->actions[i] == ACTION_COPY && name_says_bsn(header->fields[i]))
+            koppel_usage_error(ctx, "column '%s' may hold BSNs (its name says so) but is not named by "
+                                    "--bsn, --id or --drop (use --keep %s if it holds none)",
                                header->fields[i], header->fields[i]);
 
     plan->output_columns = xmalloc((header->count + 1) * sizeof(size_t));
@@ -427,6 +447,81 @@ static int make_new_key(const koppel_context *ctx, const pseudonymise_options *o
     return EXIT_OK;
 }
 
+/* ---------------------------------------------------------------- the first records */
+
+/* The guard looks at the first records before anything is written: they are held (copied, as
+ * the reader's records last until its next one), at most this many and this many bytes. */
+#define HELD_RECORDS 1000
+#define HELD_BYTES (16u << 20)
+/* A column is taken for a BSN column when at least this many of its held non-empty values are
+ * BSNs, and at least half of them: random nine-digit numbers pass the elfproef one time in 11. */
+#define GUARD_MINIMUM_BSNS 3
+
+typedef struct held_records {
+    record_t *records;
+    size_t count, bytes;
+} held_records;
+
+static void hold(held_records *held, const record_t *record)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < record->count; i++)
+        total += record->lengths[i] + 1;
+    record_t *copy = &held->records[held->count++];
+    *copy = (record_t){.fields = xmalloc((record->count + 1) * sizeof(char *)),
+                       .lengths = xmalloc((record->count + 1) * sizeof(size_t)),
+                       .count = record->count,
+                       .line = record->line};
+    char *bytes = xmalloc(total + 1);
+    for (size_t i = 0; i < record->count; i++) {
+        memcpy(bytes, record->fields[i], record->lengths[i]);
+        bytes[record->lengths[i]] = '\0';
+        copy->fields[i] = bytes;
+        copy->lengths[i] = record->lengths[i];
+        bytes += record->lengths[i] + 1;
+    }
+    held->bytes += total;
+}
+
+
+static void free_held(held_records *held)
+{
+    for (size_t i = 0; i < held->count; i++) {
+        if (held->records[i].count)
+            free(held->records[i].fields[0]);
+        free(held->records[i].fields);
+        free(held->records[i].lengths);
+    }
+    free(held->records);
+    *held = (held_records){0};
+}
+
+/* Refuse to copy a column whose held values are mostly BSNs. The message gives counts, never a value. */
+static void refuse_bsn_values(const koppel_context *ctx, const column_plan *plan, const record_t *header,
+                              const held_records *held)
+{
+    for (size_t column = 0; column < plan->input_count; column++) {
+        if (plan->actions[column] != ACTION_COPY)
+            continue;
+        size_t values = 0, bsns = 0;
+        for (size_t r = 0; r < held->count; r++) {
+            const char *field = held->records[r].fields[column];
+            size_t length = held->records[r].lengths[column];
+            pseudonym_trim(&field, &length);
+            if (length == 0)
+                continue;
+            char digits[10];
+            values++;
+            bsns += bsn_normalise(field, length, digits, NULL);
+        }
+        if (bsns >= GUARD_MINIMUM_BSNS && 2 * bsns >= values)
+            koppel_usage_error(ctx, "column '%s' may hold BSNs (%zu of its first %zu non-empty values pass "
+                                    "the elfproef) but is not named by --bsn, --id or --drop (use --keep %s "
+                                    "if it holds none)",
+                               header->fields[column], bsns, values, header->fields[column]);
+    }
+}
+
 /* ---------------------------------------------------------------- the record loop */
 
 /* Per-record work without allocation: the changed values go to one buffer per column. */
@@ -460,9 +555,10 @@ static void record_work_free(record_work *work)
     free(work->tally.items);
 }
 
-/* One record: its worked columns transformed, then written, or rejected with the first reason. */
-static void pseudonymise_record(koppel_context *ctx, pseudonym_key *key, const column_plan *plan,
-                                record_work *work, record_reader *reader, const record_t *record)
+/* One record's worked columns transformed into WORK: false when one cannot be, and the record is
+ * rejected with the first reason. */
+static bool transform_record(koppel_context *ctx, pseudonym_key *key, const column_plan *plan,
+                             record_work *work, record_reader *reader, const record_t *record)
 {
     for (size_t i = 0; i < plan->input_count; i++) {
         work->values[i] = record->fields[i];
@@ -480,14 +576,37 @@ static void pseudonymise_record(koppel_context *ctx, pseudonym_key *key, const c
         tally_add(&work->tally, reason);
         koppel_reject(ctx, reader, record, "column '%s': %s", record_reader_header(reader)->fields[bad_column],
                       reason);
-        return;
+        return false;
     }
+    return true;
+}
+
+/* One record: transformed and written, or rejected. */
+static void pseudonymise_record(koppel_context *ctx, pseudonym_key *key, const column_plan *plan,
+                                record_work *work, record_reader *reader, const record_t *record)
+{
+    if (!transform_record(ctx, key, plan, work, reader, record))
+        return;
     for (size_t i = 0; i < plan->output_count; i++) {
         work->out_fields[i] = (char *)work->values[plan->output_columns[i]];
         work->out_lengths[i] = work->value_lengths[plan->output_columns[i]];
     }
     record_writer_record(ctx->out, work->out_fields, work->out_lengths, plan->output_count);
     work->pseudonyms += plan->identifier_count;
+}
+
+/* Read the first records of READER into HELD. A bad one is rejected at once, as it would be
+ * when streamed (without --rejects the first bad record still stops the run), and not held. */
+static void hold_first_records(koppel_context *ctx, pseudonym_key *key, const column_plan *plan,
+                               record_work *work, record_reader *reader, held_records *held)
+{
+    held->records = xmalloc(HELD_RECORDS * sizeof(record_t));
+    const record_t *record;
+    while (held->count < HELD_RECORDS && held->bytes < HELD_BYTES && record_reader_next(reader, &record)) {
+        koppel_progress(ctx);
+        if (transform_record(ctx, key, plan, work, reader, record))
+            hold(held, record);
+    }
 }
 
 /* ---------------------------------------------------------------- main */
@@ -542,9 +661,15 @@ int main(int argc, char **argv)
         reject_sink_private(ctx.rejects);
     column_plan plan = {0};
     plan_columns(&ctx, &options, first, &plan);
-    koppel_open_output(&ctx, plan.output_header, plan.output_count);
     record_work work;
     record_work_init(&work, &plan);
+    held_records held = {0};
+    hold_first_records(&ctx, key, &plan, &work, first, &held);
+    refuse_bsn_values(&ctx, &plan, record_reader_header(first), &held);
+    koppel_open_output(&ctx, plan.output_header, plan.output_count);
+    for (size_t i = 0; i < held.count; i++)
+        pseudonymise_record(&ctx, key, &plan, &work, first, &held.records[i]);
+    free_held(&held);
     record_reader *reader;
     while ((reader = koppel_inputs_next(&ctx, &inputs))) {
         const record_t *record;

@@ -205,6 +205,59 @@ static void test_labels(void)
     CHECK(date_to_days(ymd(10000, 1, 1)) - date_to_days(ymd(9999, 12, 31)) == 1, "day numbers past 9999");
 }
 
+/* date_read: every day of 1800..2100 written in each register format (with snprintf) reads
+ * back as that day; partial dates by the rules worked by hand; impossible days and times fail. */
+static date_read_status read_as(const char *text, date_format format, date_partial_rule rule, date_ymd *date)
+{
+    return date_read(text, strlen(text), format, rule, date);
+}
+
+static void test_register_formats(void)
+{
+    char text[64];
+    date_ymd d;
+    for (date_ymd day = ymd(1800, 1, 1); day.year <= 2100; day = next_day(day)) {
+        snprintf(text, sizeof text, "%04d%02d%02d", day.year, day.month, day.day);
+        CHECK(read_as(text, DATE_FORMAT_YYYYMMDD, DATE_PARTIAL_REJECT, &d) == DATE_READ_EXACT && same(d, day),
+              "%s", text);
+        snprintf(text, sizeof text, "%02d.%02d.%04d 07:30", day.day, day.month, day.year);
+        CHECK(read_as(text, DATE_FORMAT_DD_MM_YYYY, DATE_PARTIAL_REJECT, &d) == DATE_READ_EXACT && same(d, day),
+              "%s", text);
+        snprintf(text, sizeof text, "%d/%d/%04d 23:59:59", day.day, day.month, day.year);
+        CHECK(read_as(text, DATE_FORMAT_D_M_YYYY, DATE_PARTIAL_REJECT, &d) == DATE_READ_EXACT && same(d, day),
+              "%s", text);
+        CHECK(read_as(text, DATE_FORMAT_DD_MM_YYYY, DATE_PARTIAL_REJECT, &d) ==
+                  (day.day > 9 && day.month > 9 ? DATE_READ_EXACT : DATE_READ_INVALID),
+              "%s as dd-mm-yyyy", text);
+        if (failures > 20)
+            return;
+    }
+    CHECK(read_as("19800500", DATE_FORMAT_YYYYMMDD, DATE_PARTIAL_REJECT, &d) == DATE_READ_PARTIAL, "day 00");
+    CHECK(read_as("19800500", DATE_FORMAT_YYYYMMDD, DATE_PARTIAL_FIRST, &d) == DATE_READ_IMPUTED &&
+              same(d, ymd(1980, 5, 1)), "day 00, first");
+    CHECK(read_as("19800500", DATE_FORMAT_YYYYMMDD, DATE_PARTIAL_MIDDLE, &d) == DATE_READ_IMPUTED &&
+              same(d, ymd(1980, 5, 15)), "day 00, middle");
+    CHECK(read_as("19800000", DATE_FORMAT_YYYYMMDD, DATE_PARTIAL_FIRST, &d) == DATE_READ_IMPUTED &&
+              same(d, ymd(1980, 1, 1)), "month 00, first");
+    CHECK(read_as("00-00-1980", DATE_FORMAT_DD_MM_YYYY, DATE_PARTIAL_MIDDLE, &d) == DATE_READ_IMPUTED &&
+              same(d, ymd(1980, 7, 1)), "month 00, middle");
+    CHECK(read_as("00000000", DATE_FORMAT_YYYYMMDD, DATE_PARTIAL_FIRST, &d) == DATE_READ_UNKNOWN, "year 0000");
+    CHECK(read_as("19800015", DATE_FORMAT_YYYYMMDD, DATE_PARTIAL_FIRST, &d) == DATE_READ_INVALID, "month 00, day 15");
+    CHECK(read_as("19801300", DATE_FORMAT_YYYYMMDD, DATE_PARTIAL_FIRST, &d) == DATE_READ_INVALID, "month 13, day 00");
+    CHECK(read_as("31-02-2019", DATE_FORMAT_DD_MM_YYYY, DATE_PARTIAL_FIRST, &d) == DATE_READ_INVALID, "31 February");
+    CHECK(read_as("20190101 24:00", DATE_FORMAT_YYYYMMDD, DATE_PARTIAL_FIRST, &d) == DATE_READ_INVALID, "24:00");
+    CHECK(read_as("20190101 ", DATE_FORMAT_YYYYMMDD, DATE_PARTIAL_FIRST, &d) == DATE_READ_INVALID, "a bare space");
+    CHECK(read_as("123-1-2019", DATE_FORMAT_D_M_YYYY, DATE_PARTIAL_FIRST, &d) == DATE_READ_INVALID, "3-digit day");
+    CHECK(read_as("1-1-20190", DATE_FORMAT_D_M_YYYY, DATE_PARTIAL_FIRST, &d) == DATE_READ_INVALID, "5-digit year");
+    CHECK(read_as("2019-03-01 10:00", DATE_FORMAT_YYYYMMDD, DATE_PARTIAL_FIRST, &d) == DATE_READ_EXACT &&
+              same(d, ymd(2019, 3, 1)), "ISO passes under any format");
+    date_format guess;
+    CHECK(date_format_guess("21-05-1980", 10, &guess) && guess == DATE_FORMAT_DD_MM_YYYY, "guess dd-mm-yyyy");
+    CHECK(date_format_guess("19800521", 8, &guess) && guess == DATE_FORMAT_YYYYMMDD, "guess yyyymmdd");
+    CHECK(!date_format_guess("31-02-2019", 10, &guess), "no guess for a day that does not exist");
+    CHECK(!date_format_guess("123456789", 9, &guess), "no guess for nine digits");
+}
+
 int main(void)
 {
     test_day_numbers();
@@ -213,6 +266,7 @@ int main(void)
     test_walk(DATE_UNIT_MONTH, "month");
     test_walk(DATE_UNIT_YEAR, "year");
     test_labels();
+    test_register_formats();
     if (failures) {
         fprintf(stderr, "date_calendar: %d failures\n", failures);
         return 1;
