@@ -301,18 +301,25 @@ static void distinct_update_batch(statistic *s, cell *const *cells, const record
     for (size_t first = 0; first < count; first += DISTINCT_ROUND) {
         size_t n = count - first < DISTINCT_ROUND ? count - first : DISTINCT_ROUND;
         uint32_t hashes[DISTINCT_ROUND], values[DISTINCT_ROUND];
-        bool add[DISTINCT_ROUND];
+        bool add[DISTINCT_ROUND], repeat[DISTINCT_ROUND];
         for (size_t i = 0; i < n; i++) {
             const record_values *row = &rows[first + i];
             if (!row->present[s->slot])
                 continue;
-            hashes[i] = value_hash(row->texts[s->slot], row->text_lengths[s->slot]);
+            /* the value its cell had last (a patient's one practice): nothing to look up */
+            const distinct_state *state = cell_state(cells[first + i], s);
+            size_t length = row->text_lengths[s->slot];
+            const value_text *last = state->last ? &sets->values.values[state->last - 1] : NULL;
+            repeat[i] = last && last->length == length && memcmp(last->text, row->texts[s->slot], length) == 0;
+            if (repeat[i])
+                continue;
+            hashes[i] = value_hash(row->texts[s->slot], length);
             __builtin_prefetch(value_table_slot(&sets->values, hashes[i]));
         }
         for (size_t i = 0; i < n; i++) {
             const record_values *row = &rows[first + i];
             add[i] = false;
-            if (!row->present[s->slot])
+            if (!row->present[s->slot] || repeat[i])
                 continue;
             uint32_t value = value_table_intern(&sets->values, row->texts[s->slot], row->text_lengths[s->slot],
                                                 hashes[i]);
