@@ -975,8 +975,13 @@ size_t record_reader_column(const record_reader *reader, const char *name, const
         end += sprintf(end, "%s%s%s%s", i ? ", " : "", shown ? "" : "(", shown ? field : showable_shape(field, length, shape, sizeof shape),
                        shown ? "" : ")");
     }
-    message_warn("%s%scolumn '%s' not found in %s; the columns are: %s%s", option ? option : "",
-                 option ? ": " : "", name, reader->name, list,
+    /* the name asked for is shown only when it looks like a name (one typed from the data is not) */
+    char shape[48];
+    bool asked_shown = label_is_showable(name, strlen(name));
+    message_warn("%s%scolumn %s%s%s not found in %s; the columns are: %s%s", option ? option : "",
+                 option ? ": " : "", asked_shown ? "'" : "(",
+                 asked_shown ? name : showable_shape(name, strlen(name), shape, sizeof shape), asked_shown ? "'" : ")",
+                 reader->name, list,
                  hidden_count ? " (names that look like data are described, not shown: has the file a header row?)" : "");
     const char *hint = reader_hint(reader, NULL, HINT_DELIMITER);
     if (hint)

@@ -414,6 +414,15 @@ did_panel() {
         --overlaps start_date,end_date=2000-01-01..2030-12-31 "$T/alone.csv"
     run_filter select-missing 2 koppel select --eq wijk_code=WK036301 "$T/persons.csv"
     scan_for_identifiers select "missing column" stderr="$T/select-missing.err"
+    # a value typed where a column name belongs (a BSN, a date of birth) is described, not echoed
+    local bsn pseudonym birth
+    IFS=, read -r bsn pseudonym birth _ < <(sed -n 2p "$T/persons.csv")
+    run_filter select-typed-bsn 2 koppel select --columns "$bsn" "$T/persons.csv"
+    run_filter select-typed-pseudonym 2 koppel select --columns "sex,$pseudonym" "$T/persons.csv"
+    run_filter select-typed-birth 2 koppel select --eq "$birth=1" "$T/persons.csv"
+    scan_for_identifiers select "a value as a column name" stderr="$T/select-typed-bsn.err" \
+        stderr="$T/select-typed-pseudonym.err" stderr="$T/select-typed-birth.err"
+    assert_file_contains "$T/select-typed-bsn.err" "column (9 digits) not found"
 }
 
 # ---------------------------------------------------------------- view
