@@ -547,7 +547,7 @@ static const char *split_with_libcsv(record_reader *reader, size_t start, size_t
 /* ---------------------------------------------------------------- the record loop */
 
 /* Scan and split the next record. Returns false at the end of input; sets *BAD to the
- * reason when the record is structurally bad, and *BLANK when it is an empty line. */
+ * reason when the record is structurally bad. */
 static bool reader_read(record_reader *reader, const char **bad)
 {
     scan_result scan;
