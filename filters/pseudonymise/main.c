@@ -483,7 +483,6 @@ static void hold(held_records *held, const record_t *record)
     held->bytes += total;
 }
 
-
 static void free_held(held_records *held)
 {
     for (size_t i = 0; i < held->count; i++) {
