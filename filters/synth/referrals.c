@@ -57,6 +57,8 @@ static void refer_otherwise(synth *s, const person *p, int age, int64_t from, in
 
 static void write_referrals(synth *s, const person *p, const registration *r, int year)
 {
+    if (s->referral_count == 0)
+        return;
     qsort(s->referrals, s->referral_count, sizeof(referral), compare_referrals);
     for (size_t k = 0; k < s->referral_count; k++) {
         const referral *f = &s->referrals[k];
