@@ -22,7 +22,7 @@ SHELL := bash
 # of 85+ would leave strata empty, and a DSR with an empty stratum is not defined).
 AGE_GROUPS = 18,45,65,75,85
 AGE_STRATA = 18,45,65,75
-SOURCES    = persons wmo wlz gp_patients gp_episodes gp_contacts
+SOURCES    = persons wmo wlz gp_patients gp_episodes gp_contacts gp_referrals
 GP_CONTACT_TYPES = consult|visit|phone|email|vaccination
 # The IZA monitor counts two disciplines: the GP's contacts of these types and the POH-GGZ's
 # (the practice's mental health nurse) consult, visit, phone, email and group contacts.
@@ -50,7 +50,7 @@ all: report
 
 # ------------------------------------------------------------------ 1. the data holders' files
 $(R)/persons.csv $(R)/wmo.csv $(R)/wlz.csv $(R)/gp_practices.csv $(R)/gp_patients.csv $(R)/gp_episodes.csv \
-$(R)/gp_contacts.csv $(R)/truth.csv &:
+$(R)/gp_contacts.csv $(R)/gp_referrals.csv $(R)/truth.csv &:
 	@mkdir -p $(R) $(J)
 	rm -f $(J)/synth.json
 	$(K) synth --persons $(PERSONS) --seed $(SEED) --dirty $(DIRTY) --out $(R) \
@@ -73,7 +73,7 @@ $(P)/persons.csv: $(R)/persons.csv $(OUT)/ttp/master.key
 	$(PSEUDONYMISE) --drop house_number --coarsen postcode=pc4 --rejects $(X)/pseudonymise-persons.csv \
 	    --stats $(J)/pseudonymise-persons.json $< 2>/dev/null > $@.part && mv $@.part $@
 
-$(P)/wmo.csv $(P)/wlz.csv $(P)/gp_episodes.csv: $(P)/%.csv: $(R)/%.csv $(OUT)/ttp/master.key
+$(P)/wmo.csv $(P)/wlz.csv $(P)/gp_episodes.csv $(P)/gp_referrals.csv: $(P)/%.csv: $(R)/%.csv $(OUT)/ttp/master.key
 	@mkdir -p $(@D) $(X) $(J)
 	rm -f $(J)/pseudonymise-$*.json
 	$(PSEUDONYMISE) --rejects $(X)/pseudonymise-$*.csv --stats $(J)/pseudonymise-$*.json \
@@ -164,6 +164,15 @@ $(C)/gp_episodes.csv: $(P)/gp_episodes.csv $(W)/fingerprints.txt
 	rm -f $(J)/clean-gp_episodes.json $(J)/periods-gp_episodes.json
 	$(K) derive --iso-date start_date --iso-date end_date --rejects $(X)/clean-gp_episodes.csv \
 	    --stats $(J)/clean-gp_episodes.json $< 2>/dev/null | $(call VALID_PERIOD,start_date,end_date,gp_episodes) > $@
+
+# Referrals to medical specialists, from the practices that deliver them (gp_practices.csv
+# says which), in the IZA years only.
+$(C)/gp_referrals.csv: $(P)/gp_referrals.csv $(W)/fingerprints.txt
+	@mkdir -p $(@D)
+	rm -f $(J)/clean-gp_referrals.json
+	$(K) derive --iso-date referral_date --rejects $(X)/clean-gp_referrals.csv \
+	    --stats $(J)/clean-gp_referrals.json $< 2>/dev/null \
+	  | $(K) select --in-year 'referral_date=$(subst $(space),|,$(IZA_YEARS))' > $@
 
 # Of the contacts (the largest source by far) only those the study counts are kept: GP and
 # POH-GGZ contacts of the counted types in the study's years. At national scale that is a
@@ -531,6 +540,24 @@ $(W)/iza-%/prevalence.csv: $(W)/iza-%/eligible.csv $(C)/gp_episodes.csv
 	    --rejects $(X)/classify-$*.csv --stats $(J)/classify-$*.json $(C)/gp_episodes.csv 2>/dev/null \
 	  | $(K) derive --rename asthma_copd_asthma=asthma --rename asthma_copd_copd=copd > $@
 
+# Per condition, the persons with a record (contact, referral) for it, as bsn,condition: from the
+# tagged records ($(1): bsn,condition,subgroup,count), or for frail elderly and intellectual
+# disability any record ($(2): bsn,count). Asthma and COPD are the subgroups of one group.
+condition_hits = for c in $(CONDITIONS); do \
+	    case $$c in frail_elderly|intellectual_disability) \
+	        $(K) derive --const condition=$$c $(2) ;; \
+	    asthma|copd) \
+	        $(K) select --eq condition=asthma_copd --eq subgroup=$$c --columns bsn $(1) \
+	          | $(K) derive --const condition=$$c ;; \
+	    *) $(K) select --eq condition=$$c $(1) | $(K) aggregate -g bsn,condition --count ;; esac \
+	    | $(K) select --columns bsn,condition; done \
+	  | awk 'NR == 1 || $$0 != "bsn,condition"'
+# The records of $(1) tagged by ICPC code (bsn,condition,subgroup,count) into $(2).tagged and
+# counted per person into $(2).any; rejects of the tagging in $(3).
+tag_records = $(K) classify-condition --tag --long --subgroups --matched-only --rejects $(3) $(1) 2>/dev/null \
+	  | $(K) aggregate -g bsn,condition,subgroup --count > $(2).tagged; \
+	$(K) aggregate -g bsn --count $(1) > $(2).any
+
 # Per discipline and condition, the patients with a contact for it: bsn, condition, discipline.
 $(W)/iza-%/contacts.csv: $(C)/gp_contacts.csv
 	@mkdir -p $(@D)
@@ -538,42 +565,61 @@ $(W)/iza-%/contacts.csv: $(C)/gp_contacts.csv
 	    case $$d in gp) types='$(CONTACT_TYPES_gp)' ;; poh_ggz) types='$(CONTACT_TYPES_poh_ggz)' ;; esac; \
 	    $(K) select --in-year contact_date=$* --eq provider=$$d --eq "contact_type=$$types" $< \
 	        > $(@D)/$$d-contacts.csv; \
-	    $(K) classify-condition --tag --long --subgroups --matched-only --rejects $(X)/tag-$*-$$d.csv \
-	        $(@D)/$$d-contacts.csv 2>/dev/null | $(K) aggregate -g bsn,condition,subgroup --count > $@.tagged; \
-	    $(K) aggregate -g bsn --count $(@D)/$$d-contacts.csv > $@.any; \
-	    for c in $(CONDITIONS); do \
-	        case $$c in frail_elderly|intellectual_disability) \
-	            $(K) derive --const condition=$$c $@.any ;; \
-	        asthma|copd) \
-	            $(K) select --eq condition=asthma_copd --eq subgroup=$$c --columns bsn $@.tagged \
-	              | $(K) derive --const condition=$$c ;; \
-	        *) $(K) select --eq condition=$$c $@.tagged | $(K) aggregate -g bsn,condition --count ;; esac \
-	        | $(K) select --columns bsn,condition | $(K) derive --const discipline=$$d; done; done \
+	    $(call tag_records,$(@D)/$$d-contacts.csv,$@,$(X)/tag-$*-$$d.csv); \
+	    $(call condition_hits,$@.tagged,$@.any) | $(K) derive --const discipline=$$d; done \
 	  | awk 'NR == 1 || $$0 != "bsn,condition,discipline"' > $@
 	rm -f $@.tagged $@.any
 
-# Per condition: its patients, with (yes) or without (no) a contact for it, per discipline: two
-# tables of one population (the condition's patients) stacked for suppress --linked, with the
-# dimensions gp_contact and poh_ggz_contact (yes, no, Total; the other one Total).
-# Every condition has its yes, no and Total rows, zeros included: a reader sees a zero as a row.
-$(W)/iza-%/cells.csv: $(W)/iza-%/prevalence.csv $(W)/iza-%/contacts.csv
-	{ echo condition,contact; for c in $(CONDITIONS); do printf '%s,yes\n%s,no\n%s,Total\n' $$c $$c $$c; done; } > $@.grid
-	for d in $(DISCIPLINES); do \
-	    other=$$( [ $$d = gp ] && echo poh_ggz || echo gp ); \
-	    for c in $(CONDITIONS); do \
+# Referrals to medical specialists in YEAR, per condition's patient: yes (at least one referral
+# for the condition, by the same code rule as GP contacts), no, or not_delivered (the patient's
+# practice does not deliver referrals: gp_practices.csv says which do). Referrals to mental
+# health care (ggz) are left out, as the monitor leaves them out. Eligible patients are
+# registered with one practice all year.
+$(W)/iza-%/referrals.csv: $(W)/iza-%/prevalence.csv $(C)/gp_referrals.csv $(C)/gp_patients.csv $(C)/gp_practices.csv
+	$(K) select --eq year=$* --eq delivers_referrals=yes --columns practice_id $(C)/gp_practices.csv \
+	  | $(K) join -k practice_id --type semi -q \
+	      <($(K) select --overlaps registration_start,registration_end=$*-01-01..$*-12-31 \
+	          --columns bsn,practice_id $(C)/gp_patients.csv) - \
+	  | $(K) aggregate -g bsn --count | $(K) select --columns bsn > $@.delivering
+	$(K) select --in-year referral_date=$* --ne specialism=ggz $(C)/gp_referrals.csv > $@.year
+	$(call tag_records,$@.year,$@,$(X)/tag-$*-referrals.csv)
+	$(call condition_hits,$@.tagged,$@.any) | $(K) derive --const referral=yes > $@.yes
+	for c in $(CONDITIONS); do \
+	    $(K) select --eq $$c=1 --columns bsn $< | $(K) derive --const condition=$$c > $@.patients; \
+	    $(K) join -k bsn --type semi -q $@.patients $@.delivering \
+	      | $(K) join -k bsn,condition --type left -q - $@.yes | $(K) derive --fill referral=no; \
+	    $(K) join -k bsn --type anti -q $@.patients $@.delivering | $(K) derive --const referral=not_delivered; done \
+	  | awk 'NR == 1 || $$0 != "bsn,condition,referral"' > $@
+	rm -f $@.delivering $@.year $@.tagged $@.any $@.yes $@.patients
+
+# Per condition: its patients, with (yes) or without (no) a contact for it, per discipline, and
+# with (yes) or without (no) a referral or at a practice that does not deliver them
+# (not_delivered): three tables of one population (the condition's patients) stacked for
+# suppress --linked, with the dimensions gp_contact, poh_ggz_contact and referral (the others
+# Total). Every condition has all its rows, zeros included: a reader sees a zero as a row.
+T6_DIMS = gp_contact,poh_ggz_contact,referral
+$(W)/iza-%/cells.csv: $(W)/iza-%/prevalence.csv $(W)/iza-%/contacts.csv $(W)/iza-%/referrals.csv
+	for d in gp poh_ggz referral; do \
+	    case $$d in referral) values='yes no not_delivered'; dim=referral ;; *) values='yes no'; dim=$${d}_contact ;; esac; \
+	    { echo condition,contact; for c in $(CONDITIONS); do for v in $$values Total; do echo $$c,$$v; done; done; } \
+	        > $@.grid; \
+	    if [ $$d = referral ]; then \
+	        $(K) select --columns condition,referral $(W)/iza-$*/referrals.csv | $(K) derive --rename referral=contact; \
+	    else for c in $(CONDITIONS); do \
 	        $(K) select --eq $$c=1 --columns bsn $< | $(K) derive --const condition=$$c \
 	          | $(K) join -k bsn,condition --type left -q - \
 	              <($(K) select --eq condition=$$c --eq discipline=$$d --columns bsn,condition \
 	                  $(W)/iza-$*/contacts.csv | $(K) derive --const contact=yes) \
 	          | $(K) derive --fill contact=no; done \
-	      | awk 'NR == 1 || $$0 != "bsn,condition,contact"' \
+	      | awk 'NR == 1 || $$0 != "bsn,condition,contact"' | $(K) select --columns condition,contact; fi \
 	      | $(K) aggregate -g condition,contact --rollup --count \
 	      | $(K) join -k condition,contact --type left -q $@.grid - | $(K) derive --fill count=0 \
 	      | if [ $$d = gp ]; then cat; else $(K) select --ne contact=Total; fi \
-	      | $(K) derive --rename contact=$${d}_contact --const $${other}_contact=Total --const year=$* \
+	      | $(K) derive --const gp_contact=Total --const poh_ggz_contact=Total --const referral=Total \
+	      | $(K) select --drop $$dim | $(K) derive --rename contact=$$dim --const year=$* \
 	          --rename count=persons \
-	      | $(K) select --columns year,condition,gp_contact,poh_ggz_contact,persons; done \
-	  | awk 'NR == 1 || $$0 != "year,condition,gp_contact,poh_ggz_contact,persons"' > $@
+	      | $(K) select --columns year,condition,$(T6_DIMS),persons; done \
+	  | awk 'NR == 1 || $$0 != "year,condition,$(T6_DIMS),persons"' > $@
 	rm -f $@.grid
 
 # Prevalence of each group among the eligible patients, per 100 patient-years: the born and the
@@ -597,7 +643,8 @@ $(W)/iza-%/prevalence-rates.csv: $(W)/iza-%/prevalence.csv $(W)/iza-%/eligible.c
 # Per discipline, % of a condition's patients with a contact, and its change from the first year.
 $(W)/t6-contact-rates.csv: $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/cells.csv)
 	$(K) select $^ > $@.cells
-	$(K) select --eq gp_contact=Total --eq poh_ggz_contact=Total --columns condition,year,persons $@.cells \
+	$(K) select --eq gp_contact=Total --eq poh_ggz_contact=Total --eq referral=Total \
+	    --columns condition,year,persons $@.cells \
 	  | $(K) derive --rename persons=patients > $@.total
 	for d in $(DISCIPLINES); do \
 	    other=$$( [ $$d = gp ] && echo poh_ggz || echo gp ); \
@@ -607,51 +654,91 @@ $(W)/t6-contact-rates.csv: $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/cells.csv)
 	      | $(K) standardise --method crude --measure proportion --events with_contact --population patients \
 	        -g condition,year --compare-to year=$(firstword $(IZA_YEARS)) \
 	      | $(K) select --columns condition,year,crude_rate,crude_lower,crude_upper,difference,difference_lower,difference_upper,significant \
-	      | $(K) derive --const $${d}_contact=yes --const $${other}_contact=Total --rename crude_rate=contact_pct \
+	      | $(K) derive --const $${d}_contact=yes --const $${other}_contact=Total --const referral=Total \
+	          --rename crude_rate=contact_pct \
 	          --rename crude_lower=contact_lower --rename crude_upper=contact_upper --rename difference=change_pp \
 	          --rename difference_lower=change_lower --rename difference_upper=change_upper \
-	      | $(K) select --columns condition,year,gp_contact,poh_ggz_contact,contact_pct,contact_lower,contact_upper,change_pp,change_lower,change_upper,significant; done \
+	      | $(K) select --columns condition,year,$(T6_DIMS),contact_pct,contact_lower,contact_upper,change_pp,change_lower,change_upper,significant; done \
 	  | awk 'NR == 1 { header = $$0; print; next } $$0 != header' > $@
 	rm -f $@.cells $@.total
 
+# Referrals: % of a condition's patients at practices that deliver them with at least one
+# (referral yes of yes and no), and its change from the first year.
+$(W)/t6-referral-rates.csv: $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/cells.csv)
+	$(K) select --eq 'referral=yes|no' --columns condition,year,referral,persons $^ > $@.cells
+	$(K) aggregate -g condition,year --sum persons $@.cells | $(K) derive --rename sum_persons=delivering \
+	  | $(K) join -k condition,year --type left -q - \
+	      <($(K) select --eq referral=yes --columns condition,year,persons $@.cells \
+	          | $(K) derive --rename persons=with_referral) \
+	  | $(K) standardise --method crude --measure proportion --events with_referral --population delivering \
+	      -g condition,year --compare-to year=$(firstword $(IZA_YEARS)) \
+	  | $(K) derive --const gp_contact=Total --const poh_ggz_contact=Total --const referral=yes \
+	      --rename crude_rate=referral_pct,crude_lower=referral_lower,crude_upper=referral_upper \
+	      --rename difference=referral_change_pp,difference_lower=referral_change_lower \
+	      --rename difference_upper=referral_change_upper,significant=referral_significant \
+	  | $(K) select --columns condition,year,$(T6_DIMS),referral_pct,referral_lower,referral_upper,$(REFERRAL_CHANGE) > $@
+	rm -f $@.cells
+
 $(W)/t6-prevalence-rates.csv: $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/prevalence-rates.csv)
 	$(K) select --columns condition,year,count,crude_rate,crude_lower,crude_upper $^ \
-	  | $(K) derive --const gp_contact=Total --const poh_ggz_contact=Total --rename count=eligible_patients \
+	  | $(K) derive --const gp_contact=Total --const poh_ggz_contact=Total --const referral=Total \
+	      --rename count=eligible_patients \
 	      --rename crude_rate=prevalence_pct --rename crude_lower=prevalence_lower \
 	      --rename crude_upper=prevalence_upper > $@
 
-T6_KEY = condition,year,gp_contact,poh_ggz_contact
-$(W)/t6-cells.csv: $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/cells.csv) $(W)/t6-prevalence-rates.csv $(W)/t6-contact-rates.csv
+T6_KEY = condition,year,$(T6_DIMS)
+T6_RATES = $(W)/t6-prevalence-rates.csv $(W)/t6-contact-rates.csv $(W)/t6-referral-rates.csv
+$(W)/t6-cells.csv: $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/cells.csv) $(T6_RATES)
 	$(K) select $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/cells.csv) \
-	  | $(K) join -k $(T6_KEY) --type left -q - $(W)/t6-prevalence-rates.csv \
-	  | $(K) join -k $(T6_KEY) --type left -q - $(W)/t6-contact-rates.csv > $@
+	  $(foreach f,$(T6_RATES),| $(K) join -k $(T6_KEY) --type left -q - $(f)) \
+	  | awk -F, -v OFS=, 'NR == 1 { print $$0, "cost_weight"; next } \
+	      { print $$0, ($$3 == "Total" && $$4 == "Total" && $$5 == "Total") ? 100 : 1 }' > $@
 # The % with a contact is computed with the condition's total; its change with the same cell
-# of the first year and that year's total: a suppressed one of those blanks them. The two
-# disciplines share the condition's total: protected together (--linked).
+# of the first year and that year's total: a suppressed one of those blanks them. The % with
+# a referral is computed with the patients of delivering practices (yes and no): a suppressed
+# no blanks it. The three tables share the condition's total: protected together (--linked).
+# A group's total (its prevalence: year,condition,Total,Total,Total) costs 100 cells to hide, so
+# that a table's small cells are protected inside that table where they can be.
 T6_FIRST = year:$(firstword $(IZA_YEARS))
 T6_CHANGE = change_pp,change_lower,change_upper,significant
+REFERRAL_CHANGE = referral_change_pp,referral_change_lower,referral_change_upper,referral_significant
 T6_DEPENDS = --depends contact_pct,contact_lower,contact_upper=gp_contact:Total \
              --depends contact_pct,contact_lower,contact_upper=poh_ggz_contact:Total \
              --depends $(T6_CHANGE)=gp_contact:Total --depends $(T6_CHANGE)=poh_ggz_contact:Total \
              --depends $(T6_CHANGE)=$(T6_FIRST) --depends $(T6_CHANGE)=$(T6_FIRST),gp_contact:Total \
-             --depends $(T6_CHANGE)=$(T6_FIRST),poh_ggz_contact:Total
-T6_SUPPRESS = --linked --dims gp_contact,poh_ggz_contact --by year,condition --count persons --fill-zeros $(T6_DEPENDS)
+             --depends $(T6_CHANGE)=$(T6_FIRST),poh_ggz_contact:Total \
+             --depends referral_pct,referral_lower,referral_upper=referral:no \
+             --depends $(REFERRAL_CHANGE)=referral:no --depends $(REFERRAL_CHANGE)=$(T6_FIRST) \
+             --depends $(REFERRAL_CHANGE)=$(T6_FIRST),referral:no
+T6_SUPPRESS = --linked --dims $(T6_DIMS) --by year,condition --count persons --fill-zeros $(T6_DEPENDS)
+T6_CONTACT_RATES = contact_pct,contact_lower,contact_upper,$(T6_CHANGE)
+T6_REFERRAL_RATES = referral_pct,referral_lower,referral_upper,$(REFERRAL_CHANGE)
 $(W)/t6-published.csv: $(W)/t6-cells.csv
-	$(K) suppress $(T6_SUPPRESS) \
-	    --blank prevalence_pct,prevalence_lower,prevalence_upper,contact_pct,contact_lower,contact_upper,change_pp,change_lower,change_upper,significant \
+	$(K) suppress $(T6_SUPPRESS) --cost-weight cost_weight \
+	    --blank prevalence_pct,prevalence_lower,prevalence_upper,$(T6_CONTACT_RATES),$(T6_REFERRAL_RATES) \
 	    --stats $(J)/suppress-t6.json $< > $@
 	$(K) suppress --audit $(T6_SUPPRESS) --original $< $@ > $(W)/t6-iza-indicators.audit.txt
-# Published one row per discipline and contact (yes, no; Total: the condition's patients,
-# once per discipline), by year, discipline and condition. (Its fields are codes and numbers.)
+# Published one row per discipline and contact (yes, no, for referrals not_delivered; Total:
+# the condition's patients, once per discipline), by year, discipline and condition. The
+# referral rows carry the % with a referral in the contact columns. (Fields are codes and numbers.)
 T6_COLUMNS = year,condition,discipline,contact,persons,eligible_patients,prevalence_pct,prevalence_lower,prevalence_upper,contact_pct,contact_lower,contact_upper,change_pp,change_lower,change_upper,significant,status
 $(T)/t6-iza-indicators.csv: $(W)/t6-published.csv
 	@mkdir -p $(@D)
-	for d in $(DISCIPLINES); do \
-	    other=$$( [ $$d = gp ] && echo poh_ggz || echo gp ); \
-	    $(K) select --eq $${other}_contact=Total $< \
-	      | $(K) derive --rename $${d}_contact=contact --const discipline=$$d | $(K) select --columns $(T6_COLUMNS); done \
+	for d in gp poh_ggz referral; do \
+	    case $$d in \
+	    gp) dim=gp_contact; others='--eq poh_ggz_contact=Total --eq referral=Total' ;; \
+	    poh_ggz) dim=poh_ggz_contact; others='--eq gp_contact=Total --eq referral=Total' ;; \
+	    referral) dim=referral; others='--eq gp_contact=Total --eq poh_ggz_contact=Total' ;; esac; \
+	    $(K) select $$others $< \
+	      | if [ $$d = referral ]; then $(K) select --drop $(T6_CONTACT_RATES) \
+	            | $(K) derive --rename referral_pct=contact_pct,referral_lower=contact_lower \
+	                --rename referral_upper=contact_upper,referral_change_pp=change_pp \
+	                --rename referral_change_lower=change_lower,referral_change_upper=change_upper \
+	                --rename referral_significant=significant; \
+	        else $(K) select --drop $(T6_REFERRAL_RATES); fi \
+	      | $(K) derive --rename $$dim=contact --const discipline=$$d | $(K) select --columns $(T6_COLUMNS); done \
 	  | awk -F, 'NR == 1 { print; next } $$0 != "$(T6_COLUMNS)" { \
-	      print $$1 "," $$3 "," $$2 "," ($$4 == "yes" ? 1 : $$4 == "no" ? 2 : 3) "\t" $$0 }' \
+	      print $$1 "," $$3 "," $$2 "," ($$4 == "yes" ? 1 : $$4 == "no" ? 2 : $$4 == "not_delivered" ? 3 : 4) "\t" $$0 }' \
 	  | { IFS= read -r header; printf '%s\n' "$$header"; LC_ALL=C sort -s -t "$$(printf '\t')" -k1,1 | cut -f2; } > $@
 	cp $(W)/t6-iza-indicators.audit.txt $(@:.csv=.audit.txt)
 

@@ -81,15 +81,17 @@ status = {(r['condition'], r['year'], r['discipline'], r['contact']): r['status'
 first = min(r['year'] for r in t6)
 for r in t6:
     c, y, d, k = r['condition'], r['year'], r['discipline'], r['contact']
-    # a change of shares needs the first year's cell and its total, a share needs its total
-    for column, others in (('change_pp', [(c, first, d, k), (c, first, d, 'Total'), (c, y, d, 'Total')]),
-                           ('change_lower', [(c, first, d, k), (c, first, d, 'Total')]),
-                           ('contact_pct', [(c, y, d, 'Total')])):
+    # a change of shares needs the first year's cell and its total, a share needs its total;
+    # the % with a referral has the patients of delivering practices (yes and no) as its total
+    base = 'no' if d == 'referral' else 'Total'
+    for column, others in (('change_pp', [(c, first, d, k), (c, first, d, base), (c, y, d, base)]),
+                           ('change_lower', [(c, first, d, k), (c, first, d, base)]),
+                           ('contact_pct', [(c, y, d, base)])):
         if r[column] != '':
             for other in others:
                 assert status[other] == 's', ('published %s computed with a suppressed cell' % column, r, other)
             checked += 1
-assert {r['discipline'] for r in t6} == {'gp', 'poh_ggz'}
+assert {r['discipline'] for r in t6} == {'gp', 'poh_ggz', 'referral'}
 references = {'t2-contacts-by-age': ('wmo_user', '0'), 't3-contacts-by-sex': ('wmo_user', '0'),
               't4-wmo-by-ses': ('ses', '5'), 't4-wmo-by-household': ('household', 'couple'),
               't4-wmo-by-migration': ('migration', 'dutch'), 't5-wmo-by-district': ('district', 'Centrum')}
@@ -180,6 +182,41 @@ PY
             --linked --dims age_group,sex,ses,migration,district,household,wmo_user --count "$count"
         assert_success
     done
+}
+
+@test "T6 is attacked by an independent attacker too: GP, POH-GGZ and referral tables of one group together" {
+    # Per year and group, T6 publishes three tables of the group's patients (GP contact yes/no,
+    # POH-GGZ contact yes/no, referral yes/no/not_delivered), each adding up to the group's total.
+    # Restack the published table into those cells, with the true counts of work/t6-cells.csv,
+    # and let attacker.py solve the LP of each year and group.
+    python3 - "$STUDY/tables/t6-iza-indicators.csv" "$STUDY/work/t6-cells.csv" "$BATS_TEST_TMPDIR" <<'PY'
+import csv, os, sys
+dims = ['gp_contact', 'poh_ggz_contact', 'referral']
+dim_of = {'gp': 'gp_contact', 'poh_ggz': 'poh_ggz_contact', 'referral': 'referral'}
+status = {}
+for r in csv.DictReader(open(sys.argv[1], newline='')):
+    key = tuple(r['contact'] if dim_of[r['discipline']] == d else 'Total' for d in dims)
+    assert status.setdefault((r['year'], r['condition'], key), r['status']) == r['status'], ('two statuses', r)
+true = {(r['year'], r['condition'], tuple(r[d] for d in dims)): r['persons'] for r in csv.DictReader(open(sys.argv[2], newline=''))}
+assert set(true) == set(status), 'T6 and its cells differ'
+groups = sorted({(y, c) for y, c, _ in status})
+for y, c in groups:
+    with open(os.path.join(sys.argv[3], 't6-%s-%s.csv' % (y, c)), 'w', newline='') as f:
+        w = csv.writer(f)
+        w.writerow(dims + ['persons', 'status'])
+        for (yy, cc, key), s in sorted(status.items()):
+            if (yy, cc) == (y, c):
+                w.writerow(list(key) + [true[(yy, cc, key)], s])
+print(len(groups), sum(s in 'ux' for s in status.values()))
+PY
+    local n=0
+    for f in "$BATS_TEST_TMPDIR"/t6-*.csv; do
+        run python3 "$PROJECT_ROOT/tests/fixtures/suppress/attacker.py" audit "$f" --linked \
+            --dims gp_contact,poh_ggz_contact,referral --count persons --fill-zeros
+        assert_success
+        n=$((n + 1))
+    done
+    [ "$n" -eq 20 ]
 }
 
 @test "the linkage reports add up and every source carries the same key fingerprint" {
@@ -356,6 +393,56 @@ PY
     assert_success
     assert_line --regexp '^2019 [0-9]+ [0-9]+ [0-9]+ [0-9]+$'
     assert_line --regexp '^2023 [0-9]+ [0-9]+ [0-9]+ [0-9]+$'
+}
+
+@test "IZA referrals: patients of practices that deliver them, a referral for the condition by its codes, ggz left out" {
+    # Worked out here from the cleaned files and the rules table, against work/iza-YEAR/cells.csv:
+    # the referral rows are yes (a non-ggz referral in the year whose ICPC code is the group's;
+    # any referral for frail elderly and intellectual disability), no, and not_delivered (the
+    # patient's practice delivers no referrals), and they add up to the group's patients.
+    local clean="$BATS_TEST_TMPDIR/iza"
+    make --no-print-directory -s -C "$PROJECT_ROOT" -f scripts/study.mk OUT="$clean" PERSONS=8000 SEED=6 \
+        DIRTY=0 K="$KOPPEL_BIN/koppel" "$clean/work/iza-2019/cells.csv" "$clean/work/iza-2023/cells.csv" \
+        > "$BATS_TEST_TMPDIR/make.log" 2>&1 || { tail -n 20 "$BATS_TEST_TMPDIR/make.log"; false; }
+    run python3 - "$clean" "$PROJECT_ROOT/share/koppel/rules/iza-conditions.csv" <<'PY'
+import csv, sys
+out, rules_file = sys.argv[1], sys.argv[2]
+rows = lambda path: list(csv.DictReader(open(path, newline="")))
+codes = {}
+for r in rows(rules_file):
+    if r["codes"]:
+        group = r["subgroup"] if r["condition"] == "asthma_copd" else r["condition"]
+        codes.setdefault(group, []).extend(r["codes"].split())
+def of_group(code, group):
+    code = code.strip().upper()
+    return any(code == c or code.startswith(c + ".") for c in codes.get(group, []))
+patients, practices, referrals = rows(f"{out}/clean/gp_patients.csv"), rows(f"{out}/clean/gp_practices.csv"), rows(f"{out}/clean/gp_referrals.csv")
+checked = 0
+for year in ("2019", "2023"):
+    first, last = year + "-01-01", year + "-12-31"
+    delivering_practices = {r["practice_id"] for r in practices if r["year"] == year and r["delivers_referrals"] == "yes"}
+    at_delivering = {r["bsn"] for r in patients if r["practice_id"] in delivering_practices
+                     and r["registration_start"] <= last and (r["registration_end"] == "" or r["registration_end"] >= first)}
+    year_referrals = [r for r in referrals if r["referral_date"][:4] == year and r["specialism"] != "ggz"]
+    prevalence = rows(f"{out}/work/iza-{year}/prevalence.csv")
+    cells = {(r["condition"], r["referral"]): int(r["persons"]) for r in rows(f"{out}/work/iza-{year}/cells.csv")
+             if r["gp_contact"] == "Total" and r["poh_ggz_contact"] == "Total"}
+    for group in ("mental", "cancer", "cardiovascular", "frail_elderly", "neck_back", "osteoarthritis",
+                  "diabetes", "asthma", "copd", "intellectual_disability"):
+        members = {r["bsn"] for r in prevalence if r[group] == "1"}
+        any_care = group in ("frail_elderly", "intellectual_disability")
+        referred = {r["bsn"] for r in year_referrals if any_care or of_group(r["icpc"], group)}
+        expected = {"yes": len(members & at_delivering & referred), "no": len((members & at_delivering) - referred),
+                    "not_delivered": len(members - at_delivering), "Total": len(members)}
+        got = {k: cells[(group, k)] for k in expected}
+        assert got == expected, (year, group, got, expected)
+        assert got["yes"] + got["no"] + got["not_delivered"] == got["Total"]
+        checked += got["yes"]
+    print(year, len(delivering_practices), len(at_delivering))
+assert checked > 0, checked
+PY
+    assert_success
+    assert_line --regexp '^2019 [1-9][0-9]* [1-9][0-9]*$'
 }
 
 @test "the municipal study: clients per 1,000 per municipality and month as counted here, and the DiD recovers the planted effect" {
