@@ -342,6 +342,7 @@ static void report(koppel_context *ctx, const synth *s)
     koppel_stats_int(ctx, "practices", s->practice_count);
     koppel_stats_int(ctx, "outside_patients", (int64_t)s->outside_patients);
     koppel_stats_int(ctx, "contacts_not_delivered", (int64_t)s->contacts_not_delivered);
+    koppel_stats_int(ctx, "claims_not_delivered", (int64_t)s->claims_not_delivered);
     koppel_stats_int(ctx, "wmo_person_years_capped", (int64_t)s->wmo_capped_person_years);
     if (s->options.dirty > 0)
         for (int kind = 0; kind < FAULT_KINDS; kind++) {
@@ -423,6 +424,7 @@ int main(int argc, char **argv)
     set_up(&s);
     open_output_files(&s);
     write_practice_deliveries(&s);
+    write_insurer_deliveries(&s);
     synthesise_persons(&ctx, &s);
     if (s.options.dirty > 0)
         write_unterminated_quote(&s);

@@ -1,4 +1,4 @@
-/* output.c: the seven files koppel synth writes, their columns, and the row every generator
+/* output.c: the files koppel synth writes, their columns, and the row every generator
  * fills before emit() writes it (through the faults, when --dirty asks for them). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +28,11 @@ const file_layout layouts[FILE_ALL] = {
      6, {3, 4}, 2, 3, 4, -1, -1},
     {"wlz", {"bsn", "start_date", "end_date", "setting"}, 4, {1, 2}, 2, 1, 2, -1, -1},
     {"gp_referrals", {"bsn", "practice_id", "referral_date", "specialism", "icpc"}, 5, {2}, 1, -1, -1, 4, -1},
+    {"insured", {"bsn", "year", "insurer_id"}, 3, {0}, 0, -1, -1, -1, -1},
+    {"insurer_deliveries", {"insurer_id", "year", "delivery"}, 3, {0}, 0, -1, -1, -1, -1},
+    {"claims",
+     {"bsn", "insurer_id", "law", "discipline", "declaration_code", "start_date", "end_date", "diagnosis_code"},
+     8, {5, 6}, 2, 5, 6, 7, -1},
     /* --country */
     {"municipalities",
      {"gemeente_code", "name", "population", "share_65plus", "wijkteam", "wijkteam_since",
