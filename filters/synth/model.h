@@ -316,7 +316,7 @@ typedef struct discipline_info {
     int kind;                 /* a session (start = end), a hospital subtraject or a period */
     int claims_min, claims_max; /* claims per episode of care */
     int span_days;            /* sessions of an episode of care fall within this many days */
-    int length_min, length_max; /* days a subtraject or period lasts (start to end) */
+    int length_min, length_max; /* end - start of a subtraject or period, in days */
     double background[BAND_COUNT]; /* episodes of care per person-year, by age band */
     code_weight other_2019[MAX_OTHER_CODES], other_2023[MAX_OTHER_CODES];
 } discipline_info;
