@@ -100,10 +100,7 @@ static bool group_active(const synth *s, const person *p, int group, int year, i
 static void add_claim(synth *s, int discipline, int year, int64_t start, int64_t end, const char *declaration,
                       const char *code, bool wlz)
 {
-    if (s->claim_count == s->claim_capacity) {
-        s->claim_capacity = s->claim_capacity ? 2 * s->claim_capacity : 64;
-        s->claims = xrealloc(s->claims, s->claim_capacity * sizeof(claim));
-    }
+    s->claims = room_for_one_more(s->claims, s->claim_count, &s->claim_capacity, sizeof(claim), 64);
     s->claims[s->claim_count] = (claim){start, end, year, discipline, wlz, declaration, code, s->claim_count};
     s->claim_count++;
 }
@@ -111,9 +108,7 @@ static void add_claim(synth *s, int discipline, int year, int64_t start, int64_t
 static int compare_claims(const void *a, const void *b)
 {
     const claim *x = a, *y = b;
-    if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
-    return x->sequence < y->sequence ? -1 : x->sequence > y->sequence;
+    return compare_day_then_sequence(x->start, x->sequence, y->start, y->sequence);
 }
 
 /* What one episode of care is about: a diagnosis code (or empty) and the declaration code of

@@ -8,10 +8,7 @@
 
 static episode *add_episode(synth *s)
 {
-    if (s->episode_count == s->episode_capacity) {
-        s->episode_capacity = s->episode_capacity ? 2 * s->episode_capacity : 32;
-        s->episodes = xrealloc(s->episodes, s->episode_capacity * sizeof(episode));
-    }
+    s->episodes = room_for_one_more(s->episodes, s->episode_count, &s->episode_capacity, sizeof(episode), 32);
     return &s->episodes[s->episode_count++];
 }
 

@@ -12,6 +12,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "date.h"
+#include "message.h"
 #include "record.h"
 
 #include "model.h"
@@ -186,6 +187,24 @@ static inline int64_t max_day(int64_t a, int64_t b) { return a > b ? a : b; }
 static inline int64_t day_of(int year, int month, int day)
 {
     return date_to_days((date_ymd){year, month, day});
+}
+
+/* ITEMS (COUNT of SIZE bytes held, room for *CAPACITY) with room for one more: a person's
+ * episodes, contacts, referrals or claims, doubled as they grow from FIRST. */
+static inline void *room_for_one_more(void *items, size_t count, size_t *capacity, size_t size, size_t first)
+{
+    if (count < *capacity)
+        return items;
+    *capacity = *capacity ? 2 * *capacity : first;
+    return xrealloc(items, *capacity * size);
+}
+
+/* The order of a person's dated rows: by day, then as drawn (total, so every libc sorts alike). */
+static inline int compare_day_then_sequence(int64_t day_a, size_t sequence_a, int64_t day_b, size_t sequence_b)
+{
+    if (day_a != day_b)
+        return day_a < day_b ? -1 : 1;
+    return sequence_a < sequence_b ? -1 : sequence_a > sequence_b;
 }
 
 /* Whole years as days, on average (for drawing dates, not for ages). */
