@@ -84,8 +84,8 @@ static void draw_claims_conditions(synth *s, const person *p, bool gp_patient)
     s->episode_count = kept;
 }
 
-/* Whether GROUP is active in FROM..TO of study year YEAR; *CASE is its latest episode (NULL for
- * frail elderly by age alone). */
+/* Whether GROUP is active in FROM..TO of study year YEAR; *LATEST is its latest episode (NULL
+ * for frail elderly by age alone). */
 static bool group_active(const synth *s, const person *p, int group, int year, int64_t from, int64_t to,
                          const episode **latest)
 {
@@ -151,7 +151,7 @@ static bool icpc_is(const episode *e, const char *main_code)
     return e && strncmp(e->icpc, main_code, 3) == 0;
 }
 
-/* Care about a case of GROUP (latest episode CASE) in DISCIPLINE. */
+/* Care in DISCIPLINE about a case of GROUP whose latest episode is LATEST (or NULL). */
 static care_reason condition_reason(synth *s, int group, const episode *latest, int discipline, int sex,
                                     int age, int year)
 {
@@ -219,8 +219,8 @@ static void episode_of_care(synth *s, const person *p, int discipline, int year,
     }
 }
 
-/* Wlz care at home-like level in the institution: district nursing periods of up to 90 days
- * covering the stay's part of FROM..TO. */
+/* The nursing a Wlz resident gets in the institution, claimed under the Wlz as district nursing:
+ * periods of up to 90 days covering the stay's part of FROM..TO. */
 static void wlz_stay_claims(synth *s, const person *p, int year, int64_t from, int64_t to)
 {
     if (p->wlz_start == NO_DATE)
