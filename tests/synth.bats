@@ -21,7 +21,7 @@ setup() {
     S="$FIXTURES/synth"
 }
 
-FILES="persons wmo wlz gp_practices gp_patients gp_episodes gp_contacts gp_referrals"
+FILES="persons wmo wlz gp_practices gp_patients gp_episodes gp_contacts gp_referrals insured insurer_deliveries claims"
 
 # rows FILE: data records in a CSV without quoted line breaks (lines minus the header).
 rows() { echo $(( $(wc -l < "$1") - 1 )); }
@@ -51,12 +51,14 @@ PY
     for column in bsn birth_date sex postcode house_number gemeente_code wijk_code buurt_code district \
         household_type migration_background ses_quintile registration_start registration_end death_date \
         provision_code provision_type start_date end_date delivery practice_id episode_id icpc \
-        contact_date contact_type provider; do
+        contact_date contact_type provider insurer_id law discipline declaration_code diagnosis_code; do
         assert_output --partial "$column"
     done
     for value in household_help individual_support day_activities personal_care short_stay \
         housing_adaptation transport wheelchair other_aids sheltered_housing shelter \
-        consult visit phone email vaccination group poh_s poh_ggz in_kind pgb; do
+        consult visit phone email vaccination group poh_s poh_ggz in_kind pgb zvw wlz physio exercise skin \
+        dietetics occupational hospital mental_basic mental_specialist district_nursing primary_stay hap seh \
+        complete incomplete DCSPH DBC ICD10; do
         assert_output --partial "$value"
     done
     for fault in bsn_8_digits bsn_separators bsn_elfproef bsn_empty duplicate_row \
@@ -73,7 +75,7 @@ PY
     assert_line --index 0 --regexp '^koppel-synth \(koppel\) [0-9]+\.[0-9]+\.[0-9]+$'
 }
 
-@test "usage example: seven files with exactly the columns its --help lists" {
+@test "usage example: eleven files with exactly the columns its --help lists" {
     cd "$BATS_TEST_TMPDIR"
     run koppel synth --persons 20000 --seed 7 --out data
     assert_success
@@ -85,8 +87,11 @@ PY
     assert_equal "$(head -1 data/gp_contacts.csv)" "bsn,practice_id,contact_date,contact_type,provider,icpc"
     assert_equal "$(head -1 data/wlz.csv)" "bsn,start_date,end_date,setting"
     assert_equal "$(head -1 data/gp_practices.csv)" "practice_id,year,data_quality,missing_from,missing_to,delivers_referrals"
+    assert_equal "$(head -1 data/insured.csv)" "bsn,year,insurer_id"
+    assert_equal "$(head -1 data/insurer_deliveries.csv)" "insurer_id,year,delivery"
+    assert_equal "$(head -1 data/claims.csv)" "bsn,insurer_id,law,discipline,declaration_code,start_date,end_date,diagnosis_code"
     assert_equal "$(rows data/persons.csv)" 20000
-    assert_equal "$(ls data | paste -sd' ')" "gp_contacts.csv gp_episodes.csv gp_patients.csv gp_practices.csv gp_referrals.csv persons.csv wlz.csv wmo.csv"
+    assert_equal "$(ls data | paste -sd' ')" "claims.csv gp_contacts.csv gp_episodes.csv gp_patients.csv gp_practices.csv gp_referrals.csv insured.csv insurer_deliveries.csv persons.csv wlz.csv wmo.csv"
     # No temporaries left behind.
     run bash -c "ls -a data | grep -c tmp"
     assert_output 0
@@ -247,7 +252,7 @@ PY
     run python3 - "$DATA/dirty.json" <<'PY'
 import json, sys
 s = json.loads(open(sys.argv[1]).read().splitlines()[-1])
-rows = sum(s[f] for f in ("persons", "wmo", "gp_patients", "gp_episodes", "gp_contacts"))
+rows = sum(s[f] for f in ("persons", "wmo", "gp_patients", "gp_episodes", "gp_contacts", "insured", "claims"))
 for kind in ("bsn_separators", "bsn_elfproef", "bsn_empty", "duplicate_row", "date_dmy", "too_few_fields", "too_many_fields", "bsn_8_digits"):
     share = s["fault_" + kind] / rows
     assert 0.005 <= share <= 0.015, (kind, share)
@@ -382,6 +387,102 @@ for year in ("2019", "2023"):
 assert checked >= 8, checked
 PY
     echo "# ${lines[0]}" >&3
+    assert_success
+}
+
+@test "claims: the planted chance of care per condition, discipline and year, for cases found by GP data and by claims alone" {
+    # Two cohorts of residents registered the whole year, outside a Wlz institution, with an
+    # insurer that delivered completely: GP patients with an episode of the group open in the
+    # year, and persons without a GP found by a hospital claim about the group (claims_shares.py).
+    # The share with a claim about the group in a discipline is the planted chance (truth.csv).
+    cd "$BATS_TEST_TMPDIR"
+    koppel synth --persons 60000 --seed 11 --gp-coverage 0.3 --out k --truth k/truth.csv
+    python3 "$S/claims_shares.py" k > shares.csv
+    run python3 - shares.csv k <<'PY'
+import collections, csv, sys
+planted = {r["level"]: float(r["value"]) for r in csv.DictReader(open(f"{sys.argv[2]}/truth.csv"))
+           if r["model"] == "claims" and r["parameter"] == "claim_chance"}
+cells = {("gp", "diabetes", "dietetics"), ("gp", "diabetes", "hospital"), ("gp", "neck_back", "physio"),
+         ("gp", "osteoarthritis", "physio"), ("gp", "osteoarthritis", "hospital"),
+         ("gp", "cardiovascular", "hospital"), ("gp", "cardiovascular", "physio"), ("gp", "mental", "hospital"),
+         ("gp", "asthma_copd", "hospital"), ("gp", "cancer", "hospital"),
+         ("claims", "diabetes", "dietetics"), ("claims", "neck_back", "physio"),
+         ("claims", "osteoarthritis", "physio"), ("claims", "cardiovascular", "physio"), ("claims", "cancer", "physio")}
+checked = collections.Counter()
+for r in csv.DictReader(open(sys.argv[1])):
+    if (r["cohort"], r["group"], r["discipline"]) not in cells or r["year"] not in ("2019", "2023"):
+        continue
+    n, share = int(r["cases"]), int(r["with_claim"]) / int(r["cases"])
+    p = planted[f'{r["group"]}:{r["discipline"]}:{r["year"]}']
+    se = (p * (1 - p) / n) ** 0.5
+    print(r["cohort"], r["group"], r["discipline"], r["year"], n, round(share, 3), p)
+    assert n >= 100, (r, n)
+    assert abs(share - p) <= 4 * se, (r, share, p)
+    checked[r["cohort"]] += 1
+assert checked == {"gp": 20, "claims": 10}, checked
+PY
+    echo "$output"
+    assert_success
+}
+
+@test "claims: diabetes cases found by GP data only, by claims only and by both" {
+    # Prevalent in 2023 (a code in 2021-2023): by the GP episodes of residents (T90), by claims
+    # with a hospital (DBC) code of diabetes.
+    run python3 - "$DATA/clean" <<'PY'
+import csv, sys
+d = sys.argv[1]
+residents = {r["bsn"] for r in csv.DictReader(open(f"{d}/persons.csv"))}
+gp = {r["bsn"] for r in csv.DictReader(open(f"{d}/gp_episodes.csv"))
+      if r["icpc"].startswith("T90") and r["start_date"] <= "2023-12-31" and (r["end_date"] or "9999") >= "2021-01-01"}
+gp &= residents
+claims = {r["bsn"] for r in csv.DictReader(open(f"{d}/claims.csv"))
+          if r["diagnosis_code"] in ("0313.221", "0313.222") and r["start_date"] >= "2021-01-01"}
+patients = {r["bsn"] for r in csv.DictReader(open(f"{d}/gp_patients.csv"))}
+both, gp_only, claims_only = len(gp & claims), len(gp - claims), len(claims - gp)
+without_gp = len(claims - patients)
+print("both", both, "gp only", gp_only, "claims only", claims_only, "of them without a GP", without_gp)
+assert both > 30 and gp_only > 30 and claims_only > 5 * both
+assert 0 < claims_only - without_gp < without_gp  # GP patients whose practice has no T90
+PY
+    echo "$output"
+    assert_success
+}
+
+@test "claims: an incomplete insurer-year has about 40% fewer claims per insured than the insurer's complete years" {
+    run python3 - "$DATA/clean" <<'PY'
+import collections, csv, sys
+d = sys.argv[1]
+status = {(r["insurer_id"], r["year"]): r["delivery"] for r in csv.DictReader(open(f"{d}/insurer_deliveries.csv"))}
+insured = collections.Counter((r["insurer_id"], r["year"]) for r in csv.DictReader(open(f"{d}/insured.csv")))
+claims = collections.Counter((r["insurer_id"], r["start_date"][:4]) for r in csv.DictReader(open(f"{d}/claims.csv")))
+incomplete = [k for k, v in status.items() if v == "incomplete"]
+assert incomplete
+largest = max(incomplete, key=lambda k: insured[k])
+complete = [k for k, v in status.items() if v == "complete" and k[0] == largest[0]]
+rate = claims[largest] / insured[largest]
+usual = sum(claims[k] for k in complete) / sum(insured[k] for k in complete)
+print(largest, insured[largest], round(rate, 3), round(usual, 3), round(1 - rate / usual, 3))
+assert 0.30 <= 1 - rate / usual <= 0.50
+PY
+    echo "$output"
+    assert_success
+}
+
+@test "dirty: claims.csv and insured.csv get the row faults too" {
+    run python3 - "$DATA/dirty" <<'PY'
+import csv, re, sys
+d = sys.argv[1]
+rows = list(csv.reader(open(f"{d}/claims.csv")))[1:]
+bad_bsn = sum(not re.fullmatch(r"\d{9}", r[0]) for r in rows)
+dmy = sum(len(r) == 8 and (re.fullmatch(r"\d\d-\d\d-\d{4}", r[5]) or re.fullmatch(r"\d\d-\d\d-\d{4}", r[6])) is not None
+          for r in rows)
+padded = sum(len(r) == 8 and r[7] != r[7].strip() for r in rows)
+widths = {len(r) for r in rows}
+insured_bad = sum(not re.fullmatch(r"\d{9}", r[0]) for r in list(csv.reader(open(f"{d}/insured.csv")))[1:])
+print(len(rows), bad_bsn, dmy, padded, sorted(widths), insured_bad)
+assert bad_bsn > 0 and dmy > 0 and padded > 0 and widths == {7, 8, 9} and insured_bad > 0
+PY
+    echo "$output"
     assert_success
 }
 

@@ -58,8 +58,9 @@ bool contact_delivered(const synth *s, int practice_index, int year, int64_t day
 /* wlz.csv: a resident of an institution lives there under the Wlz for as long as they are
  * registered in the city; one already there on the first day moved in up to WLZ_YEARS_BEFORE
  * years before (not before the age of 18 and the registration). */
-void write_wlz(synth *s, const person *p)
+void write_wlz(synth *s, person *p)
 {
+    p->wlz_start = NO_DATE;
     if (p->household != HOUSEHOLD_INSTITUTION)
         return;
     int64_t adult = p->birth + years_as_days(18);
@@ -69,6 +70,7 @@ void write_wlz(synth *s, const person *p)
                             s->first_day - 1);
     if (p->registration_end != NO_DATE && start > p->registration_end)
         return;
+    p->wlz_start = start;
     row_begin(s, 4);
     row_text(s, 0, p->bsn);
     row_day(s, 1, start);

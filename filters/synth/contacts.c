@@ -16,10 +16,7 @@ typedef struct contact_year {
 
 static void add_contact(synth *s, int64_t day, int provider, int type, const char *icpc, int group)
 {
-    if (s->contact_count == s->contact_capacity) {
-        s->contact_capacity = s->contact_capacity ? 2 * s->contact_capacity : 64;
-        s->contacts = xrealloc(s->contacts, s->contact_capacity * sizeof(contact));
-    }
+    s->contacts = room_for_one_more(s->contacts, s->contact_count, &s->contact_capacity, sizeof(contact), 64);
     s->contacts[s->contact_count] = (contact){day, provider, type, icpc, group, s->contact_count};
     s->contact_count++;
 }
@@ -27,9 +24,7 @@ static void add_contact(synth *s, int64_t day, int provider, int type, const cha
 static int compare_contacts(const void *a, const void *b)
 {
     const contact *x = a, *y = b;
-    if (x->day != y->day)
-        return x->day < y->day ? -1 : 1;
-    return x->sequence < y->sequence ? -1 : x->sequence > y->sequence;
+    return compare_day_then_sequence(x->day, x->sequence, y->day, y->sequence);
 }
 
 static int draw_contact_type(synth *s, int provider, int age)

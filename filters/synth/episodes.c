@@ -8,10 +8,7 @@
 
 static episode *add_episode(synth *s)
 {
-    if (s->episode_count == s->episode_capacity) {
-        s->episode_capacity = s->episode_capacity ? 2 * s->episode_capacity : 32;
-        s->episodes = xrealloc(s->episodes, s->episode_capacity * sizeof(episode));
-    }
+    s->episodes = room_for_one_more(s->episodes, s->episode_count, &s->episode_capacity, sizeof(episode), 32);
     return &s->episodes[s->episode_count++];
 }
 
@@ -49,22 +46,23 @@ static double recorded_share(int group, int year)
 
 /* The day a chronic case with onset ONSET is first recorded: the onset itself when its year's
  * share covers the case's draw, else a day in the first year whose share does. */
-static int64_t recorded_from(synth *s, int group, int64_t onset)
+static int64_t recorded_from(gsl_rng *recording_rng, int group, int64_t onset)
 {
-    double u = gsl_rng_uniform(s->care_rng);
+    double u = gsl_rng_uniform(recording_rng);
     int year = date_from_days(onset).year;
     if (u <= recorded_share(group, year))
         return onset;
     while (u > recorded_share(group, year))
         year++;
-    return uniform_day(s->care_rng, day_of(year, 1, 1), day_of(year, 12, 31));
+    return uniform_day(recording_rng, day_of(year, 1, 1), day_of(year, 12, 31));
 }
 
 /* A chronic condition: the onset age where the person's uniform meets the (scaled) curve. */
-static void draw_onset_episode(synth *s, const condition_spec *spec, const person *p)
+static void draw_onset_episode(synth *s, const condition_spec *spec, const person *p, gsl_rng *rng,
+                               gsl_rng *recording_rng)
 {
     double multiplier = condition_multiplier(spec, p);
-    double u = gsl_rng_uniform(s->rng);
+    double u = gsl_rng_uniform(rng);
     double age = -1;
     for (int knot = 0; knot < 10 && age < 0; knot++) {
         double low = spec->curve[knot] * multiplier, high = spec->curve[knot + 1] * multiplier;
@@ -76,17 +74,18 @@ static void draw_onset_episode(synth *s, const condition_spec *spec, const perso
     int64_t onset = p->birth + (int64_t)(age * 365.25);
     if (onset > s->last_day || (p->death != NO_DATE && onset > p->death))
         return;
-    int64_t recorded = recorded_from(s, spec->group, onset);
+    int64_t recorded = recorded_from(recording_rng, spec->group, onset);
     if (recorded > s->last_day || (p->death != NO_DATE && recorded > p->death))
         return;
-    const char *code = pick_code(s->rng, spec->codes, MAX_CODES, p->sex, (int)age);
+    const char *code = pick_code(rng, spec->codes, MAX_CODES, p->sex, (int)age);
     if (!code)
         return;
     *add_episode(s) = (episode){code, spec->group, spec->poh, recorded, NO_DATE};
 }
 
 /* A long-term or recurring condition: new episodes year by year at the age's incidence. */
-static void draw_recurrent_episodes(synth *s, const condition_spec *spec, const person *p)
+static void draw_recurrent_episodes(synth *s, const condition_spec *spec, const person *p, gsl_rng *rng,
+                                    gsl_rng *recording_rng)
 {
     double multiplier = condition_multiplier(spec, p);
     int64_t open_until = INT64_MIN;
@@ -96,18 +95,18 @@ static void draw_recurrent_episodes(synth *s, const condition_spec *spec, const 
         if (from > to)
             continue;
         int age = age_on(p->birth, from);
-        if (!chance(s->rng, curve_at(spec->curve, age) * multiplier))
+        if (!chance(rng, curve_at(spec->curve, age) * multiplier))
             continue;
-        if (spec->group != GROUP_NONE && gsl_rng_uniform(s->care_rng) > recorded_share(spec->group, year))
+        if (spec->group != GROUP_NONE && gsl_rng_uniform(recording_rng) > recorded_share(spec->group, year))
             continue;
-        int64_t start = uniform_day(s->rng, from, to);
+        int64_t start = uniform_day(rng, from, to);
         if (start <= open_until)
             continue;
-        const char *code = pick_code(s->rng, spec->codes, MAX_CODES, p->sex, age);
+        const char *code = pick_code(rng, spec->codes, MAX_CODES, p->sex, age);
         if (!code)
             continue;
         int64_t end = start + spec->duration_min +
-                      (int64_t)uniform_int(s->rng, (unsigned long)(spec->duration_max - spec->duration_min + 1));
+                      (int64_t)uniform_int(rng, (unsigned long)(spec->duration_max - spec->duration_min + 1));
         if (end > alive_until)
             end = p->death != NO_DATE && p->death < s->last_day ? p->death : NO_DATE;
         open_until = end == NO_DATE ? INT64_MAX : end;
@@ -115,15 +114,23 @@ static void draw_recurrent_episodes(synth *s, const condition_spec *spec, const 
     }
 }
 
+/* The person's episodes of every condition, added to those held, drawn from RNG and whether
+ * (and when) they are recorded from RECORDING_RNG. */
+void draw_episodes_from(synth *s, const person *p, gsl_rng *rng, gsl_rng *recording_rng)
+{
+    for (size_t i = 0; i < CONDITION_COUNT; i++) {
+        if (conditions[i].model == MODEL_ONSET)
+            draw_onset_episode(s, &conditions[i], p, rng, recording_rng);
+        else
+            draw_recurrent_episodes(s, &conditions[i], p, rng, recording_rng);
+    }
+}
+
+/* A GP patient's episodes, as their practice records them. */
 void draw_episodes(synth *s, const person *p)
 {
     s->episode_count = 0;
-    for (size_t i = 0; i < CONDITION_COUNT; i++) {
-        if (conditions[i].model == MODEL_ONSET)
-            draw_onset_episode(s, &conditions[i], p);
-        else
-            draw_recurrent_episodes(s, &conditions[i], p);
-    }
+    draw_episodes_from(s, p, s->rng, s->care_rng);
 }
 
 static bool episode_overlaps(const episode *e, int64_t from, int64_t to)

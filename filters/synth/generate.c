@@ -49,13 +49,15 @@ static void set_up_streams(synth *s)
     s->care_rng = gsl_rng_alloc(gsl_rng_mt19937);
     s->code_rng = gsl_rng_alloc(gsl_rng_mt19937);
     s->referral_rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!s->rng || !s->fault_rng || !s->care_rng || !s->code_rng || !s->referral_rng)
+    s->claims_rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!s->rng || !s->fault_rng || !s->care_rng || !s->code_rng || !s->referral_rng || !s->claims_rng)
         message_die_nomem();
     gsl_rng_set(s->rng, s->options.seed);
     gsl_rng_set(s->fault_rng, (s->options.seed + 1000003UL) & 0xFFFFFFFFUL);
     gsl_rng_set(s->care_rng, (s->options.seed + 2000003UL) & 0xFFFFFFFFUL);
     gsl_rng_set(s->code_rng, (s->options.seed + 3000017UL) & 0xFFFFFFFFUL);
     gsl_rng_set(s->referral_rng, (s->options.seed + 4000037UL) & 0xFFFFFFFFUL);
+    gsl_rng_set(s->claims_rng, (s->options.seed + 5000011UL) & 0xFFFFFFFFUL);
     seed_bsn_sequence(s);
     s->year_count = s->options.last_year - s->options.first_year + 1;
     for (int i = 0; i <= s->year_count; i++)
@@ -71,6 +73,7 @@ void set_up(synth *s)
     make_draw_tables(s);
     make_practices(s);
     draw_practice_deliveries(s);
+    draw_insurer_deliveries(s);
 }
 
 void set_up_country(synth *s)
@@ -78,17 +81,24 @@ void set_up_country(synth *s)
     set_up_streams(s);
 }
 
-void tear_down_country(synth *s)
+static void free_streams(synth *s)
 {
     gsl_rng_free(s->rng);
     gsl_rng_free(s->fault_rng);
     gsl_rng_free(s->care_rng);
     gsl_rng_free(s->code_rng);
     gsl_rng_free(s->referral_rng);
+    gsl_rng_free(s->claims_rng);
 }
 
-/* One person of persons.csv with their Wmo, and when they have a participating GP, their
- * practice's records (and now and then a patient from outside the city). */
+void tear_down_country(synth *s)
+{
+    free_streams(s);
+}
+
+/* One person of persons.csv with their Wmo, when they have a participating GP their practice's
+ * records, their insurance and claims (from the practice's episodes, held until the next
+ * patient), and now and then a patient from outside the city. */
 void synthesise_person(synth *s)
 {
     person p;
@@ -97,17 +107,16 @@ void synthesise_person(synth *s)
     write_person(s, &p);
     write_wmo(s, &p);
     write_wlz(s, &p);
-    if (resident_gp(s, &p) && chance(s->rng, GP_OUTSIDE_PER_PATIENT))
+    bool gp_patient = resident_gp(s, &p);
+    write_insurance(s, &p, gp_patient);
+    if (gp_patient && chance(s->rng, GP_OUTSIDE_PER_PATIENT))
         outside_patient(s);
 }
 
 void tear_down(synth *s)
 {
-    gsl_rng_free(s->rng);
-    gsl_rng_free(s->fault_rng);
-    gsl_rng_free(s->care_rng);
-    gsl_rng_free(s->code_rng);
-    gsl_rng_free(s->referral_rng);
+    free_streams(s);
+    gsl_ran_discrete_free(s->insurer);
     gsl_ran_discrete_free(s->entry_kind);
     gsl_ran_discrete_free(s->pyramid);
     gsl_ran_discrete_free(s->mover_age);
@@ -125,4 +134,5 @@ void tear_down(synth *s)
     free(s->episodes);
     free(s->contacts);
     free(s->referrals);
+    free(s->claims);
 }

@@ -16,13 +16,13 @@
 static const char usage[] =
     "Usage: koppel synth --out DIR [--persons N] [--seed S] [OPTIONS]\n"
     "Write realistic synthetic sources: population register, Wmo, Wlz, GP patients, episodes,\n"
-    "contacts and the practices' deliveries; or, with --country, the municipal Wmo sources of a\n"
-    "whole country (GMSD and CAK):\n"
+    "contacts and the practices' deliveries, health insurance claims; or, with --country, the\n"
+    "municipal Wmo sources of a whole country (GMSD and CAK):\n"
     "  koppel synth --country --out DIR [--municipalities N] [--scale F] [--seed S] [OPTIONS]\n"
     "\n"
-    "Writes eight CSV files into DIR, each atomically (temporary file + rename): persons.csv,\n"
-    "wmo.csv, wlz.csv, gp_practices.csv, gp_patients.csv, gp_episodes.csv, gp_contacts.csv and\n"
-    "gp_referrals.csv,\n"
+    "Writes eleven CSV files into DIR, each atomically (temporary file + rename): persons.csv,\n"
+    "wmo.csv, wlz.csv, gp_practices.csv, gp_patients.csv, gp_episodes.csv, gp_contacts.csv,\n"
+    "gp_referrals.csv, insured.csv, insurer_deliveries.csv and claims.csv,\n"
     "for a city like Amsterdam (GM0363, its districts, wijken and buurten) over the study years.\n"
     "Persons are generated one by one and written at once, so memory does not grow with the size\n"
     "of the run. The same options and seed give byte-identical files (GSL's mt19937 generator,\n"
@@ -95,6 +95,23 @@ static const char usage[] =
     "  gp_referrals.csv one row per referral to a medical specialist, from the practices that\n"
     "                   deliver them: bsn, practice_id, referral_date, specialism (cardiology,\n"
     "                   orthopaedics, ..., ggz: mental health care), icpc (as for contacts)\n"
+    "  insured.csv      one row per resident and study year registered in the city for a day\n"
+    "                   (everyone is insured under the Zvw): bsn, year, insurer_id (Z01 ... Z09;\n"
+    "                   kept from year to year, changed on 1 January now and then)\n"
+    "  insurer_deliveries.csv  one row per insurer and study year: insurer_id, year, delivery\n"
+    "                   (complete, incomplete: about one insurer in nine a year, at least one\n"
+    "                   in the run; about 40% of such a year's claims are missing)\n"
+    "  claims.csv       one row per declaration, a person's rows together by start_date: bsn,\n"
+    "                   insurer_id (of the year of start_date), law (zvw; wlz for the district\n"
+    "                   nursing of Wlz residents), discipline (physio, exercise, skin, dietetics,\n"
+    "                   occupational, hospital, mental_basic, mental_specialist,\n"
+    "                   district_nursing, primary_stay, hap, seh), declaration_code (paramedical\n"
+    "                   1000 session, 1001 session for a CVA, 1002 intake; hospital OUT, ADM,\n"
+    "                   DAY; others 0100), start_date, end_date (= start_date for a session;\n"
+    "                   hospital subtrajects up to 120 days, periods up to 90), diagnosis_code\n"
+    "                   (physio, exercise: DCSPH 3120; dietetics: DIET 04.02; hospital: DBC\n"
+    "                   0313.221; hap: ICPC; seh: ICD10 U07.1; empty for the others); the\n"
+    "                   codes are illustrative, not the official Zorginstituut/Vektis lists\n"
     "Files of --country (months YYYY-MM):\n"
     "  municipalities.csv  one row per municipality: gemeente_code (GMxxxx), name (synthetic),\n"
     "                   population (first month), share_65plus, wijkteam (0, 1), wijkteam_since\n"
@@ -120,7 +137,7 @@ static const char usage[] =
     "gmsd-categories.csv, cak-products.csv and cak-categories.csv. --truth writes the planted\n"
     "rates and the expected group means and difference-in-differences they imply.\n"
     "\n"
-    "The planted models (who is registered, who gets Wmo, conditions, contacts) are described in\n"
+    "The planted models (who is registered, who gets Wmo, conditions, contacts, claims) are in\n"
     "README.md (koppel synth); --truth writes their parameters.\n"
     "\n"
     "Faults (--dirty RATE; a row gets at most one; --stats counts each kind as fault_<kind>):\n"
@@ -129,7 +146,8 @@ static const char usage[] =
     "  bsn_empty, duplicate_row, same_person_different_data (persons, gp_patients: a second row\n"
     "  for the same BSN with another birth date), date_dmy (one date as DD-MM-YYYY),\n"
     "  end_before_start, icpc_case_padding (' t90 '), icpc_not_icpc (E11.9, J45, ...),\n"
-    "  too_few_fields, too_many_fields.\n"
+    "  too_few_fields, too_many_fields. insured.csv and claims.csv get them too (the code faults\n"
+    "  on diagnosis_code); insurer_deliveries.csv and gp_practices.csv stay clean.\n"
     "  file faults, once each:  a UTF-8 byte-order mark (persons.csv), CRLF line ends\n"
     "  (gp_patients.csv), an unterminated quote in the last record of wmo.csv (it would swallow\n"
     "  what follows), and one practice (the last) delivering its contacts with ';' as the\n"
@@ -342,6 +360,7 @@ static void report(koppel_context *ctx, const synth *s)
     koppel_stats_int(ctx, "practices", s->practice_count);
     koppel_stats_int(ctx, "outside_patients", (int64_t)s->outside_patients);
     koppel_stats_int(ctx, "contacts_not_delivered", (int64_t)s->contacts_not_delivered);
+    koppel_stats_int(ctx, "claims_not_delivered", (int64_t)s->claims_not_delivered);
     koppel_stats_int(ctx, "wmo_person_years_capped", (int64_t)s->wmo_capped_person_years);
     if (s->options.dirty > 0)
         for (int kind = 0; kind < FAULT_KINDS; kind++) {
@@ -423,6 +442,7 @@ int main(int argc, char **argv)
     set_up(&s);
     open_output_files(&s);
     write_practice_deliveries(&s);
+    write_insurer_deliveries(&s);
     synthesise_persons(&ctx, &s);
     if (s.options.dirty > 0)
         write_unterminated_quote(&s);

@@ -1,5 +1,7 @@
 /* model.c: the tables of the planted world (see model.h for the models they belong to):
  * districts, age structure, hazards, Wmo and contact rates, conditions and their ICPC codes. */
+#include <stddef.h>
+
 #include "model.h"
 
 const char *const sex_names[SEX_COUNT] = {"M", "F"};
@@ -230,3 +232,122 @@ const code_weight general_codes[] = {
 /* POH-GGZ contacts of patients without a mental episode: feelings, not disorders. */
 const code_weight ggz_complaint_codes[] = {
     {"P01", 40, ANY, 0, 120}, {"P03", 35, ANY, 0, 120}, {"P02", 25, ANY, 0, 120}};
+
+/* Insurance claims (model.h; ILLUSTRATIVE codes, not the official Zorginstituut/Vektis lists). */
+const char *const insurer_ids[INSURER_COUNT] = {"Z01", "Z02", "Z03", "Z04", "Z05", "Z06", "Z07", "Z08", "Z09"};
+const double insurer_share[INSURER_COUNT] = {0.27, 0.22, 0.18, 0.12, 0.08, 0.05, 0.04, 0.03, 0.01};
+
+/* Per discipline: code system, kind of claim, claims per episode of care and their spread,
+ * background episodes of care per person-year by age band (0-17 .. 85+), and the other codes
+ * of 2019 and of 2023 (weight, sex, age at the claim). Physiotherapy's spine codes (3XXX) are
+ * neck and back complaints' own, so the background never draws them. */
+const discipline_info disciplines[DISCIPLINE_COUNT] = {
+    {"physio", CODE_SYSTEM_DCSPH, CLAIM_SESSION, 5, 15, 120, 0, 0,
+     {0.05, 0.08, 0.10, 0.12, 0.13, 0.14, 0.14, 0.12},
+     {{"2120", 20, ANY, 0, 120}, {"7121", 14, ANY, 0, 120}, {"6120", 12, ANY, 0, 120},
+      {"7221", 8, ANY, 0, 120}, {"4121", 8, ANY, 0, 120}, {"1120", 6, ANY, 0, 120},
+      {"8110", 3, ANY, 0, 17}, {"8140", 3, ANY, 60, 120}, {"8160", 2, ANY, 40, 120}},
+     {{"2120", 18, ANY, 0, 120}, {"7121", 16, ANY, 0, 120}, {"6120", 11, ANY, 0, 120},
+      {"7221", 8, ANY, 0, 120}, {"4121", 7, ANY, 0, 120}, {"1120", 6, ANY, 0, 120},
+      {"8110", 3, ANY, 0, 17}, {"8140", 3, ANY, 60, 120}, {"8160", 2, ANY, 40, 120},
+      {"8190", 7, ANY, 18, 120}}},
+    {"exercise", CODE_SYSTEM_DCSPH, CLAIM_SESSION, 5, 12, 120, 0, 0,
+     {0.03, 0.01, 0.01, 0.01, 0.01, 0.015, 0.02, 0.02},
+     {{"8110", 30, ANY, 0, 17}, {"2120", 10, ANY, 0, 120}, {"1120", 8, ANY, 0, 120},
+      {"6120", 6, ANY, 0, 120}, {"7121", 6, ANY, 0, 120}},
+     {{"8110", 26, ANY, 0, 17}, {"2120", 10, ANY, 0, 120}, {"1120", 10, ANY, 0, 120},
+      {"6120", 6, ANY, 0, 120}, {"7121", 6, ANY, 0, 120}, {"8190", 4, ANY, 18, 120}}},
+    {"skin", CODE_SYSTEM_NONE, CLAIM_SESSION, 3, 8, 90, 0, 0,
+     {0.001, 0.004, 0.005, 0.005, 0.005, 0.005, 0.004, 0.003}, {{0}}, {{0}}},
+    {"dietetics", CODE_SYSTEM_DIET, CLAIM_SESSION, 2, 5, 180, 0, 0,
+     {0.01, 0.02, 0.025, 0.03, 0.03, 0.03, 0.03, 0.03},
+     {{"01.02", 35, ANY, 0, 120}, {"01.01", 25, ANY, 0, 120}, {"07.01", 15, ANY, 0, 120},
+      {"03.01", 12, ANY, 0, 120}, {"02.01", 10, ANY, 0, 120}},
+     {{"01.02", 40, ANY, 0, 120}, {"01.01", 22, ANY, 0, 120}, {"07.01", 14, ANY, 0, 120},
+      {"03.01", 10, ANY, 0, 120}, {"02.01", 14, ANY, 0, 120}}},
+    {"occupational", CODE_SYSTEM_NONE, CLAIM_SESSION, 2, 6, 90, 0, 0,
+     {0.005, 0.002, 0.003, 0.004, 0.006, 0.01, 0.02, 0.03}, {{0}}, {{0}}},
+    {"hospital", CODE_SYSTEM_DBC, CLAIM_SUBTRAJECT, 1, 2, 180, 0, 119,
+     {0.20, 0.22, 0.28, 0.35, 0.45, 0.60, 0.70, 0.70},
+     {{"0301.100", 12, ANY, 0, 120}, {"0302.100", 10, ANY, 0, 120}, {"0306.100", 12, ANY, 0, 120},
+      {"0310.100", 8, ANY, 0, 120}, {"0313.101", 10, ANY, 0, 120}, {"0318.100", 6, ANY, 0, 120},
+      {"0307.100", 8, SEX_F, 0, 120}, {"0316.100", 6, ANY, 0, 17}},
+     {{"0301.100", 12, ANY, 0, 120}, {"0302.100", 11, ANY, 0, 120}, {"0306.100", 12, ANY, 0, 120},
+      {"0310.100", 8, ANY, 0, 120}, {"0313.101", 10, ANY, 0, 120}, {"0318.100", 6, ANY, 0, 120},
+      {"0307.100", 8, SEX_F, 0, 120}, {"0316.100", 6, ANY, 0, 17}}},
+    {"mental_basic", CODE_SYSTEM_NONE, CLAIM_PERIOD, 1, 2, 0, 29, 119,
+     {0.01, 0.03, 0.025, 0.02, 0.015, 0.01, 0.005, 0.005}, {{0}}, {{0}}},
+    {"mental_specialist", CODE_SYSTEM_NONE, CLAIM_PERIOD, 1, 3, 0, 29, 119,
+     {0.02, 0.025, 0.02, 0.015, 0.01, 0.005, 0.005, 0.005}, {{0}}, {{0}}},
+    {"district_nursing", CODE_SYSTEM_NONE, CLAIM_PERIOD, 1, 4, 0, 13, 89,
+     {0.001, 0.001, 0.002, 0.004, 0.01, 0.03, 0.08, 0.20}, {{0}}, {{0}}},
+    {"primary_stay", CODE_SYSTEM_NONE, CLAIM_PERIOD, 1, 1, 0, 4, 89,
+     {0, 0, 0, 0.0005, 0.001, 0.003, 0.008, 0.02}, {{0}}, {{0}}},
+    {"hap", CODE_SYSTEM_ICPC, CLAIM_SESSION, 1, 1, 0, 0, 0,
+     {0.15, 0.10, 0.08, 0.08, 0.09, 0.12, 0.18, 0.28},
+     {{"R74", 20, ANY, 0, 120}, {"S18", 10, ANY, 0, 120}, {"L81", 8, ANY, 0, 120},
+      {"A04", 8, ANY, 0, 120}, {"D01", 8, ANY, 0, 120}, {"U71", 8, SEX_F, 0, 120},
+      {"N17", 6, ANY, 0, 120}, {"R78", 6, ANY, 0, 120}, {"S01", 6, ANY, 0, 120},
+      {"H71", 6, ANY, 0, 12}, {"K77", 3, ANY, 50, 120}, {"A90", 2, ANY, 0, 120}},
+     {{"R74", 26, ANY, 0, 120}, {"S18", 10, ANY, 0, 120}, {"L81", 8, ANY, 0, 120},
+      {"A04", 8, ANY, 0, 120}, {"D01", 7, ANY, 0, 120}, {"U71", 8, SEX_F, 0, 120},
+      {"N17", 6, ANY, 0, 120}, {"R78", 5, ANY, 0, 120}, {"S01", 6, ANY, 0, 120},
+      {"H71", 5, ANY, 0, 12}, {"K77", 3, ANY, 50, 120}, {"A90", 2, ANY, 0, 120}}},
+    {"seh", CODE_SYSTEM_ICD10, CLAIM_SESSION, 1, 1, 0, 0, 0,
+     {0.07, 0.07, 0.05, 0.05, 0.06, 0.08, 0.12, 0.18},
+     {{"R07.4", 12, ANY, 18, 120}, {"S52.5", 10, ANY, 0, 120}, {"S93.4", 10, ANY, 0, 120},
+      {"R10.4", 10, ANY, 0, 120}, {"S01.8", 8, ANY, 0, 120}, {"S00.0", 6, ANY, 0, 120},
+      {"S62.6", 6, ANY, 0, 120}, {"R55", 6, ANY, 0, 120}, {"S82.0", 5, ANY, 0, 120},
+      {"J18.9", 5, ANY, 0, 120}, {"I21.4", 4, ANY, 40, 120}, {"N39.0", 4, ANY, 0, 120},
+      {"I63.9", 3, ANY, 50, 120}, {"J44.1", 3, ANY, 50, 120}, {"T78.4", 3, ANY, 0, 120},
+      {"F41.0", 3, ANY, 12, 120}, {"E11.6", 2, ANY, 40, 120}},
+     {{"R07.4", 13, ANY, 18, 120}, {"S52.5", 10, ANY, 0, 120}, {"S93.4", 9, ANY, 0, 120},
+      {"R10.4", 10, ANY, 0, 120}, {"S01.8", 8, ANY, 0, 120}, {"S00.0", 6, ANY, 0, 120},
+      {"S62.6", 6, ANY, 0, 120}, {"R55", 6, ANY, 0, 120}, {"S82.0", 5, ANY, 0, 120},
+      {"J18.9", 5, ANY, 0, 120}, {"I21.4", 4, ANY, 40, 120}, {"N39.0", 4, ANY, 0, 120},
+      {"I63.9", 3, ANY, 50, 120}, {"J44.1", 3, ANY, 50, 120}, {"T78.4", 3, ANY, 0, 120},
+      {"F41.0", 4, ANY, 12, 120}, {"E11.6", 2, ANY, 40, 120}, {"U07.1", 9, ANY, 0, 120}}},
+};
+
+/* The chance that a case of a group (row) has an episode of care about it in a discipline
+ * (column: physio, exercise, skin, dietetics, occupational, hospital, mental_basic,
+ * mental_specialist, district_nursing, primary_stay, hap, seh) in a year; chosen after the
+ * magnitudes of the IZA monitor's patient flows (illustrative). */
+const double claim_chance_2019[GROUP_COUNT][DISCIPLINE_COUNT] = {
+    {0, 0, 0, 0, 0, 0.08, 0.15, 0.10, 0, 0, 0.08, 0.06},                    /* mental */
+    {0.12, 0.02, 0.02, 0, 0.02, 0.55, 0, 0, 0.08, 0.01, 0.10, 0.07},        /* cancer */
+    {0.10, 0.03, 0.01, 0.06, 0.03, 0.45, 0, 0, 0.06, 0.01, 0.12, 0.10},     /* cardiovascular */
+    {0.25, 0.05, 0.01, 0.06, 0.08, 0.50, 0.01, 0.02, 0.30, 0.04, 0.25, 0.12}, /* frail elderly */
+    {0.40, 0.06, 0, 0, 0.01, 0.12, 0, 0, 0.01, 0, 0.03, 0.02},              /* neck and back */
+    {0.30, 0.05, 0, 0, 0.03, 0.20, 0, 0, 0.03, 0.005, 0.04, 0.03},          /* osteoarthritis */
+    {0, 0, 0, 0.18, 0, 0.35, 0, 0, 0.05, 0.005, 0.05, 0.04},                /* diabetes */
+    {0.08, 0.02, 0, 0.03, 0.01, 0.15, 0, 0, 0.02, 0, 0.06, 0.04},           /* asthma/COPD */
+    {0.15, 0.10, 0.01, 0.08, 0.05, 0.20, 0, 0, 0.05, 0.01, 0.08, 0.06},     /* intellectual disability */
+};
+const double claim_chance_2023[GROUP_COUNT][DISCIPLINE_COUNT] = {
+    {0, 0, 0, 0, 0, 0.09, 0.17, 0.09, 0, 0, 0.07, 0.06},
+    {0.14, 0.02, 0.02, 0, 0.02, 0.52, 0, 0, 0.09, 0.01, 0.09, 0.07},
+    {0.11, 0.04, 0.01, 0.05, 0.03, 0.43, 0, 0, 0.07, 0.01, 0.11, 0.10},
+    {0.24, 0.05, 0.01, 0.06, 0.09, 0.48, 0.01, 0.02, 0.33, 0.045, 0.22, 0.13},
+    {0.38, 0.07, 0, 0, 0.01, 0.11, 0, 0, 0.01, 0, 0.03, 0.02},
+    {0.29, 0.06, 0, 0, 0.03, 0.21, 0, 0, 0.03, 0.005, 0.04, 0.03},
+    {0, 0, 0, 0.16, 0, 0.33, 0, 0, 0.05, 0.005, 0.05, 0.04},
+    {0.07, 0.02, 0, 0.03, 0.01, 0.14, 0, 0, 0.02, 0, 0.05, 0.04},
+    {0.15, 0.10, 0.01, 0.09, 0.05, 0.21, 0, 0, 0.05, 0.01, 0.08, 0.06},
+};
+/* Condition codes per group: DBC, DCSPH, DIET (the rules' codes; a rule that is a specialism or
+ * has X in it is planted as full codes within it). Frail elderly and intellectual disability have
+ * none: their care is coded with the discipline's other codes. */
+const char *const condition_claim_codes[GROUP_COUNT][CLAIM_CODE_SYSTEMS][MAX_CONDITION_CODES] = {
+    {{"0329.101", "0329.201", "0329.301"}, {NULL}, {NULL}},
+    {{"0313.401", "0322.511", "0303.301", "0361.101"}, {"8180", "5180"}, {NULL}},
+    {{"0320.202", "0320.203", "0320.205", "0330.111"}, {"5160"}, {"05.01"}},
+    {{NULL}, {NULL}, {NULL}},
+    {{"0305.111", "0330.141"}, {"3120", "3220"}, {NULL}},
+    {{"0305.201", "0305.202", "0324.301"}, {"7131", "6131", "2131", "4131"}, {NULL}},
+    {{"0313.221", "0313.222"}, {NULL}, {"04.01", "04.02"}},
+    {{"0322.211"}, {"5171"}, {"06.02"}},
+    {{NULL}, {NULL}, {NULL}},
+};
+const char *const copd_claim_codes[CLAIM_CODE_SYSTEMS][MAX_CONDITION_CODES] = {
+    {"0322.231"}, {"5172"}, {"06.01"}};

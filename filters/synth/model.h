@@ -262,4 +262,73 @@ extern const code_weight general_codes[GENERAL_CODE_COUNT];
 extern const code_weight ggz_complaint_codes[GGZ_COMPLAINT_CODE_COUNT];
 #define VACCINATION_CODE "R44"
 
+/* ---------------------------------------------------------------- insurance claims
+ * (insured.csv, insurer_deliveries.csv, claims.csv; ILLUSTRATIVE codes, not the official
+ * Zorginstituut/Vektis definitions)
+ * Every resident is insured under the Zvw in each study year they are registered in the city for
+ * a day: an insurer drawn by market share, kept from year to year and changed on 1 January with
+ * chance INSURER_SWITCH. An insurer's claims of a year are delivered incompletely with chance
+ * INSURER_INCOMPLETE_YEAR (at least one insurer-year of the run is); of such a year, each claim is
+ * missing with chance INCOMPLETE_LOSS.
+ * Conditions: the same condition model as the GP data (above) for every resident. A GP patient's
+ * conditions are the episodes their practice records, and besides, for a group the practice has
+ * no episode of, the resident's own draw with chance CLAIMS_CASE_NOT_IN_GP (a case the GP never
+ * coded); other residents' conditions are drawn for the claims alone. A group is active in a
+ * year when one of its episodes is open in the part of the year the person is insured; frail
+ * elderly also from the year in which the person is 80 on 31 December.
+ * Per active group g, discipline d and year Y: with chance claim_chance[g][d] (2019 and 2023,
+ * linear between them, held outside) an episode of care about it begins in Y, of
+ * claims_min..claims_max claims (sessions, subtrajects or periods) in the rest of the insured part
+ * of Y, each carrying a condition code of g in the discipline's code system (asthma or COPD by
+ * the episode's ICPC code; frail elderly and intellectual disability, which claims have no
+ * codes for, a background code). A stroke patient's physio and exercise sessions are declared
+ * 1001 (CVA, DCSPH 8X52), other cardiovascular patients' carry 5X60; every cardiovascular skin
+ * session is 1001. Since each draw stands alone, the share of a group's prevalent persons with a
+ * claim for it in a discipline is claim_chance (before thinning), and a case has no condition
+ * claim at all in a year with chance prod_d (1 - claim_chance[g][d]) over the coded disciplines.
+ * Background care: everyone has Poisson(background[d][age band] * days insured / 365) episodes of
+ * care a year in each discipline, coded from the discipline's other codes (2019 and 2023 lists,
+ * mixed linearly: codes that weigh nothing in 2019, such as COVID-19, appear from 2020). In
+ * disciplines without codes (skin, occupational, mental health, district nursing, primary-care
+ * stay, HAP and SEH, where every claim counts) the share of a group's persons with a claim is
+ * therefore 1 - (1 - claim_chance) (1 - background share).
+ * A Wlz resident's district nursing during the stay is Wlz care: law wlz, in periods of up to 90
+ * days that cover the stay, and every district nursing claim of theirs then is wlz. */
+#define INSURER_COUNT 9
+extern const char *const insurer_ids[INSURER_COUNT];
+extern const double insurer_share[INSURER_COUNT];
+#define INSURER_SWITCH 0.06
+#define INSURER_INCOMPLETE_YEAR 0.11 /* about one insurer in nine */
+#define INCOMPLETE_LOSS 0.40
+#define CLAIMS_CASE_NOT_IN_GP 0.15
+
+enum { DISCIPLINE_PHYSIO, DISCIPLINE_EXERCISE, DISCIPLINE_SKIN, DISCIPLINE_DIETETICS,
+       DISCIPLINE_OCCUPATIONAL, DISCIPLINE_HOSPITAL, DISCIPLINE_MENTAL_BASIC,
+       DISCIPLINE_MENTAL_SPECIALIST, DISCIPLINE_DISTRICT_NURSING, DISCIPLINE_PRIMARY_STAY,
+       DISCIPLINE_HAP, DISCIPLINE_SEH, DISCIPLINE_COUNT };
+enum { CODE_SYSTEM_NONE, CODE_SYSTEM_DCSPH, CODE_SYSTEM_DIET, CODE_SYSTEM_DBC, CODE_SYSTEM_ICPC,
+       CODE_SYSTEM_ICD10 };
+enum { CLAIM_SESSION, CLAIM_SUBTRAJECT, CLAIM_PERIOD };
+#define MAX_OTHER_CODES 20
+typedef struct discipline_info {
+    const char *name;
+    int code_system;
+    int kind;                 /* a session (start = end), a hospital subtraject or a period */
+    int claims_min, claims_max; /* claims per episode of care */
+    int span_days;            /* sessions of an episode of care fall within this many days */
+    int length_min, length_max; /* end - start of a subtraject or period, in days */
+    double background[BAND_COUNT]; /* episodes of care per person-year, by age band */
+    code_weight other_2019[MAX_OTHER_CODES], other_2023[MAX_OTHER_CODES];
+} discipline_info;
+extern const discipline_info disciplines[DISCIPLINE_COUNT];
+#define HOSPITAL_ADMISSION 0.10 /* of hospital claims; day admissions as many */
+#define MAX_CONDITION_CODES 4
+extern const double claim_chance_2019[GROUP_COUNT][DISCIPLINE_COUNT];
+extern const double claim_chance_2023[GROUP_COUNT][DISCIPLINE_COUNT];
+/* Condition codes per group (asthma_copd: asthma; copd in its own row) and code system. */
+enum { CLAIM_CODES_DBC, CLAIM_CODES_DCSPH, CLAIM_CODES_DIET, CLAIM_CODE_SYSTEMS };
+extern const char *const condition_claim_codes[GROUP_COUNT][CLAIM_CODE_SYSTEMS][MAX_CONDITION_CODES];
+extern const char *const copd_claim_codes[CLAIM_CODE_SYSTEMS][MAX_CONDITION_CODES];
+#define STROKE_DCSPH "8152"
+
 #endif

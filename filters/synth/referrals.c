@@ -9,10 +9,7 @@
 
 static void add_referral(synth *s, int64_t day, const char *specialism, const char *icpc)
 {
-    if (s->referral_count == s->referral_capacity) {
-        s->referral_capacity = s->referral_capacity ? 2 * s->referral_capacity : 16;
-        s->referrals = xrealloc(s->referrals, s->referral_capacity * sizeof(referral));
-    }
+    s->referrals = room_for_one_more(s->referrals, s->referral_count, &s->referral_capacity, sizeof(referral), 16);
     s->referrals[s->referral_count] = (referral){day, specialism, icpc, s->referral_count};
     s->referral_count++;
 }
@@ -20,9 +17,7 @@ static void add_referral(synth *s, int64_t day, const char *specialism, const ch
 static int compare_referrals(const void *a, const void *b)
 {
     const referral *x = a, *y = b;
-    if (x->day != y->day)
-        return x->day < y->day ? -1 : 1;
-    return x->sequence < y->sequence ? -1 : x->sequence > y->sequence;
+    return compare_day_then_sequence(x->day, x->sequence, y->day, y->sequence);
 }
 
 /* The chance of a referral about a case of GROUP in YEAR (model.h). */

@@ -6,11 +6,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 #include "date.h"
+#include "message.h"
 #include "record.h"
 
 #include "model.h"
@@ -30,7 +32,7 @@ extern const char *const fault_names[FAULT_KINDS];
 
 /* ---------------------------------------------------------------- files */
 enum { FILE_PERSONS, FILE_WMO, FILE_GP_PATIENTS, FILE_GP_EPISODES, FILE_GP_CONTACTS, FILE_GP_PRACTICES,
-       FILE_WLZ, FILE_GP_REFERRALS, FILE_COUNT };
+       FILE_WLZ, FILE_GP_REFERRALS, FILE_INSURED, FILE_INSURER_DELIVERIES, FILE_CLAIMS, FILE_COUNT };
 /* The files of --country, after the city's (whose loops run to FILE_COUNT). */
 enum { FILE_MUNICIPALITIES = FILE_COUNT, FILE_POPULATION, FILE_GMSD, FILE_CAK, FILE_BOUNDARIES,
        FILE_ALL };
@@ -82,6 +84,7 @@ typedef struct person {
     int house_number;
     int household, migration, ses;
     bool wmo[MAX_YEARS]; /* any provision in study year i */
+    int64_t wlz_start;   /* in a Wlz institution from this day while registered; NO_DATE: never */
 } person;
 
 /* How someone comes into persons.csv. */
@@ -113,6 +116,15 @@ typedef struct referral {
     size_t sequence; /* makes the sort order total */
 } referral;
 
+typedef struct claim {
+    int64_t start, end;
+    int year; /* the study year of the start, an index */
+    int discipline;
+    bool wlz;
+    const char *declaration, *code;
+    size_t sequence; /* makes the sort order total */
+} claim;
+
 typedef struct practice {
     char id[16];
     int district;
@@ -132,6 +144,7 @@ typedef struct synth {
     gsl_rng *code_rng;  /* which condition a year's GP contacts are about (model.h): a stream of
                            its own, so only the codes of contacts change with it */
     gsl_rng *referral_rng; /* which practices deliver referrals, and the referrals */
+    gsl_rng *claims_rng;   /* the insurers' files: insurers, conditions seen in claims, claims */
     gsl_ran_discrete_t *pyramid, *mover_age, *district, *entry_kind,
         *provision_main[WMO_AGE_GROUPS], *provision_extra;
     gsl_ran_discrete_t *migration[DISTRICT_COUNT], *ses[DISTRICT_COUNT],
@@ -152,6 +165,11 @@ typedef struct synth {
     size_t contact_count, contact_capacity;
     referral *referrals; /* of one registration-year */
     size_t referral_count, referral_capacity;
+    claim *claims; /* of one person */
+    size_t claim_count, claim_capacity;
+    gsl_ran_discrete_t *insurer;
+    bool insurer_incomplete[INSURER_COUNT][MAX_YEARS];
+    uint64_t claims_not_delivered;
     double year_frailty[MAX_YEARS];
     uint64_t faults[FAULT_KINDS];
     uint64_t wmo_capped_person_years;
@@ -169,6 +187,24 @@ static inline int64_t max_day(int64_t a, int64_t b) { return a > b ? a : b; }
 static inline int64_t day_of(int year, int month, int day)
 {
     return date_to_days((date_ymd){year, month, day});
+}
+
+/* ITEMS (COUNT of SIZE bytes held, room for *CAPACITY) with room for one more: a person's
+ * episodes, contacts, referrals or claims, doubled as they grow from FIRST. */
+static inline void *room_for_one_more(void *items, size_t count, size_t *capacity, size_t size, size_t first)
+{
+    if (count < *capacity)
+        return items;
+    *capacity = *capacity ? 2 * *capacity : first;
+    return xrealloc(items, *capacity * size);
+}
+
+/* The order of a person's dated rows: by day, then as drawn (total, so every libc sorts alike). */
+static inline int compare_day_then_sequence(int64_t day_a, size_t sequence_a, int64_t day_b, size_t sequence_b)
+{
+    if (day_a != day_b)
+        return day_a < day_b ? -1 : 1;
+    return sequence_a < sequence_b ? -1 : sequence_a > sequence_b;
 }
 
 /* Whole years as days, on average (for drawing dates, not for ages). */
@@ -242,13 +278,15 @@ static inline double share_of_year(const synth *s, int year, int64_t from, int64
     return (double)(to - from + 1) / (double)(year_end(s, year) - s->year_start[year] + 1);
 }
 
-/* Filling the row: inline, so that the compiler turns the copies of known short texts (codes,
- * names) into plain copies instead of calls to snprintf. */
+/* Filling the row: inline, and texts copied with memcpy rather than snprintf (claims.csv alone
+ * has tens of millions of fields). */
 static inline void row_begin(synth *s, int count) { s->row.count = count; }
 
 static inline void row_text(synth *s, int index, const char *text)
 {
-    snprintf(s->row.field[index], FIELD_SIZE, "%s", text);
+    size_t length = strnlen(text, FIELD_SIZE - 1);
+    memcpy(s->row.field[index], text, length);
+    s->row.field[index][length] = '\0';
 }
 
 static inline void row_int(synth *s, int index, long value)
@@ -300,10 +338,11 @@ void outside_patient(synth *s);
 void draw_practice_deliveries(synth *s);
 void write_practice_deliveries(synth *s);
 bool contact_delivered(const synth *s, int practice_index, int year, int64_t day);
-void write_wlz(synth *s, const person *p);
+void write_wlz(synth *s, person *p);
 
 /* episodes.c: disease episodes of one patient */
 void draw_episodes(synth *s, const person *p);
+void draw_episodes_from(synth *s, const person *p, gsl_rng *rng, gsl_rng *recording_rng);
 void write_episodes(synth *s, const person *p, const registration *r);
 const char *open_episode_code(synth *s, int64_t day, int poh);
 const episode *open_episode(synth *s, int64_t day, int poh);
@@ -314,6 +353,11 @@ int open_condition_groups(const synth *s, int64_t from, int64_t to);
 /* contacts.c: GP and POH contacts of one registration */
 void registration_contacts(synth *s, const person *p, const registration *r, double person_frailty);
 void registration_referrals(synth *s, const person *p, const registration *r);
+
+/* claims.c: the insurers' files */
+void draw_insurer_deliveries(synth *s);
+void write_insurer_deliveries(synth *s);
+void write_insurance(synth *s, person *p, bool gp_patient);
 
 /* generate.c: the run from seed to files */
 void set_up(synth *s);

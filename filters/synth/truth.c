@@ -131,6 +131,54 @@ static void truth_contacts(record_writer *w)
                   contact_target_wmo_ratio_by_sex[sex]);
 }
 
+/* The chance that a case of GROUP has no claim about it in a year's coded disciplines (those
+ * whose claims carry condition codes: a case without one is not seen in claims that year). */
+static double not_in_claims(int group, int year)
+{
+    double none = 1;
+    for (int d = 0; d < DISCIPLINE_COUNT; d++)
+        if (disciplines[d].code_system == CODE_SYSTEM_DBC || disciplines[d].code_system == CODE_SYSTEM_DCSPH ||
+            disciplines[d].code_system == CODE_SYSTEM_DIET)
+            none *= 1 - trend_value(claim_chance_2019[group][d], claim_chance_2023[group][d], year);
+    return none;
+}
+
+/* Model claims: insurers, incomplete deliveries, and per condition group, discipline and study
+ * year the chance of care about a case (level condition:discipline:year). */
+static void truth_claims(const synth *s, record_writer *w)
+{
+    char level[64];
+    for (int k = 0; k < INSURER_COUNT; k++)
+        truth_row(w, "claims", "insurer_share", insurer_ids[k], insurer_share[k]);
+    truth_row(w, "claims", "insurer_switch_per_year", "", INSURER_SWITCH);
+    truth_row(w, "claims", "insurer_incomplete_year", "", INSURER_INCOMPLETE_YEAR);
+    truth_row(w, "claims", "incomplete_loss", "", INCOMPLETE_LOSS);
+    for (int k = 0; k < INSURER_COUNT; k++)
+        for (int i = 0; i < s->year_count; i++) {
+            snprintf(level, sizeof level, "%s:%d", insurer_ids[k], s->options.first_year + i);
+            truth_row(w, "claims", "delivery_incomplete", level, s->insurer_incomplete[k][i]);
+        }
+    truth_row(w, "claims", "case_not_in_gp", "", CLAIMS_CASE_NOT_IN_GP);
+    for (int g = 0; g < GROUP_COUNT; g++)
+        for (int i = 0; i < s->year_count; i++) {
+            int year = s->options.first_year + i;
+            for (int d = 0; d < DISCIPLINE_COUNT; d++) {
+                double value = trend_value(claim_chance_2019[g][d], claim_chance_2023[g][d], year);
+                if (value <= 0)
+                    continue;
+                snprintf(level, sizeof level, "%s:%s:%d", group_names[g], disciplines[d].name, year);
+                truth_row(w, "claims", "claim_chance", level, value);
+            }
+            snprintf(level, sizeof level, "%s:%d", group_names[g], year);
+            truth_row(w, "claims", "not_in_claims", level, not_in_claims(g, year));
+        }
+    for (int d = 0; d < DISCIPLINE_COUNT; d++)
+        for (int band = 0; band < BAND_COUNT; band++) {
+            snprintf(level, sizeof level, "%s:%s", disciplines[d].name, band_names[band]);
+            truth_row(w, "claims", "background_episodes_of_care", level, disciplines[d].background[band]);
+        }
+}
+
 /* Writes and closes W. */
 void write_truth(const synth *s, record_writer *w)
 {
@@ -140,5 +188,6 @@ void write_truth(const synth *s, record_writer *w)
     truth_wmo(w);
     truth_gp(s, w);
     truth_contacts(w);
+    truth_claims(s, w);
     record_writer_close(w);
 }
