@@ -517,6 +517,7 @@ EOF
     assert_output --partial "--measure rate|proportion|mean"
     assert_output --partial "--sumsq COL"
     assert_output --partial "--compare-to COL=VALUE"
+    assert_output --partial "--overlap IN_BOTH,EVENT_BOTH,EVENT_GROUP_ONLY,EVENT_REFERENCE_ONLY"
     assert_output --partial "Exit status:"
     run koppel standardise --version
     assert_success
