@@ -724,23 +724,36 @@ overlap_of() {
 }
 OVERLAP_COLUMNS=in_both,contact_both,contact_2023_only,contact_2019_only
 
+# overlap_input FILE RECORD...: a file of counts with those columns, a RECORD a line.
+overlap_input() {
+    local file=$1
+    shift
+    printf 'condition,year,with_contact,patients,%s\n' "$OVERLAP_COLUMNS" > "$file"
+    printf '%s\n' "$@" >> "$file"
+}
+
+# assert_comparison FILE DIFFERENCE SPREAD RATIO LOG_SPREAD: the second data row's difference
+# interval is DIFFERENCE ± SPREAD, its ratio interval RATIO·exp(± LOG_SPREAD).
+assert_comparison() {
+    near "$(value "$1" 2 difference)" "$2" 1e-12
+    near "$(value "$1" 2 difference_lower)" "$(calc "$2 - $3")" 1e-9
+    near "$(value "$1" 2 difference_upper)" "$(calc "$2 + $3")" 1e-9
+    near "$(value "$1" 2 ratio)" "$4" 1e-12
+    near "$(value "$1" 2 ratio_lower)" "$(calc "$4 * exp(-$5)")" 1e-12
+    near "$(value "$1" 2 ratio_upper)" "$(calc "$4 * exp($5)")" 1e-12
+}
+
 @test "--overlap: a small example by hand, and the same from the persons in python3" {
     # 2019: 100 patients, 40 with a contact; 2023: 120 patients, 60 with a contact; 80 patients
     # in both years, of whom 30 had a contact in both, 15 in 2023 only, 5 in 2019 only.
     # By hand: cov = 80 (30/80 - 45/80 * 35/80) / (120 * 100) = 0.000859375 (as fractions),
     # var(difference) = 0.5 * 0.5/120 + 0.4 * 0.6/100 - 2 cov = 0.0027645833...
-    printf 'condition,year,with_contact,patients,%s\n' "$OVERLAP_COLUMNS" > "$T/hand.csv"
-    printf 'diabetes,2019,40,100,,,,\ndiabetes,2023,60,120,80,30,15,5\n' >> "$T/hand.csv"
+    overlap_input "$T/hand.csv" diabetes,2019,40,100,,,, diabetes,2023,60,120,80,30,15,5
     overlap_of --digits 15 --overlap "$OVERLAP_COLUMNS" "$T/hand.csv" > "$T/out.csv"
-    local z=1.959963984540054 spread
-    spread=$(calc "100 * $z * sqrt(0.25 / 120 + 0.24 / 100 - 2 * 0.000859375)")
-    near "$(value "$T/out.csv" 2 difference)" 10 1e-12
-    near "$(value "$T/out.csv" 2 difference_lower)" "$(calc "10 - $spread")" 1e-9
-    near "$(value "$T/out.csv" 2 difference_upper)" "$(calc "10 + $spread")" 1e-9
-    # ratio: var(ln R) = var1/p1^2 + var0/p0^2 - 2 cov/(p1 p0)
-    spread=$(calc "$z * sqrt(0.25 / 120 / 0.25 + 0.24 / 100 / 0.16 - 2 * 0.000859375 / 0.2)")
-    near "$(value "$T/out.csv" 2 ratio_lower)" "$(calc "1.25 * exp(-$spread)")" 1e-12
-    near "$(value "$T/out.csv" 2 ratio_upper)" "$(calc "1.25 * exp($spread)")" 1e-12
+    # the ratio's var(ln R) = var1/p1^2 + var0/p0^2 - 2 cov/(p1 p0)
+    local z=1.959963984540054
+    assert_comparison "$T/out.csv" 10 "$(calc "100 * $z * sqrt(0.25 / 120 + 0.24 / 100 - 2 * 0.000859375)")" \
+        1.25 "$(calc "$z * sqrt(0.25 / 120 / 0.25 + 0.24 / 100 / 0.16 - 2 * 0.000859375 / 0.2)")"
     # Narrower than the interval without the overlap, which is otherwise the same output
     overlap_of --digits 15 "$T/hand.csv" > "$T/independent.csv"
     awk -v a="$(value "$T/out.csv" 2 difference_lower)" -v b="$(value "$T/independent.csv" 2 difference_lower)" \
@@ -799,22 +812,15 @@ PY
     # only, c = 5 in 2019 only, d = 50 in neither. The difference of paired proportions has
     # variance ((b + c) - (b - c)^2/n) / n^2 (Agresti 2013, sec. 11.1; Newcombe 1998, method 1),
     # the log of their ratio (b + c) / ((a + b)(a + c)).
-    printf 'condition,year,with_contact,patients,%s\n' "$OVERLAP_COLUMNS" > "$T/paired.csv"
-    printf 'copd,2019,35,100,0,0,0,0\ncopd,2023,45,100,100,30,15,5\n' >> "$T/paired.csv"
+    overlap_input "$T/paired.csv" copd,2019,35,100,0,0,0,0 copd,2023,45,100,100,30,15,5
     overlap_of --digits 15 --overlap "$OVERLAP_COLUMNS" "$T/paired.csv" > "$T/out.csv"
-    local z=1.959963984540054 spread
-    spread=$(calc "100 * $z * sqrt((20 - 10 * 10 / 100) / 100 ^ 2)")
-    near "$(value "$T/out.csv" 2 difference_lower)" "$(calc "10 - $spread")" 1e-9
-    near "$(value "$T/out.csv" 2 difference_upper)" "$(calc "10 + $spread")" 1e-9
-    spread=$(calc "$z * sqrt(20 / (45 * 35))")
-    near "$(value "$T/out.csv" 2 ratio)" "$(calc "45 / 35")" 1e-12
-    near "$(value "$T/out.csv" 2 ratio_lower)" "$(calc "45 / 35 * exp(-$spread)")" 1e-12
-    near "$(value "$T/out.csv" 2 ratio_upper)" "$(calc "45 / 35 * exp($spread)")" 1e-12
+    local z=1.959963984540054
+    assert_comparison "$T/out.csv" 10 "$(calc "100 * $z * sqrt((20 - 10 * 10 / 100) / 100 ^ 2)")" \
+        "$(calc "45 / 35")" "$(calc "$z * sqrt(20 / (45 * 35))")"
     [ "$(value "$T/out.csv" 2 significant)" = 1 ]
     # Nobody changes (b = c = 0): the variance ((b + c) - (b - c)^2/n)/n^2 is 0, the intervals
     # of the difference and of the ratio are points, and the change is not significant.
-    printf 'condition,year,with_contact,patients,%s\ncopd,2019,35,100,,,,\ncopd,2023,35,100,100,35,0,0\n' \
-        "$OVERLAP_COLUMNS" > "$T/same.csv"
+    overlap_input "$T/same.csv" copd,2019,35,100,,,, copd,2023,35,100,100,35,0,0
     overlap_of --overlap "$OVERLAP_COLUMNS" "$T/same.csv" > "$T/out.csv"
     run sed -n 3p "$T/out.csv"
     assert_output --regexp '^copd,2023,35,100,35,[^,]*,[^,]*,1,1,1,0,0,0,0,$'
@@ -847,8 +853,7 @@ PY
 @test "--overlap: bad counts stop the run with status 1 and file:line; --rejects takes them" {
     local bad reason
     while IFS='|' read -r bad reason; do
-        printf 'condition,year,with_contact,patients,%s\ncopd,2019,40,100,,,,\n%s\n' "$OVERLAP_COLUMNS" \
-            "$bad" > "$T/bad.csv"
+        overlap_input "$T/bad.csv" copd,2019,40,100,,,, "$bad"
         run overlap_of --overlap "$OVERLAP_COLUMNS" "$T/bad.csv"
         assert_failure 1
         assert_output "koppel-standardise: $T/bad.csv:3: $reason"
@@ -866,8 +871,7 @@ EOF
     # Against the reference group (2019: 40 of 100 with a contact), once it is read: the
     # message names the compared group's record.
     while IFS='|' read -r bad reason; do
-        printf 'condition,year,with_contact,patients,%s\n%s\ncopd,2019,40,100,,,,\n' "$OVERLAP_COLUMNS" \
-            "$bad" > "$T/bad.csv"
+        overlap_input "$T/bad.csv" "$bad" copd,2019,40,100,,,,
         run overlap_of --overlap "$OVERLAP_COLUMNS" "$T/bad.csv"
         assert_failure 1
         assert_output "koppel-standardise: $T/bad.csv:2: $reason"
@@ -877,14 +881,13 @@ copd,2023,60,120,80,30,15,11|columns 'contact_both' and 'contact_2019_only' add 
 copd,2023,70,120,80,10,50,2|column 'in_both' less columns 'contact_both' and 'contact_2019_only' is above the reference group's column 'patients' less column 'with_contact': more persons in both groups without the event in the reference group than it has
 EOF
     # Two records of a group are added up, and so are their overlaps
-    printf 'condition,year,with_contact,patients,%s\ncopd,2023,60,70,60,30,30,0\ncopd,2023,50,50,50,10,40,0\ncopd,2019,40,100,,,,\n' \
-        "$OVERLAP_COLUMNS" > "$T/bad.csv"
+    overlap_input "$T/bad.csv" copd,2023,60,70,60,30,30,0 copd,2023,50,50,50,10,40,0 copd,2019,40,100,,,,
     run overlap_of --overlap "$OVERLAP_COLUMNS" "$T/bad.csv"
     assert_failure 1
     assert_output "koppel-standardise: $T/bad.csv:2: column 'in_both' (the group's records together) is above the reference group's column 'patients': more persons in both groups than in the reference group"
     # --rejects: the bad record is set aside and its group says so
-    printf 'condition,year,with_contact,patients,%s\ncopd,2019,40,100,,,,\ncopd,2023,60,120,121,30,15,5\nasthma,2019,5,50,,,,\nasthma,2023,6,50,40,4,1,1\n' \
-        "$OVERLAP_COLUMNS" > "$T/bad.csv"
+    overlap_input "$T/bad.csv" copd,2019,40,100,,,, copd,2023,60,120,121,30,15,5 asthma,2019,5,50,,,, \
+        asthma,2023,6,50,40,4,1,1
     run overlap_of --overlap "$OVERLAP_COLUMNS" --rejects "$T/rejects.csv" --stats "$T/stats.json" "$T/bad.csv"
     assert_success
     assert_line --index 2 --regexp '^copd,2023,0,0,.*1 input record of this group rejected; no rate for this group: no comparison$'
@@ -897,7 +900,7 @@ EOF
 }
 
 @test "--overlap: usage errors exit with status 2" {
-    printf 'condition,year,with_contact,patients,%s\ncopd,2019,40,100,,,,\n' "$OVERLAP_COLUMNS" > "$T/in.csv"
+    overlap_input "$T/in.csv" copd,2019,40,100,,,,
     local base=(--events with_contact --population patients -g condition,year)
     while IFS='|' read -r arguments message; do
         eval "run koppel standardise \"\${base[@]}\" $arguments \"$T/in.csv\""
