@@ -3,7 +3,8 @@
 # and an independent python3 implementation of the formulas of docs/METHODS.md (fixtures/
 # standardise/reference.py: standard library only, exact limits by bisection on the Poisson CDF);
 # means of per-person counts against python3 on the persons, and their coverage by simulation
-# (fixtures/standardise/coverage.py).
+# (fixtures/standardise/coverage.py); comparisons of proportions of groups that share persons
+# (--overlap) by hand, from persons, paired, and by simulation.
 bats_require_minimum_version 1.5.0
 
 setup() {
