@@ -73,6 +73,17 @@ static const char usage[] =
     "                              difference of the rates (standardised, or crude for crude),\n"
     "                              with limits; significant is 1 when the ratio's interval\n"
     "                              excludes 1, else 0\n"
+    "      --overlap IN_BOTH,EVENT_BOTH,EVENT_GROUP_ONLY,EVENT_REFERENCE_ONLY\n"
+    "                              four columns of each compared record that count the persons\n"
+    "                              who are in this group and in its reference group too (e.g.\n"
+    "                              the patients of both years): how many (IN_BOTH), and of them\n"
+    "                              how many had the event in both groups, in this group only,\n"
+    "                              and in the reference group only. The comparison then allows\n"
+    "                              for the correlation of the two proportions, which makes its\n"
+    "                              intervals narrower when those persons tend to have the event\n"
+    "                              in both. The reference group's records leave the four empty\n"
+    "                              or 0. For --method crude --measure proportion, with\n"
+    "                              --compare-to; IN_BOTH 0 gives the comparison without it.\n"
     "\n"
     "Output: the group columns, observed, population, crude_rate, crude_lower, crude_upper; for\n"
     "direct std_rate, std_lower, std_upper; for indirect expected, smr, smr_lower, smr_upper,\n"
@@ -88,7 +99,11 @@ static const char usage[] =
     "Standardised proportion with binomial variance and a normal interval (as Stata's\n"
     "dstdize; it is not clipped to 0..M). SMR = O/E with the limits on O divided by E;\n"
     "indirectly standardised rate = SMR x the reference's crude rate x M. Ratio limits from\n"
-    "var(ln R) = var1/r1^2 + var0/r0^2, difference limits from var1 + var0. A stratum with\n"
+    "var(ln R) = var1/r1^2 + var0/r0^2, difference limits from var1 + var0; with --overlap\n"
+    "less 2 cov, and 2 cov/(r1 r0) on the log scale, with cov = n_b (p11 - p1b p0b)/(n1 n0)\n"
+    "from the overlap's shares with the event in both, in this group, in the reference group\n"
+    "(partially overlapping samples, Derrick et al. 2015; with full overlap the Wald interval\n"
+    "of paired proportions). A stratum with\n"
     "population 0 (or missing from a group) and a positive weight leaves the DSR empty and is\n"
     "named in the note; a stratum with weight 0 is no part of the DSR nor of its O.\n"
     "Means: per stratum the sample variance s2 = (sumsq - sum^2/n)/(n - 1); crude mean with\n"
@@ -102,7 +117,13 @@ static const char usage[] =
     "above 0 with population 0, events above the population for proportions, for means a\n"
     "number of persons that is not whole or a sum of squares below sum^2/n, a stratum that is\n"
     "not in the standard or the reference, a stratum repeated within a group. Such a record's\n"
-    "group is still reported, with the number of its rejected records in the note.\n"
+    "group is still reported, with the number of its rejected records in the note. --overlap\n"
+    "counts that are not whole numbers of 0 or more, or that cannot be: IN_BOTH above the\n"
+    "population, the three event counts adding up to more than IN_BOTH, more persons in both\n"
+    "groups with (or without) the event in this group than it has persons with (without) the\n"
+    "event, overlap counts on a record of the reference group. Checked after reading, against\n"
+    "the reference group (the run stops with status 1, --rejects or not): IN_BOTH above its\n"
+    "population, more persons in both with (without) the event there than it has.\n"
     "\n" KOPPEL_COMMON_OPTIONS_HELP
     "\n"
     "Examples:\n"
@@ -116,6 +137,9 @@ static const char usage[] =
     "    | koppel standardise --method direct --standard internal --strata sex,ses_group \\\n"
     "      -g age_group,wmo_user --measure mean --events sum_gp_contacts \\\n"
     "      --sumsq sumsq_gp_contacts --population count --compare-to wmo_user=0\n"
+    "  koppel standardise --method crude --measure proportion -g condition,year \\\n"
+    "      --events with_contact --population patients --compare-to year=2019 \\\n"
+    "      --overlap in_both,contact_both,contact_2023_only,contact_2019_only patients.csv\n"
     "  koppel standardise --method indirect --reference nl-rates.csv --strata age_band \\\n"
     "      -g gemeente_code --events deaths --population persons --multiplier 100000 counts.csv\n"
     "\n"
@@ -124,7 +148,8 @@ static const char usage[] =
 
 enum { OPT_METHOD = OPT_FILTER_BASE, OPT_EVENTS, OPT_POPULATION, OPT_STRATA, OPT_STANDARD,
        OPT_WEIGHT_COLUMN, OPT_REFERENCE, OPT_REFERENCE_EVENTS, OPT_REFERENCE_POPULATION,
-       OPT_MEASURE, OPT_SUMSQ, OPT_MULTIPLIER, OPT_CONFIDENCE, OPT_COMPARE_TO, OPT_DIGITS };
+       OPT_MEASURE, OPT_SUMSQ, OPT_MULTIPLIER, OPT_CONFIDENCE, OPT_COMPARE_TO, OPT_OVERLAP,
+       OPT_DIGITS };
 
 static const struct option long_options[] = {
     {"method", required_argument, NULL, OPT_METHOD},
@@ -142,6 +167,7 @@ static const struct option long_options[] = {
     {"multiplier", required_argument, NULL, OPT_MULTIPLIER},
     {"confidence", required_argument, NULL, OPT_CONFIDENCE},
     {"compare-to", required_argument, NULL, OPT_COMPARE_TO},
+    {"overlap", required_argument, NULL, OPT_OVERLAP},
     {"digits", required_argument, NULL, OPT_DIGITS},
     KOPPEL_COMMON_LONG_OPTIONS,
     {NULL, 0, NULL, 0},
@@ -170,7 +196,13 @@ typedef struct options {
     char *compare_column; /* --compare-to COL=VALUE, split */
     const char *compare_value;
     size_t compare_index; /* position of compare_column among the group columns */
+    char **overlap;       /* --overlap: the four columns, in the order of enum overlap_column */
+    size_t overlap_count;
 } options;
+
+/* The columns of --overlap. */
+enum overlap_column { OVERLAP_PERSONS, OVERLAP_EVENTS_BOTH, OVERLAP_EVENTS_GROUP_ONLY,
+                      OVERLAP_EVENTS_REFERENCE_ONLY, OVERLAP_COLUMNS };
 
 /* A stratum: the values of all strata columns. */
 typedef struct stratum {
@@ -202,6 +234,7 @@ typedef struct cell {
     int64_t events;
     double sum, squares; /* --measure mean: of the persons' values (events is 0) */
     double population;
+    stats_overlap overlap; /* --overlap */
     long line;
     stratum *stratum;
     struct cell *next_in_group;
@@ -226,6 +259,7 @@ typedef struct group {
     int64_t observed;
     double sum, squares; /* --measure mean */
     double population;
+    stats_overlap overlap; /* --overlap: the sums of its records' */
     stats_estimate crude, standardised, smr;
     double expected;
     bool has_standardised; /* direct or indirect */
@@ -239,6 +273,7 @@ typedef struct standardise {
     options opt;
     record_reader *reader;
     size_t events_index, population_index, sumsq_index;
+    size_t overlap_index[OVERLAP_COLUMNS];
     size_t *strata_index, *group_index;
     standard_table standard, reference;
     bool standard_internal, reference_internal;
@@ -329,6 +364,13 @@ static void parse_options(standardise *run, int argc, char **argv)
             opt->compare_value = equals + 1;
             break;
         }
+        case OPT_OVERLAP:
+            free(opt->overlap);
+            opt->overlap = koppel_split_list(ctx, "--overlap", optarg, &opt->overlap_count);
+            if (opt->overlap_count != OVERLAP_COLUMNS)
+                koppel_usage_error(ctx, "--overlap expects four columns: IN_BOTH,EVENT_BOTH,"
+                                        "EVENT_GROUP_ONLY,EVENT_REFERENCE_ONLY");
+            break;
         case OPT_DIGITS: {
             int64_t digits;
             if (!number_parse_int64(optarg, strlen(optarg), &digits) || digits < 1 || digits > 17)
@@ -382,6 +424,12 @@ static void parse_options(standardise *run, int argc, char **argv)
                                opt->compare_column);
         opt->compare_index = i;
     }
+    if (opt->overlap && !opt->compare_column)
+        koppel_usage_error(ctx, "--overlap counts the persons a group shares with its --compare-to "
+                                "reference group: it needs --compare-to");
+    if (opt->overlap && (opt->method != METHOD_CRUDE || !opt->proportion))
+        koppel_usage_error(ctx, "--overlap is for --method crude --measure proportion (the "
+                                "covariance of other estimates is not provided)");
 }
 
 /* ---------------------------------------------------------------- standard and reference files */
@@ -545,6 +593,7 @@ static void reject(standardise *run, group *g, const record_t *record, const cha
 typedef struct counts {
     int64_t events;
     double sum, squares, population;
+    stats_overlap overlap; /* --overlap */
 } counts;
 
 /* A number of 0 or more from column INDEX (named NAME) into VALUE; false (and the record
@@ -563,19 +612,29 @@ static bool read_nonnegative(standardise *run, group *g, const record_t *record,
     return true;
 }
 
+/* A whole number of 0 or more from column INDEX (named NAME) into VALUE; false (and the
+ * record rejected) when it is not one. */
+static bool read_whole(standardise *run, group *g, const record_t *record, size_t index,
+                       const char *name, int64_t *value)
+{
+    const char *text = record->fields[index];
+    size_t length = record->lengths[index];
+    if (!number_parse_int64(text, length, value) || *value < 0) {
+        reject(run, g, record, "column '%s': %s, expected a whole number of 0 or more", name,
+               length == 0 ? "empty" : text[0] == '-' ? "negative" : "not a whole number");
+        return false;
+    }
+    return true;
+}
+
 /* The record's events and population into EVENTS and POPULATION; false (and the record
  * rejected) when they are not counts a rate or proportion can be made of. */
 static bool read_counts(standardise *run, group *g, const record_t *record, int64_t *events,
                         double *population)
 {
     const options *opt = &run->opt;
-    const char *events_text = record->fields[run->events_index];
-    size_t events_length = record->lengths[run->events_index];
-    if (!number_parse_int64(events_text, events_length, events) || *events < 0) {
-        reject(run, g, record, "column '%s': %s, expected a whole number of 0 or more", opt->events,
-               events_length == 0 ? "empty" : events_text[0] == '-' ? "negative" : "not a whole number");
+    if (!read_whole(run, g, record, run->events_index, opt->events, events))
         return false;
-    }
     if (!read_nonnegative(run, g, record, run->population_index, opt->population, population))
         return false;
     if (*population == 0 && *events > 0) {
@@ -621,11 +680,80 @@ static bool read_mean_counts(standardise *run, group *g, const record_t *record,
     return true;
 }
 
+/* Whether RECORD is one of the --compare-to reference group's. */
+static bool in_reference_group(const standardise *run, const record_t *record)
+{
+    size_t index = run->group_index[run->opt.compare_index];
+    return record->lengths[index] == strlen(run->opt.compare_value) &&
+           memcmp(record->fields[index], run->opt.compare_value, record->lengths[index]) == 0;
+}
+
+/* A record of the reference group shares no persons with itself: its --overlap columns are
+ * empty or 0; false (and the record rejected) when they are not. */
+static bool check_reference_overlap(standardise *run, group *g, const record_t *record)
+{
+    const options *opt = &run->opt;
+    for (size_t i = 0; i < OVERLAP_COLUMNS; i++) {
+        size_t index = run->overlap_index[i];
+        int64_t value;
+        if (record->lengths[index] == 0 ||
+            (number_parse_int64(record->fields[index], record->lengths[index], &value) && value == 0))
+            continue;
+        reject(run, g, record, "column '%s': a record of the reference group (%s=%s) has no "
+                               "overlap with itself, expected empty or 0", opt->overlap[i],
+               opt->compare_column, opt->compare_value);
+        return false;
+    }
+    return true;
+}
+
+/* --overlap: the record's counts of the persons in both groups into VALUES->overlap; false
+ * (and the record rejected) when they are not counts or cannot be this record's (EVENTS out
+ * of POPULATION). Their agreement with the reference group is checked once it is read. */
+static bool read_overlap(standardise *run, group *g, const record_t *record, counts *values)
+{
+    const options *opt = &run->opt;
+    if (in_reference_group(run, record))
+        return check_reference_overlap(run, g, record);
+    int64_t count[OVERLAP_COLUMNS];
+    for (size_t i = 0; i < OVERLAP_COLUMNS; i++)
+        if (!read_whole(run, g, record, run->overlap_index[i], opt->overlap[i], &count[i]))
+            return false;
+    stats_overlap *overlap = &values->overlap;
+    *overlap = (stats_overlap){(double)count[OVERLAP_PERSONS], (double)count[OVERLAP_EVENTS_BOTH],
+                               (double)count[OVERLAP_EVENTS_GROUP_ONLY],
+                               (double)count[OVERLAP_EVENTS_REFERENCE_ONLY]};
+    double with_event = overlap->events_both + overlap->events_group_only;
+    const char *persons = opt->overlap[OVERLAP_PERSONS], *both = opt->overlap[OVERLAP_EVENTS_BOTH],
+               *group_only = opt->overlap[OVERLAP_EVENTS_GROUP_ONLY],
+               *reference_only = opt->overlap[OVERLAP_EVENTS_REFERENCE_ONLY];
+    if (overlap->persons > values->population)
+        reject(run, g, record, "column '%s' is above column '%s': more persons in both groups "
+                               "than in this group", persons, opt->population);
+    else if (with_event + overlap->events_reference_only > overlap->persons)
+        reject(run, g, record, "columns '%s', '%s' and '%s' add up to more than column '%s': "
+                               "each person in both groups is in one of them at most",
+               both, group_only, reference_only, persons);
+    else if (with_event > (double)values->events)
+        reject(run, g, record, "columns '%s' and '%s' add up to more than column '%s': the persons "
+                               "in both groups with the event in this group are some of its events",
+               both, group_only, opt->events);
+    else if (overlap->persons - with_event > values->population - (double)values->events)
+        reject(run, g, record, "column '%s' less columns '%s' and '%s' is above column '%s' less "
+                               "column '%s': more persons in both groups without the event in "
+                               "this group than it has", persons, both, group_only, opt->population,
+               opt->events);
+    else
+        return true;
+    return false;
+}
+
 static bool read_any_counts(standardise *run, group *g, const record_t *record, counts *values)
 {
     if (run->opt.mean)
         return read_mean_counts(run, g, record, values);
-    return read_counts(run, g, record, &values->events, &values->population);
+    return read_counts(run, g, record, &values->events, &values->population) &&
+           (!run->opt.overlap || read_overlap(run, g, record, values));
 }
 
 /* The record's stratum as run->key; the values of the columns TABLE is joined on as
@@ -656,6 +784,7 @@ static void add_cell(standardise *run, group *g, stratum *s, const record_t *rec
     c->sum = values->sum;
     c->squares = values->squares;
     c->population = values->population;
+    c->overlap = values->overlap;
     c->line = record->line;
     c->stratum = s;
     if (run->opt.strata_count)
@@ -791,6 +920,10 @@ static void compute_crude(standardise *run, group *g)
         g->sum += c->sum;
         g->squares += c->squares;
         g->population += c->population;
+        g->overlap.persons += c->overlap.persons;
+        g->overlap.events_both += c->overlap.events_both;
+        g->overlap.events_group_only += c->overlap.events_group_only;
+        g->overlap.events_reference_only += c->overlap.events_reference_only;
     }
     if (opt->mean) {
         g->crude = stats_crude_mean(g->population, g->sum, g->squares, opt->confidence, opt->multiplier);
@@ -1045,6 +1178,40 @@ static const group *comparison_group(standardise *run, const group *g)
     return reference;
 }
 
+/* --overlap: a group's persons in both groups must be some of its reference group's, with
+ * and without the event there as they say. Known only once every record is read, so the run
+ * stops (status 1) at the group's first record. */
+static void check_overlap_against_reference(standardise *run, const group *g)
+{
+    const options *opt = &run->opt;
+    const group *reference = comparison_group(run, g);
+    const stats_overlap *overlap = &g->overlap;
+    if (!reference || reference == g || overlap->persons == 0)
+        return;
+    double with_event = overlap->events_both + overlap->events_reference_only;
+    const char *persons = opt->overlap[OVERLAP_PERSONS], *both = opt->overlap[OVERLAP_EVENTS_BOTH],
+               *reference_only = opt->overlap[OVERLAP_EVENTS_REFERENCE_ONLY];
+    const char *together = g->cells != g->last_cell ? " (the group's records together)" : "";
+    const char *name = record_reader_name(run->reader);
+    long line = g->cells->line;
+    if (overlap->persons > reference->population)
+        message_die_at(EXIT_DATA, name, line, "column '%s'%s is above the reference group's column "
+                                              "'%s': more persons in both groups than in the "
+                                              "reference group", persons, together, opt->population);
+    if (with_event > (double)reference->observed)
+        message_die_at(EXIT_DATA, name, line, "columns '%s' and '%s'%s add up to more than the "
+                                              "reference group's column '%s': the persons in both "
+                                              "groups with the event in the reference group are "
+                                              "some of its events", both, reference_only, together,
+                       opt->events);
+    if (overlap->persons - with_event > reference->population - (double)reference->observed)
+        message_die_at(EXIT_DATA, name, line, "column '%s' less columns '%s' and '%s'%s is above "
+                                              "the reference group's column '%s' less column '%s': "
+                                              "more persons in both groups without the event in "
+                                              "the reference group than it has", persons, both,
+                       reference_only, together, opt->population, opt->events);
+}
+
 static void write_comparison(standardise *run, group *g)
 {
     const group *reference = comparison_group(run, g);
@@ -1067,7 +1234,11 @@ static void write_comparison(standardise *run, group *g)
         add_note(g, "%s: no comparison", isnan(mine->variance) ? "no variance for this group"
                                                                : "no variance for the reference group");
     } else {
-        c = stats_compare(mine, theirs, run->opt.confidence);
+        double covariance = run->opt.overlap ? stats_overlap_covariance(&g->overlap, g->population,
+                                                                        reference->population,
+                                                                        run->opt.multiplier)
+                                             : 0.0;
+        c = stats_compare_correlated(mine, theirs, covariance, run->opt.confidence);
         if (c.significant < 0)
             add_note(g, "rate 0: no ratio");
     }
@@ -1129,6 +1300,8 @@ static void resolve_columns(standardise *run)
     run->group_index = xmalloc((opt->group_count + 1) * sizeof(size_t));
     for (size_t i = 0; i < opt->group_count; i++)
         run->group_index[i] = record_reader_column(run->reader, opt->groups[i], "--group");
+    for (size_t i = 0; i < opt->overlap_count; i++)
+        run->overlap_index[i] = record_reader_column(run->reader, opt->overlap[i], "--overlap");
 }
 
 static void check_comparison_value(standardise *run)
@@ -1184,6 +1357,7 @@ static void free_run(standardise *run)
     free(run->opt.strata);
     free(run->opt.groups);
     free(run->opt.compare_column);
+    free(run->opt.overlap);
 }
 
 static const char *method_name(method_kind method)
@@ -1212,6 +1386,9 @@ int main(int argc, char **argv)
     if (run.opt.compare_column)
         check_comparison_value(&run);
     compute_results(&run);
+    if (run.opt.overlap)
+        for (size_t i = 0; i < run.group_count; i++)
+            check_overlap_against_reference(&run, run.group_order[i]);
     write_header(&run);
     for (size_t i = 0; i < run.group_count; i++)
         write_group(&run, run.group_order[i]);

@@ -204,19 +204,50 @@ stats_estimate stats_smr(double observed, double expected, double confidence)
     return result;
 }
 
+double stats_overlap_covariance(const stats_overlap *overlap, double group_total,
+                                double reference_total, double multiplier)
+{
+    double n = overlap->persons;
+    if (!(n > 0))
+        return 0.0;
+    double both = overlap->events_both / n;
+    double in_group = (overlap->events_both + overlap->events_group_only) / n;
+    double in_reference = (overlap->events_both + overlap->events_reference_only) / n;
+    return n * (both - in_group * in_reference) / (group_total * reference_total) * multiplier *
+           multiplier;
+}
+
+/* A variance less a covariance term; never below 0, which consistent counts cannot give but
+ * rounding can where the variance is 0. */
+static double variance_less(double variance, double covariance_term)
+{
+    double result = variance - covariance_term;
+    return result > 0 ? result : 0.0;
+}
+
 stats_comparison stats_compare(const stats_estimate *group, const stats_estimate *reference,
                                double confidence)
+{
+    return stats_compare_correlated(group, reference, 0.0, confidence);
+}
+
+stats_comparison stats_compare_correlated(const stats_estimate *group,
+                                          const stats_estimate *reference, double covariance,
+                                          double confidence)
 {
     double z = stats_z(confidence);
     double r1 = group->estimate, r0 = reference->estimate;
     stats_comparison result;
     result.difference = r1 - r0;
-    double spread = z * sqrt(group->variance + reference->variance);
+    double spread = z * sqrt(variance_less(group->variance + reference->variance, 2.0 * covariance));
     result.difference_lower = result.difference - spread;
     result.difference_upper = result.difference + spread;
     if (r1 > 0 && r0 > 0) {
         double log_ratio = log(r1 / r0);
-        double log_spread = z * sqrt(group->variance / (r1 * r1) + reference->variance / (r0 * r0));
+        double log_variance = variance_less(group->variance / (r1 * r1) +
+                                                reference->variance / (r0 * r0),
+                                            2.0 * covariance / (r1 * r0));
+        double log_spread = z * sqrt(log_variance);
         result.ratio = r1 / r0;
         result.ratio_lower = exp(log_ratio - log_spread);
         result.ratio_upper = exp(log_ratio + log_spread);

@@ -113,4 +113,26 @@ typedef struct stats_comparison {
 stats_comparison stats_compare(const stats_estimate *group, const stats_estimate *reference,
                                double confidence);
 
+/* The persons in both a group and its reference group (partially overlapping samples, e.g.
+ * the patients of both years): how many, and how many of them had the event in both, in the
+ * group only and in the reference group only. */
+typedef struct stats_overlap {
+    double persons;
+    double events_both, events_group_only, events_reference_only;
+} stats_overlap;
+
+/* Cov(p1, p0) = n_b (p11 - p1b p0b) / (n1 n0) * MULTIPLIER^2 of the proportions of a group of
+ * GROUP_TOTAL persons and a reference group of REFERENCE_TOTAL persons that share OVERLAP's
+ * persons (p11, p1b, p0b: the shares of the overlap with the event in both, in the group, in
+ * the reference group). 0 when no person is in both. */
+double stats_overlap_covariance(const stats_overlap *overlap, double group_total,
+                                double reference_total, double multiplier);
+
+/* stats_compare for two estimates with covariance COVARIANCE (on the estimates' scale):
+ * var(difference) = var1 + var0 - 2 cov, var(ln R) = var1/r1^2 + var0/r0^2 - 2 cov/(r1 r0).
+ * A covariance of 0 gives stats_compare's result exactly. */
+stats_comparison stats_compare_correlated(const stats_estimate *group,
+                                          const stats_estimate *reference, double covariance,
+                                          double confidence);
+
 #endif

@@ -139,6 +139,31 @@ static void test_compare(void)
     check("ratio to a zero rate undefined", stats_compare(&a, &zero, 0.95).significant == -1);
 }
 
+/* Proportions of groups that share persons: a paired 2x2 table of 100 persons (a = 30 with the
+ * event in both, b = 15 in the compared group only, c = 5 in the reference only) has
+ * var(p1 - p0) = ((b + c) - (b - c)^2/n)/n^2 and var(ln R) = (b + c)/((a + b)(a + c)); with no
+ * person in both, the comparison is stats_compare's to the bit. */
+static void test_overlap(void)
+{
+    stats_estimate p1 = stats_crude_proportion(45, 100, 0.95, 100);
+    stats_estimate p0 = stats_crude_proportion(35, 100, 0.95, 100);
+    stats_overlap paired = {100, 30, 15, 5};
+    double covariance = stats_overlap_covariance(&paired, 100, 100, 100);
+    check_close("paired covariance", covariance, 100 * (0.30 - 0.45 * 0.35) / (100.0 * 100) * 1e4, 1e-12);
+    stats_comparison c = stats_compare_correlated(&p1, &p0, covariance, 0.95);
+    double z = stats_z(0.95);
+    check_close("paired difference lower", c.difference_lower, 10 - 100 * z * sqrt(19.0 / 1e4), 1e-12);
+    check_close("paired ratio upper", c.ratio_upper, 45.0 / 35 * exp(z * sqrt(20.0 / (45 * 35))), 1e-12);
+    stats_overlap none = {0, 0, 0, 0};
+    check("no overlap, no covariance", stats_overlap_covariance(&none, 100, 100, 100) == 0);
+    stats_comparison alone = stats_compare(&p1, &p0, 0.95);
+    stats_comparison zero = stats_compare_correlated(&p1, &p0, 0, 0.95);
+    check("covariance 0 is stats_compare", alone.difference_lower == zero.difference_lower &&
+                                               alone.difference_upper == zero.difference_upper &&
+                                               alone.ratio_lower == zero.ratio_lower &&
+                                               alone.ratio_upper == zero.ratio_upper);
+}
+
 int main(void)
 {
     test_dsr_rate();
@@ -146,6 +171,7 @@ int main(void)
     test_dsr_proportion();
     test_smr();
     test_compare();
+    test_overlap();
     if (failures) {
         fprintf(stderr, "stats_standardise: %d failures\n", failures);
         return 1;
