@@ -728,7 +728,7 @@ p5,0,0,0,0,0"
     check_rules "r.csv:2: column 'subgroup': 'type 1' is not an id" 'a,type 1,ICPC,T90,2,'
     check_rules "r.csv:2: column 'lookback_years' is empty" 'a,,ICPC,T90,,'
     check_rules "r.csv:2: column 'lookback_years': 'two' is not a whole number" 'a,,ICPC,T90,two,'
-    check_rules "r.csv:2: column 'code_system': 'ICD10' is not a known code system" 'a,,ICD10,T90,2,'
+    check_rules "r.csv:2: column 'code_system': 'ICD9' is not a known code system; expected ICPC, ATC, DBC, DCSPH, DIET or ICD10" 'a,,ICD9,T90,2,'
     check_rules "r.csv:3: code system ATC differs from ICPC on line 2" 'a,,ICPC,T90,2,' 'b,,ATC,A10,2,'
     check_rules "r.csv:2: a row has either codes or a min_age" 'a,,ICPC,T90,2,80'
     check_rules "r.csv:2: a row needs codes or a min_age" 'a,,ICPC,,2,'

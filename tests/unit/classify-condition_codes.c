@@ -112,7 +112,8 @@ int main(void)
     CHECK(!code_is_showable("a\x01", 2));
 
     CHECK(code_system_parse("icpc", &(code_system){0}));
-    CHECK(!code_system_parse("ICD10", &(code_system){0}));
+    CHECK(code_system_parse("icd10", &(code_system){0}));
+    CHECK(!code_system_parse("ICD9", &(code_system){0}));
 
     if (failures)
         fprintf(stderr, "%d checks failed\n", failures);
