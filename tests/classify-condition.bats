@@ -922,3 +922,246 @@ for g, target in targets.items():
     assert abs(observed - target) <= allowed, (g, observed, target, allowed)
 PY
 }
+
+# ---------------------------------------------------------------- the claims code systems
+
+# The condition codes of the synthetic claims delivery's shared specification, typed in by hand
+# for the tests (independently of share/koppel/rules): file, key (condition, or
+# condition/subgroup for asthma/COPD), codes.
+claims_table() {
+    cat <<'EOF'
+hospital mental 0329
+hospital cancer 0313.401,0322.511,0303.301,0361
+hospital cardiovascular 0320.202,0320.203,0320.205,0330.111
+hospital neck_back 0305.111,0330.141
+hospital osteoarthritis 0305.201,0305.202,0324.301
+hospital diabetes 0313.221,0313.222
+hospital asthma_copd/asthma 0322.211
+hospital asthma_copd/copd 0322.231
+paramedical cancer XX80
+paramedical cardiovascular 5X60,8X52
+paramedical neck_back 3XXX
+paramedical osteoarthritis 2X31,4X31,6X31,7X31
+paramedical asthma_copd/asthma 5X71
+paramedical asthma_copd/copd 5X72
+dietetics cardiovascular 05
+dietetics diabetes 04
+dietetics asthma_copd/asthma 06.02
+dietetics asthma_copd/copd 06.01
+EOF
+}
+
+# tag_codes SYSTEM RULE... : a rules file of SYSTEM with one condition per rule code, named
+# r1, r2, ... in order; then tag the codes of standard input (column code) with --long.
+tag_codes() {
+    local system="$1"; shift
+    local i=0
+    echo 'condition,subgroup,code_system,codes,lookback_years,min_age' > "$T/rules.csv"
+    for code in "$@"; do
+        i=$((i + 1))
+        echo "r$i,,$system,$code,2," >> "$T/rules.csv"
+    done
+    koppel-classify-condition --tag --long --code code --rules "$T/rules.csv" -
+}
+export -f tag_codes
+
+# reject_reasons FILE: line and reason (up to '; expected') of each rejected record.
+reject_reasons() {
+    python3 -c "import csv,sys; [print(r['reject_line'], r['reject_reason'].split('; expected')[0]) for r in csv.DictReader(open(sys.argv[1]))]" "$1"
+}
+
+@test "claims codes: DBC, DCSPH, DIET and ICD10 input codes are validated; case and space normalised; ids never shown" {
+    check_system() { # SYSTEM RULE: tag $T/in.csv with --rejects; the output codes and the reasons
+        printf 'condition,subgroup,code_system,codes,lookback_years,min_age\na,,%s,%s,2,\n' "$1" "$2" > "$T/r.csv"
+        run koppel-classify-condition --tag --code code --rules "$T/r.csv" --rejects "$T/rej.csv" \
+            --stats "$T/s.json" -o "$T/out.csv" "$T/in.csv"
+        assert_success
+        refute_output --partial secretid
+        assert_counts_balance "$T/s.json"
+    }
+    printf 'bsn,code\nsecretid1,0320.202\nsecretid2, 0329.101 \nsecretid3,0329\nsecretid4,320.202\nsecretid5,0320.20\nsecretid6,0320202\nsecretid7,123456782\nsecretid8,\n' > "$T/in.csv"
+    check_system DBC 0329
+    run cat "$T/out.csv"
+    assert_output "bsn,code,a
+secretid1,0320.202,0
+secretid2, 0329.101 ,1
+secretid8,,0"
+    run reject_reasons "$T/rej.csv"
+    # four digits in a row or six in all cannot be told from identifiers: described, not shown
+    assert_output "4 column 'code': the value (not shown: it could be an identifier) is not a DBC code
+5 column 'code': the value (not shown: it could be an identifier) is not a DBC code
+6 column 'code': the value (not shown: it could be an identifier) is not a DBC code
+7 column 'code': the value (not shown: it could be an identifier) is not a DBC code
+8 column 'code': the value (not shown: it could be an identifier) is not a DBC code"
+    run grep -c "expected a four-digit specialism, a dot and a three-digit diagnosis" "$T/rej.csv"
+    assert_output 5
+
+    printf 'bsn,code\nsecretid1,3120\nsecretid2,\t3180 \nsecretid3,3X20\nsecretid4,312\nsecretid5,31200\nsecretid6,31a0\nsecretid7,x180\n' > "$T/in.csv"
+    check_system DCSPH XX80
+    run cut -d, -f3 "$T/out.csv"
+    assert_output "a
+0
+1"
+    run reject_reasons "$T/rej.csv"
+    assert_output "4 column 'code': '3X20' is not a DCSPH code
+5 column 'code': '312' is not a DCSPH code
+6 column 'code': the value (not shown: it could be an identifier) is not a DCSPH code
+7 column 'code': '31a0' is not a DCSPH code
+8 column 'code': 'x180' is not a DCSPH code"
+
+    printf 'bsn,code\nsecretid1,04.02\nsecretid2, 05.01\nsecretid3,04\nsecretid4,4.02\nsecretid5,04.2\nsecretid6,04-02\nsecretid7,04.021\n' > "$T/in.csv"
+    check_system DIET 04
+    run cut -d, -f3 "$T/out.csv"
+    assert_output "a
+1
+0"
+    run reject_reasons "$T/rej.csv"
+    assert_output "4 column 'code': '04' is not a DIET code
+5 column 'code': '4.02' is not a DIET code
+6 column 'code': '04.2' is not a DIET code
+7 column 'code': '04-02' is not a DIET code
+8 column 'code': '04.021' is not a DIET code"
+
+    printf 'bsn,code\nsecretid1,I21\nsecretid2, i21.4 \nsecretid3,U07.1\nsecretid4,I21.45\nsecretid5,I2\nsecretid6,I21.\nsecretid7,I21.456\nsecretid8,121\nsecretid9,I214\n' > "$T/in.csv"
+    check_system ICD10 I21
+    run cut -d, -f3 "$T/out.csv"
+    assert_output "a
+1
+1
+0
+1"
+    run reject_reasons "$T/rej.csv"
+    assert_output "6 column 'code': 'I2' is not an ICD10 code
+7 column 'code': 'I21.' is not an ICD10 code
+8 column 'code': 'I21.456' is not an ICD10 code
+9 column 'code': '121' is not an ICD10 code
+10 column 'code': 'I214' is not an ICD10 code"
+}
+
+@test "claims codes: without --rejects a bad code stops the run with file:line and no identifier" {
+    printf 'bsn,diagnosis_code\nsecretid1,3120\nsecretid2,3X20\n' > "$T/c.csv"
+    run koppel-classify-condition --tag --code diagnosis_code --rules "$KOPPEL_SHARE/rules/iza-claims-paramedical.csv" "$T/c.csv"
+    assert_failure 1
+    assert_output --partial "koppel-classify-condition: $T/c.csv:3: column 'diagnosis_code': '3X20' is not a DCSPH code; expected four digits"
+    refute_output --partial secretid
+}
+
+@test "DBC: a specialism rule matches every code of the specialism, a full code only itself" {
+    run tag_codes DBC 0329 0320.202 <<'EOF'
+code
+0329.101
+0329.999
+0320.202
+0320.203
+0328.101
+EOF
+    assert_success
+    assert_output "code,condition
+0329.101,r1
+0329.999,r1
+0320.202,r2
+0320.203,
+0328.101,"
+}
+
+@test "DCSPH: X is any one digit in a rule code (XX80, 3XXX, 5X71, a full code); a code may match several" {
+    run tag_codes DCSPH XX80 3XXX 5X71 3120 <<'EOF'
+code
+1280
+3180
+3120
+5171
+5971
+5172
+4171
+8100
+EOF
+    assert_success
+    # by hand: 1280 has pathology 80; 3180 is spine and pathology 80; 3120 is spine and listed
+    # itself; 5171 and 5971 are thorax with pathology 71; 5172, 4171 and 8100 match nothing
+    assert_output "code,condition
+1280,r1
+3180,r1
+3180,r2
+3120,r2
+3120,r4
+5171,r3
+5971,r3
+5172,
+4171,
+8100,"
+}
+
+@test "DIET: a group rule matches the codes of the group, a full code only itself" {
+    run tag_codes DIET 04 06.02 <<'EOF'
+code
+04.01
+04.99
+06.02
+06.01
+40.04
+EOF
+    assert_success
+    assert_output "code,condition
+04.01,r1
+04.99,r1
+06.02,r2
+06.01,
+40.04,"
+}
+
+@test "ICD10: a rule code matches itself and its dotted sub-codes, not a code that merely starts alike" {
+    run tag_codes ICD10 I21 I21.4 U07.1 <<'EOF'
+code
+I21
+I21.4
+I21.45
+I21.3
+U07.1
+U07.2
+I22
+EOF
+    assert_success
+    assert_output "code,condition
+I21,r1
+I21.4,r1
+I21.4,r2
+I21.45,r1
+I21.45,r2
+I21.3,r1
+U07.1,r3
+U07.2,
+I22,"
+}
+
+@test "claims rules files: a rule code that is not of the file's system is status 2 with file and line" {
+    printf 'bsn,code\n' > "$T/e.csv"
+    check_rule() { # expected message, system, codes
+        printf 'condition,subgroup,code_system,codes,lookback_years,min_age\nok,,%s,%s,2,\nbad,,%s,%s,2,\n' \
+            "$2" "$3" "$2" "$4" > "$T/r.csv"
+        run koppel-classify-condition --tag --code code --rules "$T/r.csv" "$T/e.csv"
+        assert_failure 2
+        assert_output --partial "$1"
+    }
+    check_rule "r.csv:3: column 'codes': '329' is not a DBC code; expected a four-digit specialism (0329) or a full code (0320.202)" DBC 0329 329
+    check_rule "r.csv:3: column 'codes': '0329.1' is not a DBC code" DBC 0329 0329.1
+    check_rule "r.csv:3: column 'codes': '3Y20' is not a DCSPH code; expected four characters, each a digit or the wildcard X" DCSPH 3XXX 3Y20
+    check_rule "r.csv:3: column 'codes': 'XX8' is not a DCSPH code" DCSPH 3XXX XX8
+    check_rule "r.csv:3: column 'codes': '4' is not a DIET code; expected a two-digit group (04) or a full code (04.02)" DIET 04 4
+    check_rule "r.csv:3: column 'codes': 'I2X' is not an ICD10 code" ICD10 I21 I2X
+    printf 'condition,subgroup,code_system,codes,lookback_years,min_age\na,,DBC,0329,2,\nb,,DIET,04,2,\n' > "$T/r.csv"
+    run koppel-classify-condition --tag --code code --rules "$T/r.csv" "$T/e.csv"
+    assert_failure 2
+    assert_output --partial "r.csv:3: code system DIET differs from DBC on line 2"
+    # a rule code of another system is no rule code of this one
+    printf 'condition,subgroup,code_system,codes,lookback_years,min_age\na,,DCSPH,0329,2,\nb,,DCSPH,0320.202,2,\n' > "$T/r.csv"
+    run koppel-classify-condition --tag --code code --rules "$T/r.csv" "$T/e.csv"
+    assert_failure 2
+    assert_output --partial "r.csv:3: column 'codes': '0320.202' is not a DCSPH code"
+    # lower case x is a wildcard too (rule codes are normalised like input codes)
+    printf 'condition,subgroup,code_system,codes,lookback_years,min_age\na,,dcsph,xx80,2,\n' > "$T/r.csv"
+    run bash -c "printf 'code\n3180\n' | koppel-classify-condition --tag --code code --rules '$T/r.csv'"
+    assert_success
+    assert_output "code,a
+3180,1"
+}
