@@ -1165,3 +1165,183 @@ I22,"
     assert_output "code,a
 3180,1"
 }
+
+@test "prevalence from claims with the shipped tables: DCSPH, DBC and DIET, chronic window, worked by hand" {
+    # reference year 2023, every claims rule chronic: a claim counts when it overlaps 2021-01-01..2023-12-31
+    cat > "$T/physio.csv" <<'EOF'
+bsn,discipline,diagnosis_code,start_date,end_date
+p1,physio,3120,2023-03-01,2023-03-01
+p1,physio,5171,2020-12-31,2020-12-31
+p2,physio,3280,2021-01-01,2021-01-01
+p3,exercise,6231,2022-06-01,2022-06-01
+p3,exercise, 5172 ,2023-02-02,2023-02-02
+p4,physio,8152,2024-01-02,2024-01-02
+p4,physio,8110,2023-01-01,2023-01-01
+p5,physio,5160,2023-05-05,2023-05-05
+p6,exercise,4121,2023-05-05,2023-05-05
+EOF
+    run koppel-classify-condition --prevalence --year 2023 --code diagnosis_code \
+        --rules "$KOPPEL_SHARE/rules/iza-claims-paramedical.csv" "$T/physio.csv"
+    assert_success
+    # p1: 3120 spine (3XXX); 5171 (asthma) ends before the window. p2: 3280 spine and oncology.
+    # p3: 6231 pelvis osteoarthritis, 5172 COPD. p4: 8152 after the year, 8110 no condition.
+    # p5: 5160 thorax cardiac. p6: 4121 no condition.
+    assert_output "bsn,cancer,cardiovascular,neck_back,osteoarthritis,asthma_copd,multimorbidity
+p1,0,0,1,0,0,1
+p2,1,0,1,0,0,2
+p3,0,0,0,1,1,2
+p4,0,0,0,0,0,0
+p5,0,1,0,0,0,1
+p6,0,0,0,0,0,0"
+
+    cat > "$T/hospital.csv" <<'EOF'
+bsn,discipline,diagnosis_code,start_date,end_date
+q1,hospital,0329.101,2021-06-01,2021-06-03
+q1,hospital,0320.202,2023-11-30,2024-02-01
+q2,hospital,0320.204,2023-01-10,2023-01-10
+q2,hospital,0361.999,2022-01-10,2022-01-10
+q3,hospital,0313.221,2020-12-01,2021-01-01
+q4,hospital,0322.231,2019-01-01,2020-12-31
+EOF
+    run koppel-classify-condition --prevalence --year 2023 --code diagnosis_code \
+        --rules "$KOPPEL_SHARE/rules/iza-claims-hospital.csv" "$T/hospital.csv"
+    assert_success
+    # q1: psychiatry (0329) and 0320.202; q2: 0320.204 is not listed, 0361 is a specialism rule;
+    # q3: overlaps 1 January 2021 by its last day; q4 ends on 31 December 2020
+    assert_output "bsn,mental,cancer,cardiovascular,neck_back,osteoarthritis,diabetes,asthma_copd,multimorbidity
+q1,1,0,1,0,0,0,0,2
+q2,0,1,0,0,0,0,0,1
+q3,0,0,0,0,0,1,0,1
+q4,0,0,0,0,0,0,0,0"
+
+    cat > "$T/dietetics.csv" <<'EOF'
+bsn,discipline,diagnosis_code,start_date,end_date
+r1,dietetics,04.02,2023-04-01,2023-04-01
+r1,dietetics,05.01,2022-04-01,2022-04-01
+r2,dietetics,06.02,2021-04-01,2021-04-01
+r3,dietetics,06.03,2023-04-01,2023-04-01
+r3,dietetics,07.01,2023-04-01,2023-04-01
+EOF
+    run koppel-classify-condition --prevalence --year 2023 --code diagnosis_code --subgroups \
+        --rules "$KOPPEL_SHARE/rules/iza-claims-dietetics.csv" "$T/dietetics.csv"
+    assert_success
+    assert_output "bsn,cardiovascular,diabetes,asthma_copd,diabetes_type_1_2,asthma_copd_asthma,asthma_copd_copd,multimorbidity
+r1,1,1,0,1,0,0,2
+r2,0,0,1,0,1,0,1
+r3,0,0,0,0,0,0,0"
+}
+
+@test "the shipped claims and label tables load without error" {
+    for table in iza-claims-hospital iza-claims-paramedical iza-claims-dietetics; do
+        run bash -c "printf 'bsn,code\n' | koppel-classify-condition --tag --code code --rules '$KOPPEL_SHARE/rules/$table.csv'"
+        assert_success
+    done
+    for table in dcsph-labels dietetics-labels icd10-blocks icpc-labels; do
+        run bash -c "printf 'code\n' | koppel-derive --lookup label=code:'$KOPPEL_SHARE/rules/$table.csv'"
+        assert_success
+        assert_output "code,label"
+    done
+    run cat "$KOPPEL_SHARE/rules/iza-claims-declarations.csv"
+    assert_output "condition,discipline,declaration_code
+cardiovascular,physio,1001
+cardiovascular,exercise,1001
+cardiovascular,skin,1001"
+}
+
+@test "the shipped claims tables hold exactly the codes of the claims specification, all chronic" {
+    claims_table > "$T/spec.txt"
+    run python3 - "$T/spec.txt" "$KOPPEL_SHARE/rules" <<'PY'
+import csv, sys
+spec_file, rules = sys.argv[1:3]
+systems = {"hospital": "DBC", "paramedical": "DCSPH", "dietetics": "DIET"}
+spec = {}
+for line in open(spec_file):
+    table, key, codes = line.split()
+    spec.setdefault(table, {})[key] = set(codes.split(","))
+for table, system in systems.items():
+    shipped = {}
+    for row in csv.DictReader(open("%s/iza-claims-%s.csv" % (rules, table))):
+        assert row["code_system"] == system, (table, row)
+        assert row["lookback_years"] == "2" and row["duration"] == "chronic", (table, row)
+        key = row["condition"] + ("/" + row["subgroup"] if row["condition"] == "asthma_copd" else "")
+        shipped.setdefault(key, set()).update(row["codes"].split())
+    assert shipped == spec[table], (table, shipped, spec[table])
+    for group in ("frail_elderly", "intellectual_disability"):
+        assert group not in shipped, (table, group)
+print("agree")
+PY
+    assert_success
+    assert_output agree
+}
+
+@test "label tables cover every claims code of the specification and every ICPC code synth writes" {
+    # DCSPH codes of the specification, concrete and as the rule patterns' locations, in top-15 form LXPP
+    for code in 3120 3220 6120 7121 7221 2120 4121 8110 8140 8190 1120 8160 5160 8152 3131 2131 4131 6131 7131 5171 5172 1180 2180 3180 4180 5180 6180 7180 8180; do
+        echo "${code:0:1}X${code:2:2}"
+    done | sort -u > "$T/dcsph.txt"
+    run bash -c "cut -d, -f1 '$KOPPEL_SHARE/rules/dcsph-labels.csv' | sort | comm -23 '$T/dcsph.txt' -"
+    assert_success
+    assert_output ""
+    printf '%s\n' 01.01 01.02 02.01 03.01 07.01 05.01 04.02 06.01 06.02 | sort > "$T/diet.txt"
+    run bash -c "cut -d, -f1 '$KOPPEL_SHARE/rules/dietetics-labels.csv' | sort | comm -23 '$T/diet.txt' -"
+    assert_output ""
+    printf '%s\n' S00.0 S01.8 S52.5 S62.6 S82.0 S93.4 R07.4 R10.4 R55 I21.4 I63.9 J44.1 J18.9 N39.0 T78.4 U07.1 F41.0 E11.6 \
+        | cut -c1-3 | sort -u > "$T/icd10.txt"
+    run bash -c "cut -d, -f1 '$KOPPEL_SHARE/rules/icd10-blocks.csv' | sort | comm -23 '$T/icd10.txt' -"
+    assert_output ""
+    run grep -c . "$KOPPEL_SHARE/rules/icd10-blocks.csv"
+    assert_output 19
+    # blocks by hand from the WHO ICD-10 chapters
+    run grep -E '^(I21|S62|U07|J18),' "$KOPPEL_SHARE/rules/icd10-blocks.csv"
+    assert_output "I21,I20-I25 ischaemic heart diseases
+J18,J09-J18 influenza and pneumonia
+S62,S60-S69 injuries to the wrist and hand
+U07,U00-U49 provisional assignment of new diseases of uncertain aetiology or emergency use"
+    # ICPC: the out-of-hours codes of the specification and every main code of synth's GP contacts
+    koppel-synth --persons 3000 --seed 5 --out "$T/syn" > /dev/null
+    { printf '%s\n' R74 S18 L81 A04 K77 N17 U71 R78 D01 H71 S01 A90
+      python3 -c "import csv,sys; [print(r['icpc'][:3]) for r in csv.DictReader(open(sys.argv[1])) if r['icpc']]" "$T/syn/gp_contacts.csv"
+    } | sort -u > "$T/icpc.txt"
+    run bash -c "cut -d, -f1 '$KOPPEL_SHARE/rules/icpc-labels.csv' | sort | comm -23 '$T/icpc.txt' -"
+    assert_output ""
+    # rubric titles of ICPC-2 (WONCA), typed in by hand
+    run grep -E '^(K90|L84|P74|R95|T90),' "$KOPPEL_SHARE/rules/icpc-labels.csv"
+    assert_output "K90,Stroke/cerebrovascular accident
+L84,Back syndrome without radiating pain
+P74,Anxiety disorder/anxiety state
+R95,Chronic obstructive pulmonary disease
+T90,Diabetes non-insulin dependent"
+}
+
+@test "top-15 forms: derive --mask gives DCSPH LXPP and the ICPC/ICD-10 main code, then the label" {
+    cat > "$T/c.csv" <<'EOF'
+bsn,discipline,diagnosis_code
+p1,physio,3120
+p2,physio, 3220
+p3,exercise,7221
+p4,hap,t90.02
+p5,seh,I21.4
+p6,seh,R55
+EOF
+    head -4 "$T/c.csv" > "$T/physio.csv"
+    run koppel-derive --mask group=diagnosis_code:?X?? "$T/physio.csv"
+    assert_success
+    assert_line --index 1 "p1,physio,3120,3X20"
+    assert_line --index 2 "p2,physio, 3220,3X20"
+    assert_line --index 3 "p3,exercise,7221,7X21"
+    run bash -c "koppel-derive --mask group=diagnosis_code:?X?? '$T/physio.csv' \
+        --lookup label=group:'$KOPPEL_SHARE/rules/dcsph-labels.csv' | cut -d, -f4-"
+    assert_output 'group,label
+3X20,"spine: muscle, tendon and fascia"
+3X20,"spine: muscle, tendon and fascia"
+7X21,"knee, lower leg and foot: joint complaints"'
+    run bash -c "koppel-select --eq discipline=hap '$T/c.csv' | koppel-derive --mask main=diagnosis_code:??? \
+        --lookup label=main:'$KOPPEL_SHARE/rules/icpc-labels.csv' | cut -d, -f4-"
+    assert_output "main,label
+T90,Diabetes non-insulin dependent"
+    run bash -c "koppel-select --eq discipline=seh '$T/c.csv' | koppel-derive --mask main=diagnosis_code:??? \
+        --lookup block=main:'$KOPPEL_SHARE/rules/icd10-blocks.csv' | cut -d, -f4-"
+    assert_output "main,block
+I21,I20-I25 ischaemic heart diseases
+R55,R50-R69 general symptoms and signs"
+}
