@@ -1166,6 +1166,13 @@ I22,"
 3180,1"
 }
 
+# claims_prevalence TABLE FILE [OPTION...]: prevalence in 2023 of FILE's diagnosis codes by the
+# shipped iza-claims-TABLE.csv.
+claims_prevalence() {
+    koppel-classify-condition --prevalence --year 2023 --code diagnosis_code \
+        --rules "$KOPPEL_SHARE/rules/iza-claims-$1.csv" "${@:3}" "$2"
+}
+
 @test "prevalence from claims with the shipped tables: DCSPH, DBC and DIET, chronic window, worked by hand" {
     # reference year 2023, every claims rule chronic: a claim counts when it overlaps 2021-01-01..2023-12-31
     cat > "$T/physio.csv" <<'EOF'
@@ -1180,8 +1187,7 @@ p4,physio,8110,2023-01-01,2023-01-01
 p5,physio,5160,2023-05-05,2023-05-05
 p6,exercise,4121,2023-05-05,2023-05-05
 EOF
-    run koppel-classify-condition --prevalence --year 2023 --code diagnosis_code \
-        --rules "$KOPPEL_SHARE/rules/iza-claims-paramedical.csv" "$T/physio.csv"
+    run claims_prevalence paramedical "$T/physio.csv"
     assert_success
     # p1: 3120 spine (3XXX); 5171 (asthma) ends before the window. p2: 3280 spine and oncology.
     # p3: 6231 pelvis osteoarthritis, 5172 COPD. p4: 8152 after the year, 8110 no condition.
@@ -1203,8 +1209,7 @@ q2,hospital,0361.999,2022-01-10,2022-01-10
 q3,hospital,0313.221,2020-12-01,2021-01-01
 q4,hospital,0322.231,2019-01-01,2020-12-31
 EOF
-    run koppel-classify-condition --prevalence --year 2023 --code diagnosis_code \
-        --rules "$KOPPEL_SHARE/rules/iza-claims-hospital.csv" "$T/hospital.csv"
+    run claims_prevalence hospital "$T/hospital.csv"
     assert_success
     # q1: psychiatry (0329) and 0320.202; q2: 0320.204 is not listed, 0361 is a specialism rule;
     # q3: overlaps 1 January 2021 by its last day; q4 ends on 31 December 2020
@@ -1222,8 +1227,7 @@ r2,dietetics,06.02,2021-04-01,2021-04-01
 r3,dietetics,06.03,2023-04-01,2023-04-01
 r3,dietetics,07.01,2023-04-01,2023-04-01
 EOF
-    run koppel-classify-condition --prevalence --year 2023 --code diagnosis_code --subgroups \
-        --rules "$KOPPEL_SHARE/rules/iza-claims-dietetics.csv" "$T/dietetics.csv"
+    run claims_prevalence dietetics "$T/dietetics.csv" --subgroups
     assert_success
     assert_output "bsn,cardiovascular,diabetes,asthma_copd,diabetes_type_1_2,asthma_copd_asthma,asthma_copd_copd,multimorbidity
 r1,1,1,0,1,0,0,2
