@@ -728,7 +728,7 @@ p5,0,0,0,0,0"
     check_rules "r.csv:2: column 'subgroup': 'type 1' is not an id" 'a,type 1,ICPC,T90,2,'
     check_rules "r.csv:2: column 'lookback_years' is empty" 'a,,ICPC,T90,,'
     check_rules "r.csv:2: column 'lookback_years': 'two' is not a whole number" 'a,,ICPC,T90,two,'
-    check_rules "r.csv:2: column 'code_system': 'ICD10' is not a known code system" 'a,,ICD10,T90,2,'
+    check_rules "r.csv:2: column 'code_system': 'ICD9' is not a known code system; expected ICPC, ATC, DBC, DCSPH, DIET or ICD10" 'a,,ICD9,T90,2,'
     check_rules "r.csv:3: code system ATC differs from ICPC on line 2" 'a,,ICPC,T90,2,' 'b,,ATC,A10,2,'
     check_rules "r.csv:2: a row has either codes or a min_age" 'a,,ICPC,T90,2,80'
     check_rules "r.csv:2: a row needs codes or a min_age" 'a,,ICPC,,2,'
@@ -921,4 +921,431 @@ for g, target in targets.items():
     allowed = 0.2 * target + 3 * math.sqrt(target * (1 - target) / n)
     assert abs(observed - target) <= allowed, (g, observed, target, allowed)
 PY
+}
+
+# ---------------------------------------------------------------- the claims code systems
+
+# The condition codes of the synthetic claims delivery's shared specification, typed in by hand
+# for the tests (independently of share/koppel/rules): file, key (condition, or
+# condition/subgroup for asthma/COPD), codes.
+claims_table() {
+    cat <<'EOF'
+hospital mental 0329
+hospital cancer 0313.401,0322.511,0303.301,0361
+hospital cardiovascular 0320.202,0320.203,0320.205,0330.111
+hospital neck_back 0305.111,0330.141
+hospital osteoarthritis 0305.201,0305.202,0324.301
+hospital diabetes 0313.221,0313.222
+hospital asthma_copd/asthma 0322.211
+hospital asthma_copd/copd 0322.231
+paramedical cancer XX80
+paramedical cardiovascular 5X60,8X52
+paramedical neck_back 3XXX
+paramedical osteoarthritis 2X31,4X31,6X31,7X31
+paramedical asthma_copd/asthma 5X71
+paramedical asthma_copd/copd 5X72
+dietetics cardiovascular 05
+dietetics diabetes 04
+dietetics asthma_copd/asthma 06.02
+dietetics asthma_copd/copd 06.01
+EOF
+}
+
+# tag_codes SYSTEM RULE... : a rules file of SYSTEM with one condition per rule code, named
+# r1, r2, ... in order; then tag the codes of standard input (column code) with --long.
+tag_codes() {
+    local system="$1"; shift
+    local i=0
+    echo 'condition,subgroup,code_system,codes,lookback_years,min_age' > "$T/rules.csv"
+    for code in "$@"; do
+        i=$((i + 1))
+        echo "r$i,,$system,$code,2," >> "$T/rules.csv"
+    done
+    koppel-classify-condition --tag --long --code code --rules "$T/rules.csv" -
+}
+export -f tag_codes
+
+# reject_reasons FILE: line and reason (up to '; expected') of each rejected record.
+reject_reasons() {
+    python3 -c "import csv,sys; [print(r['reject_line'], r['reject_reason'].split('; expected')[0]) for r in csv.DictReader(open(sys.argv[1]))]" "$1"
+}
+
+@test "claims codes: DBC, DCSPH, DIET and ICD10 input codes are validated; case and space normalised; ids never shown" {
+    check_system() { # SYSTEM RULE: tag $T/in.csv with --rejects; the output codes and the reasons
+        printf 'condition,subgroup,code_system,codes,lookback_years,min_age\na,,%s,%s,2,\n' "$1" "$2" > "$T/r.csv"
+        run koppel-classify-condition --tag --code code --rules "$T/r.csv" --rejects "$T/rej.csv" \
+            --stats "$T/s.json" -o "$T/out.csv" "$T/in.csv"
+        assert_success
+        refute_output --partial secretid
+        assert_counts_balance "$T/s.json"
+    }
+    printf 'bsn,code\nsecretid1,0320.202\nsecretid2, 0329.101 \nsecretid3,0329\nsecretid4,320.202\nsecretid5,0320.20\nsecretid6,0320202\nsecretid7,123456782\nsecretid8,\n' > "$T/in.csv"
+    check_system DBC 0329
+    run cat "$T/out.csv"
+    assert_output "bsn,code,a
+secretid1,0320.202,0
+secretid2, 0329.101 ,1
+secretid8,,0"
+    run reject_reasons "$T/rej.csv"
+    # four digits in a row or six in all cannot be told from identifiers: described, not shown
+    assert_output "4 column 'code': the value (not shown: it could be an identifier) is not a DBC code
+5 column 'code': the value (not shown: it could be an identifier) is not a DBC code
+6 column 'code': the value (not shown: it could be an identifier) is not a DBC code
+7 column 'code': the value (not shown: it could be an identifier) is not a DBC code
+8 column 'code': the value (not shown: it could be an identifier) is not a DBC code"
+    run grep -c "expected a four-digit specialism, a dot and a three-digit diagnosis" "$T/rej.csv"
+    assert_output 5
+
+    printf 'bsn,code\nsecretid1,3120\nsecretid2,\t3180 \nsecretid3,3X20\nsecretid4,312\nsecretid5,31200\nsecretid6,31a0\nsecretid7,x180\n' > "$T/in.csv"
+    check_system DCSPH XX80
+    run cut -d, -f3 "$T/out.csv"
+    assert_output "a
+0
+1"
+    run reject_reasons "$T/rej.csv"
+    assert_output "4 column 'code': '3X20' is not a DCSPH code
+5 column 'code': '312' is not a DCSPH code
+6 column 'code': the value (not shown: it could be an identifier) is not a DCSPH code
+7 column 'code': '31a0' is not a DCSPH code
+8 column 'code': 'x180' is not a DCSPH code"
+
+    printf 'bsn,code\nsecretid1,04.02\nsecretid2, 05.01\nsecretid3,04\nsecretid4,4.02\nsecretid5,04.2\nsecretid6,04-02\nsecretid7,04.021\n' > "$T/in.csv"
+    check_system DIET 04
+    run cut -d, -f3 "$T/out.csv"
+    assert_output "a
+1
+0"
+    run reject_reasons "$T/rej.csv"
+    assert_output "4 column 'code': '04' is not a DIET code
+5 column 'code': '4.02' is not a DIET code
+6 column 'code': '04.2' is not a DIET code
+7 column 'code': '04-02' is not a DIET code
+8 column 'code': '04.021' is not a DIET code"
+
+    printf 'bsn,code\nsecretid1,I21\nsecretid2, i21.4 \nsecretid3,U07.1\nsecretid4,I21.45\nsecretid5,I2\nsecretid6,I21.\nsecretid7,I21.456\nsecretid8,121\nsecretid9,I214\n' > "$T/in.csv"
+    check_system ICD10 I21
+    run cut -d, -f3 "$T/out.csv"
+    assert_output "a
+1
+1
+0
+1"
+    run reject_reasons "$T/rej.csv"
+    assert_output "6 column 'code': 'I2' is not an ICD10 code
+7 column 'code': 'I21.' is not an ICD10 code
+8 column 'code': 'I21.456' is not an ICD10 code
+9 column 'code': '121' is not an ICD10 code
+10 column 'code': 'I214' is not an ICD10 code"
+}
+
+@test "claims codes: without --rejects a bad code stops the run with file:line and no identifier" {
+    printf 'bsn,diagnosis_code\nsecretid1,3120\nsecretid2,3X20\n' > "$T/c.csv"
+    run koppel-classify-condition --tag --code diagnosis_code --rules "$KOPPEL_SHARE/rules/iza-claims-paramedical.csv" "$T/c.csv"
+    assert_failure 1
+    assert_output --partial "koppel-classify-condition: $T/c.csv:3: column 'diagnosis_code': '3X20' is not a DCSPH code; expected four digits"
+    refute_output --partial secretid
+}
+
+@test "DBC: a specialism rule matches every code of the specialism, a full code only itself" {
+    run tag_codes DBC 0329 0320.202 <<'EOF'
+code
+0329.101
+0329.999
+0320.202
+0320.203
+0328.101
+EOF
+    assert_success
+    assert_output "code,condition
+0329.101,r1
+0329.999,r1
+0320.202,r2
+0320.203,
+0328.101,"
+}
+
+@test "DCSPH: X is any one digit in a rule code (XX80, 3XXX, 5X71, a full code); a code may match several" {
+    run tag_codes DCSPH XX80 3XXX 5X71 3120 <<'EOF'
+code
+1280
+3180
+3120
+5171
+5971
+5172
+4171
+8100
+EOF
+    assert_success
+    # by hand: 1280 has pathology 80; 3180 is spine and pathology 80; 3120 is spine and listed
+    # itself; 5171 and 5971 are thorax with pathology 71; 5172, 4171 and 8100 match nothing
+    assert_output "code,condition
+1280,r1
+3180,r1
+3180,r2
+3120,r2
+3120,r4
+5171,r3
+5971,r3
+5172,
+4171,
+8100,"
+}
+
+@test "DIET: a group rule matches the codes of the group, a full code only itself" {
+    run tag_codes DIET 04 06.02 <<'EOF'
+code
+04.01
+04.99
+06.02
+06.01
+40.04
+EOF
+    assert_success
+    assert_output "code,condition
+04.01,r1
+04.99,r1
+06.02,r2
+06.01,
+40.04,"
+}
+
+@test "ICD10: a rule code matches itself and its dotted sub-codes, not a code that merely starts alike" {
+    run tag_codes ICD10 I21 I21.4 U07.1 <<'EOF'
+code
+I21
+I21.4
+I21.45
+I21.3
+U07.1
+U07.2
+I22
+EOF
+    assert_success
+    assert_output "code,condition
+I21,r1
+I21.4,r1
+I21.4,r2
+I21.45,r1
+I21.45,r2
+I21.3,r1
+U07.1,r3
+U07.2,
+I22,"
+}
+
+@test "claims rules files: a rule code that is not of the file's system is status 2 with file and line" {
+    printf 'bsn,code\n' > "$T/e.csv"
+    check_rule() { # expected message, system, codes
+        printf 'condition,subgroup,code_system,codes,lookback_years,min_age\nok,,%s,%s,2,\nbad,,%s,%s,2,\n' \
+            "$2" "$3" "$2" "$4" > "$T/r.csv"
+        run koppel-classify-condition --tag --code code --rules "$T/r.csv" "$T/e.csv"
+        assert_failure 2
+        assert_output --partial "$1"
+    }
+    check_rule "r.csv:3: column 'codes': '329' is not a DBC code; expected a four-digit specialism (0329) or a full code (0320.202)" DBC 0329 329
+    check_rule "r.csv:3: column 'codes': '0329.1' is not a DBC code" DBC 0329 0329.1
+    check_rule "r.csv:3: column 'codes': '3Y20' is not a DCSPH code; expected four characters, each a digit or the wildcard X" DCSPH 3XXX 3Y20
+    check_rule "r.csv:3: column 'codes': 'XX8' is not a DCSPH code" DCSPH 3XXX XX8
+    check_rule "r.csv:3: column 'codes': '4' is not a DIET code; expected a two-digit group (04) or a full code (04.02)" DIET 04 4
+    check_rule "r.csv:3: column 'codes': 'I2X' is not an ICD10 code" ICD10 I21 I2X
+    printf 'condition,subgroup,code_system,codes,lookback_years,min_age\na,,DBC,0329,2,\nb,,DIET,04,2,\n' > "$T/r.csv"
+    run koppel-classify-condition --tag --code code --rules "$T/r.csv" "$T/e.csv"
+    assert_failure 2
+    assert_output --partial "r.csv:3: code system DIET differs from DBC on line 2"
+    # a rule code of another system is no rule code of this one
+    printf 'condition,subgroup,code_system,codes,lookback_years,min_age\na,,DCSPH,0329,2,\nb,,DCSPH,0320.202,2,\n' > "$T/r.csv"
+    run koppel-classify-condition --tag --code code --rules "$T/r.csv" "$T/e.csv"
+    assert_failure 2
+    assert_output --partial "r.csv:3: column 'codes': '0320.202' is not a DCSPH code"
+    # lower case x is a wildcard too (rule codes are normalised like input codes)
+    printf 'condition,subgroup,code_system,codes,lookback_years,min_age\na,,dcsph,xx80,2,\n' > "$T/r.csv"
+    run bash -c "printf 'code\n3180\n' | koppel-classify-condition --tag --code code --rules '$T/r.csv'"
+    assert_success
+    assert_output "code,a
+3180,1"
+}
+
+# claims_prevalence TABLE FILE [OPTION...]: prevalence in 2023 of FILE's diagnosis codes by the
+# shipped iza-claims-TABLE.csv.
+claims_prevalence() {
+    koppel-classify-condition --prevalence --year 2023 --code diagnosis_code \
+        --rules "$KOPPEL_SHARE/rules/iza-claims-$1.csv" "${@:3}" "$2"
+}
+
+@test "prevalence from claims with the shipped tables: DCSPH, DBC and DIET, chronic window, worked by hand" {
+    # reference year 2023, every claims rule chronic: a claim counts when it overlaps 2021-01-01..2023-12-31
+    cat > "$T/physio.csv" <<'EOF'
+bsn,discipline,diagnosis_code,start_date,end_date
+p1,physio,3120,2023-03-01,2023-03-01
+p1,physio,5171,2020-12-31,2020-12-31
+p2,physio,3280,2021-01-01,2021-01-01
+p3,exercise,6231,2022-06-01,2022-06-01
+p3,exercise, 5172 ,2023-02-02,2023-02-02
+p4,physio,8152,2024-01-02,2024-01-02
+p4,physio,8110,2023-01-01,2023-01-01
+p5,physio,5160,2023-05-05,2023-05-05
+p6,exercise,4121,2023-05-05,2023-05-05
+EOF
+    run claims_prevalence paramedical "$T/physio.csv"
+    assert_success
+    # p1: 3120 spine (3XXX); 5171 (asthma) ends before the window. p2: 3280 spine and oncology.
+    # p3: 6231 pelvis osteoarthritis, 5172 COPD. p4: 8152 after the year, 8110 no condition.
+    # p5: 5160 thorax cardiac. p6: 4121 no condition.
+    assert_output "bsn,cancer,cardiovascular,neck_back,osteoarthritis,asthma_copd,multimorbidity
+p1,0,0,1,0,0,1
+p2,1,0,1,0,0,2
+p3,0,0,0,1,1,2
+p4,0,0,0,0,0,0
+p5,0,1,0,0,0,1
+p6,0,0,0,0,0,0"
+
+    cat > "$T/hospital.csv" <<'EOF'
+bsn,discipline,diagnosis_code,start_date,end_date
+q1,hospital,0329.101,2021-06-01,2021-06-03
+q1,hospital,0320.202,2023-11-30,2024-02-01
+q2,hospital,0320.204,2023-01-10,2023-01-10
+q2,hospital,0361.999,2022-01-10,2022-01-10
+q3,hospital,0313.221,2020-12-01,2021-01-01
+q4,hospital,0322.231,2019-01-01,2020-12-31
+EOF
+    run claims_prevalence hospital "$T/hospital.csv"
+    assert_success
+    # q1: psychiatry (0329) and 0320.202; q2: 0320.204 is not listed, 0361 is a specialism rule;
+    # q3: overlaps 1 January 2021 by its last day; q4 ends on 31 December 2020
+    assert_output "bsn,mental,cancer,cardiovascular,neck_back,osteoarthritis,diabetes,asthma_copd,multimorbidity
+q1,1,0,1,0,0,0,0,2
+q2,0,1,0,0,0,0,0,1
+q3,0,0,0,0,0,1,0,1
+q4,0,0,0,0,0,0,0,0"
+
+    cat > "$T/dietetics.csv" <<'EOF'
+bsn,discipline,diagnosis_code,start_date,end_date
+r1,dietetics,04.02,2023-04-01,2023-04-01
+r1,dietetics,05.01,2022-04-01,2022-04-01
+r2,dietetics,06.02,2021-04-01,2021-04-01
+r3,dietetics,06.03,2023-04-01,2023-04-01
+r3,dietetics,07.01,2023-04-01,2023-04-01
+EOF
+    run claims_prevalence dietetics "$T/dietetics.csv" --subgroups
+    assert_success
+    assert_output "bsn,cardiovascular,diabetes,asthma_copd,diabetes_type_1_2,asthma_copd_asthma,asthma_copd_copd,multimorbidity
+r1,1,1,0,1,0,0,2
+r2,0,0,1,0,1,0,1
+r3,0,0,0,0,0,0,0"
+}
+
+@test "the shipped claims and label tables load without error" {
+    for table in iza-claims-hospital iza-claims-paramedical iza-claims-dietetics; do
+        run bash -c "printf 'bsn,code\n' | koppel-classify-condition --tag --code code --rules '$KOPPEL_SHARE/rules/$table.csv'"
+        assert_success
+    done
+    for table in dcsph-labels dietetics-labels icd10-blocks icpc-labels; do
+        run bash -c "printf 'code\n' | koppel-derive --lookup label=code:'$KOPPEL_SHARE/rules/$table.csv'"
+        assert_success
+        assert_output "code,label"
+    done
+    run cat "$KOPPEL_SHARE/rules/iza-claims-declarations.csv"
+    assert_output "condition,discipline,declaration_code
+cardiovascular,physio,1001
+cardiovascular,exercise,1001
+cardiovascular,skin,1001"
+}
+
+@test "the shipped claims tables hold exactly the codes of the claims specification, all chronic" {
+    claims_table > "$T/spec.txt"
+    run python3 - "$T/spec.txt" "$KOPPEL_SHARE/rules" <<'PY'
+import csv, sys
+spec_file, rules = sys.argv[1:3]
+systems = {"hospital": "DBC", "paramedical": "DCSPH", "dietetics": "DIET"}
+spec = {}
+for line in open(spec_file):
+    table, key, codes = line.split()
+    spec.setdefault(table, {})[key] = set(codes.split(","))
+for table, system in systems.items():
+    shipped = {}
+    for row in csv.DictReader(open("%s/iza-claims-%s.csv" % (rules, table))):
+        assert row["code_system"] == system, (table, row)
+        assert row["lookback_years"] == "2" and row["duration"] == "chronic", (table, row)
+        key = row["condition"] + ("/" + row["subgroup"] if row["condition"] == "asthma_copd" else "")
+        shipped.setdefault(key, set()).update(row["codes"].split())
+    assert shipped == spec[table], (table, shipped, spec[table])
+    for group in ("frail_elderly", "intellectual_disability"):
+        assert group not in shipped, (table, group)
+print("agree")
+PY
+    assert_success
+    assert_output agree
+}
+
+@test "label tables cover every claims code of the specification and every ICPC code synth writes" {
+    # DCSPH codes of the specification, concrete and as the rule patterns' locations, in top-15 form LXPP
+    for code in 3120 3220 6120 7121 7221 2120 4121 8110 8140 8190 1120 8160 5160 8152 3131 2131 4131 6131 7131 5171 5172 1180 2180 3180 4180 5180 6180 7180 8180; do
+        echo "${code:0:1}X${code:2:2}"
+    done | sort -u > "$T/dcsph.txt"
+    run bash -c "cut -d, -f1 '$KOPPEL_SHARE/rules/dcsph-labels.csv' | sort | comm -23 '$T/dcsph.txt' -"
+    assert_success
+    assert_output ""
+    printf '%s\n' 01.01 01.02 02.01 03.01 07.01 05.01 04.02 06.01 06.02 | sort > "$T/diet.txt"
+    run bash -c "cut -d, -f1 '$KOPPEL_SHARE/rules/dietetics-labels.csv' | sort | comm -23 '$T/diet.txt' -"
+    assert_output ""
+    printf '%s\n' S00.0 S01.8 S52.5 S62.6 S82.0 S93.4 R07.4 R10.4 R55 I21.4 I63.9 J44.1 J18.9 N39.0 T78.4 U07.1 F41.0 E11.6 \
+        | cut -c1-3 | sort -u > "$T/icd10.txt"
+    run bash -c "cut -d, -f1 '$KOPPEL_SHARE/rules/icd10-blocks.csv' | sort | comm -23 '$T/icd10.txt' -"
+    assert_output ""
+    run grep -c . "$KOPPEL_SHARE/rules/icd10-blocks.csv"
+    assert_output 19
+    # blocks by hand from the WHO ICD-10 chapters
+    run grep -E '^(I21|S62|U07|J18),' "$KOPPEL_SHARE/rules/icd10-blocks.csv"
+    assert_output "I21,I20-I25 ischaemic heart diseases
+J18,J09-J18 influenza and pneumonia
+S62,S60-S69 injuries to the wrist and hand
+U07,U00-U49 provisional assignment of new diseases of uncertain aetiology or emergency use"
+    # ICPC: the out-of-hours codes of the specification and every main code of synth's GP contacts
+    koppel-synth --persons 3000 --seed 5 --out "$T/syn" > /dev/null
+    { printf '%s\n' R74 S18 L81 A04 K77 N17 U71 R78 D01 H71 S01 A90
+      python3 -c "import csv,sys; [print(r['icpc'][:3]) for r in csv.DictReader(open(sys.argv[1])) if r['icpc']]" "$T/syn/gp_contacts.csv"
+    } | sort -u > "$T/icpc.txt"
+    run bash -c "cut -d, -f1 '$KOPPEL_SHARE/rules/icpc-labels.csv' | sort | comm -23 '$T/icpc.txt' -"
+    assert_output ""
+    # rubric titles of ICPC-2 (WONCA), typed in by hand
+    run grep -E '^(K90|L84|P74|R95|T90),' "$KOPPEL_SHARE/rules/icpc-labels.csv"
+    assert_output "K90,Stroke/cerebrovascular accident
+L84,Back syndrome without radiating pain
+P74,Anxiety disorder/anxiety state
+R95,Chronic obstructive pulmonary disease
+T90,Diabetes non-insulin dependent"
+}
+
+@test "top-15 forms: derive --mask gives DCSPH LXPP and the ICPC/ICD-10 main code, then the label" {
+    cat > "$T/c.csv" <<'EOF'
+bsn,discipline,diagnosis_code
+p1,physio,3120
+p2,physio, 3220
+p3,exercise,7221
+p4,hap,t90.02
+p5,seh,I21.4
+p6,seh,R55
+EOF
+    head -4 "$T/c.csv" > "$T/physio.csv"
+    run koppel-derive --mask group=diagnosis_code:?X?? "$T/physio.csv"
+    assert_success
+    assert_line --index 1 "p1,physio,3120,3X20"
+    assert_line --index 2 "p2,physio, 3220,3X20"
+    assert_line --index 3 "p3,exercise,7221,7X21"
+    run bash -c "koppel-derive --mask group=diagnosis_code:?X?? '$T/physio.csv' \
+        --lookup label=group:'$KOPPEL_SHARE/rules/dcsph-labels.csv' | cut -d, -f4-"
+    assert_output 'group,label
+3X20,"spine: muscle, tendon and fascia"
+3X20,"spine: muscle, tendon and fascia"
+7X21,"knee, lower leg and foot: joint complaints"'
+    run bash -c "koppel-select --eq discipline=hap '$T/c.csv' | koppel-derive --mask main=diagnosis_code:??? \
+        --lookup label=main:'$KOPPEL_SHARE/rules/icpc-labels.csv' | cut -d, -f4-"
+    assert_output "main,label
+T90,Diabetes non-insulin dependent"
+    run bash -c "koppel-select --eq discipline=seh '$T/c.csv' | koppel-derive --mask main=diagnosis_code:??? \
+        --lookup block=main:'$KOPPEL_SHARE/rules/icd10-blocks.csv' | cut -d, -f4-"
+    assert_output "main,block
+I21,I20-I25 ischaemic heart diseases
+R55,R50-R69 general symptoms and signs"
 }

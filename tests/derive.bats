@@ -807,3 +807,51 @@ EOF
     run koppel derive --fill contacts "$BATS_TEST_TMPDIR/f.csv"
     assert_failure 2
 }
+
+# ---------------------------------------------------------------- masks
+
+@test "--mask: '?' keeps the code's character, others are written; the code is trimmed and upper-cased" {
+    cat > "$T/c.csv" <<'EOF'
+id,code
+a,3120
+b, t90.02 
+c,I21.4
+d,
+e,R55
+EOF
+    run --separate-stderr koppel derive --mask main=code:??? --mask fixed=code:?-? --stats "$T/s.json" "$T/c.csv"
+    assert_success
+    # by hand: the first three characters; then the first, a dash, the third
+    assert_output "id,code,main,fixed
+a,3120,312,3-2
+b, t90.02 ,T90,T-0
+c,I21.4,I21,I-1
+d,,,
+e,R55,R55,R-5"
+    # the empty code of d, once per mask
+    assert_equal "$(stat "$T/s.json" masks_missing)" 2
+    run koppel derive --mask code=code:?X?? "$T/c.csv" --rejects "$T/rej.csv"
+    assert_success
+    # NEW may be COL itself: rewritten in place
+    assert_line --index 1 "a,3X20"
+    assert_line --index 2 "b,TX0."
+}
+
+@test "--mask: a code shorter than the mask or not ASCII is a bad record, never shown; a mask too long is a usage error" {
+    printf 'id,code\nsecret1,12\nsecret2,\xc3\xa9123\nsecret3,1234\n' > "$T/c.csv"
+    run --separate-stderr koppel derive --mask m=code:?X?? --rejects "$T/rej.csv" --stats "$T/s.json" "$T/c.csv"
+    assert_success
+    assert_output "id,code,m
+secret3,1234,1X34"
+    run python3 -c "import csv,sys; [print(r['reject_line'], r['reject_reason']) for r in csv.DictReader(open(sys.argv[1]))]" "$T/rej.csv"
+    assert_output "2 column 'code': shorter than the mask of --mask m (4 characters)
+3 column 'code': not an ASCII code (--mask m)"
+    run stat "$T/s.json" rejected
+    assert_output 2
+    run koppel derive --mask m=code:12345678901234567890123456789012 "$T/c.csv"
+    assert_failure 2
+    assert_output --partial "--mask m: a mask has at most 31 characters"
+    run koppel derive --mask m=code "$T/c.csv"
+    assert_failure 2
+    assert_output --partial "--mask expects NEW=COL:MASK"
+}

@@ -1,5 +1,5 @@
 /* condition_rules.c: loading and validating condition rule files, and the hash lookup of a
- * code's prefixes (see condition_rules.h). */
+ * code's prefixes or wildcard patterns (see condition_rules.h). */
 #include "condition_rules.h"
 
 #include <stdio.h>
@@ -197,9 +197,12 @@ static void add_code(rules_loader *loader, long line, const char *text, size_t l
     condition_rules *rules = loader->rules;
     char code[CODE_MAX_LENGTH + 1];
     int code_length = code_normalise(text, length, code);
-    if (code_length <= 0 || !code_is_valid(rules->system, code, (size_t)code_length))
-        message_die_at(RULES_ERROR, loader->path, line, "column 'codes': '%.*s' is not an %s code; expected %s",
-                       (int)length, text, code_system_name(rules->system), code_system_expected(rules->system));
+    if (code_length <= 0 || !code_rule_is_valid(rules->system, code, (size_t)code_length))
+        message_die_at(RULES_ERROR, loader->path, line, "column 'codes': '%.*s' is not %s %s code; expected %s",
+                       (int)length, text, code_system_article(rules->system), code_system_name(rules->system),
+                       code_system_rule_expected(rules->system));
+    if (rules->system == CODE_SYSTEM_DCSPH)
+        rules->wildcard_masks |= 1u << code_wildcard_mask(code);
     condition_code *entry;
     HASH_FIND(hh, rules->codes, code, (size_t)code_length, entry);
     if (!entry) {
@@ -240,7 +243,8 @@ static void set_system(rules_loader *loader, long line, const char *name)
     code_system system;
     if (!code_system_parse(name, &system))
         message_die_at(RULES_ERROR, loader->path, line,
-                       "column 'code_system': '%s' is not a known code system; expected ICPC or ATC", name);
+                       "column 'code_system': '%s' is not a known code system; expected %s", name,
+                       code_system_names());
     if (loader->system_known && system != loader->rules->system)
         message_die_at(RULES_ERROR, loader->path, line,
                        "code system %s differs from %s on line %ld: one rules file, one code system",
@@ -424,9 +428,29 @@ void condition_rules_free(condition_rules *rules)
     free(rules);
 }
 
+/* A DCSPH code matches the rule codes that are the code with some digits replaced by X: only
+ * the masks some rule code has are looked up. */
+static size_t lookup_wildcards(const condition_rules *rules, const char *code, const condition_code **found)
+{
+    size_t n = 0;
+    for (unsigned mask = 0; mask < 16; mask++) {
+        if (!(rules->wildcard_masks & (1u << mask)))
+            continue;
+        char pattern[5];
+        code_wildcard_pattern(code, mask, pattern);
+        condition_code *entry;
+        HASH_FIND(hh, rules->codes, pattern, 4, entry);
+        if (entry)
+            found[n++] = entry;
+    }
+    return n;
+}
+
 size_t condition_rules_lookup(const condition_rules *rules, const char *code, size_t length,
                               const condition_code **found)
 {
+    if (rules->system == CODE_SYSTEM_DCSPH)
+        return lookup_wildcards(rules, code, found);
     size_t prefixes[CODE_MAX_PREFIXES];
     size_t prefix_count = code_match_prefixes(rules->system, code, length, prefixes);
     size_t n = 0;

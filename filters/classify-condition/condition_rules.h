@@ -1,6 +1,6 @@
 /* condition_rules.h: condition rule files (which codes make a condition group, over which
  * lookback window, or which minimum age), loaded strictly and looked up by hash on the code
- * and its prefixes. The file format is described in README.md and above
+ * and its prefixes (DCSPH: its wildcard patterns). The file format is described in README.md and above
  * condition_rules_load. */
 #ifndef KOPPEL_CONDITION_RULES_H
 #define KOPPEL_CONDITION_RULES_H
@@ -57,6 +57,7 @@ typedef struct condition_rules {
     size_t rule_count;
     condition_code *codes; /* uthash table keyed on the normalised code */
     size_t code_count;
+    unsigned wildcard_masks; /* DCSPH: bit m set when a rule code has the wildcards of mask m */
     bool has_age_rules;
 } condition_rules;
 
@@ -66,9 +67,12 @@ typedef struct condition_rules {
  *   subgroup        required column: subgroup id, [a-z][a-z0-9_]*, or empty when the
  *                   condition has no subgroups (then all its rows must leave it empty)
  *   subgroup_label  optional: readable name
- *   code_system     ICPC or ATC, the same on every code row (the input is validated by it)
+ *   code_system     ICPC, ATC, DBC, DCSPH, DIET or ICD10, the same on every code row (the
+ *                   input is validated by it)
  *   codes           rule codes separated by spaces, '|' or ','; each matches itself and its
- *                   sub-codes (ICPC T90 matches T90.02; ATC A10 matches A10BA02)
+ *                   sub-codes (ICPC T90 matches T90.02; ATC A10 matches A10BA02; DBC 0329
+ *                   matches 0329.101; DIET 04 matches 04.02; ICD10 I21 matches I21.4), a
+ *                   DCSPH rule code every code its X wildcards allow (3XXX matches 3120)
  *   duration        optional label; 'chronic' requires lookback_years 2, 'long-term' 1
  *   lookback_years  code rows: an episode counts when it overlaps Y-lookback_years .. Y
  *   min_age         age rows (no codes, no lookback_years): a person of at least this age
@@ -80,7 +84,8 @@ condition_rules *condition_rules_load(const char *path);
 void condition_rules_free(condition_rules *rules);
 
 /* The rule codes that match the valid normalised CODE (itself and the prefixes at which a
- * sub-code hangs), at most CODE_MAX_PREFIXES, into FOUND. Returns how many. */
+ * sub-code hangs; DCSPH: the wildcard patterns the rules use), at most CODE_MAX_MATCHES, into
+ * FOUND. Returns how many. */
 size_t condition_rules_lookup(const condition_rules *rules, const char *code, size_t length,
                               const condition_code **found);
 

@@ -21,6 +21,7 @@
 static const char usage[] =
     "Usage: koppel classify-condition --prevalence|--tag|--map [OPTIONS] [FILE]\n"
     "Condition groups from ICPC codes (prevalence per person, tagged contacts); categories from codes.\n"
+    "Claims codes too: DBC (hospital), DCSPH (physio, exercise), DIET (dietetics), ICD10.\n"
     "\n"
     "Reads CSV with a header from FILE or standard input, writes CSV to standard output.\n"
     "\n"
@@ -70,14 +71,21 @@ static const char usage[] =
     "\n" KOPPEL_COMMON_OPTIONS_HELP
     "\n"
     "Codes: surrounding white space and case are normalised (' t90 ' is T90). With --prevalence\n"
-    "and --tag a code must be valid in the rules' code system (ICPC: a chapter letter of\n"
-    "A B D F H K L N P R S T U W X Y Z, two digits, an optional dotted numeric sub-code); an\n"
-    "invalid code is a rejected record, an empty code belongs to no condition. A rule code\n"
-    "matches the code and its sub-codes: T90 matches T90 and T90.02, not T901. With --map codes\n"
-    "are compared as text, ignoring surrounding white space and ASCII case.\n"
+    "and --tag a code must be valid in the rules' code system; an invalid code is a rejected\n"
+    "record, an empty code belongs to no condition. A rule code matches the code and its\n"
+    "sub-codes, never a longer code that merely starts the same:\n"
+    "  ICPC   T90, T90.02: a chapter letter of A B D F H K L N P R S T U W X Y Z, two digits,\n"
+    "         an optional dotted numeric sub-code; rule T90 matches T90.02, not T901\n"
+    "  ATC    A, A10, A10B, A10BA, A10BA02; rule A10 matches A10BA02\n"
+    "  DBC    0320.202: specialism, dot, diagnosis; rule 0329 (a specialism) matches 0329.ddd\n"
+    "  DCSPH  3120: four digits; in a rule X is any one digit: 3XXX, XX80, 5X71\n"
+    "  DIET   04.02: group, dot, item; rule 04 (a group) matches 04.dd\n"
+    "  ICD10  I21, I21.4, I21.45: rule I21 matches I21.4 and I21.45, rule I21.4 I21.45\n"
+    "With --map codes are compared as text, ignoring surrounding white space and ASCII case.\n"
     "Rules files: see share/koppel/rules/README.md (installed beside the tables): columns\n"
-    "condition, condition_label, subgroup, subgroup_label, code_system (ICPC or ATC), codes,\n"
-    "duration, lookback_years, min_age, note; a category table has two columns, code,category.\n"
+    "condition, condition_label, subgroup, subgroup_label, code_system (ICPC, ATC, DBC, DCSPH,\n"
+    "DIET or ICD10), codes, duration, lookback_years, min_age, note; a category table has two\n"
+    "columns, code,category. The claims tables (iza-claims-*.csv) are illustrative.\n"
     "Ages: 'aged 80 or over' is at least 80 completed years on the reference date (born on\n"
     "29 February: a year completes on 1 March). The frail elderly and intellectual disability\n"
     "indicators count every contact of the group's patients: take those from --prevalence,\n"
@@ -87,7 +95,8 @@ static const char usage[] =
     "  koppel classify-condition --prevalence --year 2023 --ignore-age-rules gp_episodes.csv\n"
     "  koppel classify-condition --prevalence --year 2023 --population patients.csv \\\n"
     "      --rejects bad.csv --stats run.json gp_episodes.csv > conditions-2023.csv\n"
-    "  koppel classify-condition --tag --long --matched-only gp_contacts.csv > tagged.csv\n"
+    "  koppel classify-condition --tag --long --matched-only gp_contacts.csv > tagged.csv\n"    "  koppel classify-condition --tag --code diagnosis_code \\\n"
+    "      --rules share/koppel/rules/iza-claims-paramedical.csv physio-claims.csv\n"
     "  koppel classify-condition --map --default unknown wmo.csv > wmo-categorised.csv\n"
     "\n"
     "--stats: with --prevalence records_in counts episodes and population rows, records_out\n"
@@ -167,13 +176,15 @@ static void reject_invalid_code(koppel_context *ctx, record_reader *reader, cons
     while (length > 0 && (value[length - 1] == ' ' || value[length - 1] == '\t'))
         length--;
     if (code_is_showable(value, length))
-        koppel_reject(ctx, reader, record, "column '%s': '%.*s' is not an %s code; expected %s", column,
-                      (int)length, value, code_system_name(rules->system), code_system_expected(rules->system));
+        koppel_reject(ctx, reader, record, "column '%s': '%.*s' is not %s %s code; expected %s", column,
+                      (int)length, value, code_system_article(rules->system), code_system_name(rules->system),
+                      code_system_expected(rules->system));
     else
         koppel_reject(ctx, reader, record,
-                      "column '%s': the value (not shown: it could be an identifier) is not an %s code; "
+                      "column '%s': the value (not shown: it could be an identifier) is not %s %s code; "
                       "expected %s",
-                      column, code_system_name(rules->system), code_system_expected(rules->system));
+                      column, code_system_article(rules->system), code_system_name(rules->system),
+                      code_system_expected(rules->system));
 }
 
 /* Normalise and validate the code of RECORD. Returns its length (0: empty), or -1 after
@@ -497,7 +508,7 @@ typedef struct prevalence_run {
 static int mark_episode(prevalence_run *run, person *p, const char *code, size_t length, int64_t start,
                         int64_t end)
 {
-    const condition_code *found[CODE_MAX_PREFIXES];
+    const condition_code *found[CODE_MAX_MATCHES];
     size_t found_count = condition_rules_lookup(run->rules, code, length, found);
     if (found_count == 0)
         return 0;
@@ -803,7 +814,7 @@ static void run_tag(koppel_context *ctx, const classify_options *options, const 
         if (length < 0)
             continue;
         memset(bits, 0, bit_bytes);
-        const condition_code *found[CODE_MAX_PREFIXES];
+        const condition_code *found[CODE_MAX_MATCHES];
         size_t found_count = length > 0 ? condition_rules_lookup(rules, code, (size_t)length, found) : 0;
         for (size_t i = 0; i < found_count; i++)
             for (size_t r = 0; r < found[i]->rule_count; r++)

@@ -14,7 +14,7 @@
 
 static const char usage[] =
     "Usage: koppel derive [OPTIONS] [FILE...]\n"
-    "Add computed columns: ages, age bands, year and month, ISO dates, lookups, constants.\n"
+    "Add computed columns: ages, age bands, year and month, ISO dates, lookups, masks, constants.\n"
     "\n"
     "Reads CSV with a header from FILEs (all with the same header) or standard input, writes\n"
     "CSV to standard output: every input column, then the new ones. The derivations are\n"
@@ -67,6 +67,15 @@ static const char usage[] =
     "                              twice with different values is a configuration error; an\n"
     "                              unlisted code is a bad record unless --default NEW=... is given\n"
     "      --default NEW=VALUE     the value --lookup NEW gives to codes not in its FILE\n"
+    "      --mask NEW=COL:MASK     the code in COL through MASK, character by character: '?'\n"
+    "                              keeps the code's character, any other character is\n"
+    "                              written as it stands; characters past the mask are\n"
+    "                              dropped. The code is read as codes are: without\n"
+    "                              surrounding white space, letters in upper case. ???\n"
+    "                              makes T90.02 (ICPC) and I21.4 (ICD-10) their main code\n"
+    "                              T90, I21; ?X?? makes DCSPH 3120 its top-15 form 3X20.\n"
+    "                              A code shorter than MASK, or not ASCII, is a bad record;\n"
+    "                              the code is not validated (classify-condition does that)\n"
     "      --const NEW=VALUE       a column with the same VALUE in every record\n"
     "      --fill COL=VALUE        an empty value in COL becomes VALUE (e.g. 0 contacts for\n"
     "                              persons an outer join found no contacts for)\n"
@@ -79,7 +88,7 @@ static const char usage[] =
     "but never shows the value. --stats adds, for the derivations used: ages_missing,\n"
     "ages_from_birth_year, bands_missing, bands_below_first_cut, dates_missing,\n"
     "iso_dates_rewritten, partial_dates_imputed, lookups_missing (empty code),\n"
-    "lookups_defaulted and filled.\n"
+    "lookups_defaulted, masks_missing (empty code) and filled.\n"
     "\n" KOPPEL_COMMON_OPTIONS_HELP
     "\n"
     "Examples:\n"
@@ -89,13 +98,15 @@ static const char usage[] =
     "      --band age_group=age:0,18,65,75 --below-first age_group=empty contacts-persons.csv\n"
     "  koppel derive --lookup category=provision_type:share/koppel/rules/wmo-categories.csv \\\n"
     "      --yearmonth month=start_date --rename gemeente_code=municipality wmo.csv\n"
+    "  koppel derive --mask top15=diagnosis_code:?X?? \\\n"
+    "      --lookup label=top15:share/koppel/rules/dcsph-labels.csv physio-claims.csv\n"
     "  koppel select --not-empty birth_date persons.csv \\\n"
     "      | koppel derive --age age=birth_date:2023-01-01 --band age_band=age:5y:85 \\\n"
     "      --rejects bad-dates.csv --stats run.json -o persons-aged.csv\n";
 
 enum { OPT_AGE = OPT_FILTER_BASE, OPT_BAND, OPT_BELOW_FIRST, OPT_YEAR, OPT_MONTH, OPT_YEARMONTH,
        OPT_ISO_DATE, OPT_LOOKUP, OPT_DEFAULT, OPT_CONST, OPT_RENAME, OPT_FILL, OPT_DATE_FORMAT,
-       OPT_PARTIAL_DATES };
+       OPT_PARTIAL_DATES, OPT_MASK };
 
 static const struct option long_options[] = {
     {"age", required_argument, NULL, OPT_AGE},
@@ -112,12 +123,15 @@ static const struct option long_options[] = {
     {"fill", required_argument, NULL, OPT_FILL},
     {"date-format", required_argument, NULL, OPT_DATE_FORMAT},
     {"partial-dates", required_argument, NULL, OPT_PARTIAL_DATES},
+    {"mask", required_argument, NULL, OPT_MASK},
     KOPPEL_COMMON_LONG_OPTIONS,
     {NULL, 0, NULL, 0},
 };
 
 /* Bands wider than this many are surely a typing error (and would only waste memory). */
 #define MAXIMUM_BANDS 10000
+/* The longest --mask: its result goes into a step's buffer. */
+#define MAXIMUM_MASK 31
 
 /* ---------------------------------------------------------------- derivations */
 
@@ -134,7 +148,7 @@ typedef struct step {
     char *argument;     /* owned copy, split in place into the names below */
     char *target;       /* NEW; COL of --iso-date; NEW of --rename */
     char *source;       /* BIRTH, COL, DATECOL; OLD of --rename */
-    char *extra;        /* REF, SPEC, FILE or VALUE */
+    char *extra;        /* REF, SPEC, FILE, MASK or VALUE */
     size_t source_slot, reference_slot, target_slot;
     bool reference_is_column;
     date_ymd reference_date;
@@ -150,7 +164,7 @@ typedef struct step {
 /* Figures for --stats, summed over the derivations of each kind. */
 typedef struct derive_counts {
     int64_t ages_missing, ages_from_birth_year, bands_missing, bands_below_first_cut, dates_missing, iso_dates_rewritten,
-        partial_dates_imputed, lookups_missing, lookups_defaulted, filled;
+        partial_dates_imputed, lookups_missing, lookups_defaulted, masks_missing, filled;
 } derive_counts;
 
 /* An option that refers to another option's NEW column (--default, --below-first). */
@@ -179,7 +193,7 @@ static const char *option_name(int kind)
     static const char *names[] = {"--age",       "--band",     "--below-first", "--year",
                                   "--month",     "--yearmonth", "--iso-date",   "--lookup",
                                   "--default",   "--const",    "--rename",      "--fill",
-                                  "--date-format", "--partial-dates"};
+                                  "--date-format", "--partial-dates", "--mask"};
     return names[kind - OPT_AGE];
 }
 
@@ -189,6 +203,7 @@ static const char *option_form(int kind)
     case OPT_AGE: return "NEW=BIRTH:REF, e.g. age=birth_date:2023-01-01";
     case OPT_BAND: return "NEW=COL:SPEC, e.g. age_band=age:esp2013";
     case OPT_LOOKUP: return "NEW=COL:FILE, e.g. category=provision_type:categories.csv";
+    case OPT_MASK: return "NEW=COL:MASK, e.g. main_code=icpc:???";
     case OPT_RENAME: return "OLD=NEW[,OLD=NEW...] (names without ',')";
     case OPT_CONST: case OPT_DEFAULT: return "NEW=VALUE";
     case OPT_FILL: return "COL=VALUE, e.g. gp_contacts=0";
@@ -243,8 +258,10 @@ static void add_step(const koppel_context *ctx, derive_options *options, int kin
         return;
     }
     s->source = rest;
-    if (kind == OPT_AGE || kind == OPT_BAND || kind == OPT_LOOKUP)
+    if (kind == OPT_AGE || kind == OPT_BAND || kind == OPT_LOOKUP || kind == OPT_MASK)
         s->extra = split_at(ctx, kind, rest, ':', false);
+    if (kind == OPT_MASK && strlen(s->extra) > MAXIMUM_MASK)
+        koppel_usage_error(ctx, "--mask %s: a mask has at most %d characters", s->target, MAXIMUM_MASK);
     if (kind == OPT_AGE)
         s->reference_is_column = !date_parse_iso(s->extra, strlen(s->extra), &s->reference_date);
     if (kind == OPT_BAND)
@@ -735,6 +752,38 @@ static bool derive_lookup(step *s, working_record *w, derive_counts *counts, cha
     return true;
 }
 
+/* The code through the mask: '?' keeps the code's character (upper case), others are written. */
+static bool derive_mask(step *s, working_record *w, derive_counts *counts, char *reason, size_t size)
+{
+    const char *code = w->text[s->source_slot];
+    size_t length = w->length[s->source_slot];
+    while (length > 0 && (*code == ' ' || *code == '\t'))
+        code++, length--;
+    while (length > 0 && (code[length - 1] == ' ' || code[length - 1] == '\t'))
+        length--;
+    if (length == 0) {
+        counts->masks_missing++;
+        set_slot(w, s->target_slot, "", 0);
+        return true;
+    }
+    size_t mask_length = strlen(s->extra);
+    if (length < mask_length) {
+        snprintf(reason, size, "column '%s': shorter than the mask of --mask %s (%zu characters)", s->source,
+                 s->target, mask_length);
+        return false;
+    }
+    for (size_t i = 0; i < mask_length; i++) {
+        unsigned char c = (unsigned char)code[i];
+        if (c >= 0x80) {
+            snprintf(reason, size, "column '%s': not an ASCII code (--mask %s)", s->source, s->target);
+            return false;
+        }
+        s->buffer[i] = s->extra[i] != '?' ? s->extra[i] : c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : (char)c;
+    }
+    set_buffer(w, s, (int)mask_length);
+    return true;
+}
+
 static bool derive(step *s, working_record *w, derive_counts *counts, char *reason, size_t size)
 {
     switch (s->kind) {
@@ -750,6 +799,8 @@ static bool derive(step *s, working_record *w, derive_counts *counts, char *reas
         return derive_iso_date(s, w, counts, reason, size);
     case OPT_LOOKUP:
         return derive_lookup(s, w, counts, reason, size);
+    case OPT_MASK:
+        return derive_mask(s, w, counts, reason, size);
     case OPT_CONST:
         set_slot(w, s->target_slot, s->extra, strlen(s->extra));
         return true;
@@ -796,6 +847,8 @@ static void add_stats(koppel_context *ctx, const derive_options *options, const 
         koppel_stats_int(ctx, "lookups_missing", counts->lookups_missing);
         koppel_stats_int(ctx, "lookups_defaulted", counts->lookups_defaulted);
     }
+    if (uses(options, OPT_MASK))
+        koppel_stats_int(ctx, "masks_missing", counts->masks_missing);
 }
 
 static void free_options(derive_options *options)

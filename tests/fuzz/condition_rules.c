@@ -2,8 +2,8 @@
  * iza-conditions.csv is a seed). Properties: a bad file stops with status 2 (1 for what
  * the record layer refuses in the header) and a located message; a loaded file satisfies every
  * documented rule (ids, contiguous groups and subgroups, one code system, valid normalised
- * codes, no code twice in a subgroup, lookback and age ranges, unique output columns); a code
- * is found by lookup; and the rules written back as a canonical file load to the same rules. */
+ * rule codes, no code twice in a subgroup, lookback and age ranges, unique output columns); a
+ * code is found by lookup (a DCSPH rule code by a code its wildcards match); and the rules written back as a canonical file load to the same rules. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +29,28 @@ static bool valid_id(const char *id)
 static bool reserved(const char *name)
 {
     return !strcmp(name, "multimorbidity") || !strcmp(name, "condition") || !strcmp(name, "subgroup");
+}
+
+/* A rule code is found by the lookup of the codes it matches: itself, or for DCSPH the code with
+ * 0 for each X; everything found matches the code (a prefix, or a pattern that agrees on its digits). */
+static void check_lookup(const condition_rules *rules, const condition_code *entry, size_t length)
+{
+    char code[CODE_MAX_LENGTH + 1];
+    memcpy(code, entry->code, length + 1);
+    bool wildcards = rules->system == CODE_SYSTEM_DCSPH;
+    for (size_t i = 0; wildcards && i < length; i++)
+        code[i] = code[i] == 'X' ? '0' : code[i];
+    const condition_code *found[CODE_MAX_MATCHES];
+    size_t n = condition_rules_lookup(rules, code, length, found);
+    bool found_entry = false;
+    for (size_t i = 0; i < n; i++) {
+        found_entry |= found[i] == entry;
+        bool matches = wildcards ? strlen(found[i]->code) == 4 : strncmp(found[i]->code, code, strlen(found[i]->code)) == 0;
+        for (size_t c = 0; wildcards && c < 4; c++)
+            matches &= found[i]->code[c] == 'X' || found[i]->code[c] == code[c];
+        FUZZ_CHECK(matches, "lookup of '%s' found '%s', which does not match it", code, found[i]->code);
+    }
+    FUZZ_CHECK(found_entry && (wildcards || found[0] == entry), "code '%s' is not found by lookup", entry->code);
 }
 
 static void check_groups(const condition_rules *rules)
@@ -90,7 +112,7 @@ static void check_rules_and_codes(const condition_rules *rules)
         char normalised[CODE_MAX_LENGTH + 1];
         FUZZ_CHECK(code_normalise(entry->code, length, normalised) == (int)length &&
                        strcmp(normalised, entry->code) == 0 &&
-                       code_is_valid(rules->system, entry->code, length),
+                       code_rule_is_valid(rules->system, entry->code, length),
                    "code '%s' is not a normalised %s code", entry->code, code_system_name(rules->system));
         FUZZ_CHECK(entry->rule_count >= 1, "code '%s' without rules", entry->code);
         for (size_t i = 0; i < entry->rule_count; i++) {
@@ -100,12 +122,7 @@ static void check_rules_and_codes(const condition_rules *rules)
                 FUZZ_CHECK(rules->rules[entry->rules[i]].subgroup != rules->rules[entry->rules[j]].subgroup,
                            "code '%s' twice in one subgroup", entry->code);
         }
-        const condition_code *found[CODE_MAX_PREFIXES];
-        size_t n = condition_rules_lookup(rules, entry->code, length, found);
-        FUZZ_CHECK(n >= 1 && found[0] == entry, "code '%s' is not found by lookup", entry->code);
-        for (size_t i = 0; i < n; i++)
-            FUZZ_CHECK(strncmp(found[i]->code, entry->code, strlen(found[i]->code)) == 0,
-                       "lookup of '%s' found '%s', no prefix of it", entry->code, found[i]->code);
+        check_lookup(rules, entry, length);
     }
     for (size_t r = 0; r < rules->rule_count; r++)
         FUZZ_CHECK(codes_per_rule[r] >= 1, "rule %zu has no codes", r);

@@ -1,5 +1,6 @@
 /* classify-condition_codes.c: unit test of filters/classify-condition/codes.c and common/showable.c:
- * normalisation, ICPC and ATC validity, match prefixes, and which values may be shown in messages.
+ * normalisation, ICPC, ATC and the claims systems' validity, match prefixes and DCSPH wildcard
+ * patterns, and which values may be shown in messages.
  * Expected values are written out by hand. */
 #include <stdio.h>
 #include <string.h>
@@ -79,6 +80,44 @@ int main(void)
     CHECK(!atc("A1BB"));
     CHECK(!atc("A10B1"));
 
+    /* The claims systems: input codes, and rule codes (which also take a specialism, a group,
+     * or DCSPH wildcards). */
+    CHECK(code_is_valid(CODE_SYSTEM_DBC, "0320.202", 8));
+    CHECK(!code_is_valid(CODE_SYSTEM_DBC, "0329", 4)); /* a specialism is a rule code only */
+    CHECK(code_rule_is_valid(CODE_SYSTEM_DBC, "0329", 4));
+    CHECK(code_rule_is_valid(CODE_SYSTEM_DBC, "0320.202", 8));
+    CHECK(!code_rule_is_valid(CODE_SYSTEM_DBC, "0320.20", 7));
+    CHECK(!code_rule_is_valid(CODE_SYSTEM_DBC, "329", 3));
+    CHECK(code_is_valid(CODE_SYSTEM_DCSPH, "3120", 4));
+    CHECK(!code_is_valid(CODE_SYSTEM_DCSPH, "3X20", 4)); /* wildcards in rule codes only */
+    CHECK(!code_is_valid(CODE_SYSTEM_DCSPH, "312", 3));
+    CHECK(code_rule_is_valid(CODE_SYSTEM_DCSPH, "XX80", 4));
+    CHECK(code_rule_is_valid(CODE_SYSTEM_DCSPH, "3XXX", 4));
+    CHECK(!code_rule_is_valid(CODE_SYSTEM_DCSPH, "3Y20", 4));
+    CHECK(code_is_valid(CODE_SYSTEM_DIET, "04.02", 5));
+    CHECK(!code_is_valid(CODE_SYSTEM_DIET, "04", 2));
+    CHECK(code_rule_is_valid(CODE_SYSTEM_DIET, "04", 2));
+    CHECK(!code_rule_is_valid(CODE_SYSTEM_DIET, "4", 1));
+    CHECK(code_is_valid(CODE_SYSTEM_ICD10, "I21", 3));
+    CHECK(code_is_valid(CODE_SYSTEM_ICD10, "U07.1", 5));
+    CHECK(code_is_valid(CODE_SYSTEM_ICD10, "I21.45", 6));
+    CHECK(!code_is_valid(CODE_SYSTEM_ICD10, "I21.456", 7));
+    CHECK(!code_is_valid(CODE_SYSTEM_ICD10, "I21.", 4));
+    CHECK(!code_is_valid(CODE_SYSTEM_ICD10, "121", 3));
+
+    check_prefixes(CODE_SYSTEM_DBC, "0320.202", 2, (size_t[]){8, 4});
+    check_prefixes(CODE_SYSTEM_DIET, "04.02", 2, (size_t[]){5, 2});
+    check_prefixes(CODE_SYSTEM_ICD10, "I21.45", 3, (size_t[]){6, 5, 3});
+    check_prefixes(CODE_SYSTEM_ICD10, "I21", 1, (size_t[]){3});
+    CHECK(code_wildcard_mask("XX80") == 0x3);
+    CHECK(code_wildcard_mask("3XXX") == 0xE);
+    CHECK(code_wildcard_mask("3120") == 0);
+    char pattern[5];
+    code_wildcard_pattern("3120", 0x2, pattern);
+    CHECK(strcmp(pattern, "3X20") == 0);
+    code_wildcard_pattern("3120", 0xF, pattern);
+    CHECK(strcmp(pattern, "XXXX") == 0);
+
     check_prefixes(CODE_SYSTEM_ICPC, "T90", 1, (size_t[]){3});
     check_prefixes(CODE_SYSTEM_ICPC, "T90.02", 2, (size_t[]){6, 3});
     check_prefixes(CODE_SYSTEM_ATC, "A10BA02", 5, (size_t[]){7, 5, 4, 3, 1});
@@ -112,7 +151,8 @@ int main(void)
     CHECK(!code_is_showable("a\x01", 2));
 
     CHECK(code_system_parse("icpc", &(code_system){0}));
-    CHECK(!code_system_parse("ICD10", &(code_system){0}));
+    CHECK(code_system_parse("icd10", &(code_system){0}));
+    CHECK(!code_system_parse("ICD9", &(code_system){0}));
 
     if (failures)
         fprintf(stderr, "%d checks failed\n", failures);
