@@ -592,35 +592,66 @@ $(W)/iza-%/referrals.csv: $(W)/iza-%/prevalence.csv $(C)/gp_referrals.csv $(C)/g
 	  | awk 'NR == 1 || $$0 != "bsn,condition,referral"' > $@
 	rm -f $@.delivering $@.year $@.tagged $@.any $@.yes $@.patients
 
-# Per condition: its patients, with (yes) or without (no) a contact for it, per discipline, and
-# with (yes) or without (no) a referral or at a practice that does not deliver them
-# (not_delivered): three tables of one population (the condition's patients) stacked for
-# suppress --linked, with the dimensions gp_contact, poh_ggz_contact and referral (the others
-# Total). Every condition has all its rows, zeros included: a reader sees a zero as a row.
+# Per condition, each of its patients with (yes) or without (no) a contact for it per discipline,
+# and with (yes) or without (no) a referral or at a practice that does not deliver them
+# (not_delivered): bsn,condition,gp_contact,poh_ggz_contact,referral.
 T6_DIMS = gp_contact,poh_ggz_contact,referral
-$(W)/iza-%/cells.csv: $(W)/iza-%/prevalence.csv $(W)/iza-%/contacts.csv $(W)/iza-%/referrals.csv
-	for d in gp poh_ggz referral; do \
-	    case $$d in referral) values='yes no not_delivered'; dim=referral ;; *) values='yes no'; dim=$${d}_contact ;; esac; \
-	    { echo condition,contact; for c in $(CONDITIONS); do for v in $$values Total; do echo $$c,$$v; done; done; } \
+$(W)/iza-%/members.csv: $(W)/iza-%/referrals.csv $(W)/iza-%/contacts.csv
+	$(K) join -k bsn,condition --type left -q $< \
+	    <($(K) select --eq discipline=gp --columns bsn,condition $(W)/iza-$*/contacts.csv | $(K) derive --const gp_contact=yes) \
+	  | $(K) join -k bsn,condition --type left -q - \
+	    <($(K) select --eq discipline=poh_ggz --columns bsn,condition $(W)/iza-$*/contacts.csv \
+	        | $(K) derive --const poh_ggz_contact=yes) \
+	  | $(K) derive --fill gp_contact=no --fill poh_ggz_contact=no | $(K) select --columns bsn,condition,$(T6_DIMS) > $@
+
+# Per condition, its patients by contact per discipline and by referral: three tables of one
+# population (the condition's patients) stacked for suppress --linked, with the dimensions
+# gp_contact, poh_ggz_contact and referral (the others Total). Every condition has all its rows,
+# zeros included: a reader sees a zero as a row.
+$(W)/iza-%/cells.csv: $(W)/iza-%/members.csv
+	for dim in $(subst $(,), ,$(T6_DIMS)); do \
+	    case $$dim in referral) values='yes no not_delivered' ;; *) values='yes no' ;; esac; \
+	    others=; for o in $(subst $(,), ,$(T6_DIMS)); do [ $$o = $$dim ] || others="$$others --const $$o=Total"; done; \
+	    { echo condition,$$dim; for c in $(CONDITIONS); do for v in $$values Total; do echo $$c,$$v; done; done; } \
 	        > $@.grid; \
-	    if [ $$d = referral ]; then \
-	        $(K) select --columns condition,referral $(W)/iza-$*/referrals.csv | $(K) derive --rename referral=contact; \
-	    else for c in $(CONDITIONS); do \
-	        $(K) select --eq $$c=1 --columns bsn $< | $(K) derive --const condition=$$c \
-	          | $(K) join -k bsn,condition --type left -q - \
-	              <($(K) select --eq condition=$$c --eq discipline=$$d --columns bsn,condition \
-	                  $(W)/iza-$*/contacts.csv | $(K) derive --const contact=yes) \
-	          | $(K) derive --fill contact=no; done \
-	      | awk 'NR == 1 || $$0 != "bsn,condition,contact"' | $(K) select --columns condition,contact; fi \
-	      | $(K) aggregate -g condition,contact --rollup --count \
-	      | $(K) join -k condition,contact --type left -q $@.grid - | $(K) derive --fill count=0 \
-	      | if [ $$d = gp ]; then cat; else $(K) select --ne contact=Total; fi \
-	      | $(K) derive --const gp_contact=Total --const poh_ggz_contact=Total --const referral=Total \
-	      | $(K) select --drop $$dim | $(K) derive --rename contact=$$dim --const year=$* \
-	          --rename count=persons \
+	    $(K) aggregate -g condition,$$dim --rollup --count $< \
+	      | $(K) join -k condition,$$dim --type left -q $@.grid - | $(K) derive --fill count=0 \
+	      | if [ $$dim = gp_contact ]; then cat; else $(K) select --ne $$dim=Total; fi \
+	      | $(K) derive $$others --const year=$* --rename count=persons \
 	      | $(K) select --columns year,condition,$(T6_DIMS),persons; done \
 	  | awk 'NR == 1 || $$0 != "year,condition,$(T6_DIMS),persons"' > $@
 	rm -f $@.grid
+
+# The patients of a condition in both years (the first and the last), per discipline: how many
+# (in_both), and of them with a contact (a referral) in both years, in the last only and in the
+# first only; for referrals only the patients of delivering practices in both years. The change
+# of a share takes them into account: the same patients in both years make the two shares move
+# together (standardise --overlap). Keyed as the yes cell of the last year. The interval's width
+# depends on these counts, which are not published: where one of the four (event in both years,
+# in the last only, in the first only, in neither) is 1 to 9, the counts are left out (zeros),
+# and that change keeps the independent interval, wider but safe.
+T6_LAST = $(lastword $(IZA_YEARS))
+T6_OVERLAP = in_both,event_both,event_last_only,event_first_only
+$(W)/t6-overlap.csv: $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/members.csv)
+	$(K) join -k bsn,condition --type inner -q \
+	    <($(K) derive --rename $(call commas,$(foreach d,$(subst $(,), ,$(T6_DIMS)),$(d)=first_$(d))) \
+	        $(W)/iza-$(firstword $(IZA_YEARS))/members.csv) \
+	    $(W)/iza-$(T6_LAST)/members.csv > $@.both
+	for dim in $(subst $(,), ,$(T6_DIMS)); do \
+	    $(K) aggregate -g condition,first_$$dim,$$dim --count $@.both \
+	      | awk -F, -v OFS=, -v dim=$$dim -v year=$(T6_LAST) 'NR == 1 { next } \
+	          { c[$$1] = 1; a = $$2; b = $$3; n = $$4 } \
+	          a == "not_delivered" || b == "not_delivered" { next } \
+	          { in_both[$$1] += n; if (a == "yes" && b == "yes") both[$$1] += n; \
+	            if (a == "no" && b == "yes") last[$$1] += n; if (a == "yes" && b == "no") first[$$1] += n } \
+	          function small(n) { return n > 0 && n < 10 } \
+	          END { for (k in c) { n = in_both[k] + 0; e = both[k] + 0; l = last[k] + 0; f = first[k] + 0; \
+	                if (small(e) || small(l) || small(f) || small(n - e - l - f)) n = e = l = f = 0; \
+	                print k, year, (dim == "gp_contact" ? "yes" : "Total"), \
+	                (dim == "poh_ggz_contact" ? "yes" : "Total"), (dim == "referral" ? "yes" : "Total"), n, e, l, f } }'; done \
+	  | LC_ALL=C sort | { echo condition,year,$(T6_DIMS),$(T6_OVERLAP); cat; } > $@
+	rm -f $@.both
+
 
 # Prevalence of each group among the eligible patients, per 100 patient-years: the born and the
 # dead count for the days of the year they were registered (a patient-year is the year's days),
@@ -640,9 +671,10 @@ $(W)/iza-%/prevalence-rates.csv: $(W)/iza-%/prevalence.csv $(W)/iza-%/eligible.c
 	  | $(K) join -k year,condition --type inner -q - <($(K) select --columns year,condition,count $@.counts) > $@
 	rm -f $@.days $@.counts
 
-# Per discipline, % of a condition's patients with a contact, and its change from the first year.
-$(W)/t6-contact-rates.csv: $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/cells.csv)
-	$(K) select $^ > $@.cells
+# Per discipline, % of a condition's patients with a contact, and its change from the first year
+# (its interval allowing for the patients in both years).
+$(W)/t6-contact-rates.csv: $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/cells.csv) $(W)/t6-overlap.csv
+	$(K) select $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/cells.csv) > $@.cells
 	$(K) select --eq gp_contact=Total --eq poh_ggz_contact=Total --eq referral=Total \
 	    --columns condition,year,persons $@.cells \
 	  | $(K) derive --rename persons=patients > $@.total
@@ -651,8 +683,10 @@ $(W)/t6-contact-rates.csv: $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/cells.csv)
 	    $(K) select --eq $${d}_contact=yes --columns condition,year,persons $@.cells \
 	      | $(K) derive --rename persons=with_contact \
 	      | $(K) join -k condition,year --type right -q - $@.total | $(K) derive --fill with_contact=0 \
+	      | $(K) join -k condition,year --type left -q - \
+	          <($(K) select --eq $${d}_contact=yes --columns condition,year,$(T6_OVERLAP) $(W)/t6-overlap.csv) \
 	      | $(K) standardise --method crude --measure proportion --events with_contact --population patients \
-	        -g condition,year --compare-to year=$(firstword $(IZA_YEARS)) \
+	        -g condition,year --compare-to year=$(firstword $(IZA_YEARS)) --overlap $(T6_OVERLAP) \
 	      | $(K) select --columns condition,year,crude_rate,crude_lower,crude_upper,difference,difference_lower,difference_upper,significant \
 	      | $(K) derive --const $${d}_contact=yes --const $${other}_contact=Total --const referral=Total \
 	          --rename crude_rate=contact_pct \
@@ -664,14 +698,17 @@ $(W)/t6-contact-rates.csv: $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/cells.csv)
 
 # Referrals: % of a condition's patients at practices that deliver them with at least one
 # (referral yes of yes and no), and its change from the first year.
-$(W)/t6-referral-rates.csv: $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/cells.csv)
-	$(K) select --eq 'referral=yes|no' --columns condition,year,referral,persons $^ > $@.cells
+$(W)/t6-referral-rates.csv: $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/cells.csv) $(W)/t6-overlap.csv
+	$(K) select --eq 'referral=yes|no' --columns condition,year,referral,persons \
+	    $(foreach y,$(IZA_YEARS),$(W)/iza-$(y)/cells.csv) > $@.cells
 	$(K) aggregate -g condition,year --sum persons $@.cells | $(K) derive --rename sum_persons=delivering \
 	  | $(K) join -k condition,year --type left -q - \
 	      <($(K) select --eq referral=yes --columns condition,year,persons $@.cells \
 	          | $(K) derive --rename persons=with_referral) \
+	  | $(K) join -k condition,year --type left -q - \
+	      <($(K) select --eq referral=yes --columns condition,year,$(T6_OVERLAP) $(W)/t6-overlap.csv) \
 	  | $(K) standardise --method crude --measure proportion --events with_referral --population delivering \
-	      -g condition,year --compare-to year=$(firstword $(IZA_YEARS)) \
+	      -g condition,year --compare-to year=$(firstword $(IZA_YEARS)) --overlap $(T6_OVERLAP) \
 	  | $(K) derive --const gp_contact=Total --const poh_ggz_contact=Total --const referral=yes \
 	      --rename crude_rate=referral_pct,crude_lower=referral_lower,crude_upper=referral_upper \
 	      --rename difference=referral_change_pp,difference_lower=referral_change_lower \
@@ -742,9 +779,79 @@ $(T)/t6-iza-indicators.csv: $(W)/t6-published.csv
 	  | { IFS= read -r header; printf '%s\n' "$$header"; LC_ALL=C sort -s -t "$$(printf '\t')" -k1,1 | cut -f2; } > $@
 	cp $(W)/t6-iza-indicators.audit.txt $(@:.csv=.audit.txt)
 
+# T7 the top 15 health problems per discipline and year, by share of contacts (IZA monitor):
+# per discipline, the contacts of the year's eligible patients by code (GP: ICPC main code, so
+# T90.02 counts as T90; a contact without a code counts in the total, never in the ranking).
+# The table lists every code in the top 15 of either year, with its contacts in both years (a
+# rank only where it is in that year's top 15), the other codes together, and the total.
+# A code's row is unsafe when fewer than 10 persons make its contacts (the persons are not
+# published) or when two persons make more than 85% of them (dominance): rows are protected with
+# suppress, the total less the listed codes being 'other'.
+TOP_N = 15
+TOP_DISCIPLINES = gp
+TOP_LABELS_gp = $(RULES)/icpc-labels.csv
+$(W)/iza-%/problems-gp.csv: $(C)/gp_contacts.csv $(W)/iza-%/eligible.csv
+	$(K) select --in-year contact_date=$* --eq provider=gp --eq 'contact_type=$(CONTACT_TYPES_gp)' $< \
+	  | $(K) join -k bsn --type semi -q - $(W)/iza-$*/eligible.csv \
+	  | $(K) derive --mask code=icpc:??? | $(K) select --columns bsn,code > $@
+
+# Per discipline: the ranks (year,code,rank) of each year's top codes by contacts (ties by code).
+define top_problems
+$$(W)/t7-$(1)-ranks.csv: $$(foreach y,$$(IZA_YEARS),$$(W)/iza-$$(y)/problems-$(1).csv)
+	for y in $$(IZA_YEARS); do \
+	    $$(K) select --not-empty code $$(W)/iza-$$$$y/problems-$(1).csv | $$(K) aggregate -g code --count \
+	      | tail -n +2 | LC_ALL=C sort -t, -k2,2nr -k1,1 | head -n $$(TOP_N) \
+	      | awk -F, -v y=$$$$y '{ print y "," $$$$1 "," NR }'; done \
+	  | { echo year,code,rank; cat; } > $$@
+# Per year the listed codes, other and Total: contacts, persons and the two largest numbers of
+# contacts of one person; the share of all contacts; suppressed by the rules above.
+$$(W)/t7-$(1)-cells.csv: $$(W)/t7-$(1)-ranks.csv $$(foreach y,$$(IZA_YEARS),$$(W)/iza-$$(y)/problems-$(1).csv)
+	{ echo code,group; $$(K) select --columns code $$< | tail -n +2 | LC_ALL=C sort -u | awk '{ print $$$$0 "," $$$$0 }'; } > $$@.listed
+	for y in $$(IZA_YEARS); do \
+	    f=$$(W)/iza-$$$$y/problems-$(1).csv; \
+	    { $$(K) derive --fill code=- --lookup group=code:$$@.listed --default group=other $$$$f \
+	        | $$(K) aggregate -g group,bsn --count | $$(K) aggregate -g group --count --sum count --top 2:count; \
+	      $$(K) aggregate -g bsn --count $$$$f | $$(K) aggregate --count --sum count --top 2:count \
+	        | $$(K) derive --const group=Total | $$(K) select --columns group,count,sum_count,top1_count,top2_count \
+	        | tail -n +2; } \
+	    | $$(K) join -k group --type right -q - <($$(K) select --columns group $$@.listed; printf 'other\nTotal\n') \
+	    | $$(K) derive --fill count=0 --fill sum_count=0 --const year=$$$$y; done \
+	  | awk -F, -v OFS=, 'NR == 1 { print; next } $$$$0 != header' header="$$$$(echo group,count,sum_count,top1_count,top2_count,year)" \
+	  | $$(K) derive --rename group=code,count=persons,sum_count=contacts \
+	  | $$(K) join -k year,code --type left -q - $$< \
+	  | awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) c[$$$$i] = i; print $$$$0, "share_pct", "status"; next } \
+	      { n++; row[n] = $$$$0; y[n] = $$$$c["year"]; v[n] = $$$$c["contacts"]; p[n] = $$$$c["persons"]; \
+	        if ($$$$c["code"] == "Total") total[$$$$c["year"]] = $$$$c["contacts"] } \
+	      END { for (i = 1; i <= n; i++) print row[i], (total[y[i]] > 0 ? 100 * v[i] / total[y[i]] : ""), \
+	            (p[i] > 0 && p[i] < 10 ? "u" : "") }' > $$@
+	rm -f $$@.listed
+endef
+$(foreach d,$(TOP_DISCIPLINES),$(eval $(call top_problems,$(d))))
+
+T7_TABLE = --dims code --by year --count contacts --fill-zeros
+T7_SUPPRESS = $(T7_TABLE) --threshold 0 --value contacts --top top1_contacts,top2_contacts --dominance 2,85
+T7_COLUMNS = year,discipline,code,rank,contacts,share_pct,label,status
+$(T)/t7-top-problems.csv: $(foreach d,$(TOP_DISCIPLINES),$(W)/t7-$(d)-cells.csv)
+	@mkdir -p $(@D)
+	$(foreach d,$(TOP_DISCIPLINES),\
+	  $(K) derive --rename top1_count=top1_contacts,top2_count=top2_contacts $(W)/t7-$(d)-cells.csv > $(W)/t7-$(d)-original.csv; \
+	  $(K) suppress $(T7_SUPPRESS) --blank share_pct --stats $(J)/suppress-t7-$(d).json $(W)/t7-$(d)-original.csv \
+	      > $(W)/t7-$(d)-published.csv; \
+	  $(K) suppress --audit $(T7_TABLE) --original $(W)/t7-$(d)-original.csv $(W)/t7-$(d)-published.csv \
+	      > $(W)/t7-$(d).audit.txt;)
+	{ $(foreach d,$(TOP_DISCIPLINES),\
+	  $(K) derive --lookup label=code:$(TOP_LABELS_$(d)) --default label= --const discipline=$(d) $(W)/t7-$(d)-published.csv \
+	    | $(K) select --columns $(T7_COLUMNS);) } \
+	  | awk -F, 'NR == 1 { print; next } $$0 != "$(T7_COLUMNS)" { \
+	      key = $$3 == "Total" ? 99999 : $$3 == "other" ? 99998 : $$4 == "" ? 90000 : $$4; \
+	      printf "%s,%s,%05d,%s\t%s\n", $$2, $$1, key, $$3, $$0 }' \
+	  | { IFS= read -r header; printf '%s\n' "$$header"; LC_ALL=C sort -t "$$(printf '\t')" -k1,1 | cut -f2; } > $@
+	cat $(foreach d,$(TOP_DISCIPLINES),$(W)/t7-$(d).audit.txt) > $(@:.csv=.audit.txt)
+
 TABLES = $(T)/t1-representativeness.csv $(T)/t2-contacts-by-age.csv $(T)/t3-contacts-by-sex.csv \
          $(T)/t4-wmo-by-ses.csv $(T)/t4-wmo-by-household.csv $(T)/t4-wmo-by-migration.csv \
-         $(T)/t5-wmo-by-district.csv $(T)/t6-iza-indicators.csv $(T)/whole-set.audit.txt
+         $(T)/t5-wmo-by-district.csv $(T)/t6-iza-indicators.csv $(T)/t7-top-problems.csv \
+         $(T)/whole-set.audit.txt
 
 include scripts/wijkteams.mk
 

@@ -42,7 +42,7 @@ PY
 
 @test "every published table went through suppress and its audit: no primary cell unprotected" {
     for t in t1-representativeness t2-contacts-by-age t3-contacts-by-sex t4-wmo-by-ses \
-             t4-wmo-by-household t4-wmo-by-migration t5-wmo-by-district t6-iza-indicators; do
+             t4-wmo-by-household t4-wmo-by-migration t5-wmo-by-district t6-iza-indicators t7-top-problems; do
         assert_file_exists "$STUDY/tables/$t.csv"
         assert_file_exists "$STUDY/tables/$t.audit.txt"
         head -n 1 "$STUDY/tables/$t.csv" | grep -q ',status$'
@@ -217,6 +217,63 @@ PY
         n=$((n + 1))
     done
     [ "$n" -eq 20 ]
+}
+
+@test "T7 top 15 health problems of GP contacts: ranks, contacts and shares as worked out from the cleaned contacts" {
+    # The year's GP contacts of the counted types of T6's eligible patients, by ICPC main code;
+    # the top 15 of each year (ties by code), every listed code in both years, other and Total;
+    # a row is primary when fewer than 10 persons make its contacts or two make over 85%.
+    run python3 - "$STUDY" <<'PY'
+import csv, sys
+from collections import Counter, defaultdict
+out = sys.argv[1]
+rows = lambda path: list(csv.DictReader(open(path, newline="")))
+published = rows(f"{out}/tables/t7-top-problems.csv")
+contacts = rows(f"{out}/clean/gp_contacts.csv")
+by_year, persons, per_person = {}, {}, {}
+for year in ("2019", "2023"):
+    eligible = {r["bsn"] for r in rows(f"{out}/work/iza-{year}/eligible.csv")}
+    mine = [r for r in contacts if r["contact_date"][:4] == year and r["provider"] == "gp"
+            and r["contact_type"] in ("consult", "visit", "phone", "email", "vaccination") and r["bsn"] in eligible]
+    code = lambda r: r["icpc"].strip().upper()[:3]
+    by_year[year] = Counter(code(r) for r in mine)
+    per_person[year] = Counter((code(r), r["bsn"]) for r in mine)
+    persons[year] = len(mine)
+ranks = {y: {c: i + 1 for i, (c, n) in enumerate(sorted(((c, n) for c, n in by_year[y].items() if c), key=lambda t: (-t[1], t[0]))[:15])} for y in by_year}
+listed = set(ranks["2019"]) | set(ranks["2023"])
+checked = 0
+for year in ("2019", "2023"):
+    total = persons[year]
+    expected = {c: by_year[year][c] for c in listed}
+    expected["other"] = total - sum(expected.values())
+    expected["Total"] = total
+    got = {r["code"]: r for r in published if r["year"] == year and r["discipline"] == "gp"}
+    assert set(got) == set(expected), (year, sorted(set(got) ^ set(expected)))
+    for c, n in expected.items():
+        r = got[c]
+        contributions = sorted((v for (cc, b), v in per_person[year].items() if cc == c or c == "Total" or (c == "other" and cc not in listed)), reverse=True)
+        if c == "Total":
+            contributions = sorted(Counter(b for (cc, b), v in per_person[year].items() for _ in range(v)).values(), reverse=True)
+        elif c == "other":
+            others = Counter()
+            for (cc, b), v in per_person[year].items():
+                if cc not in listed:
+                    others[b] += v
+            contributions = sorted(others.values(), reverse=True)
+        unsafe = 0 < len(contributions) < 10 or (n > 0 and sum(contributions[:2]) > 0.85 * n)
+        if unsafe:
+            assert r["status"] == "u", (year, c, r)
+        if r["status"] == "s":
+            assert int(r["contacts"]) == n, (year, c, r, n)
+            assert abs(float(r["share_pct"]) - 100 * n / total) < 1e-6 * 100, (year, c, r)
+            assert r["rank"] == str(ranks[year].get(c, "")), (year, c, r["rank"], ranks[year].get(c))
+            checked += 1
+print(checked, len(listed))
+PY
+    assert_success
+    assert_output --regexp '^[1-9][0-9]+ 1[5-9]|^[1-9][0-9]+ [2-3][0-9]'
+    run grep -c ',no$' "$STUDY/tables/t7-top-problems.audit.txt"
+    assert_output 0
 }
 
 @test "the linkage reports add up and every source carries the same key fingerprint" {
@@ -403,7 +460,7 @@ PY
     local clean="$BATS_TEST_TMPDIR/iza"
     make --no-print-directory -s -C "$PROJECT_ROOT" -f scripts/study.mk OUT="$clean" PERSONS=8000 SEED=6 \
         DIRTY=0 K="$KOPPEL_BIN/koppel" "$clean/work/iza-2019/cells.csv" "$clean/work/iza-2023/cells.csv" \
-        > "$BATS_TEST_TMPDIR/make.log" 2>&1 || { tail -n 20 "$BATS_TEST_TMPDIR/make.log"; false; }
+        "$clean/work/t6-overlap.csv" > "$BATS_TEST_TMPDIR/make.log" 2>&1 || { tail -n 20 "$BATS_TEST_TMPDIR/make.log"; false; }
     run python3 - "$clean" "$PROJECT_ROOT/share/koppel/rules/iza-conditions.csv" <<'PY'
 import csv, sys
 out, rules_file = sys.argv[1], sys.argv[2]
@@ -417,7 +474,7 @@ def of_group(code, group):
     code = code.strip().upper()
     return any(code == c or code.startswith(c + ".") for c in codes.get(group, []))
 patients, practices, referrals = rows(f"{out}/clean/gp_patients.csv"), rows(f"{out}/clean/gp_practices.csv"), rows(f"{out}/clean/gp_referrals.csv")
-checked = 0
+checked, state = 0, {}
 for year in ("2019", "2023"):
     first, last = year + "-01-01", year + "-12-31"
     delivering_practices = {r["practice_id"] for r in practices if r["year"] == year and r["delivers_referrals"] == "yes"}
@@ -436,10 +493,25 @@ for year in ("2019", "2023"):
                     "not_delivered": len(members - at_delivering), "Total": len(members)}
         got = {k: cells[(group, k)] for k in expected}
         assert got == expected, (year, group, got, expected)
+        state.setdefault(group, {})[year] = {b: ("not_delivered" if b not in at_delivering else "yes" if b in referred else "no")
+                                              for b in members}
         assert got["yes"] + got["no"] + got["not_delivered"] == got["Total"]
         checked += got["yes"]
     print(year, len(delivering_practices), len(at_delivering))
 assert checked > 0, checked
+# the patients at delivering practices in both years, for the change's interval
+overlap = {r["condition"]: r for r in rows(f"{out}/work/t6-overlap.csv") if r["referral"] == "yes"}
+for group, years in state.items():
+    first, last = years["2019"], years["2023"]
+    both = [b for b in first if b in last and first[b] != "not_delivered" and last[b] != "not_delivered"]
+    expected = (len(both), sum(first[b] == "yes" and last[b] == "yes" for b in both),
+                sum(first[b] == "no" and last[b] == "yes" for b in both), sum(first[b] == "yes" and last[b] == "no" for b in both))
+    # a cell of 1 to 9 among the four (both, last only, first only, neither) leaves them out
+    if any(0 < n < 10 for n in (expected[1], expected[2], expected[3], expected[0] - sum(expected[1:]))):
+        expected = (0, 0, 0, 0)
+    r = overlap[group]
+    got = (int(r["in_both"]), int(r["event_both"]), int(r["event_last_only"]), int(r["event_first_only"]))
+    assert got == expected, (group, got, expected)
 PY
     assert_success
     assert_line --regexp '^2019 [1-9][0-9]* [1-9][0-9]*$'
@@ -548,7 +620,7 @@ PY
     assert_file_exists "$report"
     run grep -c '<svg' "$report"
     assert [ "$output" -ge 7 ]
-    for h in linkage rejects t1 t2 t3 t4 t5 t6 suppression; do
+    for h in linkage rejects t1 t2 t3 t4 t5 t6 t7 suppression; do
         grep -q "<h2 id=\"$h\"" "$report"
     done
     run grep -Ec '(src|href)="(https?:)?//' "$report"
