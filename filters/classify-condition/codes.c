@@ -152,6 +152,8 @@ int code_normalise(const char *text, size_t length, char *buffer)
 
 bool code_is_valid(code_system system, const char *code, size_t length)
 {
+    if (system == CODE_SYSTEM_ICPC) /* every GP record: a direct call */
+        return length > 0 && icpc_is_valid(code, length);
     return length > 0 && systems[system].is_valid(code, length);
 }
 
@@ -164,33 +166,22 @@ size_t code_match_prefixes(code_system system, const char *code, size_t length, 
 {
     (void)code;
     size_t n = 0;
-    switch (system) {
-    case CODE_SYSTEM_ATC:
-        for (size_t i = sizeof atc_level_ends / sizeof atc_level_ends[0]; i-- > 0;)
-            if (atc_level_ends[i] <= length)
-                lengths[n++] = atc_level_ends[i];
-        return n;
-    case CODE_SYSTEM_DBC: /* 0320.202, 0320 */
-    case CODE_SYSTEM_DIET: /* 04.02, 04 */
-        lengths[n++] = length;
-        lengths[n++] = system == CODE_SYSTEM_DBC ? 4 : 2;
-        return n;
-    case CODE_SYSTEM_DCSPH:
-        lengths[n++] = length;
-        return n;
-    case CODE_SYSTEM_ICD10: /* I21.45, I21.4, I21 */
-        lengths[n++] = length;
-        if (length == 6)
+    lengths[n++] = length;
+    if (system == CODE_SYSTEM_ICPC || system == CODE_SYSTEM_ICD10) { /* T90.02, T90; I21.45, I21.4, I21 */
+        if (system == CODE_SYSTEM_ICD10 && length == 6)
             lengths[n++] = 5;
         if (length > 3)
             lengths[n++] = 3;
-        return n;
-    default: /* ICPC: T90.02, T90 */
-        lengths[n++] = length;
-        if (length > 3)
-            lengths[n++] = 3;
-        return n;
+    } else if (system == CODE_SYSTEM_ATC) {
+        for (size_t i = sizeof atc_level_ends / sizeof atc_level_ends[0]; i-- > 0;)
+            if (atc_level_ends[i] < length)
+                lengths[n++] = atc_level_ends[i];
+    } else if (system == CODE_SYSTEM_DBC) { /* 0320.202, 0320 */
+        lengths[n++] = 4;
+    } else if (system == CODE_SYSTEM_DIET) { /* 04.02, 04 */
+        lengths[n++] = 2;
     }
+    return n; /* DCSPH: the code itself; its wildcard patterns are looked up apart */
 }
 
 unsigned code_wildcard_mask(const char *rule_code)

@@ -20,13 +20,11 @@ static const char *const input_expressions[CODE_SYSTEMS] = {
     [CODE_SYSTEM_DIET] = "^[0-9]{2}\\.[0-9]{2}$",
     [CODE_SYSTEM_ICD10] = "^[A-Z][0-9]{2}(\\.[0-9]{1,2})?$",
 };
+/* Rule codes where they differ from input codes (NULL: the same). */
 static const char *const rule_expressions[CODE_SYSTEMS] = {
-    [CODE_SYSTEM_ICPC] = "^[ABDFHKLNPRSTUWXYZ][0-9]{2}(\\.[0-9]+)?$",
-    [CODE_SYSTEM_ATC] = "^[ABCDGHJLMNPRSV]([0-9]{2}([A-Z]([A-Z]([0-9]{2})?)?)?)?$",
     [CODE_SYSTEM_DBC] = "^[0-9]{4}(\\.[0-9]{3})?$",
     [CODE_SYSTEM_DCSPH] = "^[0-9X]{4}$",
     [CODE_SYSTEM_DIET] = "^[0-9]{2}(\\.[0-9]{2})?$",
-    [CODE_SYSTEM_ICD10] = "^[A-Z][0-9]{2}(\\.[0-9]{1,2})?$",
 };
 /* The broadest rule code's length: ICPC a chapter and number, ATC a letter, DBC a specialism,
  * DIET a group, ICD10 a three-character code (DCSPH: the code itself). */
@@ -40,7 +38,9 @@ static void compile_patterns(void)
         return;
     for (int system = 0; system < CODE_SYSTEMS; system++)
         if (regcomp(&input_patterns[system], input_expressions[system], REG_EXTENDED | REG_NOSUB) ||
-            regcomp(&rule_patterns[system], rule_expressions[system], REG_EXTENDED | REG_NOSUB))
+            regcomp(&rule_patterns[system],
+                    rule_expressions[system] ? rule_expressions[system] : input_expressions[system],
+                    REG_EXTENDED | REG_NOSUB))
             abort();
     patterns_ready = true;
 }
