@@ -732,33 +732,51 @@ static bool singleton(const sdc_table *table, size_t cell)
     return false;
 }
 
+/* What the person alone in a suppressed cell learns: the other suppressed cell of a constraint
+ * with two. That is a disclosure when the other cell is primary, and a step towards one when it
+ * is in another constraint too (there it may open a primary cell). A secondary cell of this
+ * constraint only tells them nothing more: that constraint holds no other unknown. */
+static bool learning_matters(const sdc_problem *problem, const size_t *constraints_of, size_t cell)
+{
+    return problem->status[cell] == SDC_PRIMARY || constraints_of[cell] > 1;
+}
+
 size_t sdc_protect_singletons(sdc_problem *problem)
 {
     const sdc_table *table = problem->table;
     size_t added = 0;
+    size_t *constraints_of = xcalloc(table->cell_count ? table->cell_count : 1, sizeof(size_t));
+    for (size_t i = 0; i < table->constraint_start[table->constraint_count]; i++)
+        constraints_of[table->constraint_cell[i]]++;
     bool changed = true;
     /* A new suppression can leave another constraint with two: repeat until none is left. */
     while (changed) {
         changed = false;
         for (size_t k = 0; k < table->constraint_count; k++) {
             size_t first = table->constraint_start[k], last = table->constraint_start[k + 1];
-            size_t suppressed = 0, singletons = 0, cheapest = SIZE_MAX;
+            size_t suppressed = 0, cheapest = SIZE_MAX, pair[2] = {0, 0};
             for (size_t i = first; i < last; i++) {
                 size_t cell = table->constraint_cell[i];
                 if (sdc_suppressed(problem->status[cell])) {
+                    if (suppressed < 2)
+                        pair[suppressed] = cell;
                     suppressed++;
-                    singletons += singleton(table, cell);
                 } else if (problem->status[cell] == SDC_PUBLISHED &&
                            (cheapest == SIZE_MAX || problem->cost[cell] < problem->cost[cheapest]))
                     cheapest = cell;
             }
-            if (suppressed == 2 && singletons > 0 && cheapest != SIZE_MAX) {
+            if (suppressed != 2 || cheapest == SIZE_MAX)
+                continue;
+            bool exposed = (singleton(table, pair[0]) && learning_matters(problem, constraints_of, pair[1])) ||
+                           (singleton(table, pair[1]) && learning_matters(problem, constraints_of, pair[0]));
+            if (exposed) {
                 problem->status[cheapest] = SDC_SECONDARY;
                 added++;
                 changed = true;
             }
         }
     }
+    free(constraints_of);
     return added;
 }
 
