@@ -22,7 +22,7 @@ SHELL := bash
 # of 85+ would leave strata empty, and a DSR with an empty stratum is not defined).
 AGE_GROUPS = 18,45,65,75,85
 AGE_STRATA = 18,45,65,75
-SOURCES    = persons wmo wlz gp_patients gp_episodes gp_contacts gp_referrals
+SOURCES    = persons wmo wlz gp_patients gp_episodes gp_contacts gp_referrals claims insured
 GP_CONTACT_TYPES = consult|visit|phone|email|vaccination
 # The IZA monitor counts two disciplines: the GP's contacts of these types and the POH-GGZ's
 # (the practice's mental health nurse) consult, visit, phone, email and group contacts.
@@ -50,7 +50,8 @@ all: report
 
 # ------------------------------------------------------------------ 1. the data holders' files
 $(R)/persons.csv $(R)/wmo.csv $(R)/wlz.csv $(R)/gp_practices.csv $(R)/gp_patients.csv $(R)/gp_episodes.csv \
-$(R)/gp_contacts.csv $(R)/gp_referrals.csv $(R)/truth.csv &:
+$(R)/gp_contacts.csv $(R)/gp_referrals.csv $(R)/claims.csv $(R)/insured.csv $(R)/insurer_deliveries.csv \
+$(R)/truth.csv &:
 	@mkdir -p $(R) $(J)
 	rm -f $(J)/synth.json
 	$(K) synth --persons $(PERSONS) --seed $(SEED) --dirty $(DIRTY) --out $(R) \
@@ -73,7 +74,7 @@ $(P)/persons.csv: $(R)/persons.csv $(OUT)/ttp/master.key
 	$(PSEUDONYMISE) --drop house_number --coarsen postcode=pc4 --rejects $(X)/pseudonymise-persons.csv \
 	    --stats $(J)/pseudonymise-persons.json $< 2>/dev/null > $@.part && mv $@.part $@
 
-$(P)/wmo.csv $(P)/wlz.csv $(P)/gp_episodes.csv $(P)/gp_referrals.csv: $(P)/%.csv: $(R)/%.csv $(OUT)/ttp/master.key
+$(P)/wmo.csv $(P)/wlz.csv $(P)/gp_episodes.csv $(P)/gp_referrals.csv $(P)/claims.csv $(P)/insured.csv: $(P)/%.csv: $(R)/%.csv $(OUT)/ttp/master.key
 	@mkdir -p $(@D) $(X) $(J)
 	rm -f $(J)/pseudonymise-$*.json
 	$(PSEUDONYMISE) --rejects $(X)/pseudonymise-$*.csv --stats $(J)/pseudonymise-$*.json \
@@ -850,9 +851,10 @@ $(T)/t7-top-problems.csv: $(foreach d,$(TOP_DISCIPLINES),$(W)/t7-$(d)-cells.csv)
 
 TABLES = $(T)/t1-representativeness.csv $(T)/t2-contacts-by-age.csv $(T)/t3-contacts-by-sex.csv \
          $(T)/t4-wmo-by-ses.csv $(T)/t4-wmo-by-household.csv $(T)/t4-wmo-by-migration.csv \
-         $(T)/t5-wmo-by-district.csv $(T)/t6-iza-indicators.csv $(T)/t7-top-problems.csv \
+         $(T)/t5-wmo-by-district.csv $(T)/t6-iza-indicators.csv $(T)/t7-top-problems.csv $(T)/t8-patient-flows.csv \
          $(T)/whole-set.audit.txt
 
+include scripts/flows.mk
 include scripts/wijkteams.mk
 
 tables: $(TABLES) $(CPB_TABLES)

@@ -70,7 +70,7 @@ PY
     run python3 - "$REPORT" <<'PY'
 import re, sys
 ids = re.findall(r'<h2 id="([^"]*)"', open(sys.argv[1]).read())
-order = ['summary', 'contents', 'run', 't1', 't2', 't3', 't4', 't5', 't6', 'wijkteams',
+order = ['summary', 'contents', 'run', 't1', 't2', 't3', 't4', 't5', 't6', 't7', 't8', 'wijkteams',
          'methods', 'linkage', 'rejects', 'suppression', 'truth']
 assert ids == order, ids
 PY

@@ -517,6 +517,140 @@ PY
     assert_line --regexp '^2019 [1-9][0-9]* [1-9][0-9]*$'
 }
 
+@test "T8 patient flows: the claims population, found in GP data, claims or both, and claims per discipline, worked out from the cleaned files" {
+    # Clean data, seed 6. Worked out here from clean/ (claims, insured, insurer deliveries, Wlz),
+    # the persons' dates of birth, T6's GP prevalence and the rules tables (code matching written
+    # here: DBC and DIET by dotted prefix, DCSPH with X as any digit), against work/t8-long.csv.
+    local clean="$BATS_TEST_TMPDIR/iza"
+    make --no-print-directory -s -C "$PROJECT_ROOT" -f scripts/study.mk OUT="$clean" PERSONS=8000 SEED=6 \
+        DIRTY=0 K="$KOPPEL_BIN/koppel" "$clean/work/t8-long.csv" "$clean/tables/t8-patient-flows.csv" \
+        > "$BATS_TEST_TMPDIR/make.log" 2>&1 || { tail -n 20 "$BATS_TEST_TMPDIR/make.log"; false; }
+    run python3 - "$clean" "$PROJECT_ROOT/share/koppel/rules" <<'PY'
+import csv, sys
+from collections import Counter
+out, rules_dir = sys.argv[1], sys.argv[2]
+rows = lambda path: list(csv.DictReader(open(path, newline="")))
+conditions = ["mental", "cancer", "cardiovascular", "frail_elderly", "neck_back", "osteoarthritis",
+              "diabetes", "asthma", "copd", "intellectual_disability"]
+def rules(name):
+    table = []
+    for r in rows(f"{rules_dir}/{name}"):
+        group = r["subgroup"] if r["condition"] == "asthma_copd" else r["condition"]
+        for code in r["codes"].split():
+            table.append((group, code, int(r["lookback_years"])))
+    return table
+def matches(system, rule, code):
+    code = code.strip().upper()
+    if system == "DCSPH":
+        return len(code) == 4 and all(p == "X" or p == c for p, c in zip(rule, code))
+    return code == rule or code.startswith(rule + ".")
+systems = {"hospital": ("DBC", rules("iza-claims-hospital.csv")), "physio": ("DCSPH", rules("iza-claims-paramedical.csv")),
+           "exercise": ("DCSPH", rules("iza-claims-paramedical.csv")), "dietetics": ("DIET", rules("iza-claims-dietetics.csv"))}
+declarations = {(r["discipline"], r["declaration_code"]): r["condition"] for r in rows(f"{rules_dir}/iza-claims-declarations.csv")}
+counted = {}
+for r in rows(f"{rules_dir}/iza-disciplines.csv"):
+    for group in (["asthma", "copd"] if r["condition"] == "asthma_copd" else [r["condition"]]):
+        counted.setdefault(group, {})[r["discipline"]] = r["counts"]
+claims, insured, deliveries, wlz = rows(f"{out}/clean/claims.csv"), rows(f"{out}/clean/insured.csv"), rows(f"{out}/clean/insurer_deliveries.csv"), rows(f"{out}/clean/wlz.csv")
+births = {r["bsn"]: r["birth_date"] for r in rows(f"{out}/work/birth-dates.csv")}
+expected = Counter()
+for year in ("2019", "2023"):
+    y = int(year)
+    incomplete = {r["insurer_id"] for r in deliveries if r["delivery"] == "incomplete" and r["year"] in (year, str(y - 1))}
+    insurers = {}
+    for r in insured:
+        if r["year"] == year:
+            insurers.setdefault(r["bsn"], set()).add(r["insurer_id"])
+    in_wlz = {r["bsn"] for r in wlz if r["start_date"] <= f"{year}-12-31" and (r["end_date"] == "" or r["end_date"] >= f"{year}-01-01")}
+    population = {b for b, i in insurers.items() if len(i) == 1 and b in births and not (i & incomplete) and b not in in_wlz}
+    found = {}
+    for r in claims:
+        if r["bsn"] not in population or r["discipline"] not in systems:
+            continue
+        system, table = systems[r["discipline"]]
+        for group, rule, lookback in table:
+            if matches(system, rule, r["diagnosis_code"]) and r["start_date"] <= f"{year}-12-31" \
+               and (r["end_date"] == "" or r["end_date"] >= f"{y - lookback}-01-01"):
+                found.setdefault((r["bsn"], group), set()).add("claims")
+    for b in population:
+        born = births[b]
+        if (y - int(born[:4]) - (born[5:] > "12-31")) >= 80:
+            found.setdefault((b, "frail_elderly"), set()).add("claims")
+    for r in rows(f"{out}/work/iza-{year}/prevalence.csv"):
+        for group in conditions:
+            if r[group] == "1" and r["bsn"] in population:
+                found.setdefault((r["bsn"], group), set()).add("gp")
+    hits = set()
+    for r in claims:
+        if r["start_date"][:4] != year:
+            continue
+        hits.add((r["bsn"], "any", r["discipline"]))
+        if r["discipline"] in systems:
+            system, table = systems[r["discipline"]]
+            for group, rule, lookback in table:
+                if matches(system, rule, r["diagnosis_code"]):
+                    hits.add((r["bsn"], group, r["discipline"]))
+        if (r["discipline"], r["declaration_code"]) in declarations:
+            hits.add((r["bsn"], declarations[(r["discipline"], r["declaration_code"])], r["discipline"]))
+    for (b, group), sources in found.items():
+        where = "both" if len(sources) == 2 else sources.pop()
+        expected[(year, group, "found_in", where)] += 1
+        expected[(year, group, "found_in", "Total")] += 1
+        for discipline, counts in counted[group].items():
+            hit = (b, "any" if counts == "all" else group, discipline) in hits
+            expected[(year, group, discipline, "yes" if hit else "no")] += 1
+            expected[(year, group, discipline, "Total")] += 1
+got = {(r["year"], r["condition"], r["discipline"], r["contact"]): int(r["persons"]) for r in rows(f"{out}/work/t8-long.csv")}
+nonzero = {k: v for k, v in got.items() if v}
+assert nonzero == dict(expected), sorted(set(nonzero.items()) ^ set(expected.items()))[:10]
+published = rows(f"{out}/tables/t8-patient-flows.csv")
+for r in published:
+    if r["status"] == "s":
+        assert int(r["persons"]) == expected[(r["year"], r["condition"], r["discipline"], r["contact"])], r
+    if r["status"] == "s" and r["contact"] == "yes" and r["discipline"] != "found_in":
+        total = expected[(r["year"], r["condition"], r["discipline"], "Total")]
+        assert abs(float(r["contact_pct"]) - 100 * int(r["persons"]) / total) < 1e-6, r
+print(sum(v for k, v in expected.items() if k[2] == "found_in" and k[3] == "both"),
+      sum(v for k, v in expected.items() if k[2] == "found_in" and k[3] == "claims"),
+      sum(v for k, v in expected.items() if k[2] == "found_in" and k[3] == "gp"))
+PY
+    assert_success
+    # persons found in both sources, in the claims only and in GP data only
+    assert_output --regexp '^[1-9][0-9]* [1-9][0-9]* [1-9][0-9]*$'
+    run grep -c ',no$' "$clean/tables/t8-patient-flows.audit.txt"
+    assert_output 0
+    # and attacked by attacker.py: per year and group, its tables (one per discipline, found_in)
+    # stacked as linked tables with the true counts
+    python3 - "$clean/tables/t8-patient-flows.csv" "$clean/work/t8-cells.csv" "$BATS_TEST_TMPDIR/t8" <<'PY'
+import csv, os, sys
+os.makedirs(sys.argv[3])
+status = {(r["year"], r["condition"], r["discipline"], r["contact"]): r["status"] for r in csv.DictReader(open(sys.argv[1], newline=""))}
+true = {(r["year"], r["condition"], r["discipline"], r["contact"]): r["persons"] for r in csv.DictReader(open(sys.argv[2], newline=""))}
+assert set(status) == set(true), "T8 and its cells differ"
+for year, condition in sorted({k[:2] for k in status}):
+    keys = [k for k in status if k[:2] == (year, condition)]
+    dims = sorted({k[2] for k in keys})
+    totals = {status[k] for k in keys if k[3] == "Total"}
+    assert len(totals) == 1, ("the group's total has two statuses", year, condition)
+    with open(os.path.join(sys.argv[3], "%s-%s.csv" % (year, condition)), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(dims + ["persons", "status"])
+        w.writerow(["Total"] * len(dims) + [true[keys[0][:2] + (dims[0], "Total")], totals.pop()])
+        for k in keys:
+            if k[3] != "Total":
+                w.writerow([k[3] if d == k[2] else "Total" for d in dims] + [true[k], status[k]])
+    print(",".join(dims), file=open(os.path.join(sys.argv[3], "%s-%s.dims" % (year, condition)), "w"))
+PY
+    local n=0 f
+    for f in "$BATS_TEST_TMPDIR"/t8/*.csv; do
+        run python3 "$PROJECT_ROOT/tests/fixtures/suppress/attacker.py" audit "$f" --linked \
+            --dims "$(cat "${f%.csv}.dims")" --count persons --fill-zeros
+        assert_success
+        n=$((n + 1))
+    done
+    [ "$n" -eq 20 ]
+}
+
 @test "the municipal study: clients per 1,000 per municipality and month as counted here, and the DiD recovers the planted effect" {
     # The panel against a count worked out here on the cleaned decisions (product -> category ->
     # outcome from the shipped tables; a decision counts in every month it touches; a client once

@@ -1,0 +1,223 @@
+# flows.mk: the IZA monitor's patient flows (T8) on the insurers' claims: per condition group, its
+# patients found in GP data, in the claims or in both, and per discipline of care the % of them
+# with at least one claim in the year (for most groups a claim for the condition, by the
+# discipline's own code system; for some disciplines and groups every claim), the first IZA
+# year against the last. Included by study.mk, whose variables it uses (K, R, P, C, W, T, J, X,
+# RULES, IZA_YEARS, CONDITIONS, PSEUDONYMISE, VALID_PERIOD).
+
+# The disciplines in the claims, and the rules table that classifies the codes of each coded one
+# (the others carry no diagnosis code). Which disciplines a group counts, and whether a claim
+# counts only for the condition (code) or always (all): iza-disciplines.csv (Table H.2).
+FLOW_DISCIPLINES = physio exercise skin dietetics occupational hospital mental_basic mental_specialist \
+                   district_nursing primary_stay hap seh
+CODED_DISCIPLINES = hospital physio exercise dietetics
+CLAIMS_RULES_hospital = $(RULES)/iza-claims-hospital.csv
+CLAIMS_RULES_physio = $(RULES)/iza-claims-paramedical.csv
+CLAIMS_RULES_exercise = $(RULES)/iza-claims-paramedical.csv
+CLAIMS_RULES_dietetics = $(RULES)/iza-claims-dietetics.csv
+FLOW_TABLE = $(RULES)/iza-disciplines.csv
+# A study condition's column in classify-condition's output: asthma and COPD are the subgroups
+# of the rules' asthma_copd.
+condition_column = $(if $(filter asthma copd,$(1)),asthma_copd_$(1),$(1))
+
+# ------------------------------------------------------------------ the claims at the analyst
+# Claims with their dates read (DD-MM-YYYY made ISO, bad ones rejected, a period ending before
+# it starts rejected); the insurers' member files as delivered; the insurers' account of their
+# deliveries (no persons in it) as it is.
+$(C)/claims.csv: $(P)/claims.csv $(W)/fingerprints.txt
+	@mkdir -p $(@D)
+	rm -f $(J)/clean-claims.json $(J)/periods-claims.json
+	$(K) derive --iso-date start_date --iso-date end_date --rejects $(X)/clean-claims.csv \
+	    --stats $(J)/clean-claims.json $< 2>/dev/null | $(call VALID_PERIOD,start_date,end_date,claims) > $@
+$(C)/insured.csv: $(P)/insured.csv $(W)/fingerprints.txt
+	@mkdir -p $(@D)
+	$(K) select $< > $@
+$(C)/insurer_deliveries.csv: $(R)/insurer_deliveries.csv
+	@mkdir -p $(@D)
+	$(K) select $< > $@
+
+# Dates of birth of the persons register (for the age rule of frail elderly), the persons
+# delivered twice left out.
+$(W)/birth-dates.csv: $(P)/persons.csv $(W)/persons-duplicated.csv
+	$(K) derive --iso-date birth_date --rejects $(X)/birth-dates.csv $< 2>/dev/null \
+	  | $(K) select --not-empty birth_date --columns bsn,birth_date \
+	  | $(K) join -k bsn --type anti -q - $(W)/persons-duplicated.csv > $@
+
+# ------------------------------------------------------------------ the claims population
+# The insured of YEAR (one insurer; a person with two is left out), less those who lived in a
+# Wlz institution at any time in the year and those whose insurer delivered incomplete claims in
+# the year or the year before (exclusions.csv counts them; a person may be in both).
+$(W)/flows-%/population.csv $(W)/flows-%/exclusions.csv &: $(C)/insured.csv $(C)/insurer_deliveries.csv \
+        $(C)/wlz.csv $(W)/birth-dates.csv
+	@mkdir -p $(@D)
+	$(K) select --eq delivery=incomplete --eq "year=$*|$$(( $* - 1 ))" --columns insurer_id $(C)/insurer_deliveries.csv \
+	  | $(K) aggregate -g insurer_id --count | $(K) select --columns insurer_id > $(@D)/incomplete.csv
+	$(K) select --overlaps start_date,end_date=$*-01-01..$*-12-31 --columns bsn $(C)/wlz.csv > $(@D)/wlz.csv
+	$(K) select --eq year=$* --columns bsn,insurer_id $(C)/insured.csv \
+	  | $(K) aggregate -g bsn,insurer_id --count | $(K) select --columns bsn,insurer_id > $(@D)/insured.csv
+	$(K) aggregate -g bsn --count --min-count 2 $(@D)/insured.csv | $(K) select --columns bsn > $(@D)/two-insurers.csv
+	$(K) join -k bsn --type anti -q $(@D)/insured.csv $(@D)/two-insurers.csv \
+	  | $(K) join -k bsn --type inner -q - $(W)/birth-dates.csv > $(@D)/insured-once.csv
+	$(K) join -k insurer_id --type anti -q $(@D)/insured-once.csv $(@D)/incomplete.csv \
+	  | $(K) join -k bsn --type anti -q - $(@D)/wlz.csv | $(K) select --columns bsn,birth_date > $(@D)/population.csv
+	{ echo year,reason,persons; \
+	  printf '%s,insured,%s\n' $* $$(tail -n +2 $(@D)/insured-once.csv | wc -l); \
+	  printf '%s,wlz_institution,%s\n' $* $$($(K) join -k bsn --type semi -q $(@D)/insured-once.csv $(@D)/wlz.csv | tail -n +2 | wc -l); \
+	  printf '%s,insurer_incomplete,%s\n' $* $$($(K) join -k insurer_id --type semi -q $(@D)/insured-once.csv $(@D)/incomplete.csv | tail -n +2 | wc -l); \
+	  printf '%s,remaining,%s\n' $* $$(tail -n +2 $(@D)/population.csv | wc -l); } > $(@D)/exclusions.csv
+	rm -f $(@D)/incomplete.csv $(@D)/wlz.csv $(@D)/insured.csv $(@D)/two-insurers.csv $(@D)/insured-once.csv
+
+# ------------------------------------------------------------------ who has the condition
+# Per person of the claims population and condition: found in GP data (an eligible GP patient
+# with the condition, T6), in the claims (a claim with a code of the condition in the lookback
+# window, classified with the discipline's rules; frail elderly: 80 or over on 31 December) or
+# in both: bsn,condition,found_in (gp, claims, both). Intellectual disability has no claims codes.
+$(W)/flows-%/found.csv: $(W)/flows-%/population.csv $(C)/claims.csv $(W)/iza-%/prevalence.csv
+	$(foreach d,$(CODED_DISCIPLINES),\
+	  $(K) select --eq discipline=$(d) $(C)/claims.csv \
+	    | $(K) classify-condition --prevalence --subgroups --year $* --rules $(CLAIMS_RULES_$(d)) --code diagnosis_code \
+	        --id bsn --start start_date --end end_date --rejects $(X)/classify-claims-$*-$(d).csv 2>/dev/null > $(@D)/flags-$(d).csv;)
+	{ echo bsn,condition,source; \
+	  for f in $(foreach d,$(CODED_DISCIPLINES),$(@D)/flags-$(d).csv); do \
+	    columns=$$(head -n 1 $$f); \
+	    $(foreach c,$(filter-out frail_elderly intellectual_disability,$(CONDITIONS)),\
+	      case ,$$columns, in (*,$(call condition_column,$(c)),*) \
+	        $(K) select --eq $(call condition_column,$(c))=1 --columns bsn $$f | tail -n +2 | sed 's/$$/,$(c),2/' ;; esac;) \
+	  done; \
+	  $(K) derive --age age=birth_date:$*-12-31 $< | $(K) select --ge age=80 --columns bsn | tail -n +2 | sed 's/$$/,frail_elderly,2/'; \
+	  $(foreach c,$(CONDITIONS),$(K) select --eq $(c)=1 --columns bsn $(W)/iza-$*/prevalence.csv | tail -n +2 | sed 's/$$/,$(c),1/';) } \
+	  | $(K) join -k bsn --type semi -q - $< \
+	  | $(K) aggregate -g bsn,condition,source --count | $(K) select --columns bsn,condition,source \
+	  | $(K) aggregate -g bsn,condition --sum source \
+	  | $(K) derive --lookup found_in=sum_source:<(printf 'sum_source,found_in\n1,gp\n2,claims\n3,both\n') \
+	  | $(K) select --columns bsn,condition,found_in > $@
+	rm -f $(foreach d,$(CODED_DISCIPLINES),$(@D)/flags-$(d).csv)
+
+# Per person and discipline, the claims of YEAR (by their start) that count: bsn,condition,
+# discipline for a claim of the condition (by code, or the declaration codes of
+# iza-claims-declarations.csv), and bsn,discipline for any claim.
+$(W)/flows-%/claimed.csv $(W)/flows-%/claimed-any.csv &: $(C)/claims.csv
+	@mkdir -p $(@D)
+	$(K) select --in-year start_date=$* $< > $(@D)/claims-year.csv
+	$(K) aggregate -g bsn,discipline --count $(@D)/claims-year.csv | $(K) select --columns bsn,discipline > $(@D)/claimed-any.csv
+	{ echo bsn,condition,discipline; \
+	  $(foreach d,$(CODED_DISCIPLINES),\
+	    $(K) select --eq discipline=$(d) $(@D)/claims-year.csv \
+	      | $(K) classify-condition --tag --long --subgroups --matched-only --rules $(CLAIMS_RULES_$(d)) --code diagnosis_code \
+	          --rejects $(X)/tag-claims-$*-$(d).csv 2>/dev/null \
+	      | $(K) aggregate -g bsn,condition,subgroup --count | tail -n +2 \
+	      | awk -F, -v OFS=, '{ print $$1, ($$2 == "asthma_copd" ? $$3 : $$2), "$(d)"; if ($$2 == "asthma_copd") print $$1, $$2, "$(d)" }';) \
+	  $(K) join -k discipline,declaration_code --type inner -q $(@D)/claims-year.csv $(RULES)/iza-claims-declarations.csv \
+	    | $(K) select --columns bsn,condition,discipline | tail -n +2; } \
+	  | $(K) aggregate -g bsn,condition,discipline --count | $(K) select --columns bsn,condition,discipline > $(@D)/claimed.csv
+	rm -f $(@D)/claims-year.csv
+
+# Per condition's patient and each discipline the group counts: contact yes or no.
+# bsn,condition,found_in,discipline,contact (one row per patient and discipline).
+$(W)/flows-%/members.csv: $(W)/flows-%/found.csv $(W)/flows-%/claimed.csv $(W)/flows-%/claimed-any.csv
+	$(K) derive --lookup rules_condition=condition:<(echo condition,rules_condition; for c in $(CONDITIONS); do \
+	        case $$c in asthma|copd) echo $$c,asthma_copd ;; *) echo $$c,$$c ;; esac; done) $< \
+	  | $(K) join -k rules_condition --type inner -q - \
+	      <($(K) derive --rename condition=rules_condition $(FLOW_TABLE)) \
+	  | $(K) join -k bsn,condition,discipline --type left -q - <($(K) derive --const coded=yes $(@D)/claimed.csv) \
+	  | $(K) join -k bsn,discipline --type left -q - <($(K) derive --const any=yes $(@D)/claimed-any.csv) \
+	  | awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) c[$$i] = i; print "bsn,condition,found_in,discipline,contact"; next } \
+	      { hit = $$c["counts"] == "all" ? $$c["any"] : $$c["coded"]; \
+	        print $$c["bsn"], $$c["condition"], $$c["found_in"], $$c["discipline"], (hit == "yes" ? "yes" : "no") }' > $@
+
+# ------------------------------------------------------------------ the table
+# Per condition, year and discipline: the patients with (yes) and without (no) a claim, and the
+# group's patients (Total); and the patients by where they were found (found_in: gp, claims,
+# both). One population per condition and year: its tables are protected together.
+$(W)/t8-long.csv: $(foreach y,$(IZA_YEARS),$(W)/flows-$(y)/members.csv)
+	for y in $(IZA_YEARS); do \
+	    m=$(W)/flows-$$y/members.csv; \
+	    $(K) aggregate -g condition,discipline,contact --rollup --count $$m \
+	      | $(K) select --ne condition=Total --ne discipline=Total | $(K) derive --const year=$$y; \
+	    $(K) aggregate -g bsn,condition,found_in --count $$m | $(K) aggregate -g condition,found_in --rollup --count \
+	      | $(K) select --ne condition=Total | $(K) derive --rename found_in=contact --const discipline=found_in \
+	          --const year=$$y | $(K) select --columns condition,discipline,contact,count,year; done \
+	  | awk -F, -v OFS=, 'NR == 1 { print "year,condition,discipline,contact,persons"; next } \
+	      $$0 == "condition,discipline,contact,count,year" { next } \
+	      { key = $$5 OFS $$1 OFS $$2; n[key, $$3] = $$4; if (!(key in seen)) { seen[key] = 1; keys[++k] = key } } \
+	      END { for (i = 1; i <= k; i++) { split(keys[i], f, OFS); \
+	              values = f[3] == "found_in" ? "gp claims both Total" : "yes no Total"; nv = split(values, v, " "); \
+	              for (j = 1; j <= nv; j++) print keys[i], v[j], ((keys[i], v[j]) in n ? n[keys[i], v[j]] : 0) } }' > $@
+
+# The patients of a condition in both years, per discipline: how many, and of them with a claim
+# in both years, in the last only and in the first only, for the change's interval
+# (standardise --overlap); left out (zeros: the independent interval) where one of the four
+# cells of those patients is 1 to 9, as for T6.
+$(W)/t8-overlap.csv: $(foreach y,$(IZA_YEARS),$(W)/flows-$(y)/members.csv)
+	$(K) join -k bsn,condition,discipline --type inner -q \
+	    <($(K) select --columns bsn,condition,discipline,contact $(W)/flows-$(firstword $(IZA_YEARS))/members.csv \
+	        | $(K) derive --rename contact=first_contact) \
+	    <($(K) select --columns bsn,condition,discipline,contact $(W)/flows-$(lastword $(IZA_YEARS))/members.csv) \
+	  | $(K) aggregate -g condition,discipline,first_contact,contact --count \
+	  | awk -F, -v OFS=, -v year=$(lastword $(IZA_YEARS)) 'NR == 1 { next } \
+	      { k = $$1 OFS $$2; c[k] = 1; n[k] += $$5; if ($$3 == "yes" && $$4 == "yes") e[k] += $$5; \
+	        if ($$3 == "no" && $$4 == "yes") l[k] += $$5; if ($$3 == "yes" && $$4 == "no") f[k] += $$5 } \
+	      function small(x) { return x > 0 && x < 10 } \
+	      END { for (k in c) { a = n[k] + 0; b = e[k] + 0; x = l[k] + 0; y = f[k] + 0; \
+	              if (small(b) || small(x) || small(y) || small(a - b - x - y)) a = b = x = y = 0; \
+	              print k, year, "yes", a, b, x, y } }' \
+	  | LC_ALL=C sort | { echo condition,discipline,year,contact,$(T6_OVERLAP); cat; } > $@
+
+# Per condition and discipline, the % of the group's patients with a claim, and its change from
+# the first year.
+$(W)/t8-rates.csv: $(W)/t8-long.csv $(W)/t8-overlap.csv
+	$(K) select --ne discipline=found_in --eq contact=Total --columns year,condition,discipline,persons $< \
+	  | $(K) derive --rename persons=patients > $@.total
+	$(K) select --ne discipline=found_in --eq contact=yes --columns year,condition,discipline,contact,persons $< \
+	  | $(K) derive --rename persons=with_claim | $(K) join -k year,condition,discipline --type inner -q - $@.total \
+	  | $(K) join -k condition,discipline,year,contact --type left -q - $(W)/t8-overlap.csv \
+	  | $(K) standardise --method crude --measure proportion --events with_claim --population patients \
+	      -g condition,discipline,year,contact --compare-to year=$(firstword $(IZA_YEARS)) --overlap $(T6_OVERLAP) \
+	  | $(K) derive --rename crude_rate=contact_pct,crude_lower=contact_lower,crude_upper=contact_upper \
+	      --rename difference=change_pp,difference_lower=change_lower,difference_upper=change_upper \
+	  | $(K) select --columns year,condition,discipline,contact,contact_pct,contact_lower,contact_upper,$(T6_CHANGE) > $@
+	rm -f $@.total
+
+# Suppressed per condition: its disciplines and found_in are the dimensions of linked tables of
+# one population (the group's patients, each table's Total), the years apart (--by year); a
+# share needs its Total, a change the first year's cell and its Total too. A group's total costs
+# 100 cells to hide, as in T6. The cells are widened for suppress (one column per table, Total
+# where a table does not break down) and narrowed again for publication: one row per discipline
+# and contact, the group's Total once per discipline.
+T8_COLUMNS = year,condition,discipline,contact,persons,contact_pct,contact_lower,contact_upper,$(T6_CHANGE),status
+T8_RATES = contact_pct,contact_lower,contact_upper,$(T6_CHANGE)
+$(T)/t8-patient-flows.csv: $(W)/t8-long.csv $(W)/t8-rates.csv
+	@mkdir -p $(@D)
+	$(K) join -k year,condition,discipline,contact --type left -q $< $(W)/t8-rates.csv > $(W)/t8-cells.csv
+	rm -f $(W)/t8-published.part $(W)/t8.audit.part
+	for c in $(CONDITIONS); do \
+	    dims=$$($(K) select --eq condition=$$c --columns discipline $(W)/t8-cells.csv | tail -n +2 | awk '!seen[$$0]++' | paste -sd, -); \
+	    [ -n "$$dims" ] || continue; \
+	    $(K) select --eq condition=$$c $(W)/t8-cells.csv \
+	      | awk -F, -v OFS=, -v dims=$$dims ' \
+	          NR == 1 { nd = split(dims, d, ","); printf "year,condition"; for (j = 1; j <= nd; j++) printf ",%s", d[j]; \
+	                    for (i = 5; i <= NF; i++) printf ",%s", $$i; print ",cost_weight"; next } \
+	          $$4 == "Total" && total[$$1]++ { next } \
+	          { printf "%s,%s", $$1, $$2; for (j = 1; j <= nd; j++) printf ",%s", (d[j] == $$3 ? $$4 : "Total"); \
+	            for (i = 5; i <= NF; i++) printf ",%s", $$i; print "," ($$4 == "Total" ? 100 : 1) }' > $(W)/t8-$$c-cells.csv; \
+	    options="--linked --dims $$dims --by year --count persons --fill-zeros"; \
+	    for d in $$(echo $$dims | tr , ' '); do [ $$d = found_in ] && continue; \
+	        options="$$options --depends contact_pct,contact_lower,contact_upper=$$d:Total --depends $(T6_CHANGE)=$$d:Total \
+	            --depends $(T6_CHANGE)=$(T6_FIRST) --depends $(T6_CHANGE)=$(T6_FIRST),$$d:Total"; done; \
+	    $(K) suppress $$options --cost-weight cost_weight --blank $(T8_RATES) --stats $(J)/suppress-t8-$$c.json \
+	        $(W)/t8-$$c-cells.csv > $(W)/t8-$$c-published.csv; \
+	    $(K) suppress --audit $$options --original $(W)/t8-$$c-cells.csv $(W)/t8-$$c-published.csv >> $(W)/t8.audit.part; \
+	    awk -F, -v OFS=, -v dims=$$dims ' \
+	        NR == 1 { nd = split(dims, d, ","); for (i = 1; i <= NF; i++) col[$$i] = i; next } \
+	        { shown = 0; for (j = 1; j <= nd; j++) if ($$col[d[j]] != "Total") { emit(d[j], $$col[d[j]]); shown = 1 } \
+	          if (!shown) for (j = 1; j <= nd; j++) emit(d[j], "Total") } \
+	        function emit(discipline, contact,    k, n, f) { \
+	          n = split("$(T8_COLUMNS)", f, ","); \
+	          for (k = 1; k <= n; k++) printf "%s%s", (k > 1 ? OFS : ""), \
+	              (f[k] == "discipline" ? discipline : f[k] == "contact" ? contact : $$col[f[k]]); print "" }' \
+	        $(W)/t8-$$c-published.csv >> $(W)/t8-published.part; done
+	awk -F, -v OFS=, '{ order = $$4 == "yes" || $$4 == "gp" ? 1 : $$4 == "no" || $$4 == "claims" ? 2 : $$4 == "both" ? 3 : 4; \
+	      print $$1 "," $$2 "," ($$3 == "found_in" ? "" : $$3) "," order "\t" $$0 }' $(W)/t8-published.part \
+	  | LC_ALL=C sort -t "$$(printf '\t')" -k1,1 | cut -f2 | { echo '$(T8_COLUMNS)'; cat; } > $@
+	mv $(W)/t8.audit.part $(@:.csv=.audit.txt)
+	rm -f $(W)/t8-published.part
