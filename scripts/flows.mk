@@ -178,17 +178,31 @@ $(W)/t8-rates.csv: $(W)/t8-long.csv $(W)/t8-overlap.csv
 	  | $(K) select --columns year,condition,discipline,contact,contact_pct,contact_lower,contact_upper,$(T6_CHANGE) > $@
 	rm -f $@.total
 
+# Per condition and year, its patients per 100 persons of the claims population (found in either
+# source), with a Wilson interval: on the group's Total rows.
+$(W)/t8-prevalence.csv: $(W)/t8-long.csv $(foreach y,$(IZA_YEARS),$(W)/flows-$(y)/population.csv)
+	for y in $(IZA_YEARS); do \
+	    $(K) aggregate --count $(W)/flows-$$y/population.csv | $(K) derive --const year=$$y --rename count=population; done \
+	  | awk 'NR == 1 || $$0 != "population,year"' > $@.population
+	$(K) select --eq discipline=found_in --eq contact=Total --columns year,condition,contact,persons $< \
+	  | $(K) join -k year --type inner -q - $@.population \
+	  | $(K) standardise --method crude --measure proportion --events persons --population population -g year,condition,contact \
+	  | $(K) derive --rename crude_rate=prevalence_pct,crude_lower=prevalence_lower,crude_upper=prevalence_upper \
+	  | $(K) select --columns year,condition,contact,population,prevalence_pct,prevalence_lower,prevalence_upper > $@
+	rm -f $@.population
+
 # Suppressed per condition: its disciplines and found_in are the dimensions of linked tables of
 # one population (the group's patients, each table's Total), the years apart (--by year); a
 # share needs its Total, a change the first year's cell and its Total too. A group's total costs
 # 100 cells to hide, as in T6. The cells are widened for suppress (one column per table, Total
 # where a table does not break down) and narrowed again for publication: one row per discipline
 # and contact, the group's Total once per discipline.
-T8_COLUMNS = year,condition,discipline,contact,persons,contact_pct,contact_lower,contact_upper,$(T6_CHANGE),status
-T8_RATES = contact_pct,contact_lower,contact_upper,$(T6_CHANGE)
-$(T)/t8-patient-flows.csv: $(W)/t8-long.csv $(W)/t8-rates.csv
+T8_COLUMNS = year,condition,discipline,contact,persons,population,prevalence_pct,prevalence_lower,prevalence_upper,contact_pct,contact_lower,contact_upper,$(T6_CHANGE),status
+T8_RATES = prevalence_pct,prevalence_lower,prevalence_upper,contact_pct,contact_lower,contact_upper,$(T6_CHANGE)
+$(T)/t8-patient-flows.csv: $(W)/t8-long.csv $(W)/t8-rates.csv $(W)/t8-prevalence.csv
 	@mkdir -p $(@D)
-	$(K) join -k year,condition,discipline,contact --type left -q $< $(W)/t8-rates.csv > $(W)/t8-cells.csv
+	$(K) join -k year,condition,contact --type left -q $< $(W)/t8-prevalence.csv \
+	  | $(K) join -k year,condition,discipline,contact --type left -q - $(W)/t8-rates.csv > $(W)/t8-cells.csv
 	rm -f $(W)/t8-published.part $(W)/t8.audit.part
 	for c in $(CONDITIONS); do \
 	    dims=$$($(K) select --eq condition=$$c --columns discipline $(W)/t8-cells.csv | tail -n +2 | awk '!seen[$$0]++' | paste -sd, -); \

@@ -781,27 +781,70 @@ $(T)/t6-iza-indicators.csv: $(W)/t6-published.csv
 	cp $(W)/t6-iza-indicators.audit.txt $(@:.csv=.audit.txt)
 
 # T7 the top 15 health problems per discipline and year, by share of contacts (IZA monitor):
-# per discipline, the contacts of the year's eligible patients by code (GP: ICPC main code, so
-# T90.02 counts as T90; a contact without a code counts in the total, never in the ranking).
+# per discipline, the contacts of the year by code: for the GP, the contacts of T6's eligible
+# patients by ICPC main code (T90.02 counts as T90); for the disciplines in the claims, the claims
+# starting in the year of T8's claims population: GP out-of-hours by ICPC main code,
+# physiotherapy and exercise therapy by DCSPH main body location and pathology (the sub-location
+# as X: 3120 counts as 3X20), dietetics by its diagnosis code, the emergency department by ICD-10
+# block (I21.4 counts as I20-I25). Not skin or occupational therapy: their claims carry no code.
+# A contact without a code (or, for the emergency department, with a code whose block the table
+# does not list) counts in the total, never in the ranking.
 # The table lists every code in the top 15 of either year, with its contacts in both years (a
 # rank only where it is in that year's top 15), the other codes together, and the total.
-# A code's row is unsafe when fewer than 10 persons make its contacts (the persons are not
-# published) or when two persons make more than 85% of them (dominance): rows are protected with
-# suppress, the total less the listed codes being 'other'.
+# A code is ranked only when 10 persons or more make its contacts (the persons are not published)
+# and two of them make at most 85% of them (dominance); a listed code that fails this in the other
+# year is unsafe there, and the rows are protected with suppress, the total less the listed codes
+# being 'other'.
 TOP_N = 15
-TOP_DISCIPLINES = gp
+TOP_DISCIPLINES = gp hap physio exercise dietetics seh
+TOP_CLAIMS = $(filter-out gp,$(TOP_DISCIPLINES))
 TOP_LABELS_gp = $(RULES)/icpc-labels.csv
+TOP_LABELS_hap = $(RULES)/icpc-labels.csv
+TOP_LABELS_physio = $(RULES)/dcsph-labels.csv
+TOP_LABELS_exercise = $(RULES)/dcsph-labels.csv
+TOP_LABELS_dietetics = $(RULES)/dietetics-labels.csv
+TOP_LABELS_seh = $(RULES)/icd10-block-labels.csv
+TOP_CODE_hap = --mask code=diagnosis_code:???
+TOP_CODE_physio = --mask code=diagnosis_code:?X??
+TOP_CODE_exercise = --mask code=diagnosis_code:?X??
+TOP_CODE_dietetics = --mask code=diagnosis_code:?????
+TOP_CODE_seh = --mask main=diagnosis_code:??? --lookup code=main:$(RULES)/icd10-blocks.csv --default code=
+# A code that is not one of the discipline's code system (the rules table of that system says
+# which are) is a bad record: rejected (rejects/top-DISCIPLINE-YEAR.csv), counted, and left out
+# of the total too. The emergency department's ICD-10 codes are checked by the block table only.
+TOP_VALID_gp = $(K) classify-condition --tag --code icpc
+TOP_VALID_hap = $(K) classify-condition --tag --code diagnosis_code
+TOP_VALID_physio = $(K) classify-condition --tag --code diagnosis_code --rules $(CLAIMS_RULES_physio)
+TOP_VALID_exercise = $(K) classify-condition --tag --code diagnosis_code --rules $(CLAIMS_RULES_exercise)
+TOP_VALID_dietetics = $(K) classify-condition --tag --code diagnosis_code --rules $(CLAIMS_RULES_dietetics)
+TOP_VALID_seh = $(K) select
 $(W)/iza-%/problems-gp.csv: $(C)/gp_contacts.csv $(W)/iza-%/eligible.csv
 	$(K) select --in-year contact_date=$* --eq provider=gp --eq 'contact_type=$(CONTACT_TYPES_gp)' $< \
 	  | $(K) join -k bsn --type semi -q - $(W)/iza-$*/eligible.csv \
+	  | $(TOP_VALID_gp) --rejects $(X)/top-gp-$*.csv 2>/dev/null \
 	  | $(K) derive --mask code=icpc:??? | $(K) select --columns bsn,code > $@
+define claims_problems
+$$(W)/iza-%/problems-$(1).csv: $$(C)/claims.csv $$(W)/flows-%/population.csv
+	@mkdir -p $$(@D)
+	$$(K) select --in-year start_date=$$* --eq discipline=$(1) $$< \
+	  | $$(K) join -k bsn --type semi -q - $$(W)/flows-$$*/population.csv \
+	  | $$(TOP_VALID_$(1)) --rejects $$(X)/top-$(1)-$$*.csv 2>/dev/null \
+	  | $$(K) derive $$(TOP_CODE_$(1)) --rejects $$(X)/top-code-$(1)-$$*.csv 2>/dev/null \
+	  | $$(K) select --columns bsn,code > $$@
+endef
+$(foreach d,$(TOP_CLAIMS),$(eval $(call claims_problems,$(d))))
 
-# Per discipline: the ranks (year,code,rank) of each year's top codes by contacts (ties by code).
+# Per discipline: the ranks (year,code,rank) of each year's top codes by contacts (ties by code),
+# among the codes that pass the rules: a code whose contacts come from fewer than 10 persons, or
+# two persons make more than 85% of them, is not ranked (it counts in 'other'). Ranking it and
+# suppressing its row would not hide it: its rank places it between its neighbours' counts.
 define top_problems
 $$(W)/t7-$(1)-ranks.csv: $$(foreach y,$$(IZA_YEARS),$$(W)/iza-$$(y)/problems-$(1).csv)
 	for y in $$(IZA_YEARS); do \
-	    $$(K) select --not-empty code $$(W)/iza-$$$$y/problems-$(1).csv | $$(K) aggregate -g code --count \
-	      | tail -n +2 | LC_ALL=C sort -t, -k2,2nr -k1,1 | head -n $$(TOP_N) \
+	    $$(K) select --not-empty code $$(W)/iza-$$$$y/problems-$(1).csv | $$(K) aggregate -g code,bsn --count \
+	      | $$(K) aggregate -g code --count --sum count --top 2:count | tail -n +2 \
+	      | awk -F, -v OFS=, '$$$$2 >= 10 && $$$$4 + ($$$$5 == "" ? 0 : $$$$5) <= 0.85 * $$$$3 { print $$$$1, $$$$3 }' \
+	      | LC_ALL=C sort -t, -k2,2nr -k1,1 | head -n $$(TOP_N) \
 	      | awk -F, -v y=$$$$y '{ print y "," $$$$1 "," NR }'; done \
 	  | { echo year,code,rank; cat; } > $$@
 # Per year the listed codes, other and Total: contacts, persons and the two largest numbers of
@@ -823,7 +866,7 @@ $$(W)/t7-$(1)-cells.csv: $$(W)/t7-$(1)-ranks.csv $$(foreach y,$$(IZA_YEARS),$$(W
 	  | awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) c[$$$$i] = i; print $$$$0, "share_pct", "status"; next } \
 	      { n++; row[n] = $$$$0; y[n] = $$$$c["year"]; v[n] = $$$$c["contacts"]; p[n] = $$$$c["persons"]; \
 	        if ($$$$c["code"] == "Total") total[$$$$c["year"]] = $$$$c["contacts"] } \
-	      END { for (i = 1; i <= n; i++) print row[i], (total[y[i]] > 0 ? 100 * v[i] / total[y[i]] : ""), \
+	      END { for (i = 1; i <= n; i++) print row[i], (total[y[i]] > 0 ? sprintf("%.10g", 100 * v[i] / total[y[i]]) : ""), \
 	            (p[i] > 0 && p[i] < 10 ? "u" : "") }' > $$@
 	rm -f $$@.listed
 endef

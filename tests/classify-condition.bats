@@ -925,7 +925,7 @@ PY
 
 # ---------------------------------------------------------------- the claims code systems
 
-# The condition codes of the synthetic claims delivery's shared specification, typed in by hand
+# The condition codes of the synthetic claims delivery (the code lists koppel synth draws from, documented in share/koppel/rules/README.md), typed in by hand
 # for the tests (independently of share/koppel/rules): file, key (condition, or
 # condition/subgroup for asthma/COPD), codes.
 claims_table() {
@@ -1240,7 +1240,7 @@ r3,0,0,0,0,0,0,0"
         run bash -c "printf 'bsn,code\n' | koppel-classify-condition --tag --code code --rules '$KOPPEL_SHARE/rules/$table.csv'"
         assert_success
     done
-    for table in dcsph-labels dietetics-labels icd10-blocks icpc-labels; do
+    for table in dcsph-labels dietetics-labels icd10-blocks icd10-block-labels icpc-labels; do
         run bash -c "printf 'code\n' | koppel-derive --lookup label=code:'$KOPPEL_SHARE/rules/$table.csv'"
         assert_success
         assert_output "code,label"
@@ -1252,7 +1252,7 @@ cardiovascular,exercise,1001
 cardiovascular,skin,1001"
 }
 
-@test "the shipped claims tables hold exactly the codes of the claims specification, all chronic" {
+@test "the shipped claims tables hold exactly the condition codes koppel synth draws for its claims, all chronic" {
     claims_table > "$T/spec.txt"
     run python3 - "$T/spec.txt" "$KOPPEL_SHARE/rules" <<'PY'
 import csv, sys
@@ -1278,8 +1278,8 @@ PY
     assert_output agree
 }
 
-@test "label tables cover every claims code of the specification and every ICPC code synth writes" {
-    # DCSPH codes of the specification, concrete and as the rule patterns' locations, in top-15 form LXPP
+@test "label tables cover every claims code koppel synth draws and every ICPC code synth writes" {
+    # DCSPH codes koppel synth draws, concrete and as the rule patterns' locations, in top-15 form LXPP
     for code in 3120 3220 6120 7121 7221 2120 4121 8110 8140 8190 1120 8160 5160 8152 3131 2131 4131 6131 7131 5171 5172 1180 2180 3180 4180 5180 6180 7180 8180; do
         echo "${code:0:1}X${code:2:2}"
     done | sort -u > "$T/dcsph.txt"
@@ -1297,11 +1297,19 @@ PY
     assert_output 19
     # blocks by hand from the WHO ICD-10 chapters
     run grep -E '^(I21|S62|U07|J18),' "$KOPPEL_SHARE/rules/icd10-blocks.csv"
-    assert_output "I21,I20-I25 ischaemic heart diseases
-J18,J09-J18 influenza and pneumonia
-S62,S60-S69 injuries to the wrist and hand
-U07,U00-U49 provisional assignment of new diseases of uncertain aetiology or emergency use"
-    # ICPC: the out-of-hours codes of the specification and every main code of synth's GP contacts
+    assert_output "I21,I20-I25
+J18,J09-J18
+S62,S60-S69
+U07,U00-U49"
+    run grep -E '^(I20-I25|J09-J18|S60-S69|U00-U49),' "$KOPPEL_SHARE/rules/icd10-block-labels.csv"
+    assert_output "I20-I25,ischaemic heart diseases
+J09-J18,influenza and pneumonia
+S60-S69,injuries to the wrist and hand
+U00-U49,provisional assignment of new diseases of uncertain aetiology or emergency use"
+    # every block has its label
+    run bash -c "cut -d, -f2 '$KOPPEL_SHARE/rules/icd10-blocks.csv' | tail -n +2 | sort -u | comm -23 - <(cut -d, -f1 '$KOPPEL_SHARE/rules/icd10-block-labels.csv' | sort)"
+    assert_output ""
+    # ICPC: the out-of-hours codes koppel synth draws and every main code of synth's GP contacts
     koppel-synth --persons 3000 --seed 5 --out "$T/syn" > /dev/null
     { printf '%s\n' R74 S18 L81 A04 K77 N17 U71 R78 D01 H71 S01 A90
       python3 -c "import csv,sys; [print(r['icpc'][:3]) for r in csv.DictReader(open(sys.argv[1])) if r['icpc']]" "$T/syn/gp_contacts.csv"
@@ -1344,8 +1352,9 @@ EOF
     assert_output "main,label
 T90,Diabetes non-insulin dependent"
     run bash -c "koppel-select --eq discipline=seh '$T/c.csv' | koppel-derive --mask main=diagnosis_code:??? \
-        --lookup block=main:'$KOPPEL_SHARE/rules/icd10-blocks.csv' | cut -d, -f4-"
-    assert_output "main,block
-I21,I20-I25 ischaemic heart diseases
-R55,R50-R69 general symptoms and signs"
+        --lookup block=main:'$KOPPEL_SHARE/rules/icd10-blocks.csv' \
+        --lookup label=block:'$KOPPEL_SHARE/rules/icd10-block-labels.csv' | cut -d, -f4-"
+    assert_output "main,block,label
+I21,I20-I25,ischaemic heart diseases
+R55,R50-R69,general symptoms and signs"
 }
