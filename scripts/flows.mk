@@ -21,14 +21,9 @@ FLOW_TABLE = $(RULES)/iza-disciplines.csv
 condition_column = $(if $(filter asthma copd,$(1)),asthma_copd_$(1),$(1))
 
 # ------------------------------------------------------------------ the claims at the analyst
-# Claims with their dates read (DD-MM-YYYY made ISO, bad ones rejected, a period ending before
-# it starts rejected); the insurers' member files as delivered; the insurers' account of their
-# deliveries (no persons in it) as it is.
-$(C)/claims.csv: $(P)/claims.csv $(W)/fingerprints.txt
-	@mkdir -p $(@D)
-	rm -f $(J)/clean-claims.json $(J)/periods-claims.json
-	$(K) derive --iso-date start_date --iso-date end_date --rejects $(X)/clean-claims.csv \
-	    --stats $(J)/clean-claims.json $< 2>/dev/null | $(call VALID_PERIOD,start_date,end_date,claims) > $@
+# Claims are cleaned with the other periods in study.mk (dates read, DD-MM-YYYY made ISO, bad
+# ones rejected, a period ending before it starts rejected); the insurers' member files as
+# delivered; the insurers' account of their deliveries (no persons in it) as it is.
 $(C)/insured.csv: $(P)/insured.csv $(W)/fingerprints.txt
 	@mkdir -p $(@D)
 	$(K) select $< > $@

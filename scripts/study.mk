@@ -136,17 +136,12 @@ $(W)/population.csv $(W)/persons-duplicated.csv &: $(P)/persons.csv $(W)/fingerp
 	    rm -f $(W)/population-candidates.csv; \
 	fi
 
-$(C)/wmo.csv: $(P)/wmo.csv $(W)/fingerprints.txt
+# Periods (Wmo provisions, Wlz stays, the insurers' claims): start and end dates read.
+$(C)/wmo.csv $(C)/wlz.csv $(C)/claims.csv: $(C)/%.csv: $(P)/%.csv $(W)/fingerprints.txt
 	@mkdir -p $(@D)
-	rm -f $(J)/clean-wmo.json $(J)/periods-wmo.json
-	$(K) derive --iso-date start_date --iso-date end_date --rejects $(X)/clean-wmo.csv \
-	    --stats $(J)/clean-wmo.json $< 2>/dev/null | $(call VALID_PERIOD,start_date,end_date,wmo) > $@
-
-$(C)/wlz.csv: $(P)/wlz.csv $(W)/fingerprints.txt
-	@mkdir -p $(@D)
-	rm -f $(J)/clean-wlz.json $(J)/periods-wlz.json
-	$(K) derive --iso-date start_date --iso-date end_date --rejects $(X)/clean-wlz.csv \
-	    --stats $(J)/clean-wlz.json $< 2>/dev/null | $(call VALID_PERIOD,start_date,end_date,wlz) > $@
+	rm -f $(J)/clean-$*.json $(J)/periods-$*.json
+	$(K) derive --iso-date start_date --iso-date end_date --rejects $(X)/clean-$*.csv \
+	    --stats $(J)/clean-$*.json $< 2>/dev/null | $(call VALID_PERIOD,start_date,end_date,$*) > $@
 
 # The practices' own account of their deliveries (no persons in it): read as it is.
 $(C)/gp_practices.csv: $(R)/gp_practices.csv
@@ -839,20 +834,32 @@ $(foreach d,$(TOP_CLAIMS),$(eval $(call claims_problems,$(d))))
 # two persons make more than 85% of them, is not ranked (it counts in 'other'). Ranking it and
 # suppressing its row would not hide it: its rank places it between its neighbours' counts.
 define top_problems
-$$(W)/t7-$(1)-ranks.csv: $$(foreach y,$$(IZA_YEARS),$$(W)/iza-$$(y)/problems-$(1).csv)
+$$(W)/t7-$(1)-codes.csv: $$(foreach y,$$(IZA_YEARS),$$(W)/iza-$$(y)/problems-$(1).csv)
 	for y in $$(IZA_YEARS); do \
 	    $$(K) select --not-empty code $$(W)/iza-$$$$y/problems-$(1).csv | $$(K) aggregate -g code,bsn --count \
-	      | $$(K) aggregate -g code --count --sum count --top 2:count | tail -n +2 \
-	      | awk -F, -v OFS=, '$$$$2 >= 10 && $$$$4 + ($$$$5 == "" ? 0 : $$$$5) <= 0.85 * $$$$3 { print $$$$1, $$$$3 }' \
+	      | $$(K) aggregate -g code --count --sum count --top 2:count | $$(K) derive --const year=$$$$y; done \
+	  | awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) c[$$$$i] = i; print "year,code,persons,contacts,safe"; next } \
+	      $$$$1 == "code" { next } \
+	      { top = $$$$c["top1_count"] + $$$$c["top2_count"]; \
+	        print $$$$c["year"], $$$$c["code"], $$$$c["count"], $$$$c["sum_count"], \
+	              ($$$$c["count"] >= 10 && top <= 0.85 * $$$$c["sum_count"] ? 1 : 0) }' > $$@
+$$(W)/t7-$(1)-ranks.csv: $$(W)/t7-$(1)-codes.csv
+	for y in $$(IZA_YEARS); do \
+	    $$(K) select --eq year=$$$$y --eq safe=1 --columns code,contacts $$< | tail -n +2 \
 	      | LC_ALL=C sort -t, -k2,2nr -k1,1 | head -n $$(TOP_N) \
 	      | awk -F, -v y=$$$$y '{ print y "," $$$$1 "," NR }'; done \
 	  | { echo year,code,rank; cat; } > $$@
-# Per year the listed codes, other and Total: contacts, persons and the two largest numbers of
-# contacts of one person; the share of all contacts; suppressed by the rules above.
-$$(W)/t7-$(1)-cells.csv: $$(W)/t7-$(1)-ranks.csv $$(foreach y,$$(IZA_YEARS),$$(W)/iza-$$(y)/problems-$(1).csv)
-	{ echo code,group; $$(K) select --columns code $$< | tail -n +2 | LC_ALL=C sort -u | awk '{ print $$$$0 "," $$$$0 }'; } > $$@.listed
+# Per year the listed codes (ranked in either year, and not failing the rules in this one: else
+# the code counts in other that year and has no row; no contacts at all is a zero), other and Total: contacts, persons and the two
+# largest numbers of contacts of one person; the share of all contacts. Where other fails the
+# rules, it is unsafe and the total is hidden with it (the listed rows stay: a ranked row hidden
+# would still be placed by its rank).
+$$(W)/t7-$(1)-cells.csv: $$(W)/t7-$(1)-ranks.csv $$(W)/t7-$(1)-codes.csv $$(foreach y,$$(IZA_YEARS),$$(W)/iza-$$(y)/problems-$(1).csv)
 	for y in $$(IZA_YEARS); do \
 	    f=$$(W)/iza-$$$$y/problems-$(1).csv; \
+	    { echo code,group; $$(K) select --columns code $$< | $$(K) aggregate -g code --count \
+	        | $$(K) join -k code --type anti -q - <($$(K) select --eq year=$$$$y --eq safe=0 $$(W)/t7-$(1)-codes.csv) \
+	        | $$(K) select --columns code | tail -n +2 | awk '{ print $$$$0 "," $$$$0 }'; } > $$@.listed; \
 	    { $$(K) derive --fill code=- --lookup group=code:$$@.listed --default group=other $$$$f \
 	        | $$(K) aggregate -g group,bsn --count | $$(K) aggregate -g group --count --sum count --top 2:count; \
 	      $$(K) aggregate -g bsn --count $$$$f | $$(K) aggregate --count --sum count --top 2:count \
@@ -864,16 +871,19 @@ $$(W)/t7-$(1)-cells.csv: $$(W)/t7-$(1)-ranks.csv $$(foreach y,$$(IZA_YEARS),$$(W
 	  | $$(K) derive --rename group=code,count=persons,sum_count=contacts \
 	  | $$(K) join -k year,code --type left -q - $$< \
 	  | awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) c[$$$$i] = i; print $$$$0, "share_pct", "status"; next } \
+	      function unsafe(i) { return (p[i] > 0 && p[i] < 10) || (v[i] > 0 && t[i] > 0.85 * v[i]) } \
 	      { n++; row[n] = $$$$0; y[n] = $$$$c["year"]; v[n] = $$$$c["contacts"]; p[n] = $$$$c["persons"]; \
-	        if ($$$$c["code"] == "Total") total[$$$$c["year"]] = $$$$c["contacts"] } \
+	        t[n] = $$$$c["top1_count"] + $$$$c["top2_count"]; code[n] = $$$$c["code"]; \
+	        if (code[n] == "Total") total[y[n]] = v[n]; if (code[n] == "other" && unsafe(n)) hide[y[n]] = 1 } \
 	      END { for (i = 1; i <= n; i++) print row[i], (total[y[i]] > 0 ? sprintf("%.10g", 100 * v[i] / total[y[i]]) : ""), \
-	            (p[i] > 0 && p[i] < 10 ? "u" : "") }' > $$@
+	            (unsafe(i) ? "u" : code[i] == "Total" && hide[y[i]] ? "x" : "") }' > $$@
 	rm -f $$@.listed
 endef
 $(foreach d,$(TOP_DISCIPLINES),$(eval $(call top_problems,$(d))))
 
 T7_TABLE = --dims code --by year --count contacts --fill-zeros
-T7_SUPPRESS = $(T7_TABLE) --threshold 0 --value contacts --top top1_contacts,top2_contacts --dominance 2,85
+T7_SUPPRESS = $(T7_TABLE) --threshold 0 --value contacts --top top1_contacts,top2_contacts --dominance 2,85 \
+              --depends share_pct=code:Total
 T7_COLUMNS = year,discipline,code,rank,contacts,share_pct,label,status
 $(T)/t7-top-problems.csv: $(foreach d,$(TOP_DISCIPLINES),$(W)/t7-$(d)-cells.csv)
 	@mkdir -p $(@D)
