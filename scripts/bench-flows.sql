@@ -16,7 +16,7 @@ FROM (VALUES ('mental'), ('cancer'), ('cardiovascular'), ('frail_elderly'), ('ne
 -- clean/claims.csv: codes read as classify-condition reads them (no surrounding spaces, upper case).
 CREATE TEMP TABLE claims AS
 SELECT bsn, discipline, declaration_code, CAST(start_date AS DATE) AS start_date,
-       CAST(end_date AS DATE) AS end_date, upper(trim(diagnosis_code)) AS code
+       CAST(end_date AS DATE) AS end_date, upper(trim(diagnosis_code, e' \t\n\r\v\f')) AS code
 FROM read_csv('{{study}}/clean/claims.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 -- The rules of the coded disciplines (CLAIMS_RULES_*), one row per rule code.
@@ -29,9 +29,11 @@ WITH tables AS (
     SELECT 'exercise' AS discipline, * FROM read_csv('{{rules}}/iza-claims-paramedical.csv', header = true, all_varchar = true)
     UNION ALL BY NAME
     SELECT 'dietetics' AS discipline, * FROM read_csv('{{rules}}/iza-claims-dietetics.csv', header = true, all_varchar = true))
-SELECT discipline, condition, subgroup, code_system, CAST(lookback_years AS INTEGER) AS lookback,
-       upper(unnest(regexp_split_to_array(trim(codes), '[ |,]+'))) AS rule_code
-FROM tables WHERE codes IS NOT NULL;
+SELECT * FROM (
+    SELECT discipline, condition, subgroup, code_system, CAST(lookback_years AS INTEGER) AS lookback,
+           upper(unnest(regexp_split_to_array(codes, '[ |,]+'))) AS rule_code
+    FROM tables WHERE codes IS NOT NULL)
+WHERE rule_code <> '';
 
 -- Each distinct code of a coded discipline with the rules it matches (classify-condition: a code
 -- of the wrong form is rejected and matches nothing; DBC and DIET: a specialism or group matches

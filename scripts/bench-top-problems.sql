@@ -16,7 +16,7 @@ eligible AS (
 -- spaces, upper case, the first three characters; an empty code stays empty)
 problems AS (
     SELECT * FROM (
-        SELECT CAST(contact_date[1:4] AS INTEGER) AS year, bsn, upper(trim(icpc))[1:3] AS code
+        SELECT CAST(contact_date[1:4] AS INTEGER) AS year, bsn, nullif(upper(trim(icpc, e' \t\n\r\v\f'))[1:3], '') AS code
         FROM read_csv('{{study}}/clean/gp_contacts.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"')
         WHERE provider = 'gp' AND contact_type IN ('consult', 'visit', 'phone', 'email', 'vaccination')
           AND contact_date[1:4] IN (SELECT CAST(year AS VARCHAR) FROM years))
