@@ -79,7 +79,8 @@ wlz_year AS (
     SELECT DISTINCT y.year, w.bsn
     FROM read_csv('{{study}}/clean/wlz.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"') AS w,
          years AS y
-    WHERE w.start_date <= printf('%d-12-31', y.year) AND (w.end_date IS NULL OR w.end_date >= printf('%d-01-01', y.year))),
+    WHERE w.setting = 'institution'
+      AND w.start_date <= printf('%d-12-31', y.year) AND (w.end_date IS NULL OR w.end_date >= printf('%d-01-01', y.year))),
 population AS (
     SELECT year, bsn, birth_date FROM insured_once
     ANTI JOIN incomplete USING (year, insurer_id)

@@ -39,48 +39,61 @@ $(W)/birth-dates.csv: $(P)/persons.csv $(W)/persons-duplicated.csv
 	  | $(K) join -k bsn --type anti -q - $(W)/persons-duplicated.csv > $@
 
 # ------------------------------------------------------------------ the claims population
-# The insured of YEAR (one insurer; a person with two is left out), less those who lived in a
-# Wlz institution at any time in the year and those whose insurer delivered incomplete claims in
-# the year or the year before (exclusions.csv counts them; a person may be in both).
+# The insured of YEAR (one insurer: a person with two is left out; a known date of birth), less
+# those who lived in a Wlz institution at any time in the year and those whose insurer delivered
+# incomplete claims in the year or the year before (exclusions.csv counts them all; a person may
+# be in both of the last two).
 $(W)/flows-%/population.csv $(W)/flows-%/exclusions.csv &: $(C)/insured.csv $(C)/insurer_deliveries.csv \
         $(C)/wlz.csv $(W)/birth-dates.csv
 	@mkdir -p $(@D)
 	$(K) select --eq delivery=incomplete --eq "year=$*|$$(( $* - 1 ))" --columns insurer_id $(C)/insurer_deliveries.csv \
 	  | $(K) aggregate -g insurer_id --count | $(K) select --columns insurer_id > $(@D)/incomplete.csv
-	$(K) select --overlaps start_date,end_date=$*-01-01..$*-12-31 --columns bsn $(C)/wlz.csv > $(@D)/wlz.csv
+	$(K) select --eq setting=institution --overlaps start_date,end_date=$*-01-01..$*-12-31 --columns bsn $(C)/wlz.csv > $(@D)/wlz.csv
 	$(K) select --eq year=$* --columns bsn,insurer_id $(C)/insured.csv \
 	  | $(K) aggregate -g bsn,insurer_id --count | $(K) select --columns bsn,insurer_id > $(@D)/insured.csv
 	$(K) aggregate -g bsn --count --min-count 2 $(@D)/insured.csv | $(K) select --columns bsn > $(@D)/two-insurers.csv
-	$(K) join -k bsn --type anti -q $(@D)/insured.csv $(@D)/two-insurers.csv \
-	  | $(K) join -k bsn --type inner -q - $(W)/birth-dates.csv > $(@D)/insured-once.csv
+	$(K) join -k bsn --type anti -q $(@D)/insured.csv $(@D)/two-insurers.csv > $(@D)/insured-one.csv
+	$(K) join -k bsn --type inner -q $(@D)/insured-one.csv $(W)/birth-dates.csv > $(@D)/insured-once.csv
 	$(K) join -k insurer_id --type anti -q $(@D)/insured-once.csv $(@D)/incomplete.csv \
 	  | $(K) join -k bsn --type anti -q - $(@D)/wlz.csv | $(K) select --columns bsn,birth_date > $(@D)/population.csv
 	{ echo year,reason,persons; \
-	  printf '%s,insured,%s\n' $* $$(tail -n +2 $(@D)/insured-once.csv | wc -l); \
+	  printf '%s,insured,%s\n' $* $$($(K) aggregate -g bsn --count $(@D)/insured.csv | tail -n +2 | wc -l); \
+	  printf '%s,two_insurers,%s\n' $* $$(tail -n +2 $(@D)/two-insurers.csv | wc -l); \
+	  printf '%s,unknown_birth_date,%s\n' $* $$(( $$(tail -n +2 $(@D)/insured-one.csv | wc -l) - $$(tail -n +2 $(@D)/insured-once.csv | wc -l) )); \
 	  printf '%s,wlz_institution,%s\n' $* $$($(K) join -k bsn --type semi -q $(@D)/insured-once.csv $(@D)/wlz.csv | tail -n +2 | wc -l); \
 	  printf '%s,insurer_incomplete,%s\n' $* $$($(K) join -k insurer_id --type semi -q $(@D)/insured-once.csv $(@D)/incomplete.csv | tail -n +2 | wc -l); \
 	  printf '%s,remaining,%s\n' $* $$(tail -n +2 $(@D)/population.csv | wc -l); } > $(@D)/exclusions.csv
-	rm -f $(@D)/incomplete.csv $(@D)/wlz.csv $(@D)/insured.csv $(@D)/two-insurers.csv $(@D)/insured-once.csv
+	rm -f $(@D)/incomplete.csv $(@D)/wlz.csv $(@D)/insured.csv $(@D)/two-insurers.csv $(@D)/insured-one.csv \
+	    $(@D)/insured-once.csv
+
+# The claims of each discipline apart, once for both years: the steps below read one
+# discipline's claims each, and the cleaned claims are the largest file of the study.
+$(W)/claims/%.csv: $(C)/claims.csv
+	@mkdir -p $(@D)
+	$(K) select --eq discipline=$* $< > $@
+# The rows bsn,condition,SOURCE of the 0/1 columns of classify-condition --prevalence (the person
+# first): $(1) names the columns to read as COLUMN=CONDITION, space-separated.
+flags_to_rows = awk -F, -v OFS=, -v want='$(1)' -v source=$(2) \
+	'NR == 1 { n = split(want, w, " "); for (k = 1; k <= n; k++) { split(w[k], pair, "="); name[pair[1]] = pair[2] } \
+	           for (i = 2; i <= NF; i++) if ($$i in name) column[i] = name[$$i]; next } \
+	 { for (i in column) if ($$i == "1") print $$1, column[i], source }'
 
 # ------------------------------------------------------------------ who has the condition
 # Per person of the claims population and condition: found in GP data (an eligible GP patient
 # with the condition, T6), in the claims (a claim with a code of the condition in the lookback
 # window, classified with the discipline's rules; frail elderly: 80 or over on 31 December) or
 # in both: bsn,condition,found_in (gp, claims, both). Intellectual disability has no claims codes.
-$(W)/flows-%/found.csv: $(W)/flows-%/population.csv $(C)/claims.csv $(W)/iza-%/prevalence.csv
+$(W)/flows-%/found.csv: $(W)/flows-%/population.csv $(foreach d,$(CODED_DISCIPLINES),$(W)/claims/$(d).csv) \
+        $(W)/iza-%/prevalence.csv
 	$(foreach d,$(CODED_DISCIPLINES),\
-	  $(K) select --eq discipline=$(d) $(C)/claims.csv \
-	    | $(K) classify-condition --prevalence --subgroups --year $* --rules $(CLAIMS_RULES_$(d)) --code diagnosis_code \
-	        --id bsn --start start_date --end end_date --rejects $(X)/classify-claims-$*-$(d).csv 2>/dev/null > $(@D)/flags-$(d).csv;)
+	  $(K) classify-condition --prevalence --subgroups --year $* --rules $(CLAIMS_RULES_$(d)) --code diagnosis_code \
+	      --id bsn --start start_date --end end_date --rejects $(X)/classify-claims-$*-$(d).csv \
+	      $(W)/claims/$(d).csv 2>/dev/null > $(@D)/flags-$(d).csv;)
 	{ echo bsn,condition,source; \
 	  for f in $(foreach d,$(CODED_DISCIPLINES),$(@D)/flags-$(d).csv); do \
-	    columns=$$(head -n 1 $$f); \
-	    $(foreach c,$(filter-out frail_elderly intellectual_disability,$(CONDITIONS)),\
-	      case ,$$columns, in (*,$(call condition_column,$(c)),*) \
-	        $(K) select --eq $(call condition_column,$(c))=1 --columns bsn $$f | tail -n +2 | sed 's/$$/,$(c),2/' ;; esac;) \
-	  done; \
+	    $(call flags_to_rows,$(foreach c,$(filter-out frail_elderly intellectual_disability,$(CONDITIONS)),$(call condition_column,$(c))=$(c)),2) $$f; done; \
 	  $(K) derive --age age=birth_date:$*-12-31 $< | $(K) select --ge age=80 --columns bsn | tail -n +2 | sed 's/$$/,frail_elderly,2/'; \
-	  $(foreach c,$(CONDITIONS),$(K) select --eq $(c)=1 --columns bsn $(W)/iza-$*/prevalence.csv | tail -n +2 | sed 's/$$/,$(c),1/';) } \
+	  $(call flags_to_rows,$(foreach c,$(CONDITIONS),$(c)=$(c)),1) $(W)/iza-$*/prevalence.csv; } \
 	  | $(K) join -k bsn --type semi -q - $< \
 	  | $(K) aggregate -g bsn,condition,source --count | $(K) select --columns bsn,condition,source \
 	  | $(K) aggregate -g bsn,condition --sum source \

@@ -517,7 +517,7 @@ $(T)/whole-set.audit.txt: $(W)/whole-set.csv $(W)/union-cells.csv
 # is flagged insufficient (exclusions.csv counts both; a patient may be in both).
 $(W)/iza-%/eligible.csv $(W)/iza-%/exclusions.csv &: $(W)/gp-eligible-%.csv $(C)/wlz.csv $(C)/gp_practices.csv $(C)/gp_patients.csv
 	@mkdir -p $(@D)
-	$(K) select --overlaps start_date,end_date=$*-01-01..$*-12-31 --columns bsn $(C)/wlz.csv > $(@D)/wlz.csv
+	$(K) select --eq setting=institution --overlaps start_date,end_date=$*-01-01..$*-12-31 --columns bsn $(C)/wlz.csv > $(@D)/wlz.csv
 	$(K) select --eq year=$* --eq data_quality=insufficient --columns practice_id $(C)/gp_practices.csv \
 	  | $(K) join -k practice_id --type semi -q \
 	      <($(K) select --overlaps registration_start,registration_end=$*-01-01..$*-12-31 $(C)/gp_patients.csv) - \
@@ -819,9 +819,9 @@ $(W)/iza-%/problems-gp.csv: $(C)/gp_contacts.csv $(W)/iza-%/eligible.csv
 	  | $(TOP_VALID_gp) --rejects $(X)/top-gp-$*.csv 2>/dev/null \
 	  | $(K) derive --mask code=icpc:??? | $(K) select --columns bsn,code > $@
 define claims_problems
-$$(W)/iza-%/problems-$(1).csv: $$(C)/claims.csv $$(W)/flows-%/population.csv
+$$(W)/iza-%/problems-$(1).csv: $$(W)/claims/$(1).csv $$(W)/flows-%/population.csv
 	@mkdir -p $$(@D)
-	$$(K) select --in-year start_date=$$* --eq discipline=$(1) $$< \
+	$$(K) select --in-year start_date=$$* $$< \
 	  | $$(K) join -k bsn --type semi -q - $$(W)/flows-$$*/population.csv \
 	  | $$(TOP_VALID_$(1)) --rejects $$(X)/top-$(1)-$$*.csv 2>/dev/null \
 	  | $$(K) derive $$(TOP_CODE_$(1)) --rejects $$(X)/top-code-$(1)-$$*.csv 2>/dev/null \

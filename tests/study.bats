@@ -819,8 +819,9 @@ listed = [r for r in rows if r and r[-1].startswith(('primary:', 'secondary:'))]
 expected = []
 for path in sorted(glob.glob(os.path.join(sys.argv[1], 't[1-8]-*.csv'))):
     records = list(csv.reader(open(path, newline='')))
-    # every column before the first count names the cell (T7: code and rank, and the label)
-    identifying = records[0].index('persons' if 'persons' in records[0] else 'contacts')
+    # every column before the first count names the cell; T7's by year, discipline and code (its
+    # suppressed rows are other and Total, which have no rank)
+    identifying = records[0].index('persons') if 'persons' in records[0] else records[0].index('code') + 1
     status = records[0].index('status')
     for r in records[1:]:
         if r[status] in ('u', 'x'):
