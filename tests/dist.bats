@@ -55,7 +55,7 @@ bundle_env() {
     run ls "$UNPACKED"
     assert_output "koppel-$version"
     assert_equal "$(cat "$BUNDLE/VERSION")" "$version"
-    for f in README.md docs/METHODS.md scripts/study.mk scripts/wijkteams.mk scripts/report scripts/demo \
+    for f in README.md docs/METHODS.md scripts/study.mk scripts/flows.mk scripts/wijkteams.mk scripts/report scripts/demo \
         scripts/verify share/koppel/rules/iza-conditions.csv share/koppel/standards/esp2013.csv \
         share/bash-completion/completions/koppel share/man/man1/koppel.1 share/man/man1/koppel-join.1 SHA256SUMS; do
         assert_file_exists "$BUNDLE/$f"
