@@ -128,7 +128,8 @@ claimed AS (
         FROM claims_year AS c
         JOIN read_csv('{{rules}}/iza-claims-declarations.csv', header = true, all_varchar = true) AS d
           USING (discipline, declaration_code))),
--- work/flows-YEAR/members.csv: each found patient and discipline of the group (iza-disciplines.csv):
+-- each found patient and discipline of the group (iza-disciplines.csv; flows.mk keeps the yes rows,
+-- work/flows-YEAR/contacts.csv, and counts the no rows from found.csv):
 -- contact yes when the patient has a claim there that counts (every claim, or one for the condition)
 flow_table AS (
     SELECT condition AS rules_condition, discipline, counts

@@ -16,9 +16,6 @@ CLAIMS_RULES_physio = $(RULES)/iza-claims-paramedical.csv
 CLAIMS_RULES_exercise = $(RULES)/iza-claims-paramedical.csv
 CLAIMS_RULES_dietetics = $(RULES)/iza-claims-dietetics.csv
 FLOW_TABLE = $(RULES)/iza-disciplines.csv
-# A study condition's column in classify-condition's output: asthma and COPD are the subgroups
-# of the rules' asthma_copd.
-condition_column = $(if $(filter asthma copd,$(1)),asthma_copd_$(1),$(1))
 
 # ------------------------------------------------------------------ the claims at the analyst
 # Claims are cleaned with the other periods in study.mk (dates read, DD-MM-YYYY made ISO, bad
@@ -66,107 +63,142 @@ $(W)/flows-%/population.csv $(W)/flows-%/exclusions.csv &: $(C)/insured.csv $(C)
 	rm -f $(@D)/incomplete.csv $(@D)/wlz.csv $(@D)/insured.csv $(@D)/two-insurers.csv $(@D)/insured-one.csv \
 	    $(@D)/insured-once.csv
 
-# The claims of each discipline apart, once for both years: the steps below read one
-# discipline's claims each, and the cleaned claims are the largest file of the study.
+# The claims of each discipline apart, once for both years, with the columns the steps below
+# and T7 read: the cleaned claims are the largest file of the study.
 $(W)/claims/%.csv: $(C)/claims.csv
 	@mkdir -p $(@D)
-	$(K) select --eq discipline=$* $< > $@
-# The rows bsn,condition,SOURCE of the 0/1 columns of classify-condition --prevalence (the person
-# first): $(1) names the columns to read as COLUMN=CONDITION, space-separated.
-flags_to_rows = awk -F, -v OFS=, -v want='$(1)' -v source=$(2) \
-	'NR == 1 { n = split(want, w, " "); for (k = 1; k <= n; k++) { split(w[k], pair, "="); name[pair[1]] = pair[2] } \
-	           for (i = 2; i <= NF; i++) if ($$i in name) column[i] = name[$$i]; next } \
-	 { for (i in column) if ($$i == "1") print $$1, column[i], source }'
+	$(K) select --eq discipline=$* --columns bsn,start_date,end_date,diagnosis_code $< > $@
+
+# The coded claims of a discipline, classified once for every year by the discipline's rules: per
+# person and condition group of the study (asthma and COPD: the subgroups of asthma_copd), the
+# years its claims start and end in (end empty: still open), one row per combination, and the
+# group's lookback (lookback_years of the rules: one per group), from which the steps of a year
+# take who has the condition (a claim overlapping 1 January of YEAR-L .. 31 December of YEAR, as
+# classify-condition --prevalence counts an episode) and who had a claim for it (one starting in
+# YEAR). A code that is not of the discipline's system is rejected (rejects/classify-claims-D.csv).
+CLAIMS_CONDITIONS = $(filter-out frail_elderly intellectual_disability,$(CONDITIONS))
+define claims_conditions
+$$(W)/claims/$(1)-conditions.csv: $$(W)/claims/$(1).csv $$(CLAIMS_RULES_$(1))
+	$$(K) classify-condition --tag --long --subgroups --matched-only --rules $$(CLAIMS_RULES_$(1)) --code diagnosis_code \
+	    --rejects $$(X)/classify-claims-$(1).csv $$< 2>/dev/null \
+	  | $$(K) derive --year start_year=start_date --year end_year=end_date \
+	  | $$(K) aggregate -g bsn,condition,subgroup,start_year,end_year --count \
+	  | awk -F, -v OFS=, -v wanted='$$(CLAIMS_CONDITIONS)' -v rules='$$(CLAIMS_RULES_$(1))' \
+	      'BEGIN { n = split(wanted, w, " "); for (i = 1; i <= n; i++) want[w[i]] = 1; \
+	               print "bsn,condition,start_year,end_year,lookback" } \
+	       function study(condition, subgroup) { return condition == "asthma_copd" ? subgroup : condition } \
+	       FNR == 1 { next } \
+	       NR == FNR { c = study($$$$1, $$$$2); if (c in lookback && lookback[c] != $$$$3) { \
+	                     printf "flows.mk: %s gives %s two lookbacks (%s and %s); a claims group needs one\n", \
+	                         rules, c, lookback[c], $$$$3 > "/dev/stderr"; exit 2 } \
+	                   lookback[c] = $$$$3; next } \
+	       { c = study($$$$2, $$$$3); if (c in want) print $$$$1, c, $$$$4, $$$$5, lookback[c] }' \
+	      <($$(K) select --columns condition,subgroup,lookback_years $$(CLAIMS_RULES_$(1))) - > $$@
+endef
+$(foreach d,$(CODED_DISCIPLINES),$(eval $(call claims_conditions,$(d))))
+CLAIMS_CONDITION_FILES = $(foreach d,$(CODED_DISCIPLINES),$(W)/claims/$(d)-conditions.csv)
 
 # ------------------------------------------------------------------ who has the condition
 # Per person of the claims population and condition: found in GP data (an eligible GP patient
 # with the condition, T6), in the claims (a claim with a code of the condition in the lookback
 # window, classified with the discipline's rules; frail elderly: 80 or over on 31 December) or
 # in both: bsn,condition,found_in (gp, claims, both). Intellectual disability has no claims codes.
-$(W)/flows-%/found.csv: $(W)/flows-%/population.csv $(foreach d,$(CODED_DISCIPLINES),$(W)/claims/$(d).csv) \
-        $(W)/iza-%/prevalence.csv
-	$(foreach d,$(CODED_DISCIPLINES),\
-	  $(K) classify-condition --prevalence --subgroups --year $* --rules $(CLAIMS_RULES_$(d)) --code diagnosis_code \
-	      --id bsn --start start_date --end end_date --rejects $(X)/classify-claims-$*-$(d).csv \
-	      $(W)/claims/$(d).csv 2>/dev/null > $(@D)/flags-$(d).csv;)
+$(W)/flows-%/found.csv: $(W)/flows-%/population.csv $(CLAIMS_CONDITION_FILES) $(W)/iza-%/prevalence.csv
 	{ echo bsn,condition,source; \
-	  for f in $(foreach d,$(CODED_DISCIPLINES),$(@D)/flags-$(d).csv); do \
-	    $(call flags_to_rows,$(foreach c,$(filter-out frail_elderly intellectual_disability,$(CONDITIONS)),$(call condition_column,$(c))=$(c)),2) $$f; done; \
+	  awk -F, -v OFS=, -v year=$* 'FNR > 1 && $$3 <= year && ($$4 == "" || $$4 >= year - $$5) { print $$1, $$2, 2 }' \
+	      $(CLAIMS_CONDITION_FILES); \
 	  $(K) derive --age age=birth_date:$*-12-31 $< | $(K) select --ge age=80 --columns bsn | tail -n +2 | sed 's/$$/,frail_elderly,2/'; \
-	  $(call flags_to_rows,$(foreach c,$(CONDITIONS),$(c)=$(c)),1) $(W)/iza-$*/prevalence.csv; } \
+	  awk -F, -v OFS=, -v want='$(CONDITIONS)' \
+	      'NR == 1 { n = split(want, w, " "); for (k = 1; k <= n; k++) name[w[k]] = 1; \
+	                 for (i = 2; i <= NF; i++) if ($$i in name) column[i] = $$i; next } \
+	       { for (i in column) if ($$i == "1") print $$1, column[i], 1 }' $(W)/iza-$*/prevalence.csv; } \
 	  | $(K) join -k bsn --type semi -q - $< \
 	  | $(K) aggregate -g bsn,condition,source --count | $(K) select --columns bsn,condition,source \
 	  | $(K) aggregate -g bsn,condition --sum source \
 	  | $(K) derive --lookup found_in=sum_source:<(printf 'sum_source,found_in\n1,gp\n2,claims\n3,both\n') \
 	  | $(K) select --columns bsn,condition,found_in > $@
-	rm -f $(foreach d,$(CODED_DISCIPLINES),$(@D)/flags-$(d).csv)
 
 # Per person and discipline, the claims of YEAR (by their start) that count: bsn,condition,
 # discipline for a claim of the condition (by code, or the declaration codes of
 # iza-claims-declarations.csv), and bsn,discipline for any claim.
-$(W)/flows-%/claimed.csv $(W)/flows-%/claimed-any.csv &: $(C)/claims.csv
+# (The claims of YEAR: made first, as they need no classification, and deleted after the step.)
+$(W)/flows-%/claims-year.csv: $(C)/claims.csv
 	@mkdir -p $(@D)
-	$(K) select --in-year start_date=$* $< > $(@D)/claims-year.csv
-	$(K) aggregate -g bsn,discipline --count $(@D)/claims-year.csv | $(K) select --columns bsn,discipline > $(@D)/claimed-any.csv
+	$(K) select --in-year start_date=$* --columns bsn,discipline,declaration_code $< > $@
+$(W)/flows-%/claimed.csv $(W)/flows-%/claimed-any.csv &: $(W)/flows-%/claims-year.csv $(CLAIMS_CONDITION_FILES) \
+        $(RULES)/iza-claims-declarations.csv
+	$(K) aggregate -g bsn,discipline --count $< | $(K) select --columns bsn,discipline > $(@D)/claimed-any.csv
 	{ echo bsn,condition,discipline; \
-	  $(foreach d,$(CODED_DISCIPLINES),\
-	    $(K) select --eq discipline=$(d) $(@D)/claims-year.csv \
-	      | $(K) classify-condition --tag --long --subgroups --matched-only --rules $(CLAIMS_RULES_$(d)) --code diagnosis_code \
-	          --rejects $(X)/tag-claims-$*-$(d).csv 2>/dev/null \
-	      | $(K) aggregate -g bsn,condition,subgroup --count | tail -n +2 \
-	      | awk -F, -v OFS=, '{ print $$1, ($$2 == "asthma_copd" ? $$3 : $$2), "$(d)"; if ($$2 == "asthma_copd") print $$1, $$2, "$(d)" }';) \
-	  $(K) join -k discipline,declaration_code --type inner -q $(@D)/claims-year.csv $(RULES)/iza-claims-declarations.csv \
+	  for d in $(CODED_DISCIPLINES); do \
+	    awk -F, -v OFS=, -v year=$* -v d=$$d 'FNR > 1 && $$3 == year { print $$1, $$2, d }' $(W)/claims/$$d-conditions.csv; done; \
+	  $(K) join -k discipline,declaration_code --type inner -q $< $(RULES)/iza-claims-declarations.csv \
 	    | $(K) select --columns bsn,condition,discipline | tail -n +2; } \
 	  | $(K) aggregate -g bsn,condition,discipline --count | $(K) select --columns bsn,condition,discipline > $(@D)/claimed.csv
-	rm -f $(@D)/claims-year.csv
+	rm -f $<
 
-# Per condition's patient and each discipline the group counts: contact yes or no.
-# bsn,condition,found_in,discipline,contact (one row per patient and discipline).
-$(W)/flows-%/members.csv: $(W)/flows-%/found.csv $(W)/flows-%/claimed.csv $(W)/flows-%/claimed-any.csv
-	$(K) derive --lookup rules_condition=condition:<(echo condition,rules_condition; for c in $(CONDITIONS); do \
-	        case $$c in asthma|copd) echo $$c,asthma_copd ;; *) echo $$c,$$c ;; esac; done) $< \
-	  | $(K) join -k rules_condition --type inner -q - \
-	      <($(K) derive --rename condition=rules_condition $(FLOW_TABLE)) \
-	  | $(K) join -k bsn,condition,discipline --type left -q - <($(K) derive --const coded=yes $(@D)/claimed.csv) \
-	  | $(K) join -k bsn,discipline --type left -q - <($(K) derive --const any=yes $(@D)/claimed-any.csv) \
-	  | awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) c[$$i] = i; print "bsn,condition,found_in,discipline,contact"; next } \
-	      { hit = $$c["counts"] == "all" ? $$c["any"] : $$c["coded"]; \
-	        print $$c["bsn"], $$c["condition"], $$c["found_in"], $$c["discipline"], (hit == "yes" ? "yes" : "no") }' > $@
+# The disciplines each study condition counts, from Table H.2 (iza-disciplines.csv): its
+# asthma_copd rows are asthma's and COPD's. condition,discipline,counts (code or all), sorted.
+$(W)/flows-disciplines.csv: $(FLOW_TABLE)
+	@mkdir -p $(@D)
+	$(K) select --columns condition,discipline,counts $< \
+	  | awk -F, -v OFS=, -v want='$(CONDITIONS)' 'NR == 1 { n = split(want, w, " "); for (i = 1; i <= n; i++) study[w[i]] = 1; next } \
+	      $$1 == "asthma_copd" { if ("asthma" in study) print "asthma", $$2, $$3; if ("copd" in study) print "copd", $$2, $$3; next } \
+	      $$1 in study && $$1 != "asthma" && $$1 != "copd" { print }' \
+	  | LC_ALL=C sort -u | { echo condition,discipline,counts; cat; } > $@
+
+# Per condition's patient and each discipline the group counts where the patient had a claim
+# that counts there (a claim for the condition, or any claim where the group counts all care):
+# bsn,condition,discipline. A patient of the group without such a claim has no row: the
+# group's patients are found.csv.
+$(W)/flows-%/contacts.csv: $(W)/flows-%/found.csv $(W)/flows-%/claimed.csv $(W)/flows-%/claimed-any.csv \
+        $(W)/flows-disciplines.csv
+	{ $(K) join -k bsn,condition --type semi -q $(@D)/claimed.csv $< \
+	    | $(K) join -k condition,discipline --type semi -q - <($(K) select --eq counts=code $(W)/flows-disciplines.csv); \
+	  $(K) join -k bsn --type inner -q $(@D)/claimed-any.csv <($(K) select --columns bsn,condition $<) \
+	    | $(K) join -k condition,discipline --type semi -q - <($(K) select --eq counts=all $(W)/flows-disciplines.csv) \
+	    | $(K) select --columns bsn,condition,discipline | tail -n +2; } > $@
 
 # ------------------------------------------------------------------ the table
 # Per condition, year and discipline: the patients with (yes) and without (no) a claim, and the
 # group's patients (Total); and the patients by where they were found (found_in: gp, claims,
 # both). One population per condition and year: its tables are protected together.
-$(W)/t8-long.csv: $(foreach y,$(IZA_YEARS),$(W)/flows-$(y)/members.csv)
-	for y in $(IZA_YEARS); do \
-	    m=$(W)/flows-$$y/members.csv; \
-	    $(K) aggregate -g condition,discipline,contact --rollup --count $$m \
-	      | $(K) select --ne condition=Total --ne discipline=Total | $(K) derive --const year=$$y; \
-	    $(K) aggregate -g bsn,condition,found_in --count $$m | $(K) aggregate -g condition,found_in --rollup --count \
-	      | $(K) select --ne condition=Total | $(K) derive --rename found_in=contact --const discipline=found_in \
-	          --const year=$$y | $(K) select --columns condition,discipline,contact,count,year; done \
-	  | awk -F, -v OFS=, 'NR == 1 { print "year,condition,discipline,contact,persons"; next } \
-	      $$0 == "condition,discipline,contact,count,year" { next } \
-	      { key = $$5 OFS $$1 OFS $$2; n[key, $$3] = $$4; if (!(key in seen)) { seen[key] = 1; keys[++k] = key } } \
-	      END { for (i = 1; i <= k; i++) { split(keys[i], f, OFS); \
-	              values = f[3] == "found_in" ? "gp claims both Total" : "yes no Total"; nv = split(values, v, " "); \
-	              for (j = 1; j <= nv; j++) print keys[i], v[j], ((keys[i], v[j]) in n ? n[keys[i], v[j]] : 0) } }' > $@
+$(W)/t8-long.csv: $(W)/flows-disciplines.csv \
+        $(foreach y,$(IZA_YEARS),$(W)/flows-$(y)/found.csv $(W)/flows-$(y)/contacts.csv)
+	{ echo year,condition,discipline,contact,persons; \
+	  for y in $(IZA_YEARS); do \
+	    f=$(W)/flows-$$y; \
+	    awk -F, -v OFS=, -v year=$$y 'FNR == 1 { file++; next } \
+	        file == 1 { patients[$$2]++; found[$$2, $$3]++; next } \
+	        file == 2 { yes[$$2, $$3]++; next } \
+	        file == 3 && $$1 in patients { print year, $$1, $$2, "yes", yes[$$1, $$2] + 0; \
+	            print year, $$1, $$2, "no", patients[$$1] - yes[$$1, $$2]; print year, $$1, $$2, "Total", patients[$$1]; \
+	            if (!($$1 in seen)) { seen[$$1] = 1; order[++n] = $$1 } } \
+	        END { for (i = 1; i <= n; i++) { c = order[i]; \
+	                print year, c, "found_in", "gp", found[c, "gp"] + 0; print year, c, "found_in", "claims", found[c, "claims"] + 0; \
+	                print year, c, "found_in", "both", found[c, "both"] + 0; print year, c, "found_in", "Total", patients[c] } }' \
+	        $$f/found.csv $$f/contacts.csv $<; done; } > $@
 
 # The patients of a condition in both years, per discipline: how many, and of them with a claim
 # in both years, in the last only and in the first only, for the change's interval
 # (standardise --overlap); left out (zeros: the independent interval) where one of the four
 # cells of those patients is 1 to 9, as for T6.
-$(W)/t8-overlap.csv: $(foreach y,$(IZA_YEARS),$(W)/flows-$(y)/members.csv)
-	$(K) join -k bsn,condition,discipline --type inner -q \
-	    <($(K) select --columns bsn,condition,discipline,contact $(W)/flows-$(firstword $(IZA_YEARS))/members.csv \
-	        | $(K) derive --rename contact=first_contact) \
-	    <($(K) select --columns bsn,condition,discipline,contact $(W)/flows-$(lastword $(IZA_YEARS))/members.csv) \
-	  | $(K) aggregate -g condition,discipline,first_contact,contact --count \
+T8_FIRST = $(W)/flows-$(firstword $(IZA_YEARS))
+T8_LAST = $(W)/flows-$(lastword $(IZA_YEARS))
+$(W)/t8-overlap.csv: $(W)/flows-disciplines.csv $(foreach y,$(IZA_YEARS),$(W)/flows-$(y)/found.csv $(W)/flows-$(y)/contacts.csv)
+	{ $(K) join -k bsn,condition --type inner -q <($(K) select --columns bsn,condition $(T8_FIRST)/found.csv) \
+	      <($(K) select --columns bsn,condition $(T8_LAST)/found.csv) | sed 's/$$/,both_years/'; \
+	  $(K) join -k bsn,condition,discipline --type semi -q $(T8_FIRST)/contacts.csv $(T8_LAST)/contacts.csv \
+	    | tail -n +2 | sed 's/$$/,yes_both/'; \
+	  $(K) join -k bsn,condition --type semi -q $(T8_LAST)/contacts.csv $(T8_FIRST)/found.csv \
+	    | tail -n +2 | sed 's/$$/,yes_last/'; \
+	  $(K) join -k bsn,condition --type semi -q $(T8_FIRST)/contacts.csv $(T8_LAST)/found.csv \
+	    | tail -n +2 | sed 's/$$/,yes_first/'; } \
 	  | awk -F, -v OFS=, -v year=$(lastword $(IZA_YEARS)) 'NR == 1 { next } \
-	      { k = $$1 OFS $$2; c[k] = 1; n[k] += $$5; if ($$3 == "yes" && $$4 == "yes") e[k] += $$5; \
-	        if ($$3 == "no" && $$4 == "yes") l[k] += $$5; if ($$3 == "yes" && $$4 == "no") f[k] += $$5 } \
+	      NF == 3 { n[$$2]++; next } \
+	      { k = $$2 OFS $$3; m[k, $$4]++ } \
 	      function small(x) { return x > 0 && x < 10 } \
-	      END { for (k in c) { a = n[k] + 0; b = e[k] + 0; x = l[k] + 0; y = f[k] + 0; \
+	      END { while ((getline line < "$<") > 0) { split(line, f, ","); if (!(f[1] in n)) continue; k = f[1] OFS f[2]; \
+	              a = n[f[1]]; b = m[k, "yes_both"] + 0; x = m[k, "yes_last"] - b; y = m[k, "yes_first"] - b; \
 	              if (small(b) || small(x) || small(y) || small(a - b - x - y)) a = b = x = y = 0; \
 	              print k, year, "yes", a, b, x, y } }' \
 	  | LC_ALL=C sort | { echo condition,discipline,year,contact,$(T6_OVERLAP); cat; } > $@

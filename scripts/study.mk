@@ -45,6 +45,8 @@ W = $(OUT)/work
 T = $(OUT)/tables
 J = $(OUT)/stats
 X = $(OUT)/rejects
+# The rules and label tables shipped with koppel (KOPPEL_SHARE: where an installed bundle keeps them).
+RULES ?= $(or $(KOPPEL_SHARE),share/koppel)/rules
 
 all: report
 

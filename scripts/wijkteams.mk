@@ -11,7 +11,6 @@ CPB_YEARS = 2015-2017
 CPB_FIRST_MONTH = 2015-01
 CPB_LAST_MONTH = 2017-12
 CPB_WINDOW = 2015-01-01..2017-12-31
-RULES ?= $(or $(KOPPEL_SHARE),share/koppel)/rules
 CPB_R = $(R)/country
 CPB_W = $(W)/wijkteams
 
