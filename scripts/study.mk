@@ -417,9 +417,10 @@ $(W)/t2-rates.csv: $(W)/t2-strata.csv
 	    --measure mean --events sum_gp_contacts --sumsq sumsq_gp_contacts --population count \
 	    --compare-to wmo_user=0 $< > $@
 # Every cell of the set's grid is a row, a group with nobody linked too (a published zero, after
-# the others).
-table_grid = $(call union_status,$(1)) | $(K) select --columns $(1)
-$(W)/t2-cells.csv: $(W)/linked.csv $(W)/t2-rates.csv $(W)/union-published.csv
+# the others): the grid is that of the population 18+ (the union's cells of these dimensions),
+# taken from it directly so that the cells need not wait for the union's suppression.
+table_grid = $(K) aggregate -g $(1) --totals --count $(W)/population-wmo.csv | $(K) select --columns $(1)
+$(W)/t2-cells.csv: $(W)/linked.csv $(W)/t2-rates.csv $(W)/population-wmo.csv
 	$(K) aggregate -g age_group,wmo_user --totals --count $< \
 	  | $(K) join -k age_group,wmo_user --type full -q - <($(call table_grid,age_group$(,)wmo_user)) \
 	  | $(K) derive --fill count=0 --rename count=persons \
@@ -435,7 +436,7 @@ $(W)/t3-rates.csv: $(W)/linked.csv
 	  | $(K) standardise --method direct --standard internal --strata age_strata,ses_group -g sex,wmo_user \
 	    --measure mean --events sum_gp_contacts --sumsq sumsq_gp_contacts --population count \
 	    --compare-to wmo_user=0 > $@
-$(W)/t3-cells.csv: $(W)/linked.csv $(W)/t3-rates.csv $(W)/union-published.csv
+$(W)/t3-cells.csv: $(W)/linked.csv $(W)/t3-rates.csv $(W)/population-wmo.csv
 	$(K) aggregate -g sex,wmo_user --totals --count $< \
 	  | $(K) join -k sex,wmo_user --type full -q - <($(call table_grid,sex$(,)wmo_user)) \
 	  | $(K) derive --fill count=0 --rename count=persons \
