@@ -23,7 +23,7 @@ setup_file() {
         KOPPEL_DIST=$(ls "$PROJECT_ROOT"/dist/koppel-*-linux-*.tar.gz | tail -n 1)
     fi
     export KOPPEL_DIST
-    # far from the source tree (Make's file names allow no space: the programs' test below has one)
+    # far from the source tree (a path with a space: the demo's own test below, and the programs')
     export UNPACKED="$BATS_FILE_TMPDIR/unpacked"
     mkdir -p "$UNPACKED"
     tar -C "$UNPACKED" -xzf "$KOPPEL_DIST"
@@ -134,6 +134,17 @@ bundle_env() {
     assert_output 0
     # the report names the bundle's version
     grep -q "Made by koppel $(cat "$BUNDLE/VERSION")" "$BUNDLE/out/report.html"
+}
+
+@test "the demo runs from a bundle unpacked under a directory whose name has a space" {
+    # Make cannot name a file whose path has a space: the demo gives the study relative paths
+    cd "$BATS_TEST_TMPDIR"
+    mkdir "with space" && tar -C "with space" -xzf "$KOPPEL_DIST"
+    run env -i HOME="$BATS_TEST_TMPDIR" LD_LIBRARY_PATH= PATH="/usr/bin:/bin" \
+        "$BATS_TEST_TMPDIR/with space/$(basename "$BUNDLE")/scripts/demo" PERSONS=5000
+    assert_success
+    assert_file_exists "$BATS_TEST_TMPDIR/with space/$(basename "$BUNDLE")/out/report.html"
+    assert_file_exists "$BATS_TEST_TMPDIR/with space/$(basename "$BUNDLE")/out/tables/t8-patient-flows.csv"
 }
 
 @test "without gnuplot the report has no charts and says so" {
