@@ -215,6 +215,21 @@ bool date_format_guess(const char *text, size_t length, date_format *format)
     return false;
 }
 
+void date_not_iso_reason(char *reason, size_t size, const char *column, const char *what, const char *text,
+                         size_t length, const char *converter)
+{
+    date_format guess;
+    date_ymd date;
+    if (!date_format_guess(text, length, &guess)) {
+        snprintf(reason, size, "column '%s': not %s", column, what);
+        return;
+    }
+    bool partial = date_read(text, length, guess, DATE_PARTIAL_REJECT, &date) == DATE_READ_PARTIAL;
+    snprintf(reason, size, "column '%s': not %s; it looks like %s%s: convert it first with %s %s --date-format %s%s",
+             column, what, partial ? "a partial date written " : "", date_format_name(guess), converter, column,
+             date_format_name(guess), partial ? " --partial-dates first|middle" : "");
+}
+
 void date_format_iso(date_ymd date, char *buffer)
 {
     snprintf(buffer, 11, "%04d-%02d-%02d", (date.year % 10000 + 10000) % 10000,

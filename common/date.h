@@ -80,6 +80,16 @@ date_read_status date_read(const char *text, size_t length, date_format format, 
  * date, possibly partial; false when none. */
 bool date_format_guess(const char *text, size_t length, date_format *format);
 
+/* The reason for a value TEXT of COLUMN that is not WHAT (e.g. "an ISO date (YYYY-MM-DD)"): where
+ * TEXT reads as a date in another format, how to convert it first: CONVERTER (e.g. "koppel
+ * derive --iso-date", or derive's own "--iso-date") with the column and --date-format (and
+ * --partial-dates for a partial date). Names the column and the format, never the value. */
+void date_not_iso_reason(char *reason, size_t size, const char *column, const char *what, const char *text,
+                         size_t length, const char *converter);
+#define DATE_ISO_WHAT "an ISO date (YYYY-MM-DD)"
+#define DATE_CONVERTER "koppel derive --iso-date"
+
+
 /* Writes YYYY-MM-DD and a NUL into BUFFER (at least 11 bytes). */
 void date_format_iso(date_ymd date, char *buffer);
 

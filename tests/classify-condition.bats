@@ -508,7 +508,7 @@ EOF
 9 column 'start_date': not an ISO date (YYYY-MM-DD)
 10 column 'end_date' is before column 'start_date'
 11 column 'bsn': empty person id
-12 column 'end_date': not an ISO date (YYYY-MM-DD)
+12 column 'end_date': not an ISO date (YYYY-MM-DD); it looks like dd-mm-yyyy: convert it first with koppel derive --iso-date end_date --date-format dd-mm-yyyy
 14 column 'icpc': 'T90.0a' is not an ICPC code"
     run grep -c secretid "$T/rej.csv"
     assert_output 11

@@ -227,7 +227,7 @@ PY
     printf 'id,s,e\n1,2023-01-01,31-12-2023\n' > "$T/p.csv"
     run koppel periods --period s,e --window 2023-01-01..2023-12-31 - < "$T/p.csv"
     assert_failure 1
-    assert_line "koppel-periods: -:2: column 'e': not an ISO date (YYYY-MM-DD)"
+    assert_line "koppel-periods: -:2: column 'e': not an ISO date (YYYY-MM-DD); it looks like dd-mm-yyyy: convert it first with koppel derive --iso-date e --date-format dd-mm-yyyy"
     refute_output --partial "31-12-2023"
 }
 

@@ -95,7 +95,10 @@ PY
     cmp "$BATS_TEST_TMPDIR/good.txt" "$BATS_TEST_TMPDIR/got.txt"
     ids < "$BATS_TEST_TMPDIR/r.csv" | cmp "$BATS_TEST_TMPDIR/bad.txt" -
     run bash -c "tail -n +2 '$BATS_TEST_TMPDIR/r.csv' | cut -d, -f5 | sort -u"
-    assert_output "column 'contact_date': not an ISO date (YYYY-MM-DD)"
+    # a value that reads as a date in another form says how to convert it
+    assert_output "column 'contact_date': not an ISO date (YYYY-MM-DD)
+column 'contact_date': not an ISO date (YYYY-MM-DD); it looks like dd-mm-yyyy: convert it first with koppel derive --iso-date contact_date --date-format dd-mm-yyyy
+column 'contact_date': not an ISO date (YYYY-MM-DD); it looks like yyyymmdd: convert it first with koppel derive --iso-date contact_date --date-format yyyymmdd"
     assert_counts_balance "$BATS_TEST_TMPDIR/s.json"
     # without --rejects the first bad date stops the run, without showing it
     run koppel select --in-year contact_date=2016 "$BATS_TEST_TMPDIR/dates.csv"

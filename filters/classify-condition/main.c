@@ -469,8 +469,11 @@ static bool episode_period(koppel_context *ctx, record_reader *reader, const rec
         koppel_reject(ctx, reader, record, "column '%s': empty start of an episode", options->start_column);
         return false;
     }
+    char reason[512];
     if (!date_parse_iso(record->fields[columns->start], record->lengths[columns->start], &date)) {
-        koppel_reject(ctx, reader, record, "column '%s': not an ISO date (YYYY-MM-DD)", options->start_column);
+        date_not_iso_reason(reason, sizeof reason, options->start_column, DATE_ISO_WHAT, record->fields[columns->start],
+                            record->lengths[columns->start], DATE_CONVERTER);
+        koppel_reject(ctx, reader, record, "%s", reason);
         return false;
     }
     *start = date_to_days(date);
@@ -479,7 +482,9 @@ static bool episode_period(koppel_context *ctx, record_reader *reader, const rec
         return true;
     }
     if (!date_parse_iso(record->fields[columns->end], record->lengths[columns->end], &date)) {
-        koppel_reject(ctx, reader, record, "column '%s': not an ISO date (YYYY-MM-DD)", options->end_column);
+        date_not_iso_reason(reason, sizeof reason, options->end_column, DATE_ISO_WHAT, record->fields[columns->end],
+                            record->lengths[columns->end], DATE_CONVERTER);
+        koppel_reject(ctx, reader, record, "%s", reason);
         return false;
     }
     *end = date_to_days(date);

@@ -567,22 +567,6 @@ static void set_buffer(working_record *w, step *s, int length)
 
 /* The reason for COLUMN that does not hold an ISO date (WHAT: "an ISO date"), with a hint when
  * the value reads as a date in a register's format: the format, never the value. */
-static void not_iso_reason(char *reason, size_t size, const char *column, const char *what, const char *text,
-                           size_t length)
-{
-    date_format guess;
-    date_ymd date;
-    if (!date_format_guess(text, length, &guess)) {
-        snprintf(reason, size, "column '%s': not %s", column, what);
-        return;
-    }
-    bool partial = date_read(text, length, guess, DATE_PARTIAL_REJECT, &date) == DATE_READ_PARTIAL;
-    snprintf(reason, size, "column '%s': not %s; it looks like %s%s: convert it first with --iso-date %s "
-                           "--date-format %s%s",
-             column, what, partial ? "a partial date written " : "", date_format_name(guess), column,
-             date_format_name(guess), partial ? " --partial-dates first|middle" : "");
-}
-
 /* Each derive_* returns false with REASON set when the record is bad. Reasons name columns,
  * never values: dates of birth are identifiers. */
 static bool derive_age(step *s, working_record *w, derive_counts *counts, char *reason, size_t size)
@@ -598,8 +582,8 @@ static bool derive_age(step *s, working_record *w, derive_counts *counts, char *
     }
     if (s->reference_is_column &&
         !date_parse_iso(w->text[s->reference_slot], w->length[s->reference_slot], &reference)) {
-        not_iso_reason(reason, size, s->extra, "an ISO date (YYYY-MM-DD)", w->text[s->reference_slot],
-                       w->length[s->reference_slot]);
+        date_not_iso_reason(reason, size, s->extra, "an ISO date (YYYY-MM-DD)", w->text[s->reference_slot],
+                            w->length[s->reference_slot], "--iso-date");
         return false;
     }
     int64_t birth_year;
@@ -612,8 +596,8 @@ static bool derive_age(step *s, working_record *w, derive_counts *counts, char *
     else if (date_parse_iso(birth, birth_length, &birth_date))
         age = date_age_years(birth_date, reference);
     else {
-        not_iso_reason(reason, size, s->source, "an ISO date of birth (YYYY-MM-DD) or a birth year (YYYY)",
-                       birth, birth_length);
+        date_not_iso_reason(reason, size, s->source, "an ISO date of birth (YYYY-MM-DD) or a birth year (YYYY)",
+                            birth, birth_length, "--iso-date");
         return false;
     }
     if (age < 0) {
@@ -671,7 +655,8 @@ static bool derive_date_part(step *s, working_record *w, derive_counts *counts, 
         return true;
     }
     if (!date_parse_iso(w->text[s->source_slot], length, &date)) {
-        not_iso_reason(reason, size, s->source, "an ISO date (YYYY-MM-DD)", w->text[s->source_slot], length);
+        date_not_iso_reason(reason, size, s->source, "an ISO date (YYYY-MM-DD)", w->text[s->source_slot], length,
+                            "--iso-date");
         return false;
     }
     /* A valid ISO date is YYYY-MM-DD to the letter: the parts are its own bytes (the month

@@ -206,15 +206,19 @@ static period_verdict read_period(const periods_options *options, const record_t
     size_t end_length = record->lengths[options->end_index];
     date_ymd start, end;
     if (!date_parse_iso(record->fields[options->start_index], start_length, &start)) {
-        snprintf(reason, reason_size, "column '%s': %s", options->start_column,
-                 start_length ? "not an ISO date (YYYY-MM-DD)" : "empty start of a period");
+        if (start_length)
+            date_not_iso_reason(reason, reason_size, options->start_column, DATE_ISO_WHAT,
+                                record->fields[options->start_index], start_length, DATE_CONVERTER);
+        else
+            snprintf(reason, reason_size, "column '%s': empty start of a period", options->start_column);
         return PERIOD_BAD;
     }
     *open = end_length == 0;
     if (*open)
         end = options->window_to;
     else if (!date_parse_iso(record->fields[options->end_index], end_length, &end)) {
-        snprintf(reason, reason_size, "column '%s': not an ISO date (YYYY-MM-DD)", options->end_column);
+        date_not_iso_reason(reason, reason_size, options->end_column, DATE_ISO_WHAT, record->fields[options->end_index],
+                            end_length, DATE_CONVERTER);
         return PERIOD_BAD;
     } else if (date_order(end) < date_order(start)) {
         snprintf(reason, reason_size, "column '%s' is before column '%s'", options->end_column,

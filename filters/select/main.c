@@ -242,7 +242,7 @@ static verdict evaluate(const condition *c, const record_t *record, const char *
         if (length == 0)
             return FAILS;
         if (!date_parse_iso(field, length, &date)) {
-            snprintf(reason, reason_size, "column '%s': not an ISO date (YYYY-MM-DD)", header_name);
+            date_not_iso_reason(reason, reason_size, header_name, DATE_ISO_WHAT, field, length, DATE_CONVERTER);
             return BAD;
         }
         for (size_t i = 0; i < c->value_count; i++)
@@ -254,14 +254,17 @@ static verdict evaluate(const condition *c, const record_t *record, const char *
     case OPT_COVERS: {
         int64_t start, finish;
         if (!field_date(record, c->index, &start)) {
-            snprintf(reason, reason_size, "column '%s': %s", header_name,
-                     length ? "not an ISO date (YYYY-MM-DD)" : "empty start of a period");
+            if (length)
+                date_not_iso_reason(reason, reason_size, header_name, DATE_ISO_WHAT, field, length, DATE_CONVERTER);
+            else
+                snprintf(reason, reason_size, "column '%s': empty start of a period", header_name);
             return BAD;
         }
         if (record->lengths[c->second_index] == 0)
             finish = INT64_MAX; /* still open */
         else if (!field_date(record, c->second_index, &finish)) {
-            snprintf(reason, reason_size, "column '%s': not an ISO date (YYYY-MM-DD)", c->second_column);
+            date_not_iso_reason(reason, reason_size, c->second_column, DATE_ISO_WHAT, record->fields[c->second_index],
+                                record->lengths[c->second_index], DATE_CONVERTER);
             return BAD;
         } else if (finish < start) {
             snprintf(reason, reason_size, "column '%s' is before column '%s'", c->second_column, header_name);
@@ -277,7 +280,7 @@ static verdict evaluate(const condition *c, const record_t *record, const char *
         if (c->is_date) {
             int64_t order;
             if (!field_date(record, c->index, &order)) {
-                snprintf(reason, reason_size, "column '%s': not an ISO date (YYYY-MM-DD)", header_name);
+                date_not_iso_reason(reason, reason_size, header_name, DATE_ISO_WHAT, field, length, DATE_CONVERTER);
                 return BAD;
             }
             return compare(c, (double)(order - c->date));
