@@ -29,6 +29,7 @@ struct byte_source {
     bool member_ended; /* a gzip member is complete: the input may end here, or another follow */
     bool member_starting; /* the bytes after a complete member have given no text yet */
     bool start_checked; /* the first bytes have been looked at for UTF-16 */
+    int utf16_status;   /* the exit status of a refusal of UTF-16 */
     bool converting;
     text_encoding encoding;
     encoding_table table;
@@ -155,7 +156,7 @@ static void check_not_utf16(const byte_source *source, const unsigned char *byte
     else
         message_hint(source->name, "convert it to UTF-8 first: iconv -f %s -t UTF-8 %s > converted.csv",
                      iconv_name, source->name);
-    message_exit_quietly(EXIT_DATA);
+    message_exit_quietly(source->utf16_status);
 }
 
 /* A UTF-8 byte-order mark in input read in a single-byte encoding: the file is UTF-8, and every
@@ -184,10 +185,11 @@ static size_t read_decoded(byte_source *source, unsigned char *target, size_t ro
 
 /* ---------------------------------------------------------------- the source */
 
-byte_source *byte_source_open(int fd, const char *name, text_encoding encoding)
+byte_source *byte_source_open(int fd, const char *name, text_encoding encoding, int utf16_status)
 {
     byte_source *source = xcalloc(1, sizeof *source);
     source->fd = fd;
+    source->utf16_status = utf16_status;
     source->name = xstrdup(name);
     source->raw = xmalloc(RAW_BLOCK);
     /* The magic needs two bytes; a pipe may deliver them one at a time. */

@@ -12,10 +12,11 @@
 typedef struct byte_source byte_source;
 
 /* Read FD (NAME in messages) in ENCODING. Looks at the first bytes: gzip is decompressed;
- * UTF-16, which koppel does not read, stops the run with status 1 and how to convert it, and a
+ * UTF-16, which koppel does not read, stops the run with status UTF16_STATUS (1 for input data,
+ * 2 for a table given with an option: a configuration error) and how to convert it, and a
  * UTF-8 byte-order mark in input read in a single-byte encoding with status 2 (the option
  * contradicts the file). */
-byte_source *byte_source_open(int fd, const char *name, text_encoding encoding);
+byte_source *byte_source_open(int fd, const char *name, text_encoding encoding, int utf16_status);
 
 /* Up to ROOM bytes of UTF-8 text into TARGET (ROOM at least BYTE_SOURCE_MINIMUM_ROOM): returns how
  * many, 0 at the end of the input. A read error is status 3; a damaged or truncated gzip

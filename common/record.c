@@ -832,10 +832,13 @@ static _Noreturn void die_duplicate_column(const record_reader *reader, size_t f
                    showable_shape(name, header->lengths[second], shape, sizeof shape));
 }
 
+static record_reader *reader_open(const char *path, char delimiter, text_encoding encoding, int utf16_status,
+                                  record_bad_handler on_bad, void *handler_context);
+
 record_reader *record_reader_open(const char *path, char delimiter, record_bad_handler on_bad,
                                   void *handler_context)
 {
-    return record_reader_open_encoded(path, delimiter, ENCODING_UTF8, on_bad, handler_context);
+    return reader_open(path, delimiter, ENCODING_UTF8, EXIT_USAGE, on_bad, handler_context);
 }
 
 /* The reason a record with a bad byte is rejected: in UTF-8 any invalid sequence; converted from
@@ -849,6 +852,12 @@ static const char *bad_byte_reason_for(text_encoding encoding)
 
 record_reader *record_reader_open_encoded(const char *path, char delimiter, text_encoding encoding,
                                           record_bad_handler on_bad, void *handler_context)
+{
+    return reader_open(path, delimiter, encoding, EXIT_DATA, on_bad, handler_context);
+}
+
+static record_reader *reader_open(const char *path, char delimiter, text_encoding encoding, int utf16_status,
+                                  record_bad_handler on_bad, void *handler_context)
 {
     record_reader *reader = xcalloc(1, sizeof *reader);
     if (!path || strcmp(path, "-") == 0) {
@@ -865,7 +874,7 @@ record_reader *record_reader_open_encoded(const char *path, char delimiter, text
         reader->name = xstrdup(path);
     }
     widen_pipe(reader->fd);
-    reader->source = byte_source_open(reader->fd, reader->name, encoding);
+    reader->source = byte_source_open(reader->fd, reader->name, encoding, utf16_status);
     reader->bad_byte_reason = bad_byte_reason_for(encoding);
     reader->delimiter = delimiter;
     reader->classes[(unsigned char)delimiter] = DELIMITER;

@@ -31,13 +31,14 @@ typedef struct reject_sink reject_sink;
 typedef void (*record_bad_handler)(void *context, record_reader *reader, const record_t *record,
                                    const char *reason);
 
-/* Open PATH ("-" or NULL: stdin) and read the header. Dies (status 1) on an empty input, a bad
- * header or duplicate column names, status 3 on I/O errors. Input compressed with gzip is
- * decompressed; UTF-16 input is refused (status 1, with how to convert it). */
+/* Open PATH ("-" or NULL: stdin), a table given with an option (rules, lookups, a standard
+ * population), and read the header. Dies (status 1) on an empty input, a bad header or
+ * duplicate column names, status 3 on I/O errors. Input compressed with gzip is decompressed;
+ * UTF-16 is refused (status 2, a configuration error, with how to convert it). */
 record_reader *record_reader_open(const char *path, char delimiter, record_bad_handler on_bad,
                                   void *handler_context);
-/* The same for input in ENCODING, converted to UTF-8 as it is read (bytes the encoding leaves
- * undefined make a bad record). */
+/* The same for input data in ENCODING, converted to UTF-8 as it is read (bytes the encoding
+ * leaves undefined make a bad record); UTF-16 is refused with status 1 (bad input data). */
 record_reader *record_reader_open_encoded(const char *path, char delimiter, text_encoding encoding,
                                           record_bad_handler on_bad, void *handler_context);
 

@@ -307,6 +307,25 @@ PY
     assert_output --partial "hint: convert it to UTF-8 on the way in: iconv -f UTF-16LE -t UTF-8 FILE | koppel"
 }
 
+@test "a UTF-16 table given with an option (rules, lookup, standard population) is a configuration error: status 2" {
+    printf 'icpc,age\nT90,40\n' > "$T/data.csv"
+    iconv -f UTF-8 -t UTF-16 "$KOPPEL_SHARE/rules/iza-conditions.csv" > "$T/rules16.csv"
+    run -2 koppel classify-condition --tag --rules "$T/rules16.csv" "$T/data.csv"
+    assert_output --partial "$T/rules16.csv: the input is UTF-16"
+    assert_output --partial "iconv -f UTF-16 -t UTF-8 $T/rules16.csv > converted.csv"
+    printf 'code,value\nT90,diabetes\n' | iconv -f UTF-8 -t UTF-16LE > "$T/lookup16.csv"
+    run -2 koppel derive --lookup group=icpc:"$T/lookup16.csv" "$T/data.csv"
+    assert_output --partial "the input is UTF-16"
+    iconv -f UTF-8 -t UTF-16 "$KOPPEL_SHARE/standards/esp2013.csv" > "$T/standard16.csv"
+    printf 'age_band,events,population\n40-44,1,10\n' > "$T/rates.csv"
+    run -2 koppel standardise --method direct --standard "$T/standard16.csv" --strata age_band \
+        --events events --population population "$T/rates.csv"
+    assert_output --partial "the input is UTF-16"
+    # the same bytes as input data: bad input data, status 1
+    iconv -f UTF-8 -t UTF-16 "$T/data.csv" > "$T/data16.csv"
+    run -1 koppel classify-condition --tag "$T/data16.csv"
+}
+
 # ---------------------------------------------------------------- a real export
 
 @test "a Latin-1 export with ';', CRLF and no byte-order mark through select and aggregate: counts as Python finds them" {
