@@ -89,7 +89,6 @@ void date_not_iso_reason(char *reason, size_t size, const char *column, const ch
 #define DATE_ISO_WHAT "an ISO date (YYYY-MM-DD)"
 #define DATE_CONVERTER "koppel derive --iso-date"
 
-
 /* Writes YYYY-MM-DD and a NUL into BUFFER (at least 11 bytes). */
 void date_format_iso(date_ymd date, char *buffer);
 

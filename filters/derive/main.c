@@ -565,8 +565,6 @@ static void set_buffer(working_record *w, step *s, int length)
     set_slot(w, s->target_slot, s->buffer, (size_t)length);
 }
 
-/* The reason for COLUMN that does not hold an ISO date (WHAT: "an ISO date"), with a hint when
- * the value reads as a date in a register's format: the format, never the value. */
 /* Each derive_* returns false with REASON set when the record is bad. Reasons name columns,
  * never values: dates of birth are identifiers. */
 static bool derive_age(step *s, working_record *w, derive_counts *counts, char *reason, size_t size)
