@@ -535,6 +535,42 @@ PY
     assert_line --regexp '^2019 [1-9][0-9]* [1-9][0-9]*$'
 }
 
+@test "T8's claims classification: one row per person, group, start and end year, the group's lookback; two lookbacks for a group stop the study" {
+    # A hand-made discipline file and rules table, classified by the study's own step (the
+    # claims upstream of it taken as made, -o), expected rows written out by hand.
+    out="$BATS_TEST_TMPDIR/out" rules="$BATS_TEST_TMPDIR/rules"
+    mkdir -p "$out/work/claims" "$out/rejects" "$rules"
+    cat > "$out/work/claims/physio.csv" <<'CSV'
+bsn,start_date,end_date,diagnosis_code
+p1,2018-03-01,2019-02-01,3180
+p1,2018-05-01,2019-01-10,3181
+p2,2021-01-01,,5171
+p3,2022-01-01,2022-01-01,9999
+p4,2020-01-01,2020-01-01,1X
+CSV
+    header=condition,condition_label,subgroup,subgroup_label,code_system,codes,duration,lookback_years,min_age
+    printf '%s\n' "$header" "neck_back,neck and back,,,DCSPH,3XXX,chronic,2," \
+        "asthma_copd,asthma/COPD,asthma,asthma,DCSPH,5X71,long,1," "asthma_copd,asthma/COPD,copd,COPD,DCSPH,5X72,long,1," \
+        > "$rules/iza-claims-paramedical.csv"
+    target="$out/work/claims/physio-conditions.csv"
+    run make --no-print-directory -s -C "$PROJECT_ROOT" -f scripts/study.mk OUT="$out" RULES="$rules" \
+        K="$KOPPEL_BIN/koppel" -o "$out/work/claims/physio.csv" "$target"
+    assert_success
+    assert_equal "$(cat "$target")" "bsn,condition,start_year,end_year,lookback
+p1,neck_back,2018,2019,2
+p2,asthma,2021,,1"
+    # the code of another form is rejected and counted, not lost
+    assert_equal "$(tail -n +2 "$out/rejects/classify-claims-physio.csv" | cut -d, -f1)" p4
+    # a group given two lookbacks: the step stops, names the table and the group
+    echo "neck_back,neck and back,,,DCSPH,4X31,long,1," >> "$rules/iza-claims-paramedical.csv"
+    rm -f "$target"
+    run make --no-print-directory -s -C "$PROJECT_ROOT" -f scripts/study.mk OUT="$out" RULES="$rules" \
+        K="$KOPPEL_BIN/koppel" -o "$out/work/claims/physio.csv" "$target"
+    assert_failure
+    assert_output --partial "gives neck_back two lookbacks (2 and 1); a claims group needs one"
+    assert_file_not_exists "$target"
+}
+
 @test "T8 patient flows: the claims population, found in GP data, claims or both, and claims per discipline, worked out from the cleaned files" {
     # Clean data, seed 6. Worked out here from clean/ (claims, insured, insurer deliveries, Wlz),
     # the persons' dates of birth, T6's GP prevalence and the rules tables (code matching written
