@@ -3,6 +3,8 @@
 //                                            row order, any column order)
 //   node bench-check.mjs table A B KEY,...   the same table: rows matched on the KEY columns,
 //                                            text equal, numbers equal to 1e-9 (relative)
+//   node bench-check.mjs cells A B KEY,...   as table, on the columns of B only (A may have
+//                                            more: koppel's rates beside the peer's counts)
 //   node bench-check.mjs sums A B COL,...    the same sum of each COL (0/1 flags: counts)
 // Prints one line saying what agreed (or the first differences) and exits 1 on a difference.
 import { readFileSync } from 'node:fs';
@@ -35,6 +37,14 @@ function fail(message) {
     process.exit(1);
 }
 
+// A's records with only the columns of B, in B's order (for cells: B's columns must be in A).
+function keepColumnsOf(a, b) {
+    const missing = b.header.filter((c) => !a.header.includes(c));
+    if (missing.length) fail(`columns only in the second: ${missing.join(' ')}`);
+    const order = b.header.map((c) => a.header.indexOf(c));
+    return { header: b.header, records: a.records.map((r) => order.map((j) => r[j] ?? '')) };
+}
+
 // B's records with their columns in A's order (the same set of columns is required).
 function alignColumns(a, b) {
     const missing = a.header.filter((c) => !b.header.includes(c));
@@ -45,8 +55,11 @@ function alignColumns(a, b) {
     return b.records.map((r) => order.map((j) => r[j] ?? ''));
 }
 
-const [mode, pathA, pathB, columnList] = process.argv.slice(2);
-const a = parseCsv(pathA), b = parseCsv(pathB);
+const [modeName, pathA, pathB, columnList] = process.argv.slice(2);
+let a = parseCsv(pathA);
+const b = parseCsv(pathB);
+let mode = modeName;
+if (mode === 'cells') { a = keepColumnsOf(a, b); mode = 'table'; }
 
 if (mode === 'rows') {
     const bRecords = alignColumns(a, b);
@@ -97,6 +110,6 @@ if (mode === 'rows') {
     if (differ.length) fail(differ.map(([c, x, y]) => `${c} ${x} against ${y}`).join(', '));
     console.log(`same: ${a.records.length} records; ${parts.map(([c, x]) => `${c} ${x}`).join(', ')}`);
 } else {
-    console.error('usage: node bench-check.mjs rows|table|sums A B [COLUMNS]');
+    console.error('usage: node bench-check.mjs rows|table|cells|sums A B [COLUMNS]');
     process.exit(2);
 }

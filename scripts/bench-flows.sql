@@ -1,9 +1,12 @@
 -- bench-flows.sql: the IZA patient flows on the insurers' claims (scripts/flows.mk, from the cleaned
 -- files and T6's GP prevalence to work/t8-long.csv) in DuckDB SQL, the peer of
 -- `make -f scripts/study.mk work/t8-long.csv` in scripts/bench. Run by scripts/duckdb-query.mjs
--- with study= (the study directory) and rules= (share/koppel/rules); writes t8-long.csv's table
--- (year,condition,discipline,contact,persons) to standard output. The rules tables are read as
--- they are; every rule below is the one of the flows.mk step named beside it.
+-- after the SQL that makes its input tables (clean_claims, clean_insured, clean_insurer_deliveries,
+-- clean_wlz, birth_dates, iza_prevalence: koppel's files of those names, as text), with rules=
+-- (share/koppel/rules) and out= (a directory); writes t8-long.csv's table
+-- (year,condition,discipline,contact,persons) to out/t8-long.csv and keeps the claims population
+-- (flows_population: year,bsn,birth_date) for T7. The rules tables are read as they are; every
+-- rule below is the one of the flows.mk step named beside it.
 
 CREATE TEMP TABLE years AS SELECT * FROM (VALUES (2019), (2023)) AS t(year);
 
@@ -17,7 +20,7 @@ FROM (VALUES ('mental'), ('cancer'), ('cardiovascular'), ('frail_elderly'), ('ne
 CREATE TEMP TABLE claims AS
 SELECT bsn, discipline, declaration_code, CAST(start_date AS DATE) AS start_date,
        CAST(end_date AS DATE) AS end_date, upper(trim(diagnosis_code, e' \t\n\r\v\f')) AS code
-FROM read_csv('{{study}}/clean/claims.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
+FROM clean_claims;
 
 -- The rules of the coded disciplines (CLAIMS_RULES_*), one row per rule code.
 CREATE TEMP TABLE rules AS
@@ -52,46 +55,46 @@ JOIN rules AS r ON r.discipline = c.discipline AND CASE r.code_system
     WHEN 'DCSPH' THEN regexp_full_match(c.code, '[0-9]{4}') AND c.code LIKE replace(r.rule_code, 'X', '_')
     END;
 
-CREATE TEMP TABLE t8_long AS
-WITH
 -- work/flows-YEAR/population.csv: the insured of the year with one insurer and a date of birth,
 -- less those of an insurer with an incomplete delivery in the year or the year before and those
 -- in the Wlz at any time in the year
+CREATE TEMP TABLE flows_population AS
+WITH
 insured_year AS (
     SELECT DISTINCT CAST(year AS INTEGER) AS year, bsn, insurer_id
-    FROM read_csv('{{study}}/clean/insured.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"')
+    FROM clean_insured
     WHERE year IN (SELECT CAST(year AS VARCHAR) FROM years)),
 two_insurers AS (
     SELECT year, bsn FROM insured_year GROUP BY year, bsn HAVING count(*) >= 2),
-birth_dates AS (
-    SELECT bsn, birth_date
-    FROM read_csv('{{study}}/work/birth-dates.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"')),
 insured_once AS (
     SELECT i.year, i.bsn, i.insurer_id, b.birth_date
     FROM (SELECT * FROM insured_year ANTI JOIN two_insurers USING (year, bsn)) AS i
     JOIN birth_dates AS b USING (bsn)),
 incomplete AS (
     SELECT DISTINCT y.year, d.insurer_id
-    FROM read_csv('{{study}}/clean/insurer_deliveries.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"') AS d,
+    FROM clean_insurer_deliveries AS d,
          years AS y
     WHERE d.delivery = 'incomplete' AND d.year IN (CAST(y.year AS VARCHAR), CAST(y.year - 1 AS VARCHAR))),
 wlz_year AS (
     SELECT DISTINCT y.year, w.bsn
-    FROM read_csv('{{study}}/clean/wlz.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"') AS w,
+    FROM clean_wlz AS w,
          years AS y
     WHERE w.setting = 'institution'
       AND w.start_date <= printf('%d-12-31', y.year) AND (w.end_date IS NULL OR w.end_date >= printf('%d-01-01', y.year))),
 population AS (
     SELECT year, bsn, birth_date FROM insured_once
     ANTI JOIN incomplete USING (year, insurer_id)
-    ANTI JOIN wlz_year USING (year, bsn)),
+    ANTI JOIN wlz_year USING (year, bsn))
+SELECT * FROM population;
+
+CREATE TEMP TABLE t8_long AS
+WITH
+population AS (SELECT * FROM flows_population),
 -- work/flows-YEAR/found.csv: found in the GP data (T6's prevalence, source 1), in the claims
 -- (a claim of a coded discipline with a code of the condition in its lookback window; frail
 -- elderly: 80 or over on 31 December; source 2), or both
 gp_flags AS (
-    SELECT CAST(regexp_extract(filename, 'iza-([0-9]{4})', 1) AS INTEGER) AS year, * EXCLUDE (filename)
-    FROM read_csv(['{{study}}/work/iza-2019/prevalence.csv', '{{study}}/work/iza-2023/prevalence.csv'],
-                  header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', filename = true)),
+    SELECT CAST(year AS INTEGER) AS year, * EXCLUDE (year) FROM iza_prevalence),
 sources AS (
     SELECT year, bsn, condition, 1 AS source FROM (
         UNPIVOT (SELECT year, bsn, mental, cancer, cardiovascular, frail_elderly, neck_back, osteoarthritis,
@@ -163,4 +166,4 @@ SELECT year, condition, discipline, contact, coalesce(persons, 0) AS persons, po
 FROM cells LEFT JOIN counts USING (year, condition, discipline, contact);
 
 COPY (SELECT year, condition, discipline, contact, persons FROM t8_long ORDER BY year, condition, discipline, position)
-TO '/dev/stdout' (FORMAT csv, HEADER);
+TO '{{out}}/t8-long.csv' (FORMAT csv, HEADER);
