@@ -689,6 +689,30 @@ CSV
     assert_success
 }
 
+# A program loads only the libraries it calls (a study starts the filters some 1,400 times, and
+# every library loaded costs each start): select and join load neither GLPK, GSL nor libsodium;
+# suppress, standardise and pseudonymise load theirs, and their --version says which they carry.
+@test "each program loads only the libraries it calls, and --version names them" {
+    command -v readelf >/dev/null || skip "readelf (binutils) not installed"
+    needed() { readelf -d "$KOPPEL_BIN/koppel-$1" | sed -n 's/.*(NEEDED).*\[\(lib[a-z]*\).*/\1/p' | paste -sd ' ' -; }
+    local verb
+    for verb in select join aggregate derive; do
+        run needed "$verb"
+        refute_output --regexp 'libglpk|libgsl|libsodium'
+        assert_output --partial libcsv
+    done
+    run needed suppress
+    assert_output --partial libglpk
+    run needed standardise
+    assert_output --partial libgsl
+    run needed pseudonymise
+    assert_output --partial libsodium
+    run koppel-select --version
+    assert_line --index 1 --regexp '^libcsv [0-9.]+, zlib [0-9.]+$'
+    run koppel-suppress --version
+    assert_line --index 1 --regexp '^libcsv [0-9.]+, GLPK [0-9.]+, zlib [0-9.]+$'
+}
+
 # Issue 23: a run's outputs are all or nothing. A --stats append that fails part way (a file size
 # limit stands in for a full disk: deterministic, no root needed) leaves no partial line, and -o
 # is not put in place when any output failed.
