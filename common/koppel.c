@@ -38,6 +38,9 @@
 #pragma weak glp_free_env
 #pragma weak glp_version
 #pragma weak sodium_version_string
+#define LINKED(symbol) (&(symbol) != NULL)
+#else
+#define LINKED(symbol) 1
 #endif
 
 static double now_seconds(void)
@@ -91,9 +94,9 @@ static void free_glpk_environment(void) { glp_free_env(); }
 
 static void install_library_error_handlers(void)
 {
-    if (gsl_set_error_handler)
+    if (LINKED(gsl_set_error_handler))
         gsl_set_error_handler(gsl_error_to_message);
-    if (glp_term_hook && glp_error_hook && glp_free_env) {
+    if (LINKED(glp_term_hook) && LINKED(glp_error_hook) && LINKED(glp_free_env)) {
         glp_term_hook(glpk_terminal_to_nowhere, NULL);
         glp_error_hook(glpk_error_to_message, NULL);
         atexit(free_glpk_environment);
@@ -152,11 +155,11 @@ static void finish_help_output(void)
 void koppel_print_library_versions(void)
 {
     printf("libcsv %d.%d.%d", CSV_MAJOR, CSV_MINOR, CSV_RELEASE);
-    if (sodium_version_string)
+    if (LINKED(sodium_version_string))
         printf(", libsodium %s", sodium_version_string());
-    if (&gsl_version && gsl_version)
+    if (LINKED(gsl_version) && gsl_version)
         printf(", GSL %s", gsl_version);
-    if (glp_version)
+    if (LINKED(glp_version))
         printf(", GLPK %s", glp_version());
     printf(", zlib %s\n", zlibVersion());
 }
