@@ -3,20 +3,8 @@
 -- (koppel did) is koppel's alone. Reads the synthetic country's files itself (not the prelude's
 -- tables): study/pseudo/country/{gmsd,cak}.csv, study/raw/country/{municipalities,population,
 -- municipality_crosswalk}.csv and the rules' gmsd-/cak- products and categories.
--- Placeholders: study, rules, out (each in double braces).
-
--- derive --iso-date (its default --date-format dd-mm-yyyy, --partial-dates reject): empty passes
--- (NULL); YYYY-MM-DD, or DD-MM-YYYY with '-', '/' or '.' (the same separator twice), optionally
--- followed by a clock time ' HH:MM' or ' HH:MM:SS' (dropped), becomes YYYY-MM-DD when the day
--- exists and the year is not 0000; anything else is a bad record, marked '!' (and left out).
-CREATE OR REPLACE TEMP MACRO cpb_iso_date(s) AS CASE
-    WHEN s IS NULL THEN NULL
-    WHEN regexp_full_match(s, '[0-9]{4}-[0-9]{2}-[0-9]{2}( ([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?)?') THEN
-        CASE WHEN s[1:4] <> '0000' AND TRY_CAST(s[1:10] AS DATE) IS NOT NULL THEN s[1:10] ELSE '!' END
-    WHEN regexp_full_match(s, '([0-9]{2}-[0-9]{2}-[0-9]{4}|[0-9]{2}/[0-9]{2}/[0-9]{4}|[0-9]{2}[.][0-9]{2}[.][0-9]{4})( ([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?)?') THEN
-        CASE WHEN s[7:10] <> '0000' AND TRY_CAST(s[7:10] || '-' || s[4:5] || '-' || s[1:2] AS DATE) IS NOT NULL
-             THEN s[7:10] || '-' || s[4:5] || '-' || s[1:2] ELSE '!' END
-    ELSE '!' END;
+-- Placeholders: study, rules, out (each in double braces). Runs after bench-study-clean.sql, whose
+-- macros it uses: prelude_iso_date (derive --iso-date), prelude_good, prelude_valid_period.
 
 -- The crosswalk as derive --lookup gemeente=gemeente_code:<(select --columns gemeente_code,
 -- boundary_gemeente_code ...) reads it: code, value (a code listed twice with one value is once).
@@ -61,14 +49,14 @@ WHERE cak_delivered = '2015 2016 2017' AND merged_into IS NULL AND merger_date I
 CREATE TEMP TABLE cpb_clients AS
 WITH
 dated AS (
-    SELECT bsn, gemeente_code, product_code, cpb_iso_date(start_date) AS start_date,
-           cpb_iso_date(end_date) AS end_date, cpb_iso_date(birth_date) AS birth_date
+    SELECT bsn, gemeente_code, product_code, prelude_iso_date(start_date) AS start_date,
+           prelude_iso_date(end_date) AS end_date, prelude_iso_date(birth_date) AS birth_date
     FROM read_csv('{{study}}/pseudo/country/gmsd.csv', header = true, all_varchar = true,
                   delim = ',', quote = '"', escape = '"')),
 clean AS (
     SELECT * FROM dated
-    WHERE start_date IS DISTINCT FROM '!' AND end_date IS DISTINCT FROM '!' AND birth_date IS DISTINCT FROM '!'
-      AND start_date IS NOT NULL AND (end_date IS NULL OR end_date >= start_date)),
+    WHERE prelude_good(start_date) AND prelude_good(end_date) AND prelude_good(birth_date)
+      AND prelude_valid_period(start_date, end_date)),
 products AS (
     SELECT DISTINCT product_code AS code, category AS value
     FROM read_csv('{{rules}}/gmsd-products.csv', header = true, all_varchar = true, delim = ',',
@@ -165,7 +153,7 @@ COPY (
         JOIN categories AS c ON c.code = p.value
         LEFT JOIN cpb_crosswalk AS w ON w.code = k.gemeente_code
         WHERE c.value = 'yes' AND (k.gemeente_code IS NULL OR w.code IS NOT NULL)
-          AND cpb_iso_date(k.birth_date) IS DISTINCT FROM '!'
+          AND prelude_good(prelude_iso_date(k.birth_date))
         GROUP BY ALL),
     cak_periods AS (
         SELECT CAST(y AS VARCHAR) AS year, CAST(k AS VARCHAR) AS period, printf('%d-%02d', y, k) AS label,
